@@ -1,0 +1,120 @@
+#include "insertion_script.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sha256.h"
+#include "version.h"
+
+namespace telinject {
+namespace {
+
+using nlohmann::json;
+
+json script_body(const InsertionScript& s) {
+  json insertions = json::array();
+  for (const auto& i : s.insertions)
+    insertions.push_back({{"row", i.row}, {"column", i.column}, {"text", i.text}});
+  return {{"format", InsertionScript::kFormatVersion},
+          {"key", s.key},
+          {"language", s.language},
+          {"function", s.function_name},
+          {"qualified_name", s.qualified_name},
+          {"profile", s.profile},
+          {"origin", s.origin},
+          {"insertions", std::move(insertions)}};
+}
+
+}  // namespace
+
+std::string make_script_key(const std::string& language, const std::string& template_fingerprint,
+                            const std::string& qualified_name, std::string_view function_text,
+                            const std::string& context) {
+  Sha256 hash;
+  hash.add(kVersion).add(language).add(template_fingerprint).add(qualified_name);
+  hash.add(function_text).add(context);
+  return hash.hex();
+}
+
+Result<std::vector<TextEdit>> script_edits(const InsertionScript& script, const SourceText& source,
+                                           uint32_t first_row) {
+  std::vector<TextEdit> edits;
+  edits.reserve(script.insertions.size());
+  for (const auto& insertion : script.insertions) {
+    uint32_t row = first_row + insertion.row;
+    if (row >= source.row_count())
+      return make_error("insertion row " + std::to_string(row + 1) + " is past the end of file");
+    if (insertion.column > source.row_text(row).size())
+      return make_error("insertion column past the end of row " + std::to_string(row + 1));
+    edits.push_back({source.row_start(row) + insertion.column, 0,
+                     source.localize_newlines(insertion.text)});
+  }
+  return edits;
+}
+
+Result<std::string> apply_to_function_text(const InsertionScript& script,
+                                           std::string_view function_text) {
+  SourceText source{std::string(function_text)};
+  auto edits = script_edits(script, source, 0);
+  if (!edits.ok()) return make_error(edits.error());
+  std::string out;
+  if (!apply_edits(source.text(), std::move(*edits), &out))
+    return make_error("overlapping insertions");
+  return out;
+}
+
+std::string script_to_json(const InsertionScript& script) {
+  json body = script_body(script);
+  body["checksum"] = sha256_hex(body.dump());
+  return body.dump(1);
+}
+
+Result<InsertionScript> script_from_json(std::string_view text) {
+  json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) return make_error("not a JSON object");
+  try {
+    std::string checksum = body.at("checksum").get<std::string>();
+    body.erase("checksum");
+    if (sha256_hex(body.dump()) != checksum) return make_error("checksum mismatch");
+    if (body.at("format").get<int>() != InsertionScript::kFormatVersion)
+      return make_error("unknown script format");
+    InsertionScript s;
+    s.key = body.at("key").get<std::string>();
+    s.language = body.at("language").get<std::string>();
+    s.function_name = body.at("function").get<std::string>();
+    s.qualified_name = body.at("qualified_name").get<std::string>();
+    s.profile = body.at("profile").get<std::string>();
+    s.origin = body.at("origin").get<std::string>();
+    for (const auto& i : body.at("insertions"))
+      s.insertions.push_back({i.at("row").get<uint32_t>(), i.at("column").get<uint32_t>(),
+                              i.at("text").get<std::string>()});
+    return s;
+  } catch (const json::exception& e) {
+    return make_error(std::string("malformed script: ") + e.what());
+  }
+}
+
+std::string test_to_json(const ScriptTest& test, const std::string& script_key) {
+  json body = {{"format", InsertionScript::kFormatVersion},
+               {"script_key", script_key},
+               {"input", test.input},
+               {"expected", test.expected}};
+  body["checksum"] = sha256_hex(body.dump());
+  return body.dump(1);
+}
+
+Result<ScriptTest> test_from_json(std::string_view text, const std::string& script_key) {
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return make_error("not a JSON object");
+  try {
+    std::string checksum = body.at("checksum").get<std::string>();
+    body.erase("checksum");
+    if (sha256_hex(body.dump()) != checksum) return make_error("checksum mismatch");
+    if (body.at("script_key").get<std::string>() != script_key)
+      return make_error("test belongs to another script");
+    return ScriptTest{body.at("input").get<std::string>(), body.at("expected").get<std::string>()};
+  } catch (const json::exception& e) {
+    return make_error(std::string("malformed test: ") + e.what());
+  }
+}
+
+}  // namespace telinject

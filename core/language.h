@@ -1,0 +1,128 @@
+// LanguageSupport: everything the pipeline knows about one language lives behind this interface,
+// implemented once per folder under core/languages/. The pipeline never tests which language it
+// holds.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "insertion_script.h"
+#include "result.h"
+#include "source_text.h"
+#include "telemetry_template.h"
+
+namespace telinject {
+
+enum class FunctionState {
+  kUninstrumented,  // can be instrumented
+  kInstrumented,    // carries telemetry already
+  kOptedOut,        // `telinject: ignore` comment
+  kSkipped,         // cannot or should not be instrumented; see `reason`
+};
+
+const char* to_string(FunctionState state);
+
+/// One function found in a file. Offsets are bytes into SourceText::text().
+struct FunctionInfo {
+  std::string name;            // as written: "wrap"
+  std::string qualified_name;  // "textwrap.TextWrapper.wrap"
+  std::string kind;            // "function", "generator", "async_function", "async_generator"
+  uint32_t start_byte = 0;     // first byte of the definition, decorators included
+  uint32_t end_byte = 0;
+  uint32_t start_row = 0;  // 0-based rows of start_byte and end_byte
+  uint32_t end_row = 0;
+  uint32_t name_row = 0;  // where the name is written (diagnostics, hover)
+  uint32_t name_column = 0;
+  FunctionState state = FunctionState::kUninstrumented;
+  std::string reason;    // for kOptedOut and kSkipped
+  std::string profile;   // for kInstrumented: the profile whose marker was found
+  int parent = -1;       // index of the innermost enclosing function, -1 at top level
+  TSNode node{};         // the definition node; valid while its tree lives
+};
+
+/// A parsed file as languages see it.
+struct ParsedSource {
+  const SourceText& source;
+  TSNode root;
+  std::string module_name;  // "pkg.module" for Python, from the path below the scanned root
+};
+
+/// The helper library a profile writes into the instrumented tree.
+struct RuntimeFile {
+  std::filesystem::path relative_path;  // below the instrumented root
+  std::string_view content;
+};
+
+class LanguageSupport {
+ public:
+  virtual ~LanguageSupport() = default;
+
+  /// Lower-case identifier: "python". Used in cache paths and reports.
+  virtual std::string_view name() const = 0;
+  /// File name endings with the dot: ".py".
+  virtual const std::vector<std::string>& extensions() const = 0;
+  /// True when a "#!" line naming `interpreter` (basename, e.g. "python3") means this language.
+  virtual bool accepts_interpreter(std::string_view interpreter) const = 0;
+  virtual const TSLanguage* grammar() const = 0;
+  /// The profiles shipped with telinject, "builtin" first.
+  virtual const std::vector<LanguageTemplate>& builtin_templates() const = 0;
+
+  /// Module name for a file at `relative` below the scanned root ("pkg/mod.py" -> "pkg.mod").
+  virtual std::string module_name(const std::filesystem::path& relative) const = 0;
+
+  /// Every function of the file in source order (an enclosing function before the ones inside
+  /// it), with its state. `known` are all templates in use, to recognise existing telemetry.
+  virtual std::vector<FunctionInfo> extract(const ParsedSource& file,
+                                            const std::vector<LanguageTemplate>& known) const = 0;
+
+  /// The insertion script that instruments `functions[index]` with `tmpl`. `wrapped_ancestors`
+  /// counts the enclosing functions instrumented in the same pass (their edits shift this one's
+  /// layout). Fails with a reason when the function cannot be instrumented safely.
+  virtual Result<InsertionScript> instrument(const ParsedSource& file,
+                                             const std::vector<FunctionInfo>& functions,
+                                             size_t index, const LanguageTemplate& tmpl,
+                                             int wrapped_ancestors) const = 0;
+
+  /// The edit that adds the template's import to the file, or nothing when it is there already.
+  virtual std::optional<TextEdit> add_import(const ParsedSource& file,
+                                             const LanguageTemplate& tmpl) const = 0;
+
+  /// Edits that take out exactly what telinject inserted: the telemetry of every function in
+  /// `functions` marked kInstrumented whose index is in `selected` (all when empty), and the
+  /// import line when no telemetry is left. Fails when the telemetry was altered by hand so that
+  /// removing it would not restore the original.
+  virtual Result<std::vector<TextEdit>> remove(const ParsedSource& file,
+                                               const std::vector<FunctionInfo>& functions,
+                                               const std::vector<size_t>& selected,
+                                               const std::vector<LanguageTemplate>& known) const = 0;
+
+  /// The runtime helper this language's `builtin` profile calls.
+  virtual RuntimeFile runtime() const = 0;
+
+  /// Command that checks a file with the language's own compiler, for `--validate=strict`
+  /// (empty when the language has none).
+  virtual std::vector<std::string> checker_command(const std::filesystem::path& file) const = 0;
+};
+
+/// The languages compiled into telinject, in one list (core/languages/registry.cpp).
+class LanguageRegistry {
+ public:
+  static const LanguageRegistry& instance();
+  const std::vector<const LanguageSupport*>& all() const { return languages_; }
+  const LanguageSupport* by_name(std::string_view name) const;
+  /// Language of a path by its extension, or nullptr.
+  const LanguageSupport* by_extension(const std::filesystem::path& path) const;
+  /// Language named by a "#!" first line ("#!/usr/bin/env python3"), or nullptr.
+  const LanguageSupport* by_shebang(std::string_view first_line) const;
+
+ private:
+  LanguageRegistry();
+  std::vector<const LanguageSupport*> languages_;
+};
+
+}  // namespace telinject

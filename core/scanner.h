@@ -1,0 +1,56 @@
+// Scanner: walks the paths a run is given and decides, for every file, whether it is source that
+// telinject handles (and in which language) or why it is skipped.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "language.h"
+
+namespace telinject {
+
+struct ScanOptions {
+  /// Globs relative to the scanned root ("src/**/*.py"); when not empty a file must match one.
+  std::vector<std::string> include;
+  /// Globs relative to the scanned root; a matching file or directory is skipped.
+  std::vector<std::string> exclude;
+  /// Files larger than this are skipped ("over size limit").
+  uint64_t max_file_bytes = 2 * 1024 * 1024;
+  /// Honour .gitignore files (each directory's, plus .git/info/exclude) below the root.
+  bool use_gitignore = true;
+};
+
+struct ScannedFile {
+  std::filesystem::path path;      // as found: root / relative
+  std::filesystem::path root;      // the directory the run was given (a file's parent for files)
+  std::filesystem::path relative;  // below root
+  const LanguageSupport* language = nullptr;
+};
+
+struct SkippedFile {
+  std::filesystem::path path;
+  std::string reason;  // "ignored by .gitignore", "virtual environment", "binary", ...
+};
+
+struct ScanResult {
+  std::vector<ScannedFile> files;    // sorted by path, no duplicates
+  std::vector<SkippedFile> skipped;  // files telinject could have handled but will not
+  std::vector<std::string> errors;   // paths that do not exist or cannot be read
+};
+
+/// Walks `paths` (files or directories). Directories skipped whole (.git, virtual environments,
+/// node_modules, vendor, build output, __pycache__, the cache directory) are reported once in
+/// `skipped` with their reason; files of unknown language are not reported. A path given
+/// explicitly as a file is taken even when ignore rules would skip it.
+ScanResult scan_paths(const std::vector<std::filesystem::path>& paths,
+                      const LanguageRegistry& languages, const ScanOptions& options);
+
+/// Why `bytes` cannot be treated as source text ("binary (NUL byte)", "invalid UTF-8 at byte
+/// N"), or nothing when it can. Called by the pipeline on the bytes it reads anyway.
+std::optional<std::string> text_problem(std::string_view bytes);
+
+}  // namespace telinject

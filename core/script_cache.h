@@ -1,0 +1,92 @@
+// ScriptCache: insertion scripts and their generated tests on disk, keyed by SHA-256, shared
+// safely by concurrent processes (the CLI and the language server) and threads.
+//
+// Layout below the cache directory (default .telemetry_cache/):
+//   scripts/<language>/<name>_<hash8>.json        the script (insertion_script.h JSON)
+//   tests/<language>/test_<name>_<hash8>.json     its generated test
+//   files/<hash2>/<hash>.json                     file-level results (see FileRecord)
+//   metadata/cache_index.json                     counters and entry totals
+//   metadata/lock                                 flock(2) target for index updates
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "insertion_script.h"
+#include "result.h"
+
+namespace telinject {
+
+struct CachedScript {
+  InsertionScript script;
+  ScriptTest test;
+};
+
+/// What a run learned about one file content: running the same configuration on bytes with
+/// hash `input_sha256` produces bytes with hash `output_sha256` (equal when nothing changes).
+struct FileRecord {
+  std::string input_sha256;
+  std::string output_sha256;
+  uint32_t functions = 0;       // functions found
+  uint32_t instrumented = 0;    // functions carrying telemetry in the output
+};
+
+struct CacheStats {
+  uint64_t scripts = 0;  // entries on disk
+  uint64_t tests = 0;
+  uint64_t files = 0;
+  uint64_t bytes = 0;    // total size of all entries
+  uint64_t hits = 0;     // lifetime counters from cache_index.json
+  uint64_t misses = 0;
+  uint64_t damaged = 0;  // entries found damaged and discarded
+};
+
+/// Thread-safe. Every write goes to a temporary file in the same directory and is renamed into
+/// place, so a reader sees a whole entry or none. A damaged entry (bad JSON, wrong checksum,
+/// key mismatch) is reported as a miss, counted, and overwritten by the next `put`.
+class ScriptCache {
+ public:
+  explicit ScriptCache(std::filesystem::path directory);
+
+  const std::filesystem::path& directory() const { return directory_; }
+
+  /// The script and test stored under `key`, or nothing (a miss). Counts the hit or miss.
+  std::optional<CachedScript> get(const std::string& language, const std::string& name,
+                                  const std::string& key);
+  /// Stores a validated script with its test. Errors only on I/O failure.
+  Result<void> put(const CachedScript& entry);
+
+  /// File-level records, keyed by `key` (a hash of the input bytes and the run configuration).
+  std::optional<FileRecord> get_file(const std::string& key);
+  Result<void> put_file(const std::string& key, const FileRecord& record);
+
+  /// Adds this object's hit/miss/damaged counts to metadata/cache_index.json under the lock,
+  /// with the current entry totals, and resets the counts. Call at the end of a run.
+  Result<void> flush_index();
+
+  /// Counts entries on disk plus the lifetime counters.
+  Result<CacheStats> stats() const;
+  /// Removes every entry and the index.
+  Result<void> clear();
+  /// Removes entries not read or written for `max_age_days` days (by mtime; `get` touches a hit);
+  /// returns how many were removed.
+  Result<uint64_t> prune(uint32_t max_age_days);
+
+  // Counts since the last flush_index(), for reports.
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  std::filesystem::path directory_;
+  mutable std::mutex mutex_;  // guards the counters only; files are safe by rename
+  uint64_t hits_ = 0, misses_ = 0, damaged_ = 0;
+};
+
+/// The file stem used for a function name in cache paths: letters, digits and '_' kept, other
+/// bytes replaced by '_', at most 64 characters.
+std::string cache_safe_name(const std::string& name);
+
+}  // namespace telinject

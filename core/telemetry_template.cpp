@@ -1,0 +1,33 @@
+#include "telemetry_template.h"
+
+namespace telinject {
+
+std::string LanguageTemplate::marker() const { return header.substr(0, header.find('{')); }
+
+std::string LanguageTemplate::fingerprint() const {
+  return profile + '\0' + import_line + '\0' + header + '\0' + generator_header + '\0' +
+         (needs_runtime ? "1" : "0");
+}
+
+std::string render_template(const std::string& pattern,
+                            const std::map<std::string, std::string>& values) {
+  std::string out;
+  out.reserve(pattern.size() + 32);
+  for (size_t i = 0; i < pattern.size();) {
+    if (pattern[i] == '{') {
+      size_t close = pattern.find('}', i);
+      if (close != std::string::npos) {
+        auto it = values.find(pattern.substr(i + 1, close - i - 1));
+        if (it != values.end()) {
+          out += it->second;
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    out.push_back(pattern[i++]);
+  }
+  return out;
+}
+
+}  // namespace telinject

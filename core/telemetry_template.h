@@ -1,0 +1,35 @@
+// Telemetry templates: the text a profile inserts, per language. Deterministic: the same
+// function and template always give the same bytes.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace telinject {
+
+/// What one profile inserts into one language's files. Placeholders, replaced when rendered:
+/// `{name}` the function's qualified name as a string literal of the language, `{qualname}` the
+/// same unquoted, `{kind}` "function", "generator", "async_function" or "async_generator".
+struct LanguageTemplate {
+  std::string profile;  // "builtin", "opentelemetry" or a user's name
+  /// The import statement a file needs, on a line of its own (no line break).
+  std::string import_line;
+  /// The statement that opens the span around a function body (Python: a `with` header
+  /// without the trailing colon).
+  std::string header;
+  /// Used instead of `header` for generators and async generators when not empty.
+  std::string generator_header;
+  /// Whether telinject writes its runtime helper into the instrumented tree for this profile.
+  bool needs_runtime = false;
+
+  /// The header text before its first placeholder: how instrumented functions are recognised.
+  std::string marker() const;
+  /// Everything that decides the rendered text, for cache keys.
+  std::string fingerprint() const;
+};
+
+/// Replaces the placeholders of `pattern`. Unknown placeholders are kept as written.
+std::string render_template(const std::string& pattern,
+                            const std::map<std::string, std::string>& values);
+
+}  // namespace telinject
