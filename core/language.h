@@ -43,6 +43,9 @@ struct FunctionInfo {
   std::string profile;   // for kInstrumented: the profile whose marker was found
   int parent = -1;       // index of the innermost enclosing function, -1 at top level
   TSNode node{};         // the definition node; valid while its tree lives
+  /// Rows (absolute) inside this function whose start lies inside a multi-line literal: text
+  /// may never be inserted at their start.
+  std::vector<uint32_t> verbatim_rows;
 };
 
 /// A parsed file as languages see it.
@@ -80,13 +83,20 @@ class LanguageSupport {
   virtual std::vector<FunctionInfo> extract(const ParsedSource& file,
                                             const std::vector<LanguageTemplate>& known) const = 0;
 
+  /// Layout facts outside the function's own text that change its script (indentation of the
+  /// enclosing instrumented functions, the file's indent unit...). Part of the cache key.
+  virtual std::string script_context(const ParsedSource& file,
+                                     const std::vector<FunctionInfo>& functions, size_t index,
+                                     const std::vector<size_t>& wrapped_ancestors) const = 0;
+
   /// The insertion script that instruments `functions[index]` with `tmpl`. `wrapped_ancestors`
-  /// counts the enclosing functions instrumented in the same pass (their edits shift this one's
-  /// layout). Fails with a reason when the function cannot be instrumented safely.
+  /// are the indices of the enclosing functions instrumented in the same pass, outermost first
+  /// (their edits shift this one's layout). Fails with a reason when the function cannot be
+  /// instrumented safely.
   virtual Result<InsertionScript> instrument(const ParsedSource& file,
                                              const std::vector<FunctionInfo>& functions,
                                              size_t index, const LanguageTemplate& tmpl,
-                                             int wrapped_ancestors) const = 0;
+                                             const std::vector<size_t>& wrapped_ancestors) const = 0;
 
   /// The edit that adds the template's import to the file, or nothing when it is there already.
   virtual std::optional<TextEdit> add_import(const ParsedSource& file,

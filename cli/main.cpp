@@ -1,0 +1,268 @@
+// telinject: the batch command line. A thin front on core: parse flags, load the config, run
+// the pipeline, print the report, exit with a documented code.
+//
+// Exit codes: 0 success; 1 `check` found functions without telemetry; 2 usage or configuration
+// error; 3 some files could not be processed (they were left as they were).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "config.h"
+#include "pipeline.h"
+#include "report_output.h"
+#include "script_cache.h"
+#include "trace_log.h"
+#include "version.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace telinject;
+
+constexpr int kExitUncovered = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitFileErrors = 3;
+
+struct Flags {
+  std::vector<std::string> paths;
+  std::string output;
+  bool dry_run = false;
+  bool verbose = false;
+  std::string validate;  // "", "off", "normal", "strict"
+  bool validate_given = false;
+  bool no_validate = false;
+  int jobs = -1;
+  bool no_parallel = false;
+  int max_retries = -1;
+  bool use_scripts = false;
+  bool debug_trace = false;
+  std::string trace_level;
+  bool no_trace_console = false;
+  bool diff = false;
+  std::string profile;
+  std::string config_file;
+  std::string format = "text";
+  std::string cache_dir;
+  bool no_cache = false;
+  unsigned prune_days = 30;
+};
+
+void add_run_flags(CLI::App* command, Flags& f) {
+  command->add_option("paths", f.paths, "Files or directories")->required();
+  command->add_option("-o,--output", f.output, "Write a mirror tree to DIR instead of in place");
+  command->add_flag("--dry-run", f.dry_run, "Change no file; report what would change");
+  command->add_flag("-v,--verbose", f.verbose, "One line per function and skipped file");
+  command->add_option("--validate", f.validate, "Validation: normal (default), strict, off")
+      ->expected(0, 1)
+      ->check(CLI::IsMember({"", "off", "normal", "strict"}))
+      ->each([&f](const std::string&) { f.validate_given = true; });
+  command->add_flag("--no-validate", f.no_validate, "Same as --validate=off");
+  command->add_option("-j,--jobs,--max-parallel", f.jobs, "Worker threads (default: one per core)")
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--no-parallel", f.no_parallel, "One worker thread");
+  command->add_option("--max-retries", f.max_retries, "Repair attempts for a failing script");
+  command->add_flag("--use-scripts", f.use_scripts, "Accepted for compatibility; scripts are the default");
+  command->add_flag("--debug-trace", f.debug_trace, "Write a JSON Lines trace under logs/");
+  command->add_option("--trace-level", f.trace_level, "TRACE, DEBUG, INFO, WARNING or ERROR");
+  command->add_flag("--no-trace-console", f.no_trace_console, "Trace to the file only");
+  command->add_flag("--diff", f.diff, "Print a unified diff of each change");
+  command->add_option("--profile", f.profile, "Telemetry profile: builtin, opentelemetry, or a config template");
+  command->add_option("--config", f.config_file, "Configuration file (default: .telinject.toml or pyproject.toml)");
+  command->add_option("--format", f.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  command->add_option("--cache-dir", f.cache_dir, "Script cache directory (default .telemetry_cache)");
+  command->add_flag("--no-cache", f.no_cache, "Neither read nor write the script cache");
+}
+
+fs::path project_dir_for(const std::vector<std::string>& paths) {
+  if (paths.empty()) return fs::current_path();
+  fs::path first = paths.front();
+  std::error_code ec;
+  return fs::is_directory(first, ec) ? first : (first.has_parent_path() ? first.parent_path() : ".");
+}
+
+// Config from file and environment, then the flags on top.
+Result<Config> effective_config(const Flags& f) {
+  std::optional<fs::path> explicit_file;
+  if (!f.config_file.empty()) explicit_file = f.config_file;
+  auto loaded = load_config(project_dir_for(f.paths), explicit_file, process_environment());
+  if (!loaded.ok()) return loaded;
+  Config config = std::move(*loaded);
+  if (!f.profile.empty()) config.profile = f.profile;
+  if (!f.cache_dir.empty()) config.cache_dir = f.cache_dir;
+  if (f.jobs > 0) config.jobs = static_cast<uint32_t>(f.jobs);
+  if (f.no_parallel) config.jobs = 1;
+  if (f.max_retries >= 0) config.max_retries = static_cast<uint32_t>(f.max_retries);
+  if (f.validate_given)
+    config.validate = f.validate == "off"      ? ValidateMode::kOff
+                      : f.validate == "strict" ? ValidateMode::kStrict
+                                               : ValidateMode::kNormal;
+  if (f.no_validate) config.validate = ValidateMode::kOff;
+  if (f.debug_trace) config.debug_trace = true;
+  if (!f.trace_level.empty()) config.trace_level = f.trace_level;
+  if (f.no_trace_console) config.trace_console = false;
+  return config;
+}
+
+int run(Action action, const Flags& f) {
+  auto config = effective_config(f);
+  if (!config.ok()) {
+    std::fprintf(stderr, "telinject: %s\n", config.error().c_str());
+    return kExitUsage;
+  }
+  RunOptions options;
+  options.action = action;
+  for (const auto& p : f.paths) options.paths.emplace_back(p);
+  if (!f.output.empty()) options.output_dir = fs::path(f.output);
+  options.dry_run = f.dry_run;
+  options.want_diff = f.diff;
+  options.use_cache = !f.no_cache;
+  options.config = *config;
+
+  std::unique_ptr<TraceLog> trace;
+  if (config->debug_trace) {
+    auto level = parse_trace_level(config->trace_level);
+    if (!level) {
+      std::fprintf(stderr, "telinject: unknown trace level '%s'\n", config->trace_level.c_str());
+      return kExitUsage;
+    }
+    auto opened = TraceLog::open("logs", *level, config->trace_console);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", opened.error().c_str());
+      return kExitUsage;
+    }
+    trace = std::move(*opened);
+    options.trace = trace.get();
+  }
+
+  bool json_output = f.format == "json";
+  cli::ProgressLine progress(!json_output && !f.verbose && isatty(STDERR_FILENO));
+  options.progress = [&progress](size_t done, size_t total, const fs::path&) {
+    progress.update(done, total);
+  };
+  ScriptCache cache(config->cache_dir);
+  RunReport report = run_pipeline(options, options.use_cache ? &cache : nullptr);
+  progress.finish();
+  if (trace)
+    trace->record(TraceLevel::kInfo, "run_finished",
+                  {{"files_scanned", report.files_scanned},
+                   {"files_changed", report.files_changed},
+                   {"functions_instrumented", report.functions_instrumented},
+                   {"cache_hits", report.cache_hits},
+                   {"cache_misses", report.cache_misses},
+                   {"errors", report.errors.size()},
+                   {"seconds", report.seconds},
+                   {"cost_usd", 0.0}});
+
+  if (json_output) {
+    std::puts(cli::report_json(report, action, f.verbose || action == Action::kCheck).c_str());
+    for (const auto& [file, message] : report.errors)
+      std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
+  } else {
+    cli::print_report(stdout, report, action, f.verbose);
+  }
+  if (!report.errors.empty()) return kExitFileErrors;
+  if (action == Action::kCheck && report.functions_uninstrumented > 0) return kExitUncovered;
+  return 0;
+}
+
+int run_cache(const std::string& verb, const Flags& f) {
+  Flags with_paths = f;
+  auto config = effective_config(with_paths);
+  if (!config.ok()) {
+    std::fprintf(stderr, "telinject: %s\n", config.error().c_str());
+    return kExitUsage;
+  }
+  ScriptCache cache(config->cache_dir);
+  if (verb == "clear") {
+    auto cleared = cache.clear();
+    if (!cleared.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", cleared.error().c_str());
+      return kExitFileErrors;
+    }
+    std::printf("cleared %s\n", cache.directory().c_str());
+    return 0;
+  }
+  if (verb == "prune") {
+    auto pruned = cache.prune(f.prune_days);
+    if (!pruned.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", pruned.error().c_str());
+      return kExitFileErrors;
+    }
+    std::printf("pruned %llu entries older than %u days\n",
+                static_cast<unsigned long long>(*pruned), f.prune_days);
+    return 0;
+  }
+  auto stats = cache.stats();
+  if (!stats.ok()) {
+    std::fprintf(stderr, "telinject: %s\n", stats.error().c_str());
+    return kExitFileErrors;
+  }
+  if (f.format == "json") {
+    nlohmann::json out = {{"directory", cache.directory().string()}, {"scripts", stats->scripts},
+                          {"tests", stats->tests}, {"files", stats->files},
+                          {"bytes", stats->bytes}, {"hits", stats->hits},
+                          {"misses", stats->misses}, {"damaged", stats->damaged}};
+    std::puts(out.dump(2).c_str());
+  } else {
+    std::printf("cache %s: %llu scripts, %llu tests, %llu file records, %llu bytes; "
+                "lifetime %llu hits, %llu misses, %llu damaged entries replaced\n",
+                cache.directory().c_str(), static_cast<unsigned long long>(stats->scripts),
+                static_cast<unsigned long long>(stats->tests),
+                static_cast<unsigned long long>(stats->files),
+                static_cast<unsigned long long>(stats->bytes),
+                static_cast<unsigned long long>(stats->hits),
+                static_cast<unsigned long long>(stats->misses),
+                static_cast<unsigned long long>(stats->damaged));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // `telinject PATH…` means `telinject instrument PATH…`.
+  static const std::set<std::string> kCommands = {"instrument", "remove", "check", "cache",
+                                                  "-h", "--help", "--version"};
+  std::vector<char*> args(argv, argv + argc);
+  static char kDefaultCommand[] = "instrument";
+  if (argc > 1 && !kCommands.count(argv[1])) args.insert(args.begin() + 1, kDefaultCommand);
+
+  CLI::App app{"telinject: adds tracing telemetry to every function of a codebase"};
+  app.set_version_flag("--version", std::string("telinject ") + kVersion);
+  app.require_subcommand(1);
+  Flags flags;
+  auto* instrument = app.add_subcommand("instrument", "Add telemetry to functions (default)");
+  add_run_flags(instrument, flags);
+  auto* remove = app.add_subcommand("remove", "Take out exactly the telemetry telinject added");
+  add_run_flags(remove, flags);
+  auto* check = app.add_subcommand("check", "Exit 1 when functions have no telemetry (CI gate)");
+  add_run_flags(check, flags);
+  auto* cache = app.add_subcommand("cache", "Script cache: stats, clear, prune");
+  cache->require_subcommand(1);
+  for (const char* verb : {"stats", "clear", "prune"}) {
+    auto* sub = cache->add_subcommand(verb);
+    sub->add_option("--cache-dir", flags.cache_dir, "Cache directory (default .telemetry_cache)");
+    sub->add_option("--config", flags.config_file, "Configuration file");
+    sub->add_option("--format", flags.format)->check(CLI::IsMember({"text", "json"}));
+    if (std::strcmp(verb, "prune") == 0)
+      sub->add_option("--days", flags.prune_days, "Remove entries unused for this many days");
+  }
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (*instrument) return run(Action::kInstrument, flags);
+  if (*remove) return run(Action::kRemove, flags);
+  if (*check) return run(Action::kCheck, flags);
+  for (auto* sub : cache->get_subcommands())
+    if (*sub) return run_cache(sub->get_name(), flags);
+  return kExitUsage;
+}

@@ -1,0 +1,150 @@
+#include "report_output.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+namespace telinject::cli {
+
+using nlohmann::json;
+
+namespace {
+
+const char* status_name(FileOutcome::Status status) {
+  switch (status) {
+    case FileOutcome::Status::kUnchanged: return "unchanged";
+    case FileOutcome::Status::kChanged: return "changed";
+    case FileOutcome::Status::kSkipped: return "skipped";
+    case FileOutcome::Status::kError: return "error";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::string report_json(const RunReport& report, Action action, bool with_functions) {
+  json errors = json::array();
+  for (const auto& [file, message] : report.errors) errors.push_back({{"file", file}, {"message", message}});
+  json skipped_files = json::array();
+  for (const auto& [file, reason] : report.skipped_files)
+    skipped_files.push_back({{"file", file}, {"reason", reason}});
+  json files = json::array();
+  json uninstrumented = json::array();
+  for (const FileOutcome& o : report.files) {
+    json entry = {{"file", o.path.string()},
+                  {"language", o.language},
+                  {"status", status_name(o.status)},
+                  {"functions_found", o.functions_found},
+                  {"functions_instrumented", o.instrumented},
+                  {"already_instrumented", o.already_instrumented},
+                  {"cache_hits", o.cache_hits},
+                  {"cache_misses", o.cache_misses}};
+    if (!o.message.empty()) entry["message"] = o.message;
+    if (!o.diff.empty()) entry["diff"] = o.diff;
+    if (with_functions) {
+      json functions = json::array();
+      for (const FunctionOutcome& f : o.functions) {
+        json fn = {{"name", f.qualified_name}, {"line", f.line}, {"state", f.state}};
+        if (!f.reason.empty()) fn["reason"] = f.reason;
+        functions.push_back(std::move(fn));
+      }
+      entry["functions"] = std::move(functions);
+    }
+    for (const FunctionOutcome& f : o.functions)
+      if (f.state == "uninstrumented")
+        uninstrumented.push_back({{"file", o.path.string()}, {"line", f.line}, {"name", f.qualified_name}});
+    files.push_back(std::move(entry));
+  }
+  json out = {{"action", action == Action::kInstrument ? "instrument"
+                         : action == Action::kRemove   ? "remove"
+                                                       : "check"},
+              {"files_scanned", report.files_scanned},
+              {"files_changed", report.files_changed},
+              {"functions_found", report.functions_found},
+              {"functions_instrumented", report.functions_instrumented},
+              {"already_instrumented", report.already_instrumented},
+              {"functions_removed", report.functions_removed},
+              {"skipped", report.functions_skipped + report.skipped_files.size()},
+              {"functions_skipped", report.functions_skipped},
+              {"functions_uninstrumented", report.functions_uninstrumented},
+              {"cache_hits", report.cache_hits},
+              {"cache_misses", report.cache_misses},
+              {"errors", std::move(errors)},
+              {"skipped_files", std::move(skipped_files)},
+              {"runtime_files_written", report.runtime_files_written},
+              {"seconds", report.seconds},
+              {"files", std::move(files)}};
+  if (action == Action::kCheck) out["uninstrumented"] = std::move(uninstrumented);
+  return out.dump(2);
+}
+
+void print_report(std::FILE* out, const RunReport& report, Action action, bool verbose) {
+  if (verbose) {
+    for (const auto& [file, reason] : report.skipped_files)
+      std::fprintf(out, "skip  %s: %s\n", file.c_str(), reason.c_str());
+    for (const FileOutcome& o : report.files) {
+      for (const FunctionOutcome& f : o.functions) {
+        std::fprintf(out, "%-22s %s:%u %s%s%s\n", f.state.c_str(), o.path.c_str(), f.line,
+                     f.qualified_name.c_str(), f.reason.empty() ? "" : " — ", f.reason.c_str());
+      }
+    }
+  }
+  if (action == Action::kCheck) {
+    for (const FileOutcome& o : report.files)
+      for (const FunctionOutcome& f : o.functions)
+        if (f.state == "uninstrumented")
+          std::fprintf(out, "%s:%u: %s has no telemetry\n", o.path.c_str(), f.line,
+                       f.qualified_name.c_str());
+  }
+  for (const FileOutcome& o : report.files)
+    if (!o.diff.empty()) std::fputs(o.diff.c_str(), out);
+  std::fprintf(out, "%llu files scanned, %llu changed; %llu functions: ",
+               static_cast<unsigned long long>(report.files_scanned),
+               static_cast<unsigned long long>(report.files_changed),
+               static_cast<unsigned long long>(report.functions_found));
+  switch (action) {
+    case Action::kInstrument:
+      std::fprintf(out, "%llu instrumented, %llu already, %llu skipped",
+                   static_cast<unsigned long long>(report.functions_instrumented),
+                   static_cast<unsigned long long>(report.already_instrumented),
+                   static_cast<unsigned long long>(report.functions_skipped));
+      break;
+    case Action::kRemove:
+      std::fprintf(out, "%llu had telemetry removed",
+                   static_cast<unsigned long long>(report.functions_removed));
+      break;
+    case Action::kCheck:
+      std::fprintf(out, "%llu without telemetry, %llu with, %llu skipped",
+                   static_cast<unsigned long long>(report.functions_uninstrumented),
+                   static_cast<unsigned long long>(report.already_instrumented),
+                   static_cast<unsigned long long>(report.functions_skipped));
+      break;
+  }
+  std::fprintf(out, "; cache %llu hits, %llu misses; %zu errors; %.2f s\n",
+               static_cast<unsigned long long>(report.cache_hits),
+               static_cast<unsigned long long>(report.cache_misses), report.errors.size(),
+               report.seconds);
+  for (const auto& [file, message] : report.errors)
+    std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
+}
+
+void ProgressLine::update(size_t done, size_t total) {
+  if (!enabled_ || total < 20) return;
+  long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+  if (done != total && now - last_draw_ms_ < 100) return;
+  last_draw_ms_ = now;
+  constexpr int kWidth = 30;
+  int filled = static_cast<int>(kWidth * done / total);
+  std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu files", filled, "##############################",
+               kWidth - filled, "", done, total);
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void ProgressLine::finish() {
+  if (drawn_) std::fputs("\r\033[K", stderr);
+  drawn_ = false;
+}
+
+}  // namespace telinject::cli

@@ -1,0 +1,394 @@
+// process_text: one file's text through extract → script → validate → reconstruct.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "glob.h"
+#include "pipeline.h"
+#include "script_cache.h"
+#include "syntax_tree.h"
+#include "trace_log.h"
+
+namespace telinject {
+namespace {
+
+std::string function_text(const SourceText& source, const FunctionInfo& f) {
+  uint32_t begin = source.row_start(f.start_row);
+  return source.text().substr(begin, f.end_byte - begin);
+}
+
+void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& config) {
+  for (FunctionInfo& f : functions) {
+    if (f.state != FunctionState::kUninstrumented) continue;
+    for (const std::string& pattern : config.exclude_functions) {
+      if (name_glob_match(pattern, f.qualified_name)) {
+        f.state = FunctionState::kSkipped;
+        f.reason = "excluded by exclude_functions (" + pattern + ")";
+        break;
+      }
+    }
+    if (f.state == FunctionState::kUninstrumented && config.min_function_lines > 0 &&
+        f.end_row - f.start_row + 1 < config.min_function_lines) {
+      f.state = FunctionState::kSkipped;
+      f.reason = "shorter than min_function_lines";
+    }
+  }
+}
+
+// The enclosing functions of `index` that are instrumented in this pass, outermost first.
+std::vector<size_t> wrapped_ancestors(const std::vector<FunctionInfo>& functions,
+                                      const std::vector<bool>& selected, size_t index) {
+  std::vector<size_t> chain;
+  for (int p = functions[index].parent; p >= 0; p = functions[p].parent)
+    if (selected[p]) chain.push_back(static_cast<size_t>(p));
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+struct Parsed {
+  SourceText source;
+  SyntaxTree tree;
+  std::vector<FunctionInfo> functions;
+  std::string module;
+};
+
+Result<std::unique_ptr<Parsed>> parse_and_extract(std::string text, const std::string& module,
+                                                  const LanguageSupport& language,
+                                                  const std::vector<LanguageTemplate>& known) {
+  auto parsed = std::make_unique<Parsed>();
+  parsed->source = SourceText(std::move(text));
+  parsed->module = module;
+  auto tree = SyntaxTree::parse(language.grammar(), parsed->source.text());
+  if (!tree.ok()) return make_error(tree.error());
+  parsed->tree = std::move(*tree);
+  parsed->functions = language.extract({parsed->source, parsed->tree.root(), module}, known);
+  return parsed;
+}
+
+// Checks `output` against `original`: it parses with no new errors, the functions in `added`
+// carry telemetry and every other keeps its state, and removing the added telemetry gives the
+// original bytes back. Returns the reason on failure.
+Result<void> validate_instrumented(const Parsed& original, const std::string& output,
+                                   const std::vector<size_t>& added,
+                                   const LanguageSupport& language,
+                                   const std::vector<LanguageTemplate>& known) {
+  auto result = parse_and_extract(output, original.module, language, known);
+  if (!result.ok()) return make_error(result.error());
+  const Parsed& after = **result;
+  uint32_t errors_before = original.tree.error_count();
+  uint32_t errors_after = after.tree.error_count();
+  if (errors_after > errors_before)
+    return make_error("instrumented code does not parse (" + std::to_string(errors_after) +
+                      " syntax errors, " + std::to_string(errors_before) + " before)");
+  if (after.functions.size() != original.functions.size())
+    return make_error("instrumented code has " + std::to_string(after.functions.size()) +
+                      " functions instead of " + std::to_string(original.functions.size()));
+  std::vector<bool> is_added(original.functions.size(), false);
+  for (size_t i : added) is_added[i] = true;
+  for (size_t i = 0; i < after.functions.size(); ++i) {
+    FunctionState expected = is_added[i] ? FunctionState::kInstrumented
+                                         : original.functions[i].state;
+    // Filters from the config are not re-applied to `after`; they only skip functions that
+    // stay uninstrumented.
+    FunctionState actual = after.functions[i].state;
+    if (expected == FunctionState::kSkipped && actual == FunctionState::kUninstrumented)
+      continue;
+    if (actual != expected)
+      return make_error(original.functions[i].qualified_name + " is " + to_string(actual) +
+                        " after instrumentation, expected " + to_string(expected));
+  }
+  auto removal = language.remove({after.source, after.tree.root(), after.module}, after.functions,
+                                 added, known);
+  if (!removal.ok()) return make_error("telemetry cannot be removed again: " + removal.error());
+  std::string restored;
+  if (!apply_edits(after.source.text(), std::move(*removal), &restored) ||
+      restored != original.source.text())
+    return make_error("removing the telemetry does not restore the original text");
+  return {};
+}
+
+struct Candidate {
+  size_t index;
+  InsertionScript script;
+  bool from_cache;
+};
+
+Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidate>& candidates,
+                                const LanguageSupport& language, const LanguageTemplate& tmpl) {
+  std::vector<TextEdit> edits;
+  for (const Candidate& c : candidates) {
+    auto script = script_edits(c.script, parsed.source, parsed.functions[c.index].start_row);
+    if (!script.ok()) return make_error(parsed.functions[c.index].qualified_name + ": " + script.error());
+    for (TextEdit& e : *script) edits.push_back(std::move(e));
+  }
+  if (!candidates.empty()) {
+    auto import = language.add_import({parsed.source, parsed.tree.root(), parsed.module}, tmpl);
+    if (import) edits.push_back(std::move(*import));
+  }
+  std::string output;
+  if (!apply_edits(parsed.source.text(), std::move(edits), &output))
+    return make_error("insertions overlap");
+  return output;
+}
+
+FunctionOutcome describe(const FunctionInfo& f, const std::string& state) {
+  return {f.qualified_name, f.name_row + 1, state, f.reason};
+}
+
+}  // namespace
+
+Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& language,
+                                                    const Config& config) {
+  std::vector<LanguageTemplate> all = language.builtin_templates();
+  for (const auto& [profile, by_language] : config.templates) {
+    auto it = by_language.find(std::string(language.name()));
+    if (it == by_language.end()) continue;
+    LanguageTemplate user = it->second;
+    user.profile = profile;
+    auto same = std::find_if(all.begin(), all.end(),
+                             [&](const LanguageTemplate& t) { return t.profile == profile; });
+    if (same != all.end()) *same = user; else all.push_back(user);
+  }
+  auto chosen = std::find_if(all.begin(), all.end(),
+                             [&](const LanguageTemplate& t) { return t.profile == config.profile; });
+  if (chosen == all.end())
+    return make_error("profile '" + config.profile + "' has no template for " +
+                      std::string(language.name()));
+  std::rotate(all.begin(), chosen, chosen + 1);
+  return all;
+}
+
+TextResult process_text(const std::string& input, const std::filesystem::path& relative,
+                        const LanguageSupport& language, Action action, const Config& config,
+                        ScriptCache* cache, TraceLog* trace) {
+  TextResult result;
+  result.output = input;
+  FileOutcome& outcome = result.outcome;
+  outcome.language = std::string(language.name());
+
+  auto templates = templates_for(language, config);
+  if (!templates.ok()) {
+    outcome.status = FileOutcome::Status::kError;
+    outcome.message = templates.error();
+    return result;
+  }
+  const LanguageTemplate& tmpl = templates->front();
+  SourceText with_bom(input);
+  auto parsed_result = parse_and_extract(with_bom.text(), language.module_name(relative),
+                                         language, *templates);
+  if (!parsed_result.ok()) {
+    outcome.status = FileOutcome::Status::kError;
+    outcome.message = parsed_result.error();
+    return result;
+  }
+  Parsed& parsed = **parsed_result;
+  std::vector<FunctionInfo>& functions = parsed.functions;
+  apply_config_filters(functions, config);
+  outcome.functions_found = static_cast<uint32_t>(functions.size());
+
+  auto finish_unchanged = [&](const char* uninstrumented_state) {
+    for (const FunctionInfo& f : functions) {
+      switch (f.state) {
+        case FunctionState::kInstrumented:
+          ++outcome.already_instrumented;
+          outcome.functions.push_back(describe(f, "already_instrumented"));
+          break;
+        case FunctionState::kUninstrumented:
+          ++outcome.uninstrumented;
+          outcome.functions.push_back(describe(f, uninstrumented_state));
+          break;
+        case FunctionState::kOptedOut:
+          ++outcome.skipped;
+          outcome.functions.push_back(describe(f, "opted_out"));
+          break;
+        case FunctionState::kSkipped:
+          ++outcome.skipped;
+          outcome.functions.push_back(describe(f, "skipped"));
+          break;
+      }
+    }
+  };
+
+  if (action == Action::kCheck) {
+    finish_unchanged("uninstrumented");
+    return result;
+  }
+
+  if (action == Action::kRemove) {
+    ParsedSource file{parsed.source, parsed.tree.root(), parsed.module};
+    auto edits = language.remove(file, functions, {}, *templates);
+    if (!edits.ok()) {
+      outcome.status = FileOutcome::Status::kError;
+      outcome.message = edits.error();
+      return result;
+    }
+    std::string output;
+    if (!apply_edits(parsed.source.text(), std::move(*edits), &output)) {
+      outcome.status = FileOutcome::Status::kError;
+      outcome.message = "removal edits overlap";
+      return result;
+    }
+    for (const FunctionInfo& f : functions) {
+      if (f.state == FunctionState::kInstrumented) {
+        ++outcome.removed;
+        outcome.functions.push_back(describe(f, "removed"));
+      }
+    }
+    if (output == parsed.source.text()) return result;
+    if (config.validate != ValidateMode::kOff) {
+      auto after = parse_and_extract(output, parsed.module, language, *templates);
+      bool ok = after.ok() && (*after)->tree.error_count() <= parsed.tree.error_count() &&
+                std::none_of((*after)->functions.begin(), (*after)->functions.end(),
+                             [](const FunctionInfo& f) { return f.state == FunctionState::kInstrumented; });
+      if (!ok) {
+        outcome.status = FileOutcome::Status::kError;
+        outcome.message = "removal did not validate; file left as it was";
+        return result;
+      }
+    }
+    result.output = with_bom.restore(output);
+    outcome.status = FileOutcome::Status::kChanged;
+    return result;
+  }
+
+  // Instrument.
+  std::vector<bool> selected(functions.size(), false);
+  for (size_t i = 0; i < functions.size(); ++i)
+    selected[i] = functions[i].state == FunctionState::kUninstrumented;
+  std::vector<Candidate> candidates;
+  std::vector<std::string> failures(functions.size());
+  const std::string language_name(language.name());
+  ParsedSource file{parsed.source, parsed.tree.root(), parsed.module};
+  for (size_t i = 0; i < functions.size(); ++i) {
+    if (!selected[i]) continue;
+    const FunctionInfo& f = functions[i];
+    std::vector<size_t> ancestors = wrapped_ancestors(functions, selected, i);
+    std::string text = function_text(parsed.source, f);
+    std::string key = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name, text,
+                                      language.script_context(file, functions, i, ancestors));
+    if (cache) {
+      if (auto hit = cache->get(language_name, f.name, key)) {
+        auto replay = apply_to_function_text(hit->script, text);
+        if (hit->test.input == text && replay.ok() && *replay == hit->test.expected) {
+          ++outcome.cache_hits;
+          candidates.push_back({i, std::move(hit->script), true});
+          continue;
+        }
+      }
+    }
+    auto script = language.instrument(file, functions, i, tmpl, ancestors);
+    if (!script.ok()) {
+      selected[i] = false;
+      failures[i] = script.error();
+      continue;
+    }
+    script->key = key;
+    ++outcome.cache_misses;
+    candidates.push_back({i, std::move(*script), false});
+  }
+
+  bool all_from_cache = std::all_of(candidates.begin(), candidates.end(),
+                                    [](const Candidate& c) { return c.from_cache; });
+  bool must_validate = config.validate == ValidateMode::kStrict ||
+                       (config.validate == ValidateMode::kNormal && !all_from_cache);
+  std::string output = parsed.source.text();
+  while (!candidates.empty()) {
+    auto rebuilt = reconstruct(parsed, candidates, language, tmpl);
+    Result<void> valid = rebuilt.ok() ? Result<void>() : Result<void>(make_error(rebuilt.error()));
+    if (valid.ok() && must_validate) {
+      std::vector<size_t> added;
+      for (const Candidate& c : candidates) added.push_back(c.index);
+      valid = validate_instrumented(parsed, *rebuilt, added, language, *templates);
+    }
+    if (valid.ok()) {
+      output = std::move(*rebuilt);
+      break;
+    }
+    if (std::getenv("TELINJECT_DEBUG_VALIDATION"))
+      std::fprintf(stderr, "validation failed: %s\n", valid.error().c_str());
+    if (trace)
+      trace->record(TraceLevel::kWarning, "validation_failed",
+                    {{"file", relative.string()}, {"reason", valid.error()}});
+    // Find the scripts that fail on their own; drop them and try the rest again.
+    std::vector<Candidate> kept;
+    for (Candidate& c : candidates) {
+      // A script is tried with the scripts of its enclosing functions: its layout assumes them.
+      std::vector<Candidate> alone;
+      std::vector<size_t> indices;
+      for (const Candidate& other : candidates) {
+        bool encloses = false;
+        for (int p = functions[c.index].parent; p >= 0 && !encloses; p = functions[p].parent)
+          encloses = static_cast<size_t>(p) == other.index;
+        if (encloses || other.index == c.index) {
+          alone.push_back(other);
+          indices.push_back(other.index);
+        }
+      }
+      auto single = reconstruct(parsed, alone, language, tmpl);
+      Result<void> ok = single.ok()
+                            ? validate_instrumented(parsed, *single, indices, language, *templates)
+                            : Result<void>(make_error(single.error()));
+      if (ok.ok()) {
+        kept.push_back(c);
+      } else {
+        failures[c.index] = "script failed validation: " + ok.error();
+      }
+    }
+    if (kept.size() == candidates.size()) {
+      // Each script is fine alone but not together: give up on the file, keep it as it was.
+      outcome.status = FileOutcome::Status::kError;
+      outcome.message = "instrumentation failed validation: " + valid.error();
+      return result;
+    }
+    // Scripts nested in a dropped one were made for a layout that no longer holds.
+    candidates.clear();
+    for (Candidate& c : kept) {
+      bool layout_holds = true;
+      for (int p = functions[c.index].parent; p >= 0; p = functions[p].parent)
+        if (!failures[p].empty() && selected[p]) layout_holds = false;
+      if (layout_holds) candidates.push_back(std::move(c));
+      else failures[c.index] = "enclosing function failed validation";
+    }
+    for (size_t i = 0; i < failures.size(); ++i)
+      if (!failures[i].empty()) selected[i] = false;
+  }
+
+  if (cache) {
+    for (const Candidate& c : candidates) {
+      if (c.from_cache) continue;
+      std::string text = function_text(parsed.source, functions[c.index]);
+      auto expected = apply_to_function_text(c.script, text);
+      if (expected.ok()) (void)cache->put({c.script, {text, *expected}});
+    }
+  }
+
+  std::vector<bool> done(functions.size(), false);
+  for (const Candidate& c : candidates) done[c.index] = true;
+  for (size_t i = 0; i < functions.size(); ++i) {
+    const FunctionInfo& f = functions[i];
+    if (done[i]) {
+      ++outcome.instrumented;
+      outcome.functions.push_back(describe(f, "instrumented"));
+    } else if (!failures[i].empty()) {
+      ++outcome.skipped;
+      FunctionOutcome o = describe(f, "error");
+      o.reason = failures[i];
+      outcome.functions.push_back(std::move(o));
+    } else if (f.state == FunctionState::kInstrumented) {
+      ++outcome.already_instrumented;
+      outcome.functions.push_back(describe(f, "already_instrumented"));
+    } else {
+      ++outcome.skipped;
+      outcome.functions.push_back(
+          describe(f, f.state == FunctionState::kOptedOut ? "opted_out" : "skipped"));
+    }
+  }
+  if (output != parsed.source.text()) {
+    result.output = with_bom.restore(output);
+    outcome.status = FileOutcome::Status::kChanged;
+  }
+  return result;
+}
+
+}  // namespace telinject

@@ -1,0 +1,287 @@
+#include "python/python_language.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "python/python_syntax.h"
+
+extern "C" const TSLanguage* tree_sitter_python();
+
+namespace telinject {
+
+extern const std::string_view kPythonRuntime;
+
+namespace {
+
+using python::Body;
+using python::function_body;
+using python::is;
+using python::last_statement_row;
+using python::node_text;
+
+// The indentation step of a function's body relative to its `def` line; the file's unit for
+// one-line bodies or unusual layouts.
+std::string body_unit(const SourceText& source, TSNode def) {
+  Body body = function_body(def);
+  uint32_t def_row = ts_node_start_point(def).row;
+  if (ts_node_is_null(body.first)) return source.indent_unit();
+  uint32_t first_row = ts_node_start_point(body.first).row;
+  if (first_row == def_row) return source.indent_unit();
+  std::string_view def_indent = source.row_indent(def_row);
+  std::string_view body_indent = source.row_indent(first_row);
+  if (body_indent.size() > def_indent.size() &&
+      body_indent.substr(0, def_indent.size()) == def_indent)
+    return std::string(body_indent.substr(def_indent.size()));
+  return source.indent_unit();
+}
+
+std::string python_string_literal(const std::string& value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+bool is_verbatim(const FunctionInfo& f, uint32_t row) {
+  return std::binary_search(f.verbatim_rows.begin(), f.verbatim_rows.end(), row);
+}
+
+class PythonLanguage final : public LanguageSupport {
+ public:
+  PythonLanguage() {
+    templates_.push_back({"builtin", "import telinject_runtime as _telinject  # telinject",
+                          "with _telinject.span({name})",
+                          "with _telinject.span({name}, generator=True)", true});
+    // Generators get a span that is not made current: a suspended generator must not leave its
+    // span as the caller's context.
+    templates_.push_back(
+        {"opentelemetry", "from opentelemetry import trace as _telinject_otel  # telinject",
+         "with _telinject_otel.get_tracer(__name__).start_as_current_span({name})",
+         "with _telinject_otel.get_tracer(__name__).start_span({name})", false});
+  }
+
+  std::string_view name() const override { return "python"; }
+  const std::vector<std::string>& extensions() const override { return extensions_; }
+  bool accepts_interpreter(std::string_view interpreter) const override {
+    // python, python3, python3.11, pypy3
+    return interpreter.substr(0, 6) == "python" || interpreter.substr(0, 4) == "pypy";
+  }
+  const TSLanguage* grammar() const override { return tree_sitter_python(); }
+  const std::vector<LanguageTemplate>& builtin_templates() const override { return templates_; }
+
+  std::string module_name(const std::filesystem::path& relative) const override {
+    std::string out;
+    for (auto it = relative.begin(); it != relative.end(); ++it) {
+      std::filesystem::path part = *it;
+      bool last = std::next(it) == relative.end();
+      std::string piece = last ? part.stem().string() : part.string();
+      if (last && piece == "__init__" && !out.empty()) break;
+      if (!out.empty()) out.push_back('.');
+      out += piece;
+    }
+    return out;
+  }
+
+  std::vector<FunctionInfo> extract(const ParsedSource& file,
+                                    const std::vector<LanguageTemplate>& known) const override {
+    return python::extract_functions(file, known);
+  }
+
+  std::string script_context(const ParsedSource& file, const std::vector<FunctionInfo>& functions,
+                             size_t index,
+                             const std::vector<size_t>& wrapped_ancestors) const override {
+    std::string context;
+    for (size_t ancestor : wrapped_ancestors)
+      context += body_unit(file.source, functions[ancestor].node) + '|';
+    const FunctionInfo& f = functions[index];
+    context += '#' + body_unit(file.source, f.node) + '#';
+    context += file.source.row_indent(ts_node_start_point(f.node).row);
+    return context;
+  }
+
+  Result<InsertionScript> instrument(const ParsedSource& file,
+                                     const std::vector<FunctionInfo>& functions, size_t index,
+                                     const LanguageTemplate& tmpl,
+                                     const std::vector<size_t>& wrapped_ancestors) const override {
+    const SourceText& source = file.source;
+    const FunctionInfo& f = functions[index];
+    Body body = function_body(f.node);
+    if (body.statements.empty()) return make_error("no statements to wrap");
+
+    std::string prefix;  // what enclosing instrumented functions insert at each row start
+    for (size_t ancestor : wrapped_ancestors) prefix += body_unit(source, functions[ancestor].node);
+    const std::string unit = body_unit(source, f.node);
+
+    const bool generator = f.kind == "generator" || f.kind == "async_generator";
+    const std::string& pattern =
+        generator && !tmpl.generator_header.empty() ? tmpl.generator_header : tmpl.header;
+    std::string header = render_template(pattern, {{"name", python_string_literal(f.qualified_name)},
+                                                   {"qualname", f.qualified_name},
+                                                   {"kind", f.kind}});
+
+    InsertionScript script;
+    script.language = "python";
+    script.function_name = f.name;
+    script.qualified_name = f.qualified_name;
+    script.profile = tmpl.profile;
+    auto relative = [&](uint32_t row) { return row - f.start_row; };
+
+    uint32_t def_row = ts_node_start_point(f.node).row;
+    std::string_view def_indent = source.row_indent(def_row);
+    if (ts_node_start_point(f.node).column != def_indent.size())
+      return make_error("the def does not start its line");
+    TSNode first = body.statements.front();
+    uint32_t first_row = ts_node_start_point(first).row;
+
+    if (first_row == def_row) {
+      // `def f(): return 1` keeps its body on one line: `with ...: return 1` on the next.
+      if (!ts_node_is_null(body.docstring))
+        return make_error("docstring and body share the def's line");
+      uint32_t block_start = ts_node_start_byte(body.block);
+      uint32_t colon = block_start;
+      while (colon > 0 && (source.text()[colon - 1] == ' ' || source.text()[colon - 1] == '\t'))
+        --colon;
+      if (colon == 0 || source.text()[colon - 1] != ':')
+        return make_error("cannot find the colon that opens the body");
+      uint32_t column = colon - source.row_start(def_row);
+      script.insertions.push_back(
+          {relative(def_row), column,
+           "\n" + prefix + std::string(def_indent) + unit + header + ":"});
+      return script;
+    }
+
+    std::string_view first_indent = source.row_indent(first_row);
+    if (ts_node_start_point(first).column != first_indent.size())
+      return make_error("the first statement after the docstring does not start its line");
+    script.insertions.push_back({relative(first_row), static_cast<uint32_t>(first_indent.size()),
+                                 header + ":\n" + prefix + unit + std::string(first_indent)});
+    uint32_t last_row = last_statement_row(body.statements.back());
+    for (uint32_t row = first_row + 1; row <= last_row; ++row) {
+      if (source.row_is_blank(row) || is_verbatim(f, row)) continue;
+      script.insertions.push_back({relative(row), 0, unit});
+    }
+    return script;
+  }
+
+  std::optional<TextEdit> add_import(const ParsedSource& file,
+                                     const LanguageTemplate& tmpl) const override {
+    const SourceText& source = file.source;
+    for (uint32_t row = 0; row < source.row_count(); ++row)
+      if (source.row_text(row) == tmpl.import_line) return std::nullopt;
+    uint32_t row = python::import_row(file.root);
+    if (row >= source.row_count()) return std::nullopt;
+    return TextEdit{source.row_start(row), 0, source.localize_newlines(tmpl.import_line + "\n")};
+  }
+
+  Result<std::vector<TextEdit>> remove(const ParsedSource& file,
+                                       const std::vector<FunctionInfo>& functions,
+                                       const std::vector<size_t>& selected,
+                                       const std::vector<LanguageTemplate>& known) const override {
+    const SourceText& source = file.source;
+    const std::string_view text = source.text();
+    std::vector<bool> chosen(functions.size(), selected.empty());
+    for (size_t i : selected) chosen.at(i) = true;
+
+    std::vector<TextEdit> edits;
+    std::map<uint32_t, uint32_t> strip;  // row -> bytes of indentation to take off its start
+    // Rows whose whole indentation goes with the deleted `with` line above them.
+    std::vector<uint32_t> joined_rows;
+    size_t remaining = 0;
+    for (size_t i = 0; i < functions.size(); ++i) {
+      const FunctionInfo& f = functions[i];
+      if (f.state != FunctionState::kInstrumented) continue;
+      if (!chosen[i]) {
+        ++remaining;
+        continue;
+      }
+      Body body = function_body(f.node);
+      TSNode with = body.statements.front();
+      TSNode with_block = ts_node_child_by_field_name(with, "body", 4);
+      if (ts_node_is_null(with_block)) return make_error(f.qualified_name + ": malformed telemetry block");
+      Body inner = python::block_body(with_block, false);
+      if (inner.statements.empty()) return make_error(f.qualified_name + ": empty telemetry block");
+      uint32_t with_row = ts_node_start_point(with).row;
+      uint32_t inner_row = ts_node_start_point(inner.statements.front()).row;
+
+      if (inner_row == with_row) {
+        // One-line form: delete from the def's colon to the with's colon.
+        uint32_t with_start = ts_node_start_byte(with);
+        uint32_t colon = with_start;
+        while (colon > 0 && (text[colon - 1] == ' ' || text[colon - 1] == '\t')) --colon;
+        if (colon > 0 && text[colon - 1] == '\n') --colon;
+        if (colon > 0 && text[colon - 1] == '\r') --colon;
+        if (colon == 0 || text[colon - 1] != ':' ||
+            source.row_of(colon) + 1 != with_row)
+          return make_error(f.qualified_name + ": telemetry was moved; remove it by hand");
+        uint32_t block_start = ts_node_start_byte(with_block);
+        uint32_t with_colon = block_start;
+        while (with_colon > with_start && (text[with_colon - 1] == ' ' || text[with_colon - 1] == '\t'))
+          --with_colon;
+        if (text[with_colon - 1] != ':')
+          return make_error(f.qualified_name + ": malformed telemetry block");
+        edits.push_back({colon, with_colon - colon, ""});
+        continue;
+      }
+
+      std::string_view with_indent = source.row_indent(with_row);
+      std::string_view inner_indent = source.row_indent(inner_row);
+      if (inner_indent.size() <= with_indent.size() ||
+          inner_indent.substr(0, with_indent.size()) != with_indent)
+        return make_error(f.qualified_name + ": telemetry block was re-indented by hand");
+      uint32_t unit = static_cast<uint32_t>(inner_indent.size() - with_indent.size());
+      uint32_t with_start = ts_node_start_byte(with);
+      uint32_t inner_start = ts_node_start_byte(inner.statements.front());
+      edits.push_back({with_start, inner_start - with_start, ""});
+      joined_rows.push_back(inner_row);
+      uint32_t last_row = last_statement_row(inner.statements.back());
+      for (uint32_t row = inner_row + 1; row <= last_row; ++row) {
+        if (source.row_is_blank(row) || is_verbatim(f, row)) continue;
+        strip[row] += unit;
+      }
+    }
+    for (uint32_t row : joined_rows) strip.erase(row);
+    for (const auto& [row, length] : strip) {
+      std::string_view line = source.row_text(row);
+      if (line.size() < length || line.substr(0, length).find_first_not_of(" \t") != std::string_view::npos)
+        return make_error("row " + std::to_string(row + 1) +
+                          " lost the indentation telinject added; remove telemetry by hand");
+      edits.push_back({source.row_start(row), length, ""});
+    }
+    if (remaining == 0) {
+      for (uint32_t row = 0; row < source.row_count(); ++row) {
+        std::string_view line = source.row_text(row);
+        bool is_import = std::any_of(known.begin(), known.end(), [&](const LanguageTemplate& t) {
+          return !t.import_line.empty() && line == t.import_line;
+        });
+        if (!is_import) continue;
+        uint32_t end = row + 1 < source.row_count() ? source.row_start(row + 1)
+                                                     : static_cast<uint32_t>(text.size());
+        edits.push_back({source.row_start(row), end - source.row_start(row), ""});
+        break;
+      }
+    }
+    return edits;
+  }
+
+  RuntimeFile runtime() const override { return {"telinject_runtime.py", kPythonRuntime}; }
+
+  std::vector<std::string> checker_command(const std::filesystem::path& file) const override {
+    return {"python3", "-m", "py_compile", file.string()};
+  }
+
+ private:
+  std::vector<std::string> extensions_ = {".py", ".pyw"};
+  std::vector<LanguageTemplate> templates_;
+};
+
+}  // namespace
+
+const LanguageSupport& python_language() {
+  static const PythonLanguage language;
+  return language;
+}
+
+}  // namespace telinject

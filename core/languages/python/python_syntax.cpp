@@ -1,0 +1,267 @@
+#include "python/python_syntax.h"
+
+#include <algorithm>
+#include <string>
+
+namespace telinject::python {
+namespace {
+
+bool is_docstring(TSNode statement) {
+  if (!is(statement, "expression_statement") || ts_node_named_child_count(statement) != 1)
+    return false;
+  TSNode value = ts_node_named_child(statement, 0);
+  return is(value, "string") || is(value, "concatenated_string");
+}
+
+bool is_stub_statement(const SourceText& source, TSNode statement) {
+  if (is(statement, "pass_statement")) return true;
+  return is(statement, "expression_statement") && node_text(source, statement) == "...";
+}
+
+bool is_overload(const SourceText& source, TSNode decorated) {
+  if (ts_node_is_null(decorated)) return false;
+  uint32_t count = ts_node_named_child_count(decorated);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode child = ts_node_named_child(decorated, i);
+    if (!is(child, "decorator")) continue;
+    std::string_view text = node_text(source, child);
+    if (text == "@overload" || (text.size() > 9 && text.substr(text.size() - 9) == ".overload"))
+      return true;
+  }
+  return false;
+}
+
+// Rows holding a `telinject: ignore` comment, and whether the comment is the whole row.
+struct IgnoreComments {
+  std::vector<uint32_t> rows;
+  std::vector<bool> whole_row;
+  bool file = false;  // `telinject: ignore-file`, or `telinject: ignore` before any code
+};
+
+IgnoreComments find_ignore_comments(const SourceText& source) {
+  IgnoreComments found;
+  std::string_view text = source.text();
+  constexpr std::string_view kMark = "telinject: ignore";
+  for (size_t at = text.find(kMark); at != std::string_view::npos;
+       at = text.find(kMark, at + kMark.size())) {
+    uint32_t row = source.row_of(static_cast<uint32_t>(at));
+    std::string_view line = source.row_text(row);
+    size_t hash = line.find('#');
+    if (hash == std::string_view::npos || source.row_start(row) + hash > at) continue;
+    if (text.substr(at + kMark.size(), 5) == "-file") found.file = true;
+    found.rows.push_back(row);
+    found.whole_row.push_back(line.find_first_not_of(" \t") == hash);
+  }
+  return found;
+}
+
+struct Scope {
+  uint32_t depth;
+  int function;  // index into the result, or -1 for classes and lambdas
+  bool is_class;
+  std::string qualified;  // the __qualname__ of this scope
+};
+
+}  // namespace
+
+Body block_body(TSNode block, bool allow_docstring) {
+  Body body;
+  body.block = block;
+  if (ts_node_is_null(block)) return body;
+  TSTreeCursor cursor = ts_tree_cursor_new(block);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      TSNode child = ts_tree_cursor_current_node(&cursor);
+      if (!ts_node_is_named(child) || is(child, "comment")) continue;
+      if (ts_node_is_null(body.first)) {
+        body.first = child;
+        if (allow_docstring && is_docstring(child)) {
+          body.docstring = child;
+          continue;
+        }
+      }
+      body.statements.push_back(child);
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
+  return body;
+}
+
+Body function_body(TSNode function_definition) {
+  return block_body(ts_node_child_by_field_name(function_definition, "body", 4), true);
+}
+
+uint32_t last_statement_row(TSNode statement) {
+  TSPoint start = ts_node_start_point(statement);
+  TSPoint end = ts_node_end_point(statement);
+  return end.column == 0 && end.row > start.row ? end.row - 1 : end.row;
+}
+
+uint32_t import_row(TSNode module) {
+  Body top = block_body(module, true);
+  TSNode last_header = top.docstring;
+  for (TSNode statement : top.statements) {
+    if (!is(statement, "future_import_statement")) break;
+    last_header = statement;
+  }
+  if (!ts_node_is_null(last_header)) return last_statement_row(last_header) + 1;
+  if (!top.statements.empty()) return ts_node_start_point(top.statements.front()).row;
+  return UINT32_MAX;
+}
+
+std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
+                                            const std::vector<LanguageTemplate>& known) {
+  const SourceText& source = file.source;
+  std::vector<FunctionInfo> functions;
+  std::vector<Scope> scopes;
+  std::vector<bool> generator;  // per function: a yield outside nested scopes
+  TSNode decorated{};           // the decorated_definition whose definition comes next
+
+  TSTreeCursor cursor = ts_tree_cursor_new(file.root);
+  uint32_t depth = 0;
+  for (;;) {
+    TSNode node = ts_tree_cursor_current_node(&cursor);
+    bool descend = ts_node_child_count(node) > 0;
+    const char* type = ts_node_type(node);
+    if (std::strcmp(type, "function_definition") == 0 || std::strcmp(type, "class_definition") == 0) {
+      bool is_class = type[0] == 'c';
+      TSNode name_node = ts_node_child_by_field_name(node, "name", 4);
+      std::string name(node_text(source, name_node));
+      const Scope* parent = nullptr;
+      for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+        if (it->function >= 0 || it->is_class) {
+          parent = &*it;
+          break;
+        }
+      std::string qualified = !parent ? name
+                              : parent->is_class ? parent->qualified + "." + name
+                                                 : parent->qualified + ".<locals>." + name;
+      int index = -1;
+      if (!is_class) {
+        FunctionInfo f;
+        f.name = name;
+        f.qualified_name = file.module_name.empty() ? qualified : file.module_name + "." + qualified;
+        bool has_decorators = !ts_node_is_null(decorated) &&
+                              ts_node_end_byte(decorated) == ts_node_end_byte(node);
+        TSNode outer = has_decorators ? decorated : node;
+        f.start_byte = ts_node_start_byte(outer);
+        f.end_byte = ts_node_end_byte(node);
+        f.start_row = ts_node_start_point(outer).row;
+        f.end_row = ts_node_end_point(node).row;
+        f.name_row = ts_node_start_point(name_node).row;
+        f.name_column = ts_node_start_point(name_node).column;
+        f.node = node;
+        f.kind = is(ts_node_child(node, 0), "async") ? "async_function" : "function";
+        for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+          if (it->function >= 0) {
+            f.parent = it->function;
+            break;
+          }
+        if (has_decorators && is_overload(source, decorated)) {
+          f.state = FunctionState::kSkipped;
+          f.reason = "overload declaration";
+        }
+        index = static_cast<int>(functions.size());
+        functions.push_back(std::move(f));
+        generator.push_back(false);
+      }
+      scopes.push_back({depth, index, is_class, std::move(qualified)});
+    } else if (std::strcmp(type, "decorated_definition") == 0) {
+      decorated = node;
+    } else if (std::strcmp(type, "lambda") == 0) {
+      scopes.push_back({depth, -1, false, ""});
+    } else if (std::strcmp(type, "yield") == 0) {
+      for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
+        if (it->function >= 0) generator[it->function] = true;
+        if (it->function >= 0 || !it->is_class) break;  // a lambda or function ends the search
+      }
+    } else if (std::strcmp(type, "string") == 0) {
+      uint32_t first = ts_node_start_point(node).row, last = ts_node_end_point(node).row;
+      for (const Scope& scope : scopes)
+        if (scope.function >= 0)
+          for (uint32_t row = first + 1; row <= last; ++row)
+            functions[scope.function].verbatim_rows.push_back(row);
+      descend = false;
+    }
+
+    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+      ++depth;
+      continue;
+    }
+    bool done = false;
+    for (;;) {
+      while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        done = true;
+        break;
+      }
+      --depth;
+    }
+    if (done) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+
+  IgnoreComments ignore = find_ignore_comments(source);
+  if (!ignore.file && !ignore.rows.empty()) {
+    // `telinject: ignore` before any code, and not directly above a function, covers the file.
+    Body top = block_body(file.root, false);
+    uint32_t first_code = top.statements.empty() ? UINT32_MAX
+                                                 : ts_node_start_point(top.statements[0]).row;
+    for (size_t i = 0; i < ignore.rows.size(); ++i) {
+      uint32_t row = ignore.rows[i];
+      bool above_function = std::any_of(functions.begin(), functions.end(), [&](const FunctionInfo& f) {
+        return f.start_row == row + 1;
+      });
+      if (row < first_code && ignore.whole_row[i] && !above_function) ignore.file = true;
+    }
+  }
+
+  for (size_t i = 0; i < functions.size(); ++i) {
+    FunctionInfo& f = functions[i];
+    std::sort(f.verbatim_rows.begin(), f.verbatim_rows.end());
+    f.verbatim_rows.erase(std::unique(f.verbatim_rows.begin(), f.verbatim_rows.end()),
+                          f.verbatim_rows.end());
+    if (generator[i]) f.kind = f.kind == "async_function" ? "async_generator" : "generator";
+
+    uint32_t def_row = ts_node_start_point(f.node).row;
+    bool opted_out = ignore.file;
+    for (size_t k = 0; k < ignore.rows.size() && !opted_out; ++k) {
+      uint32_t row = ignore.rows[k];
+      opted_out = row == def_row || row == f.start_row ||
+                  (ignore.whole_row[k] && row + 1 == f.start_row);
+    }
+    if (opted_out || (f.parent >= 0 && functions[f.parent].state == FunctionState::kOptedOut)) {
+      f.state = FunctionState::kOptedOut;
+      f.reason = ignore.file ? "file opted out (telinject: ignore)" : "telinject: ignore";
+      continue;
+    }
+    if (f.state != FunctionState::kUninstrumented) continue;
+    if (ts_node_has_error(f.node)) {
+      f.state = FunctionState::kSkipped;
+      f.reason = "syntax error inside the function";
+      continue;
+    }
+    Body body = function_body(f.node);
+    if (body.statements.size() == 1 && is(body.statements[0], "with_statement")) {
+      std::string_view text = node_text(source, body.statements[0]);
+      for (const LanguageTemplate& t : known) {
+        std::string marker = t.marker();
+        if (!marker.empty() && text.substr(0, marker.size()) == marker) {
+          f.state = FunctionState::kInstrumented;
+          f.profile = t.profile;
+          break;
+        }
+      }
+      if (f.state == FunctionState::kInstrumented) continue;
+    }
+    if (std::all_of(body.statements.begin(), body.statements.end(),
+                    [&](TSNode s) { return is_stub_statement(source, s); })) {
+      f.state = FunctionState::kSkipped;
+      f.reason = "empty body (stub)";
+    }
+  }
+  return functions;
+}
+
+}  // namespace telinject::python

@@ -1,0 +1,98 @@
+// Pipeline: a batch run over files — scan, parse, extract, script (from the cache or the
+// templates), validate, reconstruct and write. The CLI and the language server are fronts on it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "language.h"
+#include "result.h"
+
+namespace telinject {
+
+class ScriptCache;
+class TraceLog;
+
+enum class Action {
+  kInstrument,  // add telemetry to uninstrumented functions
+  kRemove,      // take out exactly what telinject added
+  kCheck,       // report uninstrumented functions, change nothing
+};
+
+struct RunOptions {
+  Action action = Action::kInstrument;
+  std::vector<std::filesystem::path> paths;
+  /// Mirror tree to write into instead of changing files in place.
+  std::optional<std::filesystem::path> output_dir;
+  bool dry_run = false;
+  bool want_diff = false;  // fill FileOutcome::diff
+  bool use_cache = true;
+  Config config;
+  /// Called after each file from worker threads, serialised by the pipeline.
+  std::function<void(size_t done, size_t total, const std::filesystem::path& file)> progress;
+  TraceLog* trace = nullptr;  // optional, thread-safe
+};
+
+struct FunctionOutcome {
+  std::string qualified_name;
+  uint32_t line = 0;  // 1-based row of the name
+  std::string state;  // "instrumented", "already_instrumented", "uninstrumented", "removed",
+                      // "skipped", "opted_out", "error"
+  std::string reason;
+};
+
+struct FileOutcome {
+  std::filesystem::path path;
+  std::string language;
+  enum class Status { kUnchanged, kChanged, kSkipped, kError } status = Status::kUnchanged;
+  std::string message;  // reason for kSkipped, error for kError
+  std::vector<FunctionOutcome> functions;
+  uint32_t functions_found = 0;
+  uint32_t instrumented = 0;          // newly instrumented in this run
+  uint32_t already_instrumented = 0;
+  uint32_t removed = 0;
+  uint32_t skipped = 0;               // skipped or opted out
+  uint32_t uninstrumented = 0;        // left without telemetry (check)
+  uint32_t cache_hits = 0;
+  uint32_t cache_misses = 0;
+  bool from_file_cache = false;       // decided from the file-level record, not parsed
+  std::string diff;
+};
+
+struct RunReport {
+  std::vector<FileOutcome> files;
+  std::vector<std::pair<std::string, std::string>> skipped_files;  // path, reason (scanner)
+  std::vector<std::pair<std::string, std::string>> errors;         // path, message
+  std::vector<std::string> runtime_files_written;
+  uint64_t files_scanned = 0, files_changed = 0, functions_found = 0, functions_instrumented = 0,
+           already_instrumented = 0, functions_removed = 0, functions_skipped = 0,
+           functions_uninstrumented = 0, cache_hits = 0, cache_misses = 0;
+  double seconds = 0;
+};
+
+/// Runs `options.action` over `options.paths` with `jobs` worker threads (config.jobs; 0 means
+/// one per core). Never throws; per-file problems land in the report, and a file is either left
+/// as it was or replaced whole. `cache` may be null (no script cache).
+RunReport run_pipeline(const RunOptions& options, ScriptCache* cache);
+
+/// Processes one file's text (already read) for `action`. `relative` names the module
+/// (Python's qualified names). Used by the batch run and by the language server.
+struct TextResult {
+  std::string output;  // the new text (equal to input when nothing changes)
+  FileOutcome outcome;
+};
+TextResult process_text(const std::string& input, const std::filesystem::path& relative,
+                        const LanguageSupport& language, Action action, const Config& config,
+                        ScriptCache* cache, TraceLog* trace);
+
+/// The templates a run knows for `language`: the builtin profiles with user overrides from the
+/// config, then user-only profiles. The first is the one named by `config.profile`, or an error.
+Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& language,
+                                                    const Config& config);
+
+}  // namespace telinject

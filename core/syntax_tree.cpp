@@ -1,0 +1,75 @@
+#include "syntax_tree.h"
+
+#include <cstring>
+#include <map>
+
+namespace telinject {
+namespace {
+
+// One parser per grammar for the calling thread, freed when the thread ends.
+struct ThreadParsers {
+  std::map<const TSLanguage*, TSParser*> parsers;
+  ~ThreadParsers() {
+    for (auto& [grammar, parser] : parsers) ts_parser_delete(parser);
+  }
+  TSParser* get(const TSLanguage* grammar) {
+    TSParser*& parser = parsers[grammar];
+    if (!parser) {
+      parser = ts_parser_new();
+      if (!ts_parser_set_language(parser, grammar)) {
+        ts_parser_delete(parser);
+        parser = nullptr;
+      }
+    }
+    return parser;
+  }
+};
+
+}  // namespace
+
+SyntaxTree::~SyntaxTree() {
+  if (tree_) ts_tree_delete(tree_);
+}
+
+SyntaxTree& SyntaxTree::operator=(SyntaxTree&& other) noexcept {
+  if (this != &other) {
+    if (tree_) ts_tree_delete(tree_);
+    tree_ = other.tree_;
+    other.tree_ = nullptr;
+  }
+  return *this;
+}
+
+Result<SyntaxTree> SyntaxTree::parse(const TSLanguage* grammar, std::string_view text) {
+  thread_local ThreadParsers parsers;
+  TSParser* parser = parsers.get(grammar);
+  if (!parser) return make_error("grammar's ABI version is not supported by this tree-sitter");
+  TSTree* tree = ts_parser_parse_string(parser, nullptr, text.data(),
+                                        static_cast<uint32_t>(text.size()));
+  if (!tree) return make_error("tree-sitter gave no tree");
+  return SyntaxTree(tree);
+}
+
+uint32_t SyntaxTree::error_count() const {
+  TSNode root = this->root();
+  if (!ts_node_has_error(root)) return 0;
+  uint32_t count = 0;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  for (;;) {
+    TSNode node = ts_tree_cursor_current_node(&cursor);
+    if (ts_node_is_missing(node) || std::strcmp(ts_node_type(node), "ERROR") == 0) ++count;
+    if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    bool done = false;
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        done = true;
+        break;
+      }
+    }
+    if (done) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+  return count;
+}
+
+}  // namespace telinject

@@ -1,0 +1,36 @@
+// SyntaxTree: an owned tree-sitter tree, parsed with a per-thread parser.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <string_view>
+
+#include "result.h"
+
+namespace telinject {
+
+/// Move-only owner of a TSTree. Nodes taken from it live as long as it does.
+class SyntaxTree {
+ public:
+  SyntaxTree() = default;
+  ~SyntaxTree();
+  SyntaxTree(SyntaxTree&& other) noexcept : tree_(other.tree_) { other.tree_ = nullptr; }
+  SyntaxTree& operator=(SyntaxTree&& other) noexcept;
+  SyntaxTree(const SyntaxTree&) = delete;
+  SyntaxTree& operator=(const SyntaxTree&) = delete;
+
+  /// Parses `text` (UTF-8) with `grammar`. Uses one parser per thread and grammar, so callers
+  /// on different threads never share one. Fails only when tree-sitter gives no tree.
+  static Result<SyntaxTree> parse(const TSLanguage* grammar, std::string_view text);
+
+  TSNode root() const { return ts_tree_root_node(tree_); }
+  const TSTree* get() const { return tree_; }
+  /// ERROR and MISSING nodes in the tree (0 for a clean parse; counted only when there are any).
+  uint32_t error_count() const;
+
+ private:
+  explicit SyntaxTree(TSTree* tree) : tree_(tree) {}
+  TSTree* tree_ = nullptr;
+};
+
+}  // namespace telinject

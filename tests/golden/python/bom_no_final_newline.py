@@ -1,0 +1,5 @@
+﻿"""BOM file."""
+
+
+def bom():
+    return 1

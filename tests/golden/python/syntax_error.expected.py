@@ -1,0 +1,12 @@
+import telinject_runtime as _telinject  # telinject
+def fine(x):
+    with _telinject.span("syntax_error.fine"):
+        return x
+
+
+def broken(x:
+    return x +
+
+
+def also_fine():
+    return 2
