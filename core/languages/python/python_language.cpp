@@ -223,6 +223,7 @@ class PythonLanguage final : public LanguageSupport {
         if (text[with_colon - 1] != ':')
           return make_error(f.qualified_name + ": malformed telemetry block");
         edits.push_back({colon, with_colon - colon, ""});
+        joined_rows.push_back(with_row);
         continue;
       }
 

@@ -1,0 +1,41 @@
+"""Shared helpers for the end-to-end tests: where the built binaries are, running them."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BUILD_DIR = os.environ.get("TELINJECT_BUILD_DIR") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build")
+TELINJECT = os.environ.get("TELINJECT_BIN") or os.path.join(BUILD_DIR, "cli", "telinject")
+# The interpreter whose standard library and test suite the proofs use.
+PYTHON = os.environ.get("TELINJECT_PYTHON") or shutil.which("python3") or sys.executable
+
+
+def run_cli(*args, cwd=None, env=None, check=None):
+    """Runs telinject; returns CompletedProcess. `check` is the expected exit code, if any."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    result = subprocess.run([TELINJECT, *map(str, args)], cwd=cwd, env=full_env,
+                            capture_output=True, text=True, timeout=900)
+    if check is not None and result.returncode != check:
+        raise AssertionError(f"telinject {' '.join(map(str, args))} exited {result.returncode}, "
+                             f"expected {check}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+    return result
+
+
+def run_json(*args, **kwargs):
+    result = run_cli(*args, "--format", "json", **kwargs)
+    return result, json.loads(result.stdout)
+
+
+def temp_dir(test_case):
+    path = tempfile.mkdtemp(prefix="telinject-e2e-")
+    test_case.addCleanup(shutil.rmtree, path, True)
+    return path
+
+
+def read_spans(path):
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
