@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "external_check.h"
 #include "glob.h"
 #include "pipeline.h"
 #include "script_cache.h"
@@ -384,10 +385,29 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
           describe(f, f.state == FunctionState::kOptedOut ? "opted_out" : "skipped"));
     }
   }
+  if (output != parsed.source.text() && config.validate == ValidateMode::kStrict) {
+    bool skipped = false;
+    auto checked = run_external_check(language, with_bom.restore(output),
+                                      relative.filename().string(), &skipped);
+    bool original_fails = false;
+    if (!checked.ok()) {
+      bool ignored = false;
+      original_fails = !run_external_check(language, input, relative.filename().string(), &ignored).ok();
+    }
+    if (!checked.ok() && !original_fails) {
+      outcome.status = FileOutcome::Status::kError;
+      outcome.message = checked.error();
+      return result;
+    }
+    if (skipped && trace)
+      trace->record(TraceLevel::kWarning, "checker_missing", {{"file", relative.string()}});
+  }
   if (output != parsed.source.text()) {
     result.output = with_bom.restore(output);
     outcome.status = FileOutcome::Status::kChanged;
   }
+  if (parsed.tree.error_count() > 0)
+    outcome.message = "the file has syntax errors; functions inside them were left alone";
   return result;
 }
 
