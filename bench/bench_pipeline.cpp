@@ -1,0 +1,171 @@
+// Benchmark of a batch run against bare tree-sitter, measured in the same process run.
+//
+//   bench_pipeline --corpus DIR [--json FILE] [--repeat N]
+//
+// Baseline: read + parse + run the query `(function_definition) @function` over every file, one
+// thread. Then the real pipeline (`run_pipeline`, writing a mirror tree, fresh cache): cold on one
+// thread, warm on one thread (same cache and mirror), cold on two threads. Figures are ratios to
+// the baseline of the same run, plus functions per second.
+#include <tree_sitter/api.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pipeline.h"
+#include "scanner.h"
+#include "script_cache.h"
+
+namespace fs = std::filesystem;
+using namespace telinject;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct Baseline {
+  double seconds = 0;
+  uint64_t functions = 0;
+  uint64_t bytes = 0;
+};
+
+Baseline bare_parse_and_query(const std::vector<ScannedFile>& files) {
+  const LanguageSupport& python = *LanguageRegistry::instance().by_name("python");
+  TSParser* parser = ts_parser_new();
+  ts_parser_set_language(parser, python.grammar());
+  const char* source = "(function_definition) @function";
+  uint32_t error_offset = 0;
+  TSQueryError error_type;
+  TSQuery* query = ts_query_new(python.grammar(), source, static_cast<uint32_t>(std::strlen(source)),
+                                &error_offset, &error_type);
+  TSQueryCursor* cursor = ts_query_cursor_new();
+  Baseline result;
+  auto start = std::chrono::steady_clock::now();
+  for (const ScannedFile& file : files) {
+    if (file.language != &python) continue;
+    std::string text = slurp(file.path);
+    result.bytes += text.size();
+    TSTree* tree = ts_parser_parse_string(parser, nullptr, text.data(), static_cast<uint32_t>(text.size()));
+    ts_query_cursor_exec(cursor, query, ts_tree_root_node(tree));
+    TSQueryMatch match;
+    while (ts_query_cursor_next_match(cursor, &match)) ++result.functions;
+    ts_tree_delete(tree);
+  }
+  result.seconds = seconds_since(start);
+  ts_query_cursor_delete(cursor);
+  ts_query_delete(query);
+  ts_parser_delete(parser);
+  return result;
+}
+
+struct Measured {
+  double seconds = 0;
+  RunReport report;
+};
+
+Measured pipeline_run(const fs::path& corpus, const fs::path& out, const fs::path& cache_dir,
+                      uint32_t jobs) {
+  RunOptions options;
+  options.paths = {corpus};
+  options.output_dir = out;
+  options.config.jobs = jobs;
+  options.config.cache_dir = cache_dir;
+  ScriptCache cache(cache_dir);
+  auto start = std::chrono::steady_clock::now();
+  Measured m;
+  m.report = run_pipeline(options, &cache);
+  m.seconds = seconds_since(start);
+  return m;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fs::path corpus;
+  fs::path json_file;
+  int repeat = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--corpus" && i + 1 < argc) corpus = argv[++i];
+    else if (arg == "--json" && i + 1 < argc) json_file = argv[++i];
+    else if (arg == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    else {
+      std::fprintf(stderr, "usage: bench_pipeline --corpus DIR [--json FILE] [--repeat N]\n");
+      return 2;
+    }
+  }
+  if (corpus.empty() || !fs::is_directory(corpus)) {
+    std::fprintf(stderr, "bench_pipeline: --corpus DIR is required\n");
+    return 2;
+  }
+  ScanResult scan = scan_paths({corpus}, LanguageRegistry::instance(), ScanOptions{});
+  fs::path work = fs::temp_directory_path() / ("telinject-bench-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+
+  // Best of `repeat` for each figure; every run starts from the same state.
+  Baseline base;
+  Measured cold1, warm1, cold2;
+  for (int r = 0; r < repeat; ++r) {
+    Baseline b = bare_parse_and_query(scan.files);
+    if (r == 0 || b.seconds < base.seconds) base = b;
+    fs::remove_all(work);
+    Measured c1 = pipeline_run(corpus, work / "out1", work / "cache1", 1);
+    Measured w1 = pipeline_run(corpus, work / "out1", work / "cache1", 1);
+    Measured c2 = pipeline_run(corpus, work / "out2", work / "cache2", 2);
+    if (r == 0 || c1.seconds < cold1.seconds) cold1 = std::move(c1);
+    if (r == 0 || w1.seconds < warm1.seconds) warm1 = std::move(w1);
+    if (r == 0 || c2.seconds < cold2.seconds) cold2 = std::move(c2);
+  }
+  fs::remove_all(work);
+
+  uint64_t functions = cold1.report.functions_found;
+  nlohmann::json out = {
+      {"corpus", corpus.string()},
+      {"files", scan.files.size()},
+      {"bytes", base.bytes},
+      {"functions_query", base.functions},
+      {"functions_found", functions},
+      {"functions_instrumented", cold1.report.functions_instrumented},
+      {"errors", cold1.report.errors.size()},
+      {"baseline_parse_query_s", base.seconds},
+      {"cold_1_thread_s", cold1.seconds},
+      {"warm_1_thread_s", warm1.seconds},
+      {"cold_2_threads_s", cold2.seconds},
+      {"cold_over_baseline", cold1.seconds / base.seconds},
+      {"warm_over_cold", warm1.seconds / cold1.seconds},
+      {"cold_functions_per_s", functions / cold1.seconds},
+      {"warm_functions_per_s", functions / warm1.seconds},
+      {"cold_ms_per_function", 1000.0 * cold1.seconds / std::max<uint64_t>(1, functions)},
+      {"warm_ms_per_function", 1000.0 * warm1.seconds / std::max<uint64_t>(1, functions)},
+      {"warm_files_changed", warm1.report.files_changed},
+  };
+  std::printf("corpus %s: %zu files, %.1f MB, %llu functions (%llu by the bare query)\n",
+              corpus.c_str(), scan.files.size(), base.bytes / 1e6,
+              static_cast<unsigned long long>(functions), static_cast<unsigned long long>(base.functions));
+  std::printf("bare parse + query, 1 thread   %7.3f s   1.00x\n", base.seconds);
+  std::printf("cold run, 1 thread             %7.3f s   %.2fx baseline   %8.0f functions/s\n",
+              cold1.seconds, cold1.seconds / base.seconds, functions / cold1.seconds);
+  std::printf("warm run, 1 thread             %7.3f s   %.1f%% of cold   %8.0f functions/s\n",
+              warm1.seconds, 100.0 * warm1.seconds / cold1.seconds, functions / warm1.seconds);
+  std::printf("cold run, 2 threads            %7.3f s   %.2fx baseline\n", cold2.seconds,
+              cold2.seconds / base.seconds);
+  if (!json_file.empty()) std::ofstream(json_file) << out.dump(2) << "\n";
+  return cold1.report.errors.empty() ? 0 : 1;
+}
