@@ -1,0 +1,105 @@
+#include "atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace telinject {
+namespace {
+
+std::string describe(const std::filesystem::path& path, const char* what) {
+  return path.string() + ": " + what + ": " + std::strerror(errno);
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+std::string temp_name(const std::filesystem::path& target) {
+  static std::atomic<uint64_t> counter{0};
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return "." + target.filename().string() + ".telinject-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter.fetch_add(1)) + "-" + std::to_string(random() % 1000000) + ".tmp";
+}
+
+}  // namespace
+
+Result<void> write_file_atomically(const std::filesystem::path& target, std::string_view bytes,
+                                   std::optional<std::filesystem::perms> mode, bool durable) {
+  std::filesystem::path directory = target.has_parent_path() ? target.parent_path() : ".";
+  std::filesystem::path temp = directory / temp_name(target);
+  mode_t permissions = 0644;
+  struct stat existing {};
+  if (mode) {
+    permissions = static_cast<mode_t>(*mode) & 07777;
+  } else if (::stat(target.c_str(), &existing) == 0) {
+    permissions = existing.st_mode & 07777;
+  } else {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    permissions = 0666 & ~mask;
+  }
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(describe(target, "cannot create a temporary file"));
+  bool ok = write_all(fd, bytes);
+  if (ok) ok = ::fchmod(fd, permissions) == 0;
+  if (ok && durable) ok = ::fsync(fd) == 0;
+  std::string failure = ok ? "" : describe(target, "cannot write");
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    failure = describe(target, "cannot close");
+  }
+  if (ok && ::rename(temp.c_str(), target.c_str()) != 0) {
+    ok = false;
+    failure = describe(target, "cannot replace");
+  }
+  if (!ok) {
+    ::unlink(temp.c_str());
+    return make_error(failure);
+  }
+  if (durable) {
+    int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+  }
+  return {};
+}
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(describe(path, "cannot open"));
+  std::string out;
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) out.reserve(static_cast<size_t>(info.st_size));
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string failure = describe(path, "cannot read");
+      ::close(fd);
+      return make_error(failure);
+    }
+    if (n == 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace telinject

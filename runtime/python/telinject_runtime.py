@@ -1,0 +1,279 @@
+"""telinject runtime helper: spans for functions instrumented by telinject.
+
+Instrumented code calls ``span(name)`` (``span(name, generator=True)`` for generators) as a
+``with`` block around each function body. This module is written into the instrumented tree by
+telinject; it uses the standard library only.
+
+Records: when the environment variable TELINJECT_OUT names a file, each finished span is
+appended to it as one JSON object per line (written with a single ``os.write`` on a descriptor
+opened with O_APPEND, so processes never interleave lines). When TELINJECT_OUT is unset and no
+OpenTelemetry SDK is configured, ``span`` returns one shared no-op object: near-zero cost.
+
+Context: the current span lives in a ``contextvars.ContextVar``, so nested calls and asyncio
+tasks (which copy their creator's context) get the right parent. A generator's span is recorded
+with its parent but is not made current, because a suspended generator runs in its caller's
+context and would otherwise leak its span into it. Threads: when recording is on,
+``threading.Thread.start`` is wrapped once so that a thread started inside a span has that span
+as the parent of its first spans.
+
+Safety: spans started while this module is itself at work (serialising or writing a record) are
+no-ops, so instrumenting a library this module uses cannot recurse. Exceptions pass through
+unchanged (``__exit__`` never suppresses them).
+"""
+
+import contextvars
+import os
+import sys
+import threading
+import time
+
+__all__ = ["span", "configure", "flush", "enabled"]
+
+_current = contextvars.ContextVar("telinject_current_span", default=None)
+_guard = threading.local()
+_lock = threading.Lock()
+_fd = None
+_path = None
+_pid = None
+_otel_tracer = None
+_thread_patch_done = False
+_NOT_ERRORS = (GeneratorExit, StopIteration, StopAsyncIteration)
+
+
+class _NoSpan:
+    """The shared do-nothing context manager returned while telemetry is off."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        return False
+
+
+_NO_SPAN = _NoSpan()
+
+
+def _new_id(nbytes):
+    return os.urandom(nbytes).hex()
+
+
+def _json_string(text):
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif code < 0x20:
+            out.append("\\u%04x" % code)
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\ufffd")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _json_value(value):
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    return _json_string(str(value))
+
+
+class _Span:
+    __slots__ = ("name", "generator", "trace_id", "span_id", "parent_id", "start_ns",
+                 "start_perf", "token", "file", "line", "otel_cm")
+
+    def __init__(self, name, generator):
+        self.name = name
+        self.generator = generator
+        self.token = None
+        self.otel_cm = None
+
+    def __enter__(self):
+        code = sys._getframe(1).f_code
+        self.file = code.co_filename
+        self.line = code.co_firstlineno
+        parent = _current.get()
+        if parent is None:
+            self.trace_id = _new_id(16)
+            self.parent_id = None
+        else:
+            self.trace_id = parent.trace_id
+            self.parent_id = parent.span_id
+        self.span_id = _new_id(8)
+        if not self.generator:
+            self.token = _current.set(self)
+        if _otel_tracer is not None:
+            try:
+                self.otel_cm = _otel_tracer.start_as_current_span(
+                    self.name, attributes={"code.function.name": self.name,
+                                           "code.file.path": self.file,
+                                           "code.line.number": self.line})
+                self.otel_cm.__enter__()
+            except Exception:  # never let telemetry break the program
+                self.otel_cm = None
+        self.start_ns = time.time_ns()
+        self.start_perf = time.perf_counter_ns()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        duration = time.perf_counter_ns() - self.start_perf
+        if self.token is not None:
+            try:
+                _current.reset(self.token)
+            except ValueError:
+                # Exited in another context (e.g. a coroutine finished elsewhere): leave it.
+                pass
+            self.token = None
+        if self.otel_cm is not None:
+            try:
+                self.otel_cm.__exit__(exc_type, exc, tb)
+            except Exception:
+                pass
+        error = exc_type is not None and not issubclass(exc_type, _NOT_ERRORS)
+        if _fd is not None:
+            _write(self, duration, exc_type if error else None)
+        return False
+
+
+def _write(span, duration, exc_type):
+    if getattr(_guard, "busy", False):
+        return
+    _guard.busy = True
+    try:
+        fields = [
+            ("name", span.name),
+            ("code.function.name", span.name),
+            ("code.file.path", span.file),
+            ("code.line.number", span.line),
+            ("trace_id", span.trace_id),
+            ("span_id", span.span_id),
+            ("parent_span_id", span.parent_id),
+            ("start_time_unix_nano", span.start_ns),
+            ("duration_ns", duration),
+            ("status", "error" if exc_type is not None else "ok"),
+        ]
+        if exc_type is not None:
+            fields.append(("exception.type", exc_type.__module__ + "." + exc_type.__qualname__
+                           if exc_type.__module__ not in ("builtins", None) else exc_type.__qualname__))
+        fields.append(("thread.id", threading.get_ident()))
+        fields.append(("process.pid", os.getpid()))
+        line = "{" + ", ".join(_json_string(k) + ": " + _json_value(v) for k, v in fields) + "}\n"
+        data = line.encode("utf-8", "replace")
+        with _lock:
+            if _pid != os.getpid():
+                _reopen()
+            if _fd is not None:
+                os.write(_fd, data)
+    except Exception:
+        pass  # telemetry must never break the program
+    finally:
+        _guard.busy = False
+
+
+def span(name, generator=False):
+    """The context manager that times one call of the function `name`."""
+    if _fd is None and _otel_tracer is None:
+        return _NO_SPAN
+    if getattr(_guard, "busy", False):
+        return _NO_SPAN
+    return _Span(name, generator)
+
+
+def _reopen():
+    global _fd, _pid
+    _pid = os.getpid()
+    _fd = None
+    if _path:
+        try:
+            _fd = os.open(_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError:
+            _fd = None
+
+
+def _patch_threads():
+    global _thread_patch_done
+    if _thread_patch_done:
+        return
+    _thread_patch_done = True
+    original_start = threading.Thread.start
+
+    def start(self, *args, **kwargs):
+        parent = _current.get()
+        if parent is not None and not getattr(self, "_telinject_wrapped", False):
+            run = self.run
+
+            def run_with_parent():
+                _current.set(parent)
+                return run()
+
+            self.run = run_with_parent
+            self._telinject_wrapped = True
+        return original_start(self, *args, **kwargs)
+
+    start.__wrapped__ = original_start
+    threading.Thread.start = start
+
+
+def _find_otel_tracer():
+    """A tracer when an OpenTelemetry SDK provider is configured, else None."""
+    module = sys.modules.get("opentelemetry.trace")
+    if module is None:
+        try:
+            import importlib.util
+            if importlib.util.find_spec("opentelemetry") is None:
+                return None
+            import opentelemetry.trace as module  # noqa: F811
+        except Exception:
+            return None
+    try:
+        provider = module.get_tracer_provider()
+        kind = type(provider).__name__
+        if kind in ("ProxyTracerProvider", "NoOpTracerProvider", "_DefaultTracerProvider"):
+            return None
+        return provider.get_tracer("telinject")
+    except Exception:
+        return None
+
+
+def configure(path=None, opentelemetry=None):
+    """(Re)reads the settings: `path` (default: $TELINJECT_OUT) receives the records;
+    `opentelemetry` True/False forces forwarding on or off (default: on when an SDK provider
+    is configured)."""
+    global _path, _otel_tracer
+    with _lock:
+        if _fd is not None and _pid == os.getpid():
+            try:
+                os.close(_fd)
+            except OSError:
+                pass
+        _path = path if path is not None else os.environ.get("TELINJECT_OUT") or None
+        _reopen()
+    if opentelemetry is False:
+        _otel_tracer = None
+    elif opentelemetry or os.environ.get("TELINJECT_OTEL", "auto") != "off":
+        _otel_tracer = _find_otel_tracer()
+    if _fd is not None or _otel_tracer is not None:
+        _patch_threads()
+
+
+def enabled():
+    """True when spans are recorded or forwarded."""
+    return _fd is not None or _otel_tracer is not None
+
+
+def flush():
+    """Records are written unbuffered; kept for symmetry with other runtimes."""
+
+
+configure()
