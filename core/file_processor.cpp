@@ -270,8 +270,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
                                       language.script_context(file, functions, i, ancestors));
     if (cache) {
       if (auto hit = cache->get(language_name, f.name, key)) {
-        auto replay = apply_to_function_text(hit->script, text);
-        if (hit->test.input == text && replay.ok() && *replay == hit->test.expected) {
+        if (hit->test.passes(hit->script, text)) {
           ++outcome.cache_hits;
           candidates.push_back({i, std::move(hit->script), true});
           continue;
@@ -359,8 +358,8 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
     for (const Candidate& c : candidates) {
       if (c.from_cache) continue;
       std::string text = function_text(parsed.source, functions[c.index]);
-      auto expected = apply_to_function_text(c.script, text);
-      if (expected.ok()) (void)cache->put({c.script, {text, *expected}});
+      auto test = ScriptTest::make(c.script, text);
+      if (test.ok()) (void)cache->put({c.script, std::move(*test)});
     }
   }
 

@@ -93,11 +93,27 @@ Result<InsertionScript> script_from_json(std::string_view text) {
   }
 }
 
+Result<ScriptTest> ScriptTest::make(const InsertionScript& script, std::string_view function_text) {
+  auto expected = apply_to_function_text(script, function_text);
+  if (!expected.ok()) return make_error(expected.error());
+  ScriptTest test;
+  test.input_sha256 = sha256_hex(function_text);
+  test.expected_sha256 = sha256_hex(*expected);
+  return test;
+}
+
+bool ScriptTest::passes(const InsertionScript& script, std::string_view function_text) const {
+  if (sha256_hex(function_text) != input_sha256) return false;
+  auto replay = apply_to_function_text(script, function_text);
+  return replay.ok() && sha256_hex(*replay) == expected_sha256;
+}
+
 std::string test_to_json(const ScriptTest& test, const std::string& script_key) {
   json body = {{"format", InsertionScript::kFormatVersion},
                {"script_key", script_key},
-               {"input", test.input},
-               {"expected", test.expected}};
+               {"input_sha256", test.input_sha256},
+               {"expected_sha256", test.expected_sha256},
+               {"checks", test.checks}};
   body["checksum"] = sha256_hex(body.dump());
   return body.dump(1);
 }
@@ -111,7 +127,11 @@ Result<ScriptTest> test_from_json(std::string_view text, const std::string& scri
     if (sha256_hex(body.dump()) != checksum) return make_error("checksum mismatch");
     if (body.at("script_key").get<std::string>() != script_key)
       return make_error("test belongs to another script");
-    return ScriptTest{body.at("input").get<std::string>(), body.at("expected").get<std::string>()};
+    ScriptTest test;
+    test.input_sha256 = body.at("input_sha256").get<std::string>();
+    test.expected_sha256 = body.at("expected_sha256").get<std::string>();
+    test.checks = body.at("checks").get<std::vector<std::string>>();
+    return test;
   } catch (const json::exception& e) {
     return make_error(std::string("malformed test: ") + e.what());
   }

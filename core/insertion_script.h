@@ -23,12 +23,23 @@ struct Insertion {
   bool operator==(const Insertion&) const = default;
 };
 
-/// The generated test stored beside a script: applying the script to `input` must give
-/// `expected`, and removing telemetry from `expected` must give `input` back.
+struct InsertionScript;
+
+/// The generated test stored beside a script: applying the script to the function text whose
+/// SHA-256 is `input_sha256` must give the text whose SHA-256 is `expected_sha256`. `checks`
+/// names what was verified when the script was made ("reparse", "roundtrip", "template").
+/// Hashes rather than texts keep entries small; the input is always at hand when replaying.
 struct ScriptTest {
-  std::string input;
-  std::string expected;
+  std::string input_sha256;
+  std::string expected_sha256;
+  std::vector<std::string> checks = {"reparse", "roundtrip", "template"};
   bool operator==(const ScriptTest&) const = default;
+
+  /// Builds the test for `script` on `function_text`; fails when the script does not apply.
+  static Result<ScriptTest> make(const InsertionScript& script, std::string_view function_text);
+  /// Replays the test on `function_text`: true when the text is the test's input and the
+  /// script still produces the expected output.
+  bool passes(const InsertionScript& script, std::string_view function_text) const;
 };
 
 struct InsertionScript {

@@ -71,6 +71,16 @@ std::string cache_safe_name(const std::string& name) {
 
 ScriptCache::ScriptCache(fs::path directory) : directory_(std::move(directory)) {}
 
+ScriptCache::~ScriptCache() {
+  (void)wait_for_writes();
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
 namespace {
 
 fs::path script_path(const fs::path& root, const std::string& language, const std::string& name,
@@ -85,6 +95,32 @@ fs::path test_path(const fs::path& root, const std::string& language, const std:
 
 fs::path file_record_path(const fs::path& root, const std::string& key) {
   return root / "files" / key.substr(0, 2) / (key + ".json");
+}
+
+// Writes a new entry straight to its final name: one inode, no temporary file (creating files
+// dominates a cold run). An entry that exists already is replaced atomically only when it is
+// not byte-identical (damaged or from another key). A reader that races a writer sees a short
+// file, which fails its checksum and counts as a miss. Not fsync'ed: a torn entry after a
+// crash fails its checksum the same way and is rebuilt.
+Result<void> create_entry(const fs::path& path, const std::string& bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    if (done == bytes.size()) return {};
+  } else if (errno == EEXIST) {
+    auto existing = read_file(path);
+    if (existing.ok() && *existing == bytes) return {};
+  }
+  constexpr auto kMode = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                         fs::perms::others_read;
+  return write_file_atomically(path, bytes, kMode, false);
 }
 
 }  // namespace
@@ -127,16 +163,55 @@ std::optional<CachedScript> ScriptCache::get(const std::string& language, const 
 }
 
 Result<void> ScriptCache::put(const CachedScript& entry) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back(entry);
+    if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
+  }
+  queue_changed_.notify_all();
+  return {};
+}
+
+Result<void> ScriptCache::wait_for_writes() {
+  std::unique_lock lock(queue_mutex_);
+  queue_changed_.wait(lock, [this] { return queue_.empty() && !writing_; });
+  std::string error = std::move(write_error_);
+  write_error_.clear();
+  if (!error.empty()) return make_error(error);
+  return {};
+}
+
+void ScriptCache::writer_loop() {
+  std::unique_lock lock(queue_mutex_);
+  for (;;) {
+    queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping
+    CachedScript entry = std::move(queue_.front());
+    queue_.pop_front();
+    writing_ = true;
+    lock.unlock();
+    Result<void> written = write_entry(entry);
+    lock.lock();
+    writing_ = false;
+    if (!written.ok() && write_error_.empty()) write_error_ = written.error();
+    queue_changed_.notify_all();
+  }
+}
+
+Result<void> ScriptCache::write_entry(const CachedScript& entry) {
   const InsertionScript& s = entry.script;
   fs::path script_file = script_path(directory_, s.language, s.function_name, s.key);
   fs::path test_file = test_path(directory_, s.language, s.function_name, s.key);
-  std::error_code ec;
-  fs::create_directories(script_file.parent_path(), ec);
-  fs::create_directories(test_file.parent_path(), ec);
-  // Not fsync'ed: a torn entry after a crash fails its checksum and is rebuilt.
-  auto written = write_file_atomically(test_file, test_to_json(entry.test, s.key), std::nullopt, false);
+  for (const fs::path& dir : {script_file.parent_path(), test_file.parent_path()}) {
+    if (created_directories_.count(dir)) continue;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return make_error(dir.string() + ": " + ec.message());
+    created_directories_.insert(dir);
+  }
+  auto written = create_entry(test_file, test_to_json(entry.test, s.key));
   if (!written.ok()) return written;
-  return write_file_atomically(script_file, script_to_json(s), std::nullopt, false);
+  return create_entry(script_file, script_to_json(s));
 }
 
 std::optional<FileRecord> ScriptCache::get_file(const std::string& key) {
@@ -180,6 +255,8 @@ Result<void> ScriptCache::put_file(const std::string& key, const FileRecord& rec
 }
 
 Result<void> ScriptCache::flush_index() {
+  auto writes = wait_for_writes();
+  if (!writes.ok()) return writes;
   uint64_t hits, misses, damaged;
   {
     std::lock_guard lock(mutex_);
@@ -234,7 +311,12 @@ Result<CacheStats> ScriptCache::stats() const {
 }
 
 Result<void> ScriptCache::clear() {
+  (void)wait_for_writes();
   std::error_code ec;
+  {
+    std::lock_guard lock(queue_mutex_);
+    created_directories_.clear();
+  }
   for (const char* name : kEntryDirectories) {
     fs::remove_all(directory_ / name, ec);
     if (ec) return make_error((directory_ / name).string() + ": " + ec.message());

@@ -11,7 +11,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <optional>
 #include <string>
 
@@ -45,19 +49,27 @@ struct CacheStats {
 };
 
 /// Thread-safe. Every write goes to a temporary file in the same directory and is renamed into
-/// place, so a reader sees a whole entry or none. A damaged entry (bad JSON, wrong checksum,
+/// place, so a reader sees a whole entry or none. Scripts are written behind: `put` queues the
+/// entry for a writer thread, so creating many small files overlaps with parsing;
+/// `wait_for_writes` (called by `flush_index` and the destructor) drains the queue. A damaged entry (bad JSON, wrong checksum,
 /// key mismatch) is reported as a miss, counted, and overwritten by the next `put`.
 class ScriptCache {
  public:
   explicit ScriptCache(std::filesystem::path directory);
+  ~ScriptCache();
+  ScriptCache(const ScriptCache&) = delete;
+  ScriptCache& operator=(const ScriptCache&) = delete;
 
   const std::filesystem::path& directory() const { return directory_; }
 
   /// The script and test stored under `key`, or nothing (a miss). Counts the hit or miss.
   std::optional<CachedScript> get(const std::string& language, const std::string& name,
                                   const std::string& key);
-  /// Stores a validated script with its test. Errors only on I/O failure.
+  /// Queues a validated script with its test for writing. I/O errors surface from
+  /// `wait_for_writes` / `flush_index`.
   Result<void> put(const CachedScript& entry);
+  /// Blocks until every queued entry is on disk; the first write error since the last call.
+  Result<void> wait_for_writes();
 
   /// File-level records, keyed by `key` (a hash of the input bytes and the run configuration).
   std::optional<FileRecord> get_file(const std::string& key);
@@ -80,9 +92,22 @@ class ScriptCache {
   uint64_t misses() const;
 
  private:
+  void writer_loop();
+  Result<void> write_entry(const CachedScript& entry);
+
   std::filesystem::path directory_;
   mutable std::mutex mutex_;  // guards the counters only; files are safe by rename
   uint64_t hits_ = 0, misses_ = 0, damaged_ = 0;
+
+  // Write-behind queue, guarded by queue_mutex_.
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::deque<CachedScript> queue_;
+  bool writing_ = false;
+  bool stopping_ = false;
+  std::string write_error_;
+  std::set<std::filesystem::path> created_directories_;  // writer thread only
+  std::thread writer_;
 };
 
 /// The file stem used for a function name in cache paths: letters, digits and '_' kept, other
