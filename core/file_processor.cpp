@@ -236,6 +236,15 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
         outcome.functions.push_back(describe(f, "removed"));
       }
     }
+    // Telemetry that could not be taken out (edited by hand) keeps the import it needs.
+    for (const FunctionInfo& f : functions) {
+      if (f.state == FunctionState::kSkipped && f.reason.rfind("telemetry edited by hand", 0) == 0) {
+        outcome.status = FileOutcome::Status::kError;
+        outcome.message = f.qualified_name + " (line " + std::to_string(f.name_row + 1) + "): " +
+                          f.reason + "; fix or remove it by hand, the file was left as it was";
+        return result;
+      }
+    }
     if (output == parsed.source.text()) return result;
     if (config.validate != ValidateMode::kOff) {
       auto after = parse_and_extract(output, parsed.module, language, *templates);

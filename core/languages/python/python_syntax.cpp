@@ -243,17 +243,25 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       continue;
     }
     Body body = function_body(f.node);
-    if (body.statements.size() == 1 && is(body.statements[0], "with_statement")) {
+    const LanguageTemplate* found = nullptr;
+    if (!body.statements.empty() && is(body.statements[0], "with_statement")) {
       std::string_view text = node_text(source, body.statements[0]);
       for (const LanguageTemplate& t : known) {
         std::string marker = t.marker();
-        if (!marker.empty() && text.substr(0, marker.size()) == marker) {
-          f.state = FunctionState::kInstrumented;
-          f.profile = t.profile;
-          break;
-        }
+        if (!marker.empty() && text.substr(0, marker.size()) == marker) found = &t;
       }
-      if (f.state == FunctionState::kInstrumented) continue;
+    }
+    if (found && body.statements.size() == 1) {
+      f.state = FunctionState::kInstrumented;
+      f.profile = found->profile;
+      continue;
+    }
+    if (found) {
+      // Our `with` no longer holds the whole body: someone edited it. Neither wrap it again
+      // nor take it out.
+      f.state = FunctionState::kSkipped;
+      f.reason = "telemetry edited by hand (its block no longer holds the whole body)";
+      continue;
     }
     if (std::all_of(body.statements.begin(), body.statements.end(),
                     [&](TSNode s) { return is_stub_statement(source, s); })) {
