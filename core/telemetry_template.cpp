@@ -2,7 +2,17 @@
 
 namespace telinject {
 
-std::string LanguageTemplate::marker() const { return header.substr(0, header.find('{')); }
+std::string LanguageTemplate::marker() const {
+  std::string marker = header.substr(0, header.find('{'));
+  if (!generator_header.empty()) {
+    // Both headers must be recognised: keep their common fixed prefix.
+    std::string other = generator_header.substr(0, generator_header.find('{'));
+    size_t common = 0;
+    while (common < marker.size() && common < other.size() && marker[common] == other[common]) ++common;
+    marker.resize(common);
+  }
+  return marker;
+}
 
 std::string LanguageTemplate::fingerprint() const {
   return profile + '\0' + import_line + '\0' + header + '\0' + generator_header + '\0' +

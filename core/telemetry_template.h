@@ -22,7 +22,8 @@ struct LanguageTemplate {
   /// Whether telinject writes its runtime helper into the instrumented tree for this profile.
   bool needs_runtime = false;
 
-  /// The header text before its first placeholder: how instrumented functions are recognised.
+  /// The fixed text both headers start with (up to the first placeholder): how instrumented
+  /// functions are recognised.
   std::string marker() const;
   /// Everything that decides the rendered text, for cache keys.
   std::string fingerprint() const;
