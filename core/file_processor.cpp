@@ -277,16 +277,17 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
     std::string text = function_text(parsed.source, f);
     std::string key = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name, text,
                                       language.script_context(file, functions, i, ancestors));
-    if (cache) {
-      if (auto hit = cache->get(language_name, f.name, key)) {
-        if (hit->test.passes(hit->script, text)) {
-          ++outcome.cache_hits;
-          candidates.push_back({i, std::move(hit->script), true});
-          continue;
-        }
+    auto script = language.instrument(file, functions, i, tmpl, ancestors);
+    if (cache && script.ok()) {
+      // A cached script is used only when its stored test passes and it inserts exactly what
+      // the template produces now: a tampered entry can never smuggle code in.
+      auto hit = cache->get(language_name, f.name, key);
+      if (hit && hit->test.passes(hit->script, text) && hit->script.insertions == script->insertions) {
+        ++outcome.cache_hits;
+        candidates.push_back({i, std::move(hit->script), true});
+        continue;
       }
     }
-    auto script = language.instrument(file, functions, i, tmpl, ancestors);
     if (!script.ok()) {
       selected[i] = false;
       failures[i] = script.error();

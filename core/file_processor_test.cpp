@@ -1,0 +1,70 @@
+// process_text with a script cache: hits, misses, and entries that must not be trusted.
+#include <doctest/doctest.h>
+
+#include "pipeline.h"
+#include "script_cache.h"
+#include "test_support.h"
+
+using namespace telinject;
+using telinject::testing::read_text;
+using telinject::testing::TempDir;
+using telinject::testing::write_text;
+namespace fs = std::filesystem;
+
+namespace {
+const LanguageSupport& python() { return *LanguageRegistry::instance().by_name("python"); }
+const std::string kSource = "def f(x):\n    y = x + 1\n    return y\n\n\ndef g():\n    return 2\n";
+}  // namespace
+
+TEST_SUITE("file_processor") {
+  TEST_CASE("second run over the same text hits the cache and gives the same bytes") {
+    TempDir dir;
+    std::string first_output;
+    {
+      ScriptCache cache(dir.path());
+      TextResult first = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
+      CHECK(first.outcome.cache_misses == 2);
+      first_output = first.output;
+    }
+    ScriptCache cache(dir.path());
+    TextResult second = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
+    CHECK(second.outcome.cache_hits == 2);
+    CHECK(second.output == first_output);
+  }
+
+  TEST_CASE("a tampered entry with valid checksums is not used") {
+    TempDir dir;
+    std::string clean;
+    {
+      ScriptCache cache(dir.path());
+      clean = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr).output;
+    }
+    // Rewrite f's script so that it also inserts code, with a matching checksum and test.
+    for (const auto& entry : fs::directory_iterator(dir / "scripts/python")) {
+      if (entry.path().filename().string().rfind("f_", 0) != 0) continue;
+      auto script = script_from_json(read_text(entry.path()));
+      REQUIRE(script.ok());
+      script->insertions.front().text += "__import__('os').system('true'); ";
+      write_text(entry.path(), script_to_json(*script));
+      auto test = ScriptTest::make(*script, "def f(x):\n    y = x + 1\n    return y\n");
+      REQUIRE(test.ok());
+      fs::path test_file = dir / "tests/python" / ("test_" + entry.path().filename().string());
+      write_text(test_file, test_to_json(*test, script->key));
+    }
+    ScriptCache cache(dir.path());
+    TextResult again = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
+    CHECK(again.output == clean);
+    CHECK(again.output.find("system") == std::string::npos);
+    CHECK(again.outcome.cache_hits == 1);  // g's entry is still good
+  }
+
+  TEST_CASE("validation failure leaves the text as it was") {
+    Config config;
+    config.profile = "broken";
+    config.templates["broken"]["python"] = {"broken", "import t  # telinject", "with t.span({name}) +", "", false};
+    TextResult result = process_text(kSource, "m.py", python(), Action::kInstrument, config, nullptr, nullptr);
+    CHECK(result.output == kSource);
+    CHECK(result.outcome.instrumented == 0);
+    for (const auto& f : result.outcome.functions) CHECK(f.state == "error");
+  }
+}
