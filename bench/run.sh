@@ -19,3 +19,4 @@ PY
 build/bench/bench_pipeline --corpus "$work/corpus" --json "$work/telinject.json" --repeat "${REPEAT:-2}"
 python3 bench/compare_ast_grep.py "$work/corpus" "$work" bench/ast-grep/node_modules/.bin/ast-grep \
   bench/ast-grep/decorate.yml "$work/telinject.json" "$work/results.json"
+python3 bench/runtime_overhead.py

@@ -21,6 +21,7 @@ no-ops, so instrumenting a library this module uses cannot recurse. Exceptions p
 unchanged (``__exit__`` never suppresses them).
 """
 
+import _random
 import contextvars
 import os
 import sys
@@ -55,11 +56,28 @@ class _NoSpan:
 _NO_SPAN = _NoSpan()
 
 
-def _new_id(nbytes):
-    return os.urandom(nbytes).hex()
+_rng = _random.Random(int.from_bytes(os.urandom(16), "big"))
+
+
+def _reseed():
+    _rng.seed(int.from_bytes(os.urandom(16), "big"))
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reseed)  # a child must not repeat its parent's ids
+
+
+def _trace_id():
+    return "%032x" % _rng.getrandbits(128)
+
+
+def _span_id():
+    return "%016x" % _rng.getrandbits(64)
 
 
 def _json_string(text):
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
     out = ['"']
     for ch in text:
         code = ord(ch)
@@ -75,18 +93,6 @@ def _json_string(text):
             out.append(ch)
     out.append('"')
     return "".join(out)
-
-
-def _json_value(value):
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    return _json_string(str(value))
 
 
 class _Span:
@@ -105,12 +111,12 @@ class _Span:
         self.line = code.co_firstlineno
         parent = _current.get()
         if parent is None:
-            self.trace_id = _new_id(16)
+            self.trace_id = _trace_id()
             self.parent_id = None
         else:
             self.trace_id = parent.trace_id
             self.parent_id = parent.span_id
-        self.span_id = _new_id(8)
+        self.span_id = _span_id()
         if not self.generator:
             self.token = _current.set(self)
         if _otel_tracer is not None:
@@ -151,24 +157,21 @@ def _write(span, duration, exc_type):
         return
     _guard.busy = True
     try:
-        fields = [
-            ("name", span.name),
-            ("code.function.name", span.name),
-            ("code.file.path", span.file),
-            ("code.line.number", span.line),
-            ("trace_id", span.trace_id),
-            ("span_id", span.span_id),
-            ("parent_span_id", span.parent_id),
-            ("start_time_unix_nano", span.start_ns),
-            ("duration_ns", duration),
-            ("status", "error" if exc_type is not None else "ok"),
-        ]
+        name = _json_string(span.name)
         if exc_type is not None:
-            fields.append(("exception.type", exc_type.__module__ + "." + exc_type.__qualname__
-                           if exc_type.__module__ not in ("builtins", None) else exc_type.__qualname__))
-        fields.append(("thread.id", threading.get_ident()))
-        fields.append(("process.pid", os.getpid()))
-        line = "{" + ", ".join(_json_string(k) + ": " + _json_value(v) for k, v in fields) + "}\n"
+            module = getattr(exc_type, "__module__", None)
+            qualname = getattr(exc_type, "__qualname__", exc_type.__name__)
+            kind = qualname if module in ("builtins", None) else module + "." + qualname
+            status = '"error", "exception.type": ' + _json_string(kind)
+        else:
+            status = '"ok"'
+        line = ('{"name": %s, "code.function.name": %s, "code.file.path": %s, '
+                '"code.line.number": %d, "trace_id": "%s", "span_id": "%s", '
+                '"parent_span_id": %s, "start_time_unix_nano": %d, "duration_ns": %d, '
+                '"status": %s, "thread.id": %d, "process.pid": %d}\n') % (
+            name, name, _json_string(span.file), span.line, span.trace_id, span.span_id,
+            '"' + span.parent_id + '"' if span.parent_id else "null", span.start_ns, duration,
+            status, threading.get_ident(), os.getpid())
         data = line.encode("utf-8", "replace")
         with _lock:
             if _pid != os.getpid():
@@ -181,13 +184,20 @@ def _write(span, duration, exc_type):
         _guard.busy = False
 
 
-def span(name, generator=False):
+def _span_enabled(name, generator=False):
     """The context manager that times one call of the function `name`."""
-    if _fd is None and _otel_tracer is None:
-        return _NO_SPAN
     if getattr(_guard, "busy", False):
         return _NO_SPAN
     return _Span(name, generator)
+
+
+def _span_disabled(name, generator=False):
+    """Telemetry is off: the shared no-op context manager."""
+    return _NO_SPAN
+
+
+# `configure` rebinds `span` to one of the two, so the disabled path is a single call.
+span = _span_disabled
 
 
 def _reopen():
@@ -263,8 +273,12 @@ def configure(path=None, opentelemetry=None):
         _otel_tracer = None
     elif opentelemetry or os.environ.get("TELINJECT_OTEL", "auto") != "off":
         _otel_tracer = _find_otel_tracer()
+    global span
     if _fd is not None or _otel_tracer is not None:
+        span = _span_enabled
         _patch_threads()
+    else:
+        span = _span_disabled
 
 
 def enabled():
