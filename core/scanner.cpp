@@ -13,206 +13,324 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Why a directory is never walked, or nothing.
-std::optional<std::string> skipped_directory(const fs::path& directory) {
-  std::string name = directory.filename().string();
+constexpr std::string_view kIgnoredByGit = "ignored by .gitignore";
+constexpr std::string_view kExcluded = "excluded by config";
+constexpr std::string_view kNotIncluded = "not included by config";
+constexpr std::string_view kSymlink = "symbolic link";
+
+bool has_entry(const fs::path& path) {
   std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+// Why a directory is never walked, judging by its name alone.
+std::optional<std::string_view> reason_by_name(std::string_view name) {
   if (name == ".git" || name == ".hg" || name == ".svn") return "version control";
   if (name == "node_modules") return "node_modules";
   if (name == "vendor") return "vendor";
-  if (name == "__pycache__" || name == ".tox" || name == ".mypy_cache" || name == ".pytest_cache" ||
-      name == ".ruff_cache" || name == ".nox")
+  if (name == "__pycache__" || name == ".tox" || name == ".nox" || name == ".mypy_cache" ||
+      name == ".pytest_cache" || name == ".ruff_cache")
     return "cache";
-  if (name == ".telemetry_cache") return "telinject cache";
-  if (fs::exists(directory / "pyvenv.cfg", ec)) return "virtual environment";
-  if ((name == ".venv" || name == "venv" || name == "env") &&
-      (fs::exists(directory / "bin" / "activate", ec) || fs::exists(directory / "Scripts" / "activate", ec)))
-    return "virtual environment";
   if (name == "build" || name == "dist" || name == "target" || name == "out" ||
-      (name.size() > 9 && name.substr(name.size() - 9) == ".egg-info") ||
-      fs::exists(directory / "CMakeCache.txt", ec))
+      name.ends_with(".egg-info"))
     return "build output";
+  if (name == ".telemetry_cache") return "telinject cache";
   return std::nullopt;
 }
 
+// Why a directory is never walked, judging by what it holds (a few stats, no listing, so that
+// an ignored directory with many entries costs nothing).
+std::optional<std::string_view> reason_by_content(const fs::path& directory,
+                                                  std::string_view name) {
+  if (has_entry(directory / "pyvenv.cfg") || has_entry(directory / "conda-meta"))
+    return "virtual environment";
+  if ((name == ".venv" || name == "venv" || name == "env") &&
+      (has_entry(directory / "bin" / "activate") || has_entry(directory / "Scripts" / "activate")))
+    return "virtual environment";
+  if (has_entry(directory / "CMakeCache.txt")) return "build output";
+  return std::nullopt;
+}
+
+// By extension; a file without one by its "#!" line (only the first 256 bytes are read).
 const LanguageSupport* language_of(const fs::path& path, const LanguageRegistry& languages) {
-  if (const LanguageSupport* by_extension = languages.by_extension(path)) return by_extension;
-  if (path.has_extension()) return nullptr;
+  if (path.has_extension()) return languages.by_extension(path);
   std::ifstream in(path, std::ios::binary);
-  char line[256] = {};
-  in.read(line, sizeof line - 1);
-  std::string_view first(line, static_cast<size_t>(in.gcount()));
-  first = first.substr(0, first.find('\n'));
-  return languages.by_shebang(first);
+  char buffer[256];
+  in.read(buffer, sizeof buffer);
+  std::string_view line(buffer, static_cast<size_t>(in.gcount()));
+  line = line.substr(0, line.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return languages.by_shebang(line);
 }
 
-// The enclosing git work tree's root, when `directory` lies inside one.
-std::optional<fs::path> git_root(fs::path directory) {
-  std::error_code ec;
-  for (; !directory.empty(); directory = directory.parent_path()) {
-    if (fs::exists(directory / ".git", ec)) return directory;
-    if (directory == directory.root_path()) break;
-  }
-  return std::nullopt;
-}
+// include/exclude from the options, parsed once. "./src" and "src" mean the same.
+struct ConfigGlobs {
+  std::vector<PathGlob> include;
+  std::vector<PathGlob> exclude;
 
-struct Walk {
-  const LanguageRegistry& languages;
-  const ScanOptions& options;
-  ScanResult& result;
-  GitignoreRules rules;
-  fs::path root;
-  std::set<fs::path> seen;
-
-  std::string relative(const fs::path& path) const {
-    return path.lexically_relative(root).generic_string();
-  }
-
-  bool excluded(const std::string& rel) const {
-    return std::any_of(options.exclude.begin(), options.exclude.end(),
-                       [&](const std::string& g) { return glob_match(g, rel); });
-  }
-
-  void take(const fs::path& path, const LanguageSupport* language) {
-    if (!seen.insert(path).second) return;
-    std::error_code ec;
-    uintmax_t size = fs::file_size(path, ec);
-    if (!ec && size > options.max_file_bytes) {
-      result.skipped.push_back({path, "over size limit (" + std::to_string(size) + " bytes)"});
-      return;
+  static std::vector<PathGlob> parse(const std::vector<std::string>& patterns) {
+    std::vector<PathGlob> globs;
+    for (std::string_view text : patterns) {
+      while (text.starts_with("./")) text.remove_prefix(2);
+      if (auto glob = parse_path_glob(text)) globs.push_back(std::move(*glob));
     }
-    result.files.push_back({path, root, path.lexically_relative(root), language});
+    return globs;
   }
 
-  void directory(const fs::path& dir) {
-    size_t pushed = options.use_gitignore ? rules.push_file(dir / ".gitignore", dir) : 0;
-    std::vector<fs::directory_entry> entries;
-    std::error_code ec;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-      entries.push_back(*it);
-    if (ec) result.errors.push_back(dir.string() + ": " + ec.message());
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.path() < b.path(); });
-    for (const auto& entry : entries) {
-      const fs::path& path = entry.path();
-      std::string rel = relative(path);
-      std::error_code status_ec;
-      bool is_link = entry.is_symlink(status_ec);
-      bool is_dir = !is_link && entry.is_directory(status_ec);
-      if (is_dir) {
-        if (auto reason = skipped_directory(path)) {
-          result.skipped.push_back({path, *reason});
-        } else if (options.use_gitignore && rules.ignored(path.generic_string(), true)) {
-          result.skipped.push_back({path, "ignored by .gitignore"});
-        } else if (excluded(rel)) {
-          result.skipped.push_back({path, "excluded by config"});
-        } else {
-          directory(path);
-        }
-        continue;
-      }
-      if (!is_link && !entry.is_regular_file(status_ec)) continue;
-      const LanguageSupport* language = language_of(path, languages);
-      if (!language) continue;
-      if (is_link) {
-        result.skipped.push_back({path, "symbolic link"});
-      } else if (options.use_gitignore && rules.ignored(path.generic_string(), false)) {
-        result.skipped.push_back({path, "ignored by .gitignore"});
-      } else if (excluded(rel)) {
-        result.skipped.push_back({path, "excluded by config"});
-      } else if (!options.include.empty() &&
-                 std::none_of(options.include.begin(), options.include.end(),
-                              [&](const std::string& g) { return glob_match(g, rel); })) {
-        result.skipped.push_back({path, "not included by config"});
-      } else {
-        take(path, language);
-      }
+  static bool any(const std::vector<PathGlob>& globs, std::string_view relative,
+                  bool is_directory) {
+    return std::any_of(globs.begin(), globs.end(), [&](const PathGlob& glob) {
+      return path_glob_match(glob, relative, is_directory);
+    });
+  }
+
+  bool excluded(std::string_view relative, bool is_directory) const {
+    return any(exclude, relative, is_directory);
+  }
+
+  // A file is included when the file or one of its directories matches ("src" includes
+  // everything below src).
+  bool included(std::string_view relative) const {
+    if (include.empty() || any(include, relative, false)) return true;
+    for (size_t slash = relative.find('/'); slash != std::string_view::npos;
+         slash = relative.find('/', slash + 1)) {
+      if (any(include, relative.substr(0, slash), true)) return true;
     }
-    rules.pop(pushed);
+    return false;
   }
 };
+
+// State shared by every argument of one scan_paths call.
+struct Scan {
+  const LanguageRegistry& languages;
+  const ScanOptions& options;
+  ConfigGlobs globs;
+  ScanResult result;
+  std::set<fs::path> taken;     // paths in result.files
+  std::set<fs::path> reported;  // paths in result.skipped
+
+  void skip(const fs::path& path, std::string reason) {
+    if (reported.insert(path).second) result.skipped.push_back({path, std::move(reason)});
+  }
+
+  void take(const fs::path& path, const fs::path& root, std::string_view relative,
+            const LanguageSupport* language) {
+    if (taken.contains(path)) return;
+    std::error_code ec;
+    uintmax_t size = fs::file_size(path, ec);
+    if (ec) {
+      result.errors.push_back(path.string() + ": " + ec.message());
+    } else if (size > options.max_file_bytes) {
+      skip(path, "over size limit (" + std::to_string(size) + " bytes)");
+    } else {
+      taken.insert(path);
+      result.files.push_back({path, root, fs::path(relative), language});
+    }
+  }
+};
+
+// The recursive walk below one directory argument.
+class DirectoryWalk {
+ public:
+  DirectoryWalk(Scan& scan, fs::path root) : scan_(scan), root_(std::move(root)) {}
+
+  void run() {
+    if (scan_.options.use_gitignore) push_enclosing_rules();
+    walk(root_, "");
+  }
+
+ private:
+  // Rules from the enclosing repository: its info/exclude and the .gitignore of every directory
+  // from the repository root down to the root's parent (the root's own comes with the walk).
+  void push_enclosing_rules() {
+    std::optional<fs::path> repository = enclosing_work_tree(root_);
+    if (!repository) return;
+    rules_.push_repository_excludes(*repository);
+    fs::path directory = *repository;
+    for (const fs::path& part : root_.lexically_relative(*repository)) {
+      if (part == ".") break;
+      rules_.push_file(directory / ".gitignore", directory);
+      directory /= part;
+    }
+  }
+
+  void walk(const fs::path& directory, const std::string& relative) {
+    std::vector<fs::directory_entry> entries;
+    std::error_code ec;
+    for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec))
+      entries.push_back(*it);
+    if (ec) scan_.result.errors.push_back(directory.string() + ": " + ec.message());
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return a.path().filename() < b.path().filename();
+    });
+
+    // A repository nested below the root (submodule, vendored checkout) has its own rules:
+    // git does not apply the outer ones inside it.
+    std::optional<GitignoreRules> outer_rules;
+    size_t pushed = 0;
+    if (scan_.options.use_gitignore) {
+      auto has = [&](std::string_view name) {
+        return std::any_of(entries.begin(), entries.end(),
+                           [&](const auto& e) { return e.path().filename() == name; });
+      };
+      if (directory != root_ && has(".git")) {
+        outer_rules = std::exchange(rules_, GitignoreRules());
+        rules_.push_repository_excludes(directory);
+      }
+      if (has(".gitignore")) pushed = rules_.push_file(directory / ".gitignore", directory);
+    }
+
+    for (const fs::directory_entry& entry : entries) {
+      std::string name = entry.path().filename().string();
+      visit(entry, relative.empty() ? name : relative + "/" + name);
+    }
+
+    if (outer_rules)
+      rules_ = std::move(*outer_rules);
+    else
+      rules_.pop(pushed);
+  }
+
+  void visit(const fs::directory_entry& entry, const std::string& relative) {
+    std::error_code ec;
+    const fs::path& path = entry.path();
+    if (entry.is_symlink(ec)) {
+      // Never followed: a link may leave the tree or loop. Only report what could be source.
+      if (entry.is_directory(ec) || scan_.languages.by_extension(path) ||
+          (entry.is_regular_file(ec) && language_of(path, scan_.languages)))
+        scan_.skip(path, std::string(kSymlink));
+    } else if (entry.is_directory(ec)) {
+      visit_directory(path, relative);
+    } else if (entry.is_regular_file(ec)) {
+      visit_file(path, relative);
+    }
+    // Sockets, fifos and devices are never source (and opening a fifo would block).
+  }
+
+  void visit_directory(const fs::path& path, const std::string& relative) {
+    std::string name = path.filename().string();
+    std::optional<std::string_view> reason = reason_by_name(name);
+    if (!reason) reason = reason_by_content(path, name);
+    if (!reason && ignored_by_git(path, true)) reason = kIgnoredByGit;
+    if (!reason && scan_.globs.excluded(relative, true)) reason = kExcluded;
+    if (reason)
+      scan_.skip(path, std::string(*reason));
+    else
+      walk(path, relative);
+  }
+
+  void visit_file(const fs::path& path, const std::string& relative) {
+    const LanguageSupport* language = language_of(path, scan_.languages);
+    if (!language) return;
+    if (ignored_by_git(path, false))
+      scan_.skip(path, std::string(kIgnoredByGit));
+    else if (scan_.globs.excluded(relative, false))
+      scan_.skip(path, std::string(kExcluded));
+    else if (!scan_.globs.included(relative))
+      scan_.skip(path, std::string(kNotIncluded));
+    else
+      scan_.take(path, root_, relative, language);
+  }
+
+  bool ignored_by_git(const fs::path& path, bool is_directory) const {
+    return scan_.options.use_gitignore && !rules_.empty() &&
+           rules_.ignored(path.generic_string(), is_directory);
+  }
+
+  Scan& scan_;
+  fs::path root_;
+  GitignoreRules rules_;
+};
+
+// "dir/", "./dir/.." and relative arguments become one absolute spelling, so that overlapping
+// arguments find the same files.
+fs::path normalized_absolute(const fs::path& given) {
+  std::error_code ec;
+  fs::path absolute = fs::absolute(given, ec).lexically_normal();
+  if (absolute.has_relative_path() && !absolute.has_filename()) absolute = absolute.parent_path();
+  return absolute;
+}
 
 }  // namespace
 
 ScanResult scan_paths(const std::vector<fs::path>& paths, const LanguageRegistry& languages,
                       const ScanOptions& options) {
-  ScanResult result;
-  std::set<fs::path> seen;
+  Scan scan{languages, options, {}, {}, {}, {}};
+  scan.globs.include = ConfigGlobs::parse(options.include);
+  scan.globs.exclude = ConfigGlobs::parse(options.exclude);
   for (const fs::path& given : paths) {
+    fs::path path = normalized_absolute(given);
     std::error_code ec;
-    fs::path absolute = fs::absolute(given, ec).lexically_normal();
-    if (!absolute.empty() && absolute.filename().empty()) absolute = absolute.parent_path();
-    if (!fs::exists(absolute, ec)) {
-      result.errors.push_back(given.string() + ": no such file or directory");
-      continue;
-    }
-    Walk walk{languages, options, result, {}, {}, std::move(seen)};
-    if (fs::is_directory(absolute, ec)) {
-      walk.root = absolute;
-      if (options.use_gitignore) {
-        // Rules of the enclosing repository, from its root down to (not including) `absolute`.
-        if (auto repo = git_root(absolute)) {
-          walk.rules.push_file(*repo / ".git" / "info" / "exclude", *repo);
-          fs::path dir = *repo;
-          if (dir != absolute) walk.rules.push_file(dir / ".gitignore", dir);
-          for (const auto& part : absolute.lexically_relative(*repo)) {
-            if (part == ".") break;
-            dir /= part;
-            if (dir != absolute) walk.rules.push_file(dir / ".gitignore", dir);
-          }
-        }
-      }
-      walk.directory(absolute);
+    fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status)) {
+      bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+      scan.result.errors.push_back(given.string() + ": " +
+                                   (missing ? "no such file or directory" : ec.message()));
+    } else if (fs::is_directory(status)) {
+      DirectoryWalk(scan, path).run();
+    } else if (!fs::is_regular_file(status)) {
+      scan.result.errors.push_back(given.string() + ": not a regular file or directory");
+    } else if (const LanguageSupport* language = language_of(path, languages)) {
+      // Named explicitly: taken whatever the ignore rules say.
+      scan.take(path, path.parent_path(), path.filename().string(), language);
     } else {
-      walk.root = absolute.parent_path();
-      const LanguageSupport* language = language_of(absolute, languages);
-      if (language) walk.take(absolute, language);
-      else result.errors.push_back(given.string() + ": not a file of a supported language");
+      scan.skip(path, "not a supported language");
     }
-    seen = std::move(walk.seen);
   }
+
+  ScanResult& result = scan.result;
+  // A file skipped under one argument may be taken under another (`telinject . ignored.py`).
+  std::erase_if(result.skipped, [&](const SkippedFile& s) { return scan.taken.contains(s.path); });
   std::sort(result.files.begin(), result.files.end(),
             [](const ScannedFile& a, const ScannedFile& b) { return a.path < b.path; });
-  return result;
+  std::sort(result.skipped.begin(), result.skipped.end(),
+            [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
+  return std::move(scan.result);
 }
 
 std::optional<std::string> text_problem(std::string_view bytes) {
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
-  size_t size = bytes.size();
+  const size_t size = bytes.size();
+  auto invalid = [](size_t at) { return "invalid UTF-8 at byte " + std::to_string(at); };
   size_t i = 0;
   while (i < size) {
-    // Fast path: eight ASCII bytes with no NUL.
-    if (i + 8 <= size) {
+    // Fast path, eight bytes at a time: (b - 1) | b has its top bit set exactly when b is NUL
+    // or not ASCII (no borrow crosses bytes while every byte is in 1..0x7F).
+    while (i + 8 <= size) {
       uint64_t chunk;
       std::memcpy(&chunk, data + i, 8);
-      bool ascii = (chunk & 0x8080808080808080ULL) == 0;
-      bool has_zero = ((chunk - 0x0101010101010101ULL) & ~chunk & 0x8080808080808080ULL) != 0;
-      if (ascii && !has_zero) {
-        i += 8;
-        continue;
-      }
+      if (((chunk - 0x0101010101010101ULL) | chunk) & 0x8080808080808080ULL) break;
+      i += 8;
     }
+    if (i >= size) break;
     unsigned char c = data[i];
     if (c == 0) return "binary file (NUL byte at offset " + std::to_string(i) + ")";
     if (c < 0x80) {
       ++i;
       continue;
     }
+    // Lead bytes: C2..DF two bytes, E0..EF three, F0..F4 four. C0, C1 (always overlong) and
+    // F5..FF (beyond U+10FFFF) never start a character; the second byte's range rules out
+    // the remaining overlongs, surrogates (ED A0..BF) and code points past U+10FFFF.
     size_t length;
-    uint32_t code;
-    if ((c & 0xE0) == 0xC0) length = 2, code = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) length = 3, code = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) length = 4, code = c & 0x07;
-    else return "invalid UTF-8 at byte " + std::to_string(i);
-    if (i + length > size) return "invalid UTF-8 at byte " + std::to_string(i);
-    for (size_t k = 1; k < length; ++k) {
-      if ((data[i + k] & 0xC0) != 0x80) return "invalid UTF-8 at byte " + std::to_string(i);
-      code = (code << 6) | (data[i + k] & 0x3F);
+    unsigned char second_low = 0x80, second_high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      if (c == 0xE0) second_low = 0xA0;
+      if (c == 0xED) second_high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      if (c == 0xF0) second_low = 0x90;
+      if (c == 0xF4) second_high = 0x8F;
+    } else {
+      return invalid(i);
     }
-    bool overlong = (length == 2 && code < 0x80) || (length == 3 && code < 0x800) ||
-                    (length == 4 && code < 0x10000);
-    if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-      return "invalid UTF-8 at byte " + std::to_string(i);
+    if (i + length > size) return invalid(i);
+    if (data[i + 1] < second_low || data[i + 1] > second_high) return invalid(i);
+    for (size_t k = 2; k < length; ++k)
+      if ((data[i + k] & 0xC0) != 0x80) return invalid(i);
     i += length;
   }
   return std::nullopt;

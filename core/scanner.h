@@ -49,7 +49,7 @@ struct ScanResult {
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths,
                       const LanguageRegistry& languages, const ScanOptions& options);
 
-/// Why `bytes` cannot be treated as source text ("binary (NUL byte)", "invalid UTF-8 at byte
+/// Why `bytes` cannot be treated as source text ("binary file (NUL byte at offset N)", "invalid UTF-8 at byte
 /// N"), or nothing when it can. Called by the pipeline on the bytes it reads anyway.
 std::optional<std::string> text_problem(std::string_view bytes);
 
