@@ -49,6 +49,16 @@ struct Worker {
   const std::vector<ScannedFile>& files;
   std::map<const LanguageSupport*, std::string> fingerprints;
 
+  // The output depends on the path as well as the bytes (qualified names and imports are
+  // derived from it): identical files at two places have two records.
+  std::string file_record_key(const ScannedFile& file, const std::string& content_hash) const {
+    return Sha256()
+        .add(fingerprints.at(file.language))
+        .add(file.relative.generic_string())
+        .add(content_hash)
+        .hex();
+  }
+
   fs::path target_of(const ScannedFile& file) const {
     return options.output_dir ? *options.output_dir / file.relative : file.path;
   }
@@ -79,7 +89,7 @@ struct Worker {
     std::string input_hash, record_key;
     if (file_cache) {
       input_hash = sha256_hex(*bytes);
-      record_key = Sha256().add(fingerprints.at(file.language)).add(input_hash).hex();
+      record_key = file_record_key(file, input_hash);
       if (auto record = cache->get_file(record_key)) {
         bool up_to_date = record->output_sha256 == input_hash && !options.output_dir;
         if (!up_to_date && options.output_dir) {
@@ -129,7 +139,7 @@ struct Worker {
         (void)cache->put_file(record_key, {input_hash, output_hash, outcome.functions_found, carrying});
         if (changed) {
           // The output is a fixed point: the next run over it has nothing to do.
-          std::string output_key = Sha256().add(fingerprints.at(file.language)).add(output_hash).hex();
+          std::string output_key = file_record_key(file, output_hash);
           (void)cache->put_file(output_key, {output_hash, output_hash, outcome.functions_found, carrying});
         }
       }

@@ -204,6 +204,21 @@ class Cli(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(mirror, "telinject_runtime.py")))
         self.assertEqual(self.run_project(mirror).stdout, self.run_project(self.project).stdout)
 
+    def test_identical_files_at_two_paths_are_each_up_to_date(self):
+        # Same bytes, different modules: the outputs differ (qualified names), so the file
+        # records must too, or a warm mirror run redoes (and reports) one of them every time.
+        same = "def load_tests(loader, tests, pattern):\n    return tests\n"
+        make_project(self.project, {"one/__init__.py": same, "two/__init__.py": same})
+        mirror = os.path.join(self.work, "mirror")
+        _, first = self.json("instrument", self.project, "-o", mirror, check=0)
+        self.assertEqual(first["functions_instrumented"], 10)  # PROJECT's 8, plus 2
+        self.assertIn('span("one.load_tests")', read(os.path.join(mirror, "one/__init__.py")))
+        self.assertIn('span("two.load_tests")', read(os.path.join(mirror, "two/__init__.py")))
+        _, second = self.json("instrument", self.project, "-o", mirror, check=0)
+        self.assertEqual(second["files_changed"], 0)
+        self.assertEqual(second["functions_instrumented"], 0)
+        self.assertEqual(second["already_instrumented"], 10)
+
     def test_profiles_and_config_file(self):
         otel_copy = os.path.join(self.work, "otel")
         make_project(otel_copy)
