@@ -54,11 +54,11 @@ struct Parsed {
   std::string module;
 };
 
-Result<std::unique_ptr<Parsed>> parse_and_extract(std::string text, const std::string& module,
+Result<std::unique_ptr<Parsed>> parse_and_extract(SourceText source, const std::string& module,
                                                   const LanguageSupport& language,
                                                   const std::vector<LanguageTemplate>& known) {
   auto parsed = std::make_unique<Parsed>();
-  parsed->source = SourceText(std::move(text));
+  parsed->source = std::move(source);
   parsed->module = module;
   auto tree = SyntaxTree::parse(language.grammar(), parsed->source.text());
   if (!tree.ok()) return make_error(tree.error());
@@ -74,7 +74,7 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
                                    const std::vector<size_t>& added,
                                    const LanguageSupport& language,
                                    const std::vector<LanguageTemplate>& known) {
-  auto result = parse_and_extract(output, original.module, language, known);
+  auto result = parse_and_extract(SourceText(output), original.module, language, known);
   if (!result.ok()) return make_error(result.error());
   const Parsed& after = **result;
   uint32_t errors_before = original.tree.error_count();
@@ -175,9 +175,8 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
     return result;
   }
   const LanguageTemplate& tmpl = templates->front();
-  SourceText with_bom(input);
-  auto parsed_result = parse_and_extract(with_bom.text(), language.module_name(relative),
-                                         language, *templates);
+  auto parsed_result =
+      parse_and_extract(SourceText(input), language.module_name(relative), language, *templates);
   if (!parsed_result.ok()) {
     outcome.status = FileOutcome::Status::kError;
     outcome.message = parsed_result.error();
@@ -247,7 +246,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
     }
     if (output == parsed.source.text()) return result;
     if (config.validate != ValidateMode::kOff) {
-      auto after = parse_and_extract(output, parsed.module, language, *templates);
+      auto after = parse_and_extract(SourceText(output), parsed.module, language, *templates);
       bool ok = after.ok() && (*after)->tree.error_count() <= parsed.tree.error_count() &&
                 std::none_of((*after)->functions.begin(), (*after)->functions.end(),
                              [](const FunctionInfo& f) { return f.state == FunctionState::kInstrumented; });
@@ -257,7 +256,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
         return result;
       }
     }
-    result.output = with_bom.restore(output);
+    result.output = parsed.source.restore(output);
     outcome.status = FileOutcome::Status::kChanged;
     return result;
   }
@@ -396,7 +395,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
   }
   if (output != parsed.source.text() && config.validate == ValidateMode::kStrict) {
     bool skipped = false;
-    auto checked = run_external_check(language, with_bom.restore(output),
+    auto checked = run_external_check(language, parsed.source.restore(output),
                                       relative.filename().string(), &skipped);
     bool original_fails = false;
     if (!checked.ok()) {
@@ -412,7 +411,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
       trace->record(TraceLevel::kWarning, "checker_missing", {{"file", relative.string()}});
   }
   if (output != parsed.source.text()) {
-    result.output = with_bom.restore(output);
+    result.output = parsed.source.restore(output);
     outcome.status = FileOutcome::Status::kChanged;
   }
   if (parsed.tree.error_count() > 0)

@@ -1,5 +1,6 @@
 #include "insertion_script.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "sha256.h"
@@ -10,18 +11,95 @@ namespace {
 
 using nlohmann::json;
 
-json script_body(const InsertionScript& s) {
-  json insertions = json::array();
-  for (const auto& i : s.insertions)
-    insertions.push_back({{"row", i.row}, {"column", i.column}, {"text", i.text}});
-  return {{"format", InsertionScript::kFormatVersion},
-          {"key", s.key},
-          {"language", s.language},
-          {"function", s.function_name},
-          {"qualified_name", s.qualified_name},
-          {"profile", s.profile},
-          {"origin", s.origin},
-          {"insertions", std::move(insertions)}};
+// Appends `value` as a JSON string, escaped exactly as nlohmann::json::dump() does, so that
+// checksums written here verify when read back through nlohmann.
+void append_json_string(std::string& out, std::string_view value) {
+  static const char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : value) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[(c >> 4) & 0xf]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+// A compact JSON object written field by field, keys in sorted order (nlohmann's object order,
+// which the checksum is computed over).
+class ObjectWriter {
+ public:
+  ObjectWriter& string(std::string_view key, std::string_view value) {
+    std::string json;
+    append_json_string(json, value);
+    return raw(key, std::move(json));
+  }
+  ObjectWriter& number(std::string_view key, uint64_t value) {
+    return raw(key, std::to_string(value));
+  }
+  ObjectWriter& raw(std::string_view key, std::string json) {
+    fields_.emplace_back(std::string(key), std::move(json));
+    return *this;
+  }
+  /// The object plus a "checksum" field: the SHA-256 of the object without it.
+  std::string with_checksum() {
+    std::string checksum;
+    append_json_string(checksum, sha256_hex(render()));
+    auto at = std::find_if(fields_.begin(), fields_.end(),
+                           [](const auto& field) { return field.first > "checksum"; });
+    fields_.insert(at, {"checksum", std::move(checksum)});
+    return render();
+  }
+
+ private:
+  std::string render() const {
+    std::string out = "{";
+    for (const auto& [key, json] : fields_) {
+      if (out.size() > 1) out.push_back(',');
+      append_json_string(out, key);
+      out.push_back(':');
+      out += json;
+    }
+    return out + "}";
+  }
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+// Keys in sorted order: checksum (added last), format, function, insertions, key, language,
+// origin, profile, qualified_name; within an insertion: column, row, text.
+std::string script_json(const InsertionScript& s) {
+  std::string insertions = "[";
+  for (const auto& i : s.insertions) {
+    if (insertions.size() > 1) insertions.push_back(',');
+    insertions += "{\"column\":" + std::to_string(i.column) + ",\"row\":" + std::to_string(i.row) +
+                  ",\"text\":";
+    append_json_string(insertions, i.text);
+    insertions.push_back('}');
+  }
+  insertions.push_back(']');
+  return ObjectWriter()
+      .number("format", InsertionScript::kFormatVersion)
+      .string("function", s.function_name)
+      .raw("insertions", insertions)
+      .string("key", s.key)
+      .string("language", s.language)
+      .string("origin", s.origin)
+      .string("profile", s.profile)
+      .string("qualified_name", s.qualified_name)
+      .with_checksum();
 }
 
 }  // namespace
@@ -62,11 +140,7 @@ Result<std::string> apply_to_function_text(const InsertionScript& script,
   return out;
 }
 
-std::string script_to_json(const InsertionScript& script) {
-  json body = script_body(script);
-  body["checksum"] = sha256_hex(body.dump());
-  return body.dump(1);
-}
+std::string script_to_json(const InsertionScript& script) { return script_json(script); }
 
 Result<InsertionScript> script_from_json(std::string_view text) {
   json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -109,13 +183,19 @@ bool ScriptTest::passes(const InsertionScript& script, std::string_view function
 }
 
 std::string test_to_json(const ScriptTest& test, const std::string& script_key) {
-  json body = {{"format", InsertionScript::kFormatVersion},
-               {"script_key", script_key},
-               {"input_sha256", test.input_sha256},
-               {"expected_sha256", test.expected_sha256},
-               {"checks", test.checks}};
-  body["checksum"] = sha256_hex(body.dump());
-  return body.dump(1);
+  std::string checks = "[";
+  for (const std::string& check : test.checks) {
+    if (checks.size() > 1) checks.push_back(',');
+    append_json_string(checks, check);
+  }
+  checks.push_back(']');
+  return ObjectWriter()
+      .raw("checks", checks)
+      .string("expected_sha256", test.expected_sha256)
+      .number("format", InsertionScript::kFormatVersion)
+      .string("input_sha256", test.input_sha256)
+      .string("script_key", script_key)
+      .with_checksum();
 }
 
 Result<ScriptTest> test_from_json(std::string_view text, const std::string& script_key) {

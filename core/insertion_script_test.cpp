@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 using namespace telinject;
 
 namespace {
@@ -66,5 +68,22 @@ TEST_SUITE("insertion_script") {
     REQUIRE(back.ok());
     CHECK(*back == *test);
     CHECK_FALSE(test_from_json(json, "other-key").ok());
+  }
+
+  TEST_CASE("entries are written as nlohmann writes them, escapes included") {
+    // The writer is hand-made for speed; the reader checks the checksum with nlohmann's dump.
+    InsertionScript s = sample();
+    s.qualified_name = "m.\"quoted\\path\"\t\x01\x1f caf\xC3\xA9 \xF0\x9F\x98\x80";
+    s.insertions.push_back({2, 0, "\r\n\b\f\x7f"});
+    std::string written = script_to_json(s);
+    nlohmann::json parsed = nlohmann::json::parse(written);
+    CHECK(parsed.dump() == written);  // compact, sorted keys, same escapes
+    auto back = script_from_json(written);
+    REQUIRE(back.ok());
+    CHECK(*back == s);
+    auto test = ScriptTest::make(sample(), "def f():\n    return 1\n");
+    REQUIRE(test.ok());
+    std::string test_json = test_to_json(*test, s.key);
+    CHECK(nlohmann::json::parse(test_json).dump() == test_json);
   }
 }

@@ -17,10 +17,20 @@ std::string to_hex(const unsigned char* digest, unsigned length) {
   return out;
 }
 
+// OpenSSL 3 looks the algorithm up again on every init with EVP_sha256() (locks, property
+// queries): more than hashing a short string costs. Fetch it once; freed at exit.
+const EVP_MD* sha256_algorithm() {
+  static const struct Fetched {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    ~Fetched() { EVP_MD_free(md); }
+  } fetched;
+  return fetched.md ? fetched.md : EVP_sha256();
+}
+
 }  // namespace
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), sha256_algorithm(), nullptr);
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
@@ -45,7 +55,14 @@ std::string Sha256::hex() {
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  // One context per thread, reset between uses.
+  thread_local struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  } context;
+  EVP_DigestInit_ex(context.ctx, sha256_algorithm(), nullptr);
+  EVP_DigestUpdate(context.ctx, data.data(), data.size());
+  EVP_DigestFinal_ex(context.ctx, digest, &length);
   return to_hex(digest, length);
 }
 

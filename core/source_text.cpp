@@ -1,31 +1,38 @@
 #include "source_text.h"
 
 #include <algorithm>
-#include <map>
 
 namespace telinject {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Most common positive difference in leading whitespace between consecutive non-blank rows.
+// Most common positive difference in leading whitespace between consecutive non-blank rows,
+// counting only steps made of one repeated character. Ties go to tabs before spaces and to the
+// shorter step (the order of the strings themselves). Runs once per file: no allocation per row.
 std::string detect_indent_unit(const SourceText& source) {
-  std::map<std::string, int> votes;
+  constexpr size_t kLongest = 64;  // a longer step is no indentation unit
+  uint32_t votes[2][kLongest + 1] = {};  // [tab, space][length]
   std::string_view previous;
   for (uint32_t row = 0; row < source.row_count(); ++row) {
     if (source.row_is_blank(row)) continue;
     std::string_view indent = source.row_indent(row);
-    if (indent.size() > previous.size() && indent.substr(0, previous.size()) == previous) {
-      std::string step(indent.substr(previous.size()));
-      if (step.find_first_not_of(step[0]) == std::string::npos) ++votes[step];
+    if (indent.size() > previous.size() && indent.size() - previous.size() <= kLongest &&
+        indent.substr(0, previous.size()) == previous) {
+      std::string_view step = indent.substr(previous.size());
+      if (step.find_first_not_of(step[0]) == std::string_view::npos)
+        ++votes[step[0] == ' '][step.size()];
     }
     previous = indent;
   }
   std::string best = "    ";
-  int best_votes = 0;
-  for (const auto& [step, count] : votes) {
-    if (count > best_votes) best = step, best_votes = count;
-  }
+  uint32_t best_votes = 0;
+  for (int space = 0; space < 2; ++space)
+    for (size_t length = 1; length <= kLongest; ++length)
+      if (votes[space][length] > best_votes) {
+        best_votes = votes[space][length];
+        best.assign(length, space ? ' ' : '\t');
+      }
   return best;
 }
 

@@ -1,6 +1,7 @@
 #include "python/python_syntax.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 namespace telinject::python {
@@ -53,6 +54,25 @@ IgnoreComments find_ignore_comments(const SourceText& source) {
     found.whole_row.push_back(line.find_first_not_of(" \t") == hash);
   }
   return found;
+}
+
+// What the walk in extract_functions needs to know of a node, by its symbol: one table lookup
+// per node instead of string compares. Built from the names, so aliases map like ts_node_type.
+enum class WalkKind : uint8_t { kOther, kFunction, kClass, kDecorated, kLambda, kYield, kString };
+
+const std::vector<WalkKind>& walk_kinds(const TSLanguage* language) {
+  static const std::vector<WalkKind> table = [language] {
+    std::vector<WalkKind> kinds(ts_language_symbol_count(language), WalkKind::kOther);
+    const std::pair<const char*, WalkKind> names[] = {
+        {"function_definition", WalkKind::kFunction}, {"class_definition", WalkKind::kClass},
+        {"decorated_definition", WalkKind::kDecorated}, {"lambda", WalkKind::kLambda},
+        {"yield", WalkKind::kYield}, {"string", WalkKind::kString}};
+    for (TSSymbol symbol = 0; symbol < kinds.size(); ++symbol)
+      for (const auto& [name, kind] : names)
+        if (std::strcmp(ts_language_symbol_name(language, symbol), name) == 0) kinds[symbol] = kind;
+    return kinds;
+  }();
+  return table;
 }
 
 struct Scope {
@@ -117,14 +137,17 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
   std::vector<bool> generator;  // per function: a yield outside nested scopes
   TSNode decorated{};           // the decorated_definition whose definition comes next
 
+  // Only one grammar ever reaches here, so one table serves every file.
+  const std::vector<WalkKind>& kinds = walk_kinds(ts_tree_language(file.root.tree));
   TSTreeCursor cursor = ts_tree_cursor_new(file.root);
   uint32_t depth = 0;
   for (;;) {
     TSNode node = ts_tree_cursor_current_node(&cursor);
     bool descend = ts_node_child_count(node) > 0;
-    const char* type = ts_node_type(node);
-    if (std::strcmp(type, "function_definition") == 0 || std::strcmp(type, "class_definition") == 0) {
-      bool is_class = type[0] == 'c';
+    TSSymbol symbol = ts_node_symbol(node);
+    WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
+    if (kind == WalkKind::kFunction || kind == WalkKind::kClass) {
+      bool is_class = kind == WalkKind::kClass;
       TSNode name_node = ts_node_child_by_field_name(node, "name", 4);
       std::string name(node_text(source, name_node));
       const Scope* parent = nullptr;
@@ -166,16 +189,16 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
         generator.push_back(false);
       }
       scopes.push_back({depth, index, is_class, std::move(qualified)});
-    } else if (std::strcmp(type, "decorated_definition") == 0) {
+    } else if (kind == WalkKind::kDecorated) {
       decorated = node;
-    } else if (std::strcmp(type, "lambda") == 0) {
+    } else if (kind == WalkKind::kLambda) {
       scopes.push_back({depth, -1, false, ""});
-    } else if (std::strcmp(type, "yield") == 0) {
+    } else if (kind == WalkKind::kYield) {
       for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
         if (it->function >= 0) generator[it->function] = true;
         if (it->function >= 0 || !it->is_class) break;  // a lambda or function ends the search
       }
-    } else if (std::strcmp(type, "string") == 0) {
+    } else if (kind == WalkKind::kString) {
       uint32_t first = ts_node_start_point(node).row, last = ts_node_end_point(node).row;
       for (const Scope& scope : scopes)
         if (scope.function >= 0)
