@@ -19,24 +19,6 @@ std::string function_text(const SourceText& source, const FunctionInfo& f) {
   return source.text().substr(begin, f.end_byte - begin);
 }
 
-void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& config) {
-  for (FunctionInfo& f : functions) {
-    if (f.state != FunctionState::kUninstrumented) continue;
-    for (const std::string& pattern : config.exclude_functions) {
-      if (name_glob_match(pattern, f.qualified_name)) {
-        f.state = FunctionState::kSkipped;
-        f.reason = "excluded by exclude_functions (" + pattern + ")";
-        break;
-      }
-    }
-    if (f.state == FunctionState::kUninstrumented && config.min_function_lines > 0 &&
-        f.end_row - f.start_row + 1 < config.min_function_lines) {
-      f.state = FunctionState::kSkipped;
-      f.reason = "shorter than min_function_lines";
-    }
-  }
-}
-
 // The enclosing functions of `index` that are instrumented in this pass, outermost first.
 std::vector<size_t> wrapped_ancestors(const std::vector<FunctionInfo>& functions,
                                       const std::vector<bool>& selected, size_t index) {
@@ -134,10 +116,28 @@ Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidat
 }
 
 FunctionOutcome describe(const FunctionInfo& f, const std::string& state) {
-  return {f.qualified_name, f.name_row + 1, state, f.reason};
+  return {f.qualified_name, f.name_row + 1, f.name_column, f.end_row + 1, state, f.reason};
 }
 
 }  // namespace
+
+void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& config) {
+  for (FunctionInfo& f : functions) {
+    if (f.state != FunctionState::kUninstrumented) continue;
+    for (const std::string& pattern : config.exclude_functions) {
+      if (name_glob_match(pattern, f.qualified_name)) {
+        f.state = FunctionState::kSkipped;
+        f.reason = "excluded by exclude_functions (" + pattern + ")";
+        break;
+      }
+    }
+    if (f.state == FunctionState::kUninstrumented && config.min_function_lines > 0 &&
+        f.end_row - f.start_row + 1 < config.min_function_lines) {
+      f.state = FunctionState::kSkipped;
+      f.reason = "shorter than min_function_lines";
+    }
+  }
+}
 
 Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& language,
                                                     const Config& config) {
@@ -162,7 +162,8 @@ Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& langu
 
 TextResult process_text(const std::string& input, const std::filesystem::path& relative,
                         const LanguageSupport& language, Action action, const Config& config,
-                        ScriptCache* cache, TraceLog* trace) {
+                        ScriptCache* cache, TraceLog* trace,
+                        const std::vector<std::string>* only) {
   TextResult result;
   result.output = input;
   FileOutcome& outcome = result.outcome;
@@ -214,10 +215,20 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
     finish_unchanged("uninstrumented");
     return result;
   }
+  auto wanted = [only](const FunctionInfo& f) {
+    return !only || std::find(only->begin(), only->end(), f.qualified_name) != only->end();
+  };
 
   if (action == Action::kRemove) {
     ParsedSource file{parsed.source, parsed.tree.root(), parsed.module};
-    auto edits = language.remove(file, functions, {}, *templates);
+    std::vector<size_t> chosen;  // empty: all of them
+    if (only) {
+      for (size_t i = 0; i < functions.size(); ++i)
+        if (functions[i].state == FunctionState::kInstrumented && wanted(functions[i]))
+          chosen.push_back(i);
+      if (chosen.empty()) return result;  // nothing of the selection carries telemetry
+    }
+    auto edits = language.remove(file, functions, chosen, *templates);
     if (!edits.ok()) {
       outcome.status = FileOutcome::Status::kError;
       outcome.message = edits.error();
@@ -230,14 +241,15 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
       return result;
     }
     for (const FunctionInfo& f : functions) {
-      if (f.state == FunctionState::kInstrumented) {
+      if (f.state == FunctionState::kInstrumented && wanted(f)) {
         ++outcome.removed;
         outcome.functions.push_back(describe(f, "removed"));
       }
     }
     // Telemetry that could not be taken out (edited by hand) keeps the import it needs.
     for (const FunctionInfo& f : functions) {
-      if (f.state == FunctionState::kSkipped && f.reason.rfind("telemetry edited by hand", 0) == 0) {
+      if (f.state == FunctionState::kSkipped && wanted(f) &&
+          f.reason.rfind("telemetry edited by hand", 0) == 0) {
         outcome.status = FileOutcome::Status::kError;
         outcome.message = f.qualified_name + " (line " + std::to_string(f.name_row + 1) + "): " +
                           f.reason + "; fix or remove it by hand, the file was left as it was";
@@ -247,9 +259,14 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
     if (output == parsed.source.text()) return result;
     if (config.validate != ValidateMode::kOff) {
       auto after = parse_and_extract(SourceText(output), parsed.module, language, *templates);
+      // Every function we took telemetry from is uninstrumented now; the others kept theirs.
+      size_t carrying_after = 0, carrying_before = 0;
+      if (after.ok())
+        for (const FunctionInfo& f : (*after)->functions)
+          carrying_after += f.state == FunctionState::kInstrumented;
+      for (const FunctionInfo& f : functions) carrying_before += f.state == FunctionState::kInstrumented;
       bool ok = after.ok() && (*after)->tree.error_count() <= parsed.tree.error_count() &&
-                std::none_of((*after)->functions.begin(), (*after)->functions.end(),
-                             [](const FunctionInfo& f) { return f.state == FunctionState::kInstrumented; });
+                carrying_after == carrying_before - outcome.removed;
       if (!ok) {
         outcome.status = FileOutcome::Status::kError;
         outcome.message = "removal did not validate; file left as it was";
@@ -264,7 +281,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
   // Instrument.
   std::vector<bool> selected(functions.size(), false);
   for (size_t i = 0; i < functions.size(); ++i)
-    selected[i] = functions[i].state == FunctionState::kUninstrumented;
+    selected[i] = functions[i].state == FunctionState::kUninstrumented && wanted(functions[i]);
   std::vector<Candidate> candidates;
   std::vector<std::string> failures(functions.size());
   const std::string language_name(language.name());
@@ -387,6 +404,9 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
     } else if (f.state == FunctionState::kInstrumented) {
       ++outcome.already_instrumented;
       outcome.functions.push_back(describe(f, "already_instrumented"));
+    } else if (f.state == FunctionState::kUninstrumented) {  // not in `only`
+      ++outcome.uninstrumented;
+      outcome.functions.push_back(describe(f, "uninstrumented"));
     } else {
       ++outcome.skipped;
       outcome.functions.push_back(

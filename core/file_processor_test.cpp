@@ -67,4 +67,42 @@ TEST_SUITE("file_processor") {
     CHECK(result.outcome.instrumented == 0);
     for (const auto& f : result.outcome.functions) CHECK(f.state == "error");
   }
+
+  TEST_CASE("only the selected functions are instrumented or removed") {
+    const std::string text =
+        "def outer():\n    def inner():\n        return 1\n    return inner()\n\n\ndef g():\n    return 2\n";
+    std::vector<std::string> inner = {"m.outer.<locals>.inner"};
+    TextResult one = process_text(text, "m.py", python(), Action::kInstrument, Config{}, nullptr,
+                                  nullptr, &inner);
+    CHECK(one.outcome.instrumented == 1);
+    CHECK(one.outcome.uninstrumented == 2);
+    CHECK(one.output.find("span(\"m.outer.<locals>.inner\")") != std::string::npos);
+    CHECK(one.output.find("span(\"m.g\")") == std::string::npos);
+    for (const auto& f : one.outcome.functions)
+      if (f.qualified_name == "m.g") {
+        CHECK(f.state == "uninstrumented");
+        CHECK(f.line == 7);
+        CHECK(f.column == 4);
+        CHECK(f.end_line == 8);
+      }
+
+    // Everything, then take out only the outer function's telemetry: the inner keeps its own.
+    TextResult all = process_text(text, "m.py", python(), Action::kInstrument, Config{}, nullptr, nullptr);
+    CHECK(all.outcome.instrumented == 3);
+    std::vector<std::string> outer = {"m.outer"};
+    TextResult removed = process_text(all.output, "m.py", python(), Action::kRemove, Config{},
+                                      nullptr, nullptr, &outer);
+    CHECK(removed.outcome.removed == 1);
+    TextResult check = process_text(removed.output, "m.py", python(), Action::kCheck, Config{},
+                                    nullptr, nullptr);
+    CHECK(check.outcome.already_instrumented == 2);
+    CHECK(check.outcome.uninstrumented == 1);
+    // Removing the rest restores the original bytes, import line included.
+    TextResult rest = process_text(removed.output, "m.py", python(), Action::kRemove, Config{},
+                                   nullptr, nullptr);
+    CHECK(rest.output == text);
+    std::vector<std::string> none = {"m.nothing"};
+    CHECK(process_text(all.output, "m.py", python(), Action::kRemove, Config{}, nullptr, nullptr,
+                       &none).output == all.output);
+  }
 }

@@ -40,7 +40,9 @@ struct RunOptions {
 
 struct FunctionOutcome {
   std::string qualified_name;
-  uint32_t line = 0;  // 1-based row of the name
+  uint32_t line = 0;      // 1-based row of the name
+  uint32_t column = 0;    // 0-based byte column of the name in its row
+  uint32_t end_line = 0;  // 1-based last row of the definition
   std::string state;  // "instrumented", "already_instrumented", "uninstrumented", "removed",
                       // "skipped", "opted_out", "error"
   std::string reason;
@@ -81,14 +83,21 @@ struct RunReport {
 RunReport run_pipeline(const RunOptions& options, ScriptCache* cache);
 
 /// Processes one file's text (already read) for `action`. `relative` names the module
-/// (Python's qualified names). Used by the batch run and by the language server.
+/// (Python's qualified names). `only`, when given, limits instrument and remove to the functions
+/// with these qualified names (the editor's "instrument function"); the others are reported as
+/// they are. Used by the batch run and by the language server. Thread-safe for distinct texts.
 struct TextResult {
   std::string output;  // the new text (equal to input when nothing changes)
   FileOutcome outcome;
 };
 TextResult process_text(const std::string& input, const std::filesystem::path& relative,
                         const LanguageSupport& language, Action action, const Config& config,
-                        ScriptCache* cache, TraceLog* trace);
+                        ScriptCache* cache, TraceLog* trace,
+                        const std::vector<std::string>* only = nullptr);
+
+/// Marks uninstrumented functions that the config leaves out (exclude_functions,
+/// min_function_lines) as skipped, with the reason.
+void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& config);
 
 /// The templates a run knows for `language`: the builtin profiles with user overrides from the
 /// config, then user-only profiles. The first is the one named by `config.profile`, or an error.
