@@ -1,0 +1,47 @@
+// The server's view of an open file: an immutable snapshot that features compute from, and the
+// mapping between `file://` URIs and paths.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config.h"
+#include "language.h"
+#include "position.h"
+
+namespace telinject::server {
+
+/// One version of one open document. Features take it by shared pointer and never see it
+/// change; the session replaces the whole snapshot on every edit.
+struct DocumentSnapshot {
+  std::string uri;
+  std::filesystem::path path;      // on disk (may not exist yet)
+  std::filesystem::path root;      // the workspace folder holding it (or its directory)
+  std::filesystem::path relative;  // path below root: decides module names
+  const LanguageSupport* language = nullptr;  // nullptr: a language telinject does not know
+  int version = 0;
+  std::string text;
+  protocol::LineIndex lines{""};
+};
+
+/// Builds a snapshot; `root` is the innermost workspace folder containing the path.
+std::shared_ptr<const DocumentSnapshot> make_snapshot(std::string uri, int version,
+                                                      std::string text,
+                                                      const std::filesystem::path& root);
+
+/// The path of a `file://` URI (percent-decoded), or nothing for other schemes.
+std::optional<std::filesystem::path> path_from_uri(std::string_view uri);
+/// The `file://` URI of an absolute path (percent-encoding what RFC 3986 requires).
+std::string uri_from_path(const std::filesystem::path& path);
+
+/// The settings a client can change (initializationOptions, workspace/configuration).
+struct ServerSettings {
+  bool diagnostics = true;
+  int severity = 3;  // LSP DiagnosticSeverity; Information by default
+  bool on_save = false;
+  Config config;     // profile, filters, cache directory... from the project and the client
+};
+
+}  // namespace telinject::server

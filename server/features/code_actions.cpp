@@ -1,0 +1,101 @@
+#include "features/code_actions.h"
+
+#include "features/diagnostics.h"
+
+namespace telinject::server {
+namespace {
+
+bool wanted_kind(const lsp::CodeActionParams& params, const std::string& kind) {
+  const auto& only = params.context.only;
+  if (!only || only->empty()) return true;
+  for (const std::string& prefix : *only)
+    if (kind == prefix || kind.rfind(prefix + ".", 0) == 0) return true;
+  return false;
+}
+
+lsp::CodeAction make_action(const DocumentSnapshot& document, std::string title, std::string kind,
+                            const char* action, const std::string* function) {
+  lsp::CodeAction a;
+  a.title = std::move(title);
+  a.kind = std::move(kind);
+  nlohmann::json data = {{"uri", document.uri}, {"version", document.version}, {"action", action}};
+  if (function) data["function"] = *function;
+  a.data = std::move(data);
+  return a;
+}
+
+bool overlaps(const lsp::Range& a, const lsp::Range& b) {
+  return !(a.end < b.start || b.end < a.start);
+}
+
+}  // namespace
+
+std::vector<lsp::CodeAction> code_actions(const DocumentSnapshot& document,
+                                          const lsp::CodeActionParams& params,
+                                          const ServerSettings& settings,
+                                          protocol::PositionEncoding encoding) {
+  std::vector<lsp::CodeAction> actions;
+  if (!document.language) return actions;
+  std::vector<FunctionOutcome> functions = document_functions(document, settings);
+  // The innermost function whose lines hold the cursor (or range), and the diagnostics on it.
+  const FunctionOutcome* at = nullptr;
+  for (const FunctionOutcome& f : functions) {
+    int first = static_cast<int>(f.line) - 1, last = static_cast<int>(f.end_line) - 1;
+    if (params.range.start.line >= first && params.range.start.line <= last) at = &f;
+  }
+  bool any_uninstrumented = false, any_instrumented = false;
+  for (const FunctionOutcome& f : functions) {
+    any_uninstrumented |= f.state == "uninstrumented";
+    any_instrumented |= f.state == "already_instrumented";
+  }
+  if (at && at->state == "uninstrumented" && wanted_kind(params, "quickfix")) {
+    lsp::CodeAction a = make_action(document, "Instrument function `" + at->qualified_name + "`",
+                                    "quickfix", "instrument", &at->qualified_name);
+    lsp::Range name = name_range(document, *at, encoding);
+    std::vector<lsp::Diagnostic> fixes;
+    for (const lsp::Diagnostic& d : params.context.diagnostics)
+      if (d.source == "telinject" && overlaps(d.range, name)) fixes.push_back(d);
+    if (!fixes.empty()) a.diagnostics = std::move(fixes);
+    a.is_preferred = true;
+    actions.push_back(std::move(a));
+  }
+  if (at && at->state == "already_instrumented" && wanted_kind(params, "refactor.rewrite"))
+    actions.push_back(make_action(document,
+                                  "Remove telemetry from function `" + at->qualified_name + "`",
+                                  "refactor.rewrite", "remove", &at->qualified_name));
+  if (any_uninstrumented && wanted_kind(params, kInstrumentFileKind))
+    actions.push_back(make_action(document, "Instrument all functions in file",
+                                  kInstrumentFileKind, "instrument", nullptr));
+  if (any_instrumented && wanted_kind(params, kRemoveFileKind))
+    actions.push_back(make_action(document, "Remove telemetry from file", kRemoveFileKind,
+                                  "remove", nullptr));
+  return actions;
+}
+
+Result<lsp::CodeAction> resolve_code_action(lsp::CodeAction action,
+                                            const DocumentSnapshot& document,
+                                            const ServerSettings& settings, ScriptCache* cache,
+                                            const EditSupport& support,
+                                            protocol::PositionEncoding encoding) {
+  if (!action.data || !action.data->is_object() || !action.data->contains("action"))
+    return make_error("not a telinject code action");
+  const nlohmann::json& data = *action.data;
+  if (data.value("version", -1) != document.version)
+    return make_error("the document changed since the action was offered");
+  std::string verb = data.value("action", "");
+  if (verb != "instrument" && verb != "remove") return make_error("unknown action " + verb);
+  Action what = verb == "instrument" ? Action::kInstrument : Action::kRemove;
+  std::vector<std::string> only;
+  if (data.contains("function") && data["function"].is_string())
+    only.push_back(data["function"].get<std::string>());
+  TextResult result =
+      transform_document(document, what, only.empty() ? nullptr : &only, settings, cache);
+  if (result.outcome.status == FileOutcome::Status::kError)
+    return make_error(result.outcome.message);
+  for (const FunctionOutcome& f : result.outcome.functions)
+    if (f.state == "error") return make_error(f.qualified_name + ": " + f.reason);
+  action.edit = workspace_edit(document, result.output, what, settings, support, encoding);
+  return action;
+}
+
+}  // namespace telinject::server

@@ -1,0 +1,44 @@
+#include "features/diagnostics.h"
+
+namespace telinject::server {
+
+std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
+                                                const ServerSettings& settings) {
+  if (!document.language) return {};
+  TextResult result = process_text(document.text, document.relative, *document.language,
+                                   Action::kCheck, settings.config, nullptr, nullptr);
+  return std::move(result.outcome.functions);
+}
+
+lsp::Range name_range(const DocumentSnapshot& document, const FunctionOutcome& function,
+                      protocol::PositionEncoding encoding) {
+  // Core counts rows by "\n" and columns in bytes of the text without its byte order mark.
+  size_t row = function.line - 1;
+  size_t bom = row == 0 && document.text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  size_t start = document.lines.line_start(row) + function.column + bom;
+  std::string_view name = function.qualified_name;
+  name = name.substr(name.rfind('.') + 1);  // npos + 1 == 0: the whole name
+  return {document.lines.position(start, encoding),
+          document.lines.position(start + name.size(), encoding)};
+}
+
+std::vector<lsp::Diagnostic> compute_diagnostics(const DocumentSnapshot& document,
+                                                 const ServerSettings& settings,
+                                                 protocol::PositionEncoding encoding) {
+  std::vector<lsp::Diagnostic> diagnostics;
+  if (!settings.diagnostics) return diagnostics;
+  for (const FunctionOutcome& f : document_functions(document, settings)) {
+    if (f.state != "uninstrumented") continue;
+    lsp::Diagnostic d;
+    d.range = name_range(document, f, encoding);
+    d.severity = static_cast<lsp::DiagnosticSeverity>(settings.severity);
+    d.code = "uninstrumented";
+    d.source = "telinject";
+    d.message = "`" + f.qualified_name + "` has no telemetry";
+    d.data = nlohmann::json{{"function", f.qualified_name}, {"fix", "telinject.instrumentFunction"}};
+    diagnostics.push_back(std::move(d));
+  }
+  return diagnostics;
+}
+
+}  // namespace telinject::server

@@ -1,0 +1,28 @@
+// Diagnostics: one per function that has no telemetry yet.
+#pragma once
+
+#include <vector>
+
+#include "document.h"
+#include "lsp_types.h"
+#include "pipeline.h"
+
+namespace telinject::server {
+
+/// The functions of a document as core sees them (qualified name, name position, state).
+/// Empty for a language telinject does not know. Pure; thread-safe.
+std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
+                                                const ServerSettings& settings);
+
+/// The LSP range of a function's name.
+lsp::Range name_range(const DocumentSnapshot& document, const FunctionOutcome& function,
+                      protocol::PositionEncoding encoding);
+
+/// One diagnostic (code "uninstrumented", source "telinject") per uninstrumented function, with
+/// `data` naming the function for the quick fix. Functions opted out with `telinject: ignore`,
+/// excluded by the config or already instrumented get none. Pure; thread-safe.
+std::vector<lsp::Diagnostic> compute_diagnostics(const DocumentSnapshot& document,
+                                                 const ServerSettings& settings,
+                                                 protocol::PositionEncoding encoding);
+
+}  // namespace telinject::server

@@ -1,0 +1,40 @@
+// Edits: core's instrument/remove of a document turned into LSP edits, with the runtime helper
+// created through the same workspace edit when the profile needs it and it is missing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "document.h"
+#include "lsp_workspace.h"
+#include "pipeline.h"
+
+namespace telinject {
+class ScriptCache;
+}
+
+namespace telinject::server {
+
+/// How the client takes workspace edits (from its capabilities).
+struct EditSupport {
+  bool document_changes = false;  // WorkspaceEdit.documentChanges
+  bool create_files = false;      // the "create" resource operation
+};
+
+/// Core's result of `action` on the document, limited to `only` when given. Thread-safe.
+TextResult transform_document(const DocumentSnapshot& document, Action action,
+                              const std::vector<std::string>* only, const ServerSettings& settings,
+                              ScriptCache* cache);
+
+/// The smallest single replacement that turns the document's text into `after` (insertions
+/// and removals keep the rest of the buffer, and the cursor, where they were).
+lsp::TextEdit minimal_edit(const DocumentSnapshot& document, const std::string& after,
+                           protocol::PositionEncoding encoding);
+
+/// The workspace edit that turns the document into `after`, plus the runtime helper file when
+/// `action` adds telemetry whose profile calls it and the file is not in the document's root.
+lsp::WorkspaceEdit workspace_edit(const DocumentSnapshot& document, const std::string& after,
+                                  Action action, const ServerSettings& settings,
+                                  const EditSupport& support, protocol::PositionEncoding encoding);
+
+}  // namespace telinject::server

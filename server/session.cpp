@@ -1,0 +1,561 @@
+#include "session.h"
+
+#include <boost/asio/post.hpp>
+#include <set>
+
+#include "atomic_file.h"
+
+#include "features/code_actions.h"
+#include "features/diagnostics.h"
+#include "features/hover.h"
+#include "jsonrpc.h"
+#include "pipeline.h"
+#include "scanner.h"
+#include "text_document.h"
+#include "version.h"
+
+namespace telinject::server {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using protocol::ErrorCode;
+
+const std::vector<std::string> kCommands = {
+    "telinject.instrumentFile", "telinject.removeFile", "telinject.instrumentWorkspace",
+    "telinject.clearCache", "telinject.cacheStats"};
+
+std::string id_key(const json& id) { return id.dump(); }
+
+}  // namespace
+
+Session::Session(boost::asio::io_context& io, std::function<void(std::string)> send,
+                 std::function<void(int)> on_exit, SessionOptions options)
+    : io_(io),
+      send_(std::move(send)),
+      on_exit_(std::move(on_exit)),
+      options_(options),
+      dispatcher_(send_, [this](std::string_view warning) {
+        log(lsp::MessageType::kWarning, std::string(warning));
+      }),
+      pool_(options.worker_threads) {
+  bind_methods();
+}
+
+Session::~Session() { pool_.join(); }
+
+void Session::log(lsp::MessageType type, const std::string& message) {
+  // Logs go to stderr and, once the client is listening, to window/logMessage.
+  std::fprintf(stderr, "telinject-lsp: %s\n", message.c_str());
+  if (initialized_) dispatcher_.notify("window/logMessage", lsp::LogMessageParams{type, message});
+}
+
+void Session::handle(std::string body) {
+  protocol::Message message = protocol::parse_message(body);
+  if (auto* request = std::get_if<protocol::Request>(&message)) {
+    // Lifecycle rules: nothing but initialize before it, nothing but exit after shutdown.
+    if (!initialized_ && request->method != "initialize") {
+      send_(protocol::error_body(request->id, {ErrorCode::kServerNotInitialized,
+                                               "the server is not initialized", std::nullopt}));
+      return;
+    }
+    if (shutting_down_) {
+      send_(protocol::error_body(request->id, {ErrorCode::kInvalidRequest,
+                                               "the server is shutting down", std::nullopt}));
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    cancelled_[id_key(request->id)] = std::make_shared<std::atomic<bool>>(false);
+  } else if (auto* notification = std::get_if<protocol::Notification>(&message)) {
+    if (!initialized_ && notification->method != "exit") return;  // dropped, as the spec says
+  }
+  dispatcher_.dispatch(std::move(message));
+}
+
+void Session::disconnected() {
+  // stdin closed without exit: stop as exit would, after the work in flight.
+  on_exit_(shutting_down_ ? 0 : 1);
+}
+
+void Session::bind_methods() {
+  auto& d = dispatcher_;
+  d.bind_request<lsp::InitializeParams, lsp::InitializeResult>(
+      "initialize", [this](auto params, auto reply) { initialize(std::move(params), std::move(reply)); });
+  d.bind_raw_notification("initialized", [](json) {});
+  d.bind_raw_request("shutdown", [this](json, protocol::Reply<json> reply) {
+    shutting_down_ = true;
+    reply(nullptr);
+  });
+  d.bind_raw_notification("exit", [this](json) { on_exit_(shutting_down_ ? 0 : 1); });
+  d.bind_notification<lsp::CancelParams>("$/cancelRequest", [this](lsp::CancelParams params) {
+    std::lock_guard lock(mutex_);
+    if (auto it = cancelled_.find(id_key(params.id)); it != cancelled_.end()) *it->second = true;
+  });
+  d.bind_raw_notification("$/setTrace", [](json) {});
+  d.bind_notification<lsp::DidOpenTextDocumentParams>(
+      "textDocument/didOpen", [this](auto params) { did_open(std::move(params)); });
+  d.bind_notification<lsp::DidChangeTextDocumentParams>(
+      "textDocument/didChange", [this](auto params) { did_change(std::move(params)); });
+  d.bind_notification<lsp::DidCloseTextDocumentParams>(
+      "textDocument/didClose", [this](auto params) { did_close(std::move(params)); });
+  d.bind_raw_notification("textDocument/didSave", [](json) {});
+  d.bind_raw_notification("textDocument/willSave", [](json) {});
+  d.bind_request<lsp::CodeActionParams, std::vector<lsp::CodeAction>>(
+      "textDocument/codeAction", [this](auto params, auto reply) { code_action(std::move(params), std::move(reply)); });
+  d.bind_request<lsp::CodeAction, lsp::CodeAction>(
+      "codeAction/resolve", [this](auto action, auto reply) { resolve(std::move(action), std::move(reply)); });
+  d.bind_request<lsp::TextDocumentPositionParams, std::optional<lsp::Hover>>(
+      "textDocument/hover", [this](auto params, auto reply) { hover(std::move(params), std::move(reply)); });
+  d.bind_request<lsp::WillSaveTextDocumentParams, std::vector<lsp::TextEdit>>(
+      "textDocument/willSaveWaitUntil",
+      [this](auto params, auto reply) { will_save_wait_until(std::move(params), std::move(reply)); });
+  d.bind_request<lsp::ExecuteCommandParams, json>(
+      "workspace/executeCommand",
+      [this](auto params, auto reply) { execute_command(std::move(params), std::move(reply)); });
+  d.bind_notification<lsp::DidChangeConfigurationParams>(
+      "workspace/didChangeConfiguration", [this](lsp::DidChangeConfigurationParams params) {
+        const json& s = params.settings;
+        apply_settings(s.is_object() && s.contains("telinject") ? s["telinject"] : s);
+        std::vector<std::string> uris;
+        {
+          std::lock_guard lock(mutex_);
+          for (const auto& [uri, _] : documents_) uris.push_back(uri);
+        }
+        for (const std::string& uri : uris) schedule_diagnostics(uri);
+      });
+  d.bind_raw_notification("workspace/didChangeWatchedFiles", [this](json) {
+    apply_settings(json::object());  // the project config file may have changed
+  });
+}
+
+void Session::initialize(lsp::InitializeParams params,
+                         protocol::Reply<lsp::InitializeResult> reply) {
+  if (initialized_) {
+    reply.error(ErrorCode::kInvalidRequest, "initialize was already called");
+    return;
+  }
+  const lsp::ClientCapabilities& caps = params.capabilities;
+  encoding_ = protocol::negotiate_position_encoding(caps.position_encodings());
+  edit_support_.document_changes = caps.workspace_edit_document_changes();
+  edit_support_.create_files = caps.workspace_edit_resource_operation("create");
+  for (const std::string& property : caps.code_action_resolve_properties())
+    if (property == "edit") resolve_edits_lazily_ = true;
+  work_done_progress_ = caps.work_done_progress();
+  if (params.workspace_folders)
+    for (const auto& folder : *params.workspace_folders)
+      if (auto path = path_from_uri(folder.uri)) roots_.push_back(*path);
+  if (roots_.empty() && params.root_uri)
+    if (auto path = path_from_uri(*params.root_uri)) roots_.push_back(*path);
+  initialized_ = true;
+  apply_settings(params.initialization_options.value_or(json::object()));
+
+  lsp::InitializeResult result;
+  auto& c = result.capabilities;
+  c.position_encoding = std::string(protocol::position_encoding_name(encoding_));
+  lsp::TextDocumentSyncOptions sync;
+  sync.open_close = true;
+  sync.change = lsp::TextDocumentSyncKind::kIncremental;
+  sync.will_save_wait_until = true;
+  sync.save = lsp::SaveOptions{false};
+  c.text_document_sync = sync;
+  c.hover_provider = true;
+  c.code_action_provider = lsp::CodeActionOptions{
+      std::vector<std::string>{"quickfix", "refactor.rewrite", kInstrumentFileKind, kRemoveFileKind},
+      true};
+  c.execute_command_provider = lsp::ExecuteCommandOptions{kCommands};
+  c.workspace = lsp::WorkspaceServerCapabilities{lsp::WorkspaceFoldersServerCapabilities{true, false}};
+  result.server_info = lsp::ServerInfo{"telinject-lsp", std::string(kVersion)};
+  reply(result);
+}
+
+void Session::apply_settings(const json& options) {
+  // Project config (.telinject.toml, pyproject.toml, .env, environment) first, then the
+  // client's settings on top, as flags are on top in the CLI.
+  fs::path project = roots_.empty() ? fs::current_path() : roots_.front();
+  auto loaded = load_config(project, std::nullopt, process_environment());
+  std::lock_guard lock(mutex_);
+  if (loaded.ok()) {
+    settings_.config = std::move(*loaded);
+  } else {
+    std::fprintf(stderr, "telinject-lsp: %s\n", loaded.error().c_str());
+  }
+  if (options.is_object()) {
+    auto text = [&](const char* key) -> std::optional<std::string> {
+      if (options.contains(key) && options[key].is_string()) return options[key].get<std::string>();
+      return std::nullopt;
+    };
+    if (auto profile = text("profile")) settings_.config.profile = *profile;
+    if (auto cache_dir = text("cacheDirectory")) settings_.config.cache_dir = *cache_dir;
+    if (options.contains("diagnostics") && options["diagnostics"].is_boolean())
+      settings_.diagnostics = options["diagnostics"].get<bool>();
+    if (options.contains("onSave") && options["onSave"].is_boolean())
+      settings_.on_save = options["onSave"].get<bool>();
+    if (auto severity = text("severity")) {
+      const std::map<std::string, int> names = {{"error", 1}, {"warning", 2}, {"information", 3}, {"hint", 4}};
+      if (auto it = names.find(*severity); it != names.end()) settings_.severity = it->second;
+    }
+    if (options.contains("debounceMs") && options["debounceMs"].is_number_unsigned())
+      options_.debounce_ms = options["debounceMs"].get<int>();
+  }
+  fs::path cache_dir = settings_.config.cache_dir;
+  if (cache_dir.is_relative()) cache_dir = project / cache_dir;
+  if (!cache_ || cache_->directory() != cache_dir) cache_ = std::make_shared<ScriptCache>(cache_dir);
+}
+
+ServerSettings Session::settings() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
+}
+
+Session::Snapshot Session::snapshot(const std::string& uri) const {
+  std::lock_guard lock(mutex_);
+  auto it = documents_.find(uri);
+  return it == documents_.end() ? nullptr : it->second;
+}
+
+fs::path Session::root_for(const fs::path& path) const {
+  fs::path best;
+  for (const fs::path& root : roots_) {
+    auto [end, _] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+    if (end == root.end() && root.native().size() > best.native().size()) best = root;
+  }
+  return best;
+}
+
+void Session::did_open(lsp::DidOpenTextDocumentParams params) {
+  auto& item = params.text_document;
+  fs::path path = path_from_uri(item.uri).value_or(fs::path());
+  Snapshot document = make_snapshot(item.uri, item.version, std::move(item.text), root_for(path));
+  {
+    std::lock_guard lock(mutex_);
+    documents_[document->uri] = document;
+  }
+  schedule_diagnostics(document->uri);
+}
+
+void Session::did_change(lsp::DidChangeTextDocumentParams params) {
+  Snapshot before = snapshot(params.text_document.uri);
+  if (!before) {
+    log(lsp::MessageType::kWarning, "didChange for a document that is not open: " +
+                                        params.text_document.uri);
+    return;
+  }
+  protocol::AppliedChanges applied;
+  std::string error;
+  if (!protocol::apply_content_changes(before->text, params.content_changes, encoding_, &applied,
+                                       &error)) {
+    log(lsp::MessageType::kError, "didChange ignored: " + error);
+    return;
+  }
+  Snapshot after = make_snapshot(before->uri, params.text_document.version,
+                                 std::move(applied.text), before->root);
+  {
+    std::lock_guard lock(mutex_);
+    documents_[after->uri] = after;
+  }
+  schedule_diagnostics(after->uri);
+}
+
+void Session::did_close(lsp::DidCloseTextDocumentParams params) {
+  {
+    std::lock_guard lock(mutex_);
+    documents_.erase(params.text_document.uri);
+  }
+  debounce_.erase(params.text_document.uri);
+  dispatcher_.notify("textDocument/publishDiagnostics",
+                     lsp::PublishDiagnosticsParams{params.text_document.uri, std::nullopt, {}});
+}
+
+void Session::schedule_diagnostics(const std::string& uri) {
+  if (options_.debounce_ms <= 0) {
+    publish_diagnostics(uri);
+    return;
+  }
+  auto& timer = debounce_[uri];
+  if (!timer) timer = std::make_unique<boost::asio::steady_timer>(io_);
+  timer->expires_after(std::chrono::milliseconds(options_.debounce_ms));
+  timer->async_wait([this, uri](boost::system::error_code ec) {
+    if (!ec) publish_diagnostics(uri);
+  });
+}
+
+void Session::publish_diagnostics(const std::string& uri) {
+  Snapshot document = snapshot(uri);
+  if (!document) return;
+  ServerSettings current = settings();
+  boost::asio::post(pool_, [this, document, current] {
+    auto diagnostics = compute_diagnostics(*document, current, encoding_);
+    // A newer version on its way publishes its own; never publish a stale one after it.
+    Snapshot now = snapshot(document->uri);
+    if (!now || now->version != document->version) return;
+    dispatcher_.notify("textDocument/publishDiagnostics",
+                       lsp::PublishDiagnosticsParams{document->uri, document->version,
+                                                     std::move(diagnostics)});
+  });
+}
+
+template <class Result>
+void Session::run_cancellable(
+    protocol::Reply<Result> reply,
+    std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work) {
+  std::shared_ptr<std::atomic<bool>> flag;
+  std::string key = id_key(reply.id());
+  {
+    std::lock_guard lock(mutex_);
+    auto it = cancelled_.find(key);
+    flag = it != cancelled_.end() ? it->second : std::make_shared<std::atomic<bool>>(false);
+  }
+  boost::asio::post(pool_, [this, key, flag, reply = std::move(reply), work = std::move(work)]() mutable {
+    if (*flag) {
+      reply.error(ErrorCode::kRequestCancelled, "cancelled");
+    } else {
+      work(std::move(reply), *flag);
+    }
+    std::lock_guard lock(mutex_);
+    cancelled_.erase(key);
+  });
+}
+
+void Session::code_action(lsp::CodeActionParams params,
+                          protocol::Reply<std::vector<lsp::CodeAction>> reply) {
+  Snapshot document = snapshot(params.text_document.uri);
+  if (!document) {
+    reply(std::vector<lsp::CodeAction>{});
+    return;
+  }
+  run_cancellable<std::vector<lsp::CodeAction>>(
+      std::move(reply), [this, document, params = std::move(params)](auto reply, const auto&) {
+        ServerSettings current = settings();
+        auto actions = code_actions(*document, params, current, encoding_);
+        if (!resolve_edits_lazily_) {
+          // Clients without resolve support get the edits now.
+          std::shared_ptr<ScriptCache> cache;
+          {
+            std::lock_guard lock(mutex_);
+            cache = cache_;
+          }
+          for (auto& action : actions) {
+            auto resolved = resolve_code_action(action, *document, current, cache.get(),
+                                                edit_support_, encoding_);
+            if (resolved.ok()) action = std::move(*resolved);
+          }
+        }
+        reply(actions);
+      });
+}
+
+void Session::resolve(lsp::CodeAction action, protocol::Reply<lsp::CodeAction> reply) {
+  std::string uri = action.data && action.data->is_object() ? action.data->value("uri", "") : "";
+  Snapshot document = snapshot(uri);
+  if (!document) {
+    reply.error(ErrorCode::kInvalidParams, "the action's document is not open");
+    return;
+  }
+  run_cancellable<lsp::CodeAction>(
+      std::move(reply), [this, document, action = std::move(action)](auto reply, const auto&) {
+        std::shared_ptr<ScriptCache> cache;
+        {
+          std::lock_guard lock(mutex_);
+          cache = cache_;
+        }
+        auto resolved = resolve_code_action(action, *document, settings(), cache.get(),
+                                            edit_support_, encoding_);
+        if (resolved.ok()) {
+          reply(*resolved);
+        } else {
+          reply.error(ErrorCode::kContentModified, resolved.error());
+        }
+      });
+}
+
+void Session::hover(lsp::TextDocumentPositionParams params,
+                    protocol::Reply<std::optional<lsp::Hover>> reply) {
+  Snapshot document = snapshot(params.text_document.uri);
+  if (!document) {
+    reply(std::nullopt);
+    return;
+  }
+  run_cancellable<std::optional<lsp::Hover>>(
+      std::move(reply), [this, document, position = params.position](auto reply, const auto&) {
+        std::shared_ptr<ScriptCache> cache;
+        {
+          std::lock_guard lock(mutex_);
+          cache = cache_;
+        }
+        reply(server::hover(*document, position, settings(), cache.get(), encoding_));
+      });
+}
+
+void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
+                                   protocol::Reply<std::vector<lsp::TextEdit>> reply) {
+  Snapshot document = snapshot(params.text_document.uri);
+  ServerSettings current = settings();
+  if (!document || !current.on_save || !document->language) {
+    reply(std::vector<lsp::TextEdit>{});
+    return;
+  }
+  run_cancellable<std::vector<lsp::TextEdit>>(
+      std::move(reply), [this, document, current](auto reply, const auto&) {
+        std::shared_ptr<ScriptCache> cache;
+        {
+          std::lock_guard lock(mutex_);
+          cache = cache_;
+        }
+        TextResult result = transform_document(*document, Action::kInstrument, nullptr, current,
+                                               cache.get());
+        std::vector<lsp::TextEdit> edits;
+        if (result.output != document->text) {
+          edits.push_back(minimal_edit(*document, result.output, encoding_));
+          // A save cannot carry a file creation: write the helper module itself when missing.
+          auto templates = templates_for(*document->language, current.config);
+          if (templates.ok() && templates->front().needs_runtime) {
+            RuntimeFile runtime = document->language->runtime();
+            fs::path target = document->root / runtime.relative_path;
+            std::error_code ec;
+            if (!fs::exists(target, ec)) (void)write_file_atomically(target, runtime.content);
+          }
+        }
+        reply(edits);
+      });
+}
+
+void Session::execute_command(lsp::ExecuteCommandParams params,
+                              protocol::Reply<json> reply) {
+  const std::string& command = params.command;
+  std::vector<json> arguments = params.arguments.value_or(std::vector<json>{});
+  std::shared_ptr<ScriptCache> cache;
+  {
+    std::lock_guard lock(mutex_);
+    cache = cache_;
+  }
+  if (command == "telinject.clearCache") {
+    auto cleared = cache->clear();
+    if (cleared.ok()) reply(json{{"cleared", true}});
+    else reply.error(ErrorCode::kRequestFailed, cleared.error());
+    return;
+  }
+  if (command == "telinject.cacheStats") {
+    auto stats = cache->stats();
+    if (!stats.ok()) {
+      reply.error(ErrorCode::kRequestFailed, stats.error());
+      return;
+    }
+    reply(json{{"directory", cache->directory().string()}, {"scripts", stats->scripts},
+               {"tests", stats->tests}, {"files", stats->files}, {"bytes", stats->bytes},
+               {"hits", stats->hits}, {"misses", stats->misses}, {"damaged", stats->damaged}});
+    return;
+  }
+  auto apply = [this](lsp::WorkspaceEdit edit, std::string label, protocol::Reply<json> reply) {
+    auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
+    dispatcher_.call("workspace/applyEdit",
+                     lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
+                     [shared](protocol::Response response) {
+                       bool applied = !response.error && response.result.is_object() &&
+                                      response.result.value("applied", false);
+                       (*shared)(json{{"applied", applied}});
+                     });
+  };
+  if (command == "telinject.instrumentFile" || command == "telinject.removeFile") {
+    std::string uri = !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
+    Snapshot document = snapshot(uri);
+    if (!document) {
+      reply.error(ErrorCode::kInvalidParams, "argument 1 must be the URI of an open document");
+      return;
+    }
+    Action action = command == "telinject.instrumentFile" ? Action::kInstrument : Action::kRemove;
+    run_cancellable<json>(std::move(reply), [this, document, action, cache, apply](auto reply, const auto&) {
+      ServerSettings current = settings();
+      TextResult result = transform_document(*document, action, nullptr, current, cache.get());
+      if (result.outcome.status == FileOutcome::Status::kError) {
+        reply.error(ErrorCode::kRequestFailed, result.outcome.message);
+        return;
+      }
+      apply(workspace_edit(*document, result.output, action, current, edit_support_, encoding_),
+            action == Action::kInstrument ? "Instrument file" : "Remove telemetry", std::move(reply));
+    });
+    return;
+  }
+  if (command == "telinject.instrumentWorkspace") {
+    run_cancellable<json>(std::move(reply), [this, cache, apply](auto reply, const std::atomic<bool>& cancelled) {
+      ServerSettings current = settings();
+      ScanOptions scan_options;
+      scan_options.include = current.config.include;
+      scan_options.exclude = current.config.exclude;
+      scan_options.max_file_bytes = current.config.max_file_bytes;
+      ScanResult scan = scan_paths(roots_, LanguageRegistry::instance(), scan_options);
+      json token = "telinject-workspace";
+      auto progress = [&](json value) {
+        if (work_done_progress_)
+          dispatcher_.notify("$/progress", lsp::ProgressParams{token, std::move(value)});
+      };
+      progress(json{{"kind", "begin"}, {"title", "Instrumenting the workspace"}, {"cancellable", true},
+                    {"percentage", 0}});
+      lsp::WorkspaceEdit total;
+      std::vector<lsp::DocumentChange> changes;
+      std::map<std::string, std::vector<lsp::TextEdit>> plain;
+      size_t files_changed = 0, functions = 0;
+      for (size_t i = 0; i < scan.files.size(); ++i) {
+        if (cancelled) {
+          progress(json{{"kind", "end"}, {"message", "cancelled"}});
+          reply.error(ErrorCode::kRequestCancelled, "cancelled");
+          return;
+        }
+        const ScannedFile& file = scan.files[i];
+        std::string uri = uri_from_path(fs::absolute(file.path));
+        Snapshot document = snapshot(uri);
+        if (!document) {
+          auto bytes = read_file(file.path);
+          if (!bytes.ok() || text_problem(*bytes)) continue;
+          document = make_snapshot(uri, 0, std::move(*bytes), file.root);
+        }
+        TextResult result = transform_document(*document, Action::kInstrument, nullptr, current, cache.get());
+        if (result.output == document->text) continue;
+        ++files_changed;
+        functions += result.outcome.instrumented;
+        lsp::WorkspaceEdit one = workspace_edit(*document, result.output, Action::kInstrument,
+                                                current, edit_support_, encoding_);
+        if (one.document_changes)
+          for (auto& change : *one.document_changes) {
+            // A file not open in the editor has no version to check against.
+            if (auto* text_edit = std::get_if<lsp::TextDocumentEdit>(&change))
+              if (!snapshot(uri)) text_edit->text_document.version.reset();
+            changes.push_back(std::move(change));
+          }
+        if (one.changes)
+          for (auto& [key, edits] : *one.changes) plain[key] = std::move(edits);
+        progress(json{{"kind", "report"}, {"message", file.relative.string()},
+                      {"percentage", static_cast<int>(100 * (i + 1) / scan.files.size())}});
+      }
+      // One helper per root is enough, however many files asked for it.
+      std::set<std::string> created;
+      std::vector<lsp::DocumentChange> unique;
+      for (auto& change : changes) {
+        if (auto* create = std::get_if<lsp::CreateFile>(&change)) {
+          if (!created.insert(create->uri).second) continue;
+        } else if (auto* text_edit = std::get_if<lsp::TextDocumentEdit>(&change)) {
+          if (!text_edit->text_document.version && created.count(text_edit->text_document.uri) &&
+              text_edit->edits.size() == 1 && text_edit->edits[0].range.end.line == 0 &&
+              std::any_of(unique.begin(), unique.end(), [&](const lsp::DocumentChange& c) {
+                auto* other = std::get_if<lsp::TextDocumentEdit>(&c);
+                return other && other->text_document.uri == text_edit->text_document.uri;
+              }))
+            continue;
+        }
+        unique.push_back(std::move(change));
+      }
+      if (edit_support_.document_changes) total.document_changes = std::move(unique);
+      else total.changes = std::move(plain);
+      progress(json{{"kind", "end"}, {"message", std::to_string(functions) + " functions in " +
+                                                     std::to_string(files_changed) + " files"}});
+      if (files_changed == 0) {
+        reply(json{{"applied", true}, {"files", 0}});
+        return;
+      }
+      apply(std::move(total), "Instrument workspace", std::move(reply));
+    });
+    return;
+  }
+  reply.error(ErrorCode::kInvalidParams, "unknown command " + command);
+}
+
+}  // namespace telinject::server

@@ -1,0 +1,103 @@
+// Session: one client connection. Binds every LSP method in one table, keeps the open
+// documents and settings, and schedules the features: cheap bookkeeping on the io thread, the
+// features themselves on a worker pool, each from an immutable document snapshot.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "dispatcher.h"
+#include "document.h"
+#include "features/edits.h"
+#include "lsp_documents.h"
+#include "lsp_lifecycle.h"
+#include "lsp_workspace.h"
+#include "script_cache.h"
+
+namespace telinject::server {
+
+struct SessionOptions {
+  size_t worker_threads = 2;
+  /// Diagnostics wait this long after the last change of a document (0: publish at once).
+  int debounce_ms = 50;
+};
+
+class Session {
+ public:
+  /// `send` writes one message body to the client (thread-safe). `on_exit` runs once on
+  /// `exit`, with the process exit code the spec asks for (0 after shutdown, else 1).
+  Session(boost::asio::io_context& io, std::function<void(std::string body)> send,
+          std::function<void(int exit_code)> on_exit, SessionOptions options = {});
+  ~Session();
+
+  /// Handles one message body from the client. Never throws; call on the io thread.
+  void handle(std::string body);
+  /// The client went away (stdin closed).
+  void disconnected();
+
+ private:
+  using Snapshot = std::shared_ptr<const DocumentSnapshot>;
+
+  void bind_methods();
+  void initialize(lsp::InitializeParams params, protocol::Reply<lsp::InitializeResult> reply);
+  void apply_settings(const nlohmann::json& options);
+  void did_open(lsp::DidOpenTextDocumentParams params);
+  void did_change(lsp::DidChangeTextDocumentParams params);
+  void did_close(lsp::DidCloseTextDocumentParams params);
+  void code_action(lsp::CodeActionParams params,
+                   protocol::Reply<std::vector<lsp::CodeAction>> reply);
+  void resolve(lsp::CodeAction action, protocol::Reply<lsp::CodeAction> reply);
+  void hover(lsp::TextDocumentPositionParams params,
+             protocol::Reply<std::optional<lsp::Hover>> reply);
+  void will_save_wait_until(lsp::WillSaveTextDocumentParams params,
+                            protocol::Reply<std::vector<lsp::TextEdit>> reply);
+  void execute_command(lsp::ExecuteCommandParams params, protocol::Reply<nlohmann::json> reply);
+
+  Snapshot snapshot(const std::string& uri) const;
+  ServerSettings settings() const;
+  std::filesystem::path root_for(const std::filesystem::path& path) const;
+  void schedule_diagnostics(const std::string& uri);
+  void publish_diagnostics(const std::string& uri);
+  /// Runs `work` on the pool unless the request is cancelled first (then answers
+  /// RequestCancelled). `work` gets a flag to check at its own checkpoints.
+  template <class Result>
+  void run_cancellable(protocol::Reply<Result> reply,
+                       std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work);
+  void log(lsp::MessageType type, const std::string& message);
+
+  boost::asio::io_context& io_;
+  std::function<void(std::string)> send_;
+  std::function<void(int)> on_exit_;
+  SessionOptions options_;
+  protocol::Dispatcher dispatcher_;
+  boost::asio::thread_pool pool_;
+
+  // Lifecycle and capabilities: written by initialize, read-only after (io thread).
+  bool initialized_ = false;
+  bool shutting_down_ = false;
+  protocol::PositionEncoding encoding_ = protocol::PositionEncoding::kUtf16;
+  EditSupport edit_support_;
+  bool resolve_edits_lazily_ = false;
+  bool work_done_progress_ = false;
+  std::vector<std::filesystem::path> roots_;
+
+  mutable std::mutex mutex_;  // guards documents_, settings_, cancelled_
+  std::map<std::string, Snapshot> documents_;
+  ServerSettings settings_;
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> cancelled_;  // request id -> flag
+  std::shared_ptr<ScriptCache> cache_;  // replaced when the cache directory changes
+
+  std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> debounce_;  // io thread
+};
+
+}  // namespace telinject::server

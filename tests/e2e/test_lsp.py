@@ -1,0 +1,204 @@
+"""End-to-end tests of telinject-lsp: the real binary over pipes, a scripted client."""
+import json
+import os
+import unittest
+
+from lsp_client import LspClient, frame
+from support import temp_dir
+
+SOURCE = '''import math
+
+
+def area(radius):
+    return math.pi * radius ** 2
+
+
+class Shape:
+    def scale(self, factor):  # telinject: ignore
+        return factor
+
+    def name(self):
+        label = "shape"
+        return label
+'''
+
+
+class LspSession(unittest.TestCase):
+    def setUp(self):
+        self.root = temp_dir(self)
+        self.path = os.path.join(self.root, "shapes.py")
+        with open(self.path, "w", encoding="utf-8") as handle:
+            handle.write(SOURCE)
+        self.uri = "file://" + self.path
+        self.client = LspClient(self.root)
+        self.addCleanup(self.client.close)
+
+    def start(self, options=None, capabilities=None):
+        options = dict({"debounceMs": 0, "cacheDirectory": os.path.join(self.root, ".cache")}, **(options or {}))
+        return self.client.initialize("file://" + self.root, options, capabilities)["result"]
+
+    def diagnostics(self, version):
+        return self.client.wait_notification(
+            "textDocument/publishDiagnostics",
+            lambda p: p["uri"] == self.uri and p.get("version") == version)["diagnostics"]
+
+    def test_the_whole_round(self):
+        result = self.start()
+        self.assertEqual(result["capabilities"]["positionEncoding"], "utf-16")
+        self.assertTrue(result["capabilities"]["codeActionProvider"]["resolveProvider"])
+        c = self.client
+        c.open(self.uri, SOURCE)
+        diagnostics = self.diagnostics(1)
+        # area and Shape.name; scale is opted out.
+        self.assertEqual(sorted(d["data"]["function"] for d in diagnostics),
+                         ["shapes.Shape.name", "shapes.area"])
+        area = next(d for d in diagnostics if d["data"]["function"] == "shapes.area")
+        self.assertEqual(area["range"], {"start": {"line": 3, "character": 4}, "end": {"line": 3, "character": 8}})
+        self.assertEqual((area["code"], area["source"], area["severity"]), ("uninstrumented", "telinject", 3))
+
+        actions = c.request("textDocument/codeAction", {
+            "textDocument": {"uri": self.uri}, "range": area["range"],
+            "context": {"diagnostics": [area]}})["result"]
+        fix = actions[0]
+        self.assertEqual(fix["title"], "Instrument function `shapes.area`")
+        self.assertEqual(fix["kind"], "quickfix")
+        self.assertNotIn("edit", fix)  # computed lazily
+        self.assertIn("source.telinject.instrumentFile", [a["kind"] for a in actions])
+
+        resolved = c.request("codeAction/resolve", fix)["result"]
+        c.apply_workspace_edit(resolved["edit"])
+        text = c.documents[self.uri]
+        self.assertIn('def area(radius):\n    with _telinject.span("shapes.area"):\n        return math.pi', text)
+        self.assertIn("import telinject_runtime as _telinject  # telinject\n", text)
+        self.assertNotIn('span("shapes.Shape.name")', text)
+        helper_uri = "file://" + os.path.join(self.root, "telinject_runtime.py")
+        self.assertIn("def configure(", c.created[helper_uri])
+
+        c.change_full(self.uri, text, 2)
+        remaining = self.diagnostics(2)
+        self.assertEqual([d["data"]["function"] for d in remaining], ["shapes.Shape.name"])
+
+        # The CLI and the editor agree: the same text as `telinject instrument` on the file.
+        hover = c.request("textDocument/hover", {"textDocument": {"uri": self.uri},
+                                                 "position": {"line": 13, "character": 9}})["result"]
+        self.assertIn("`shapes.Shape.name`: preview", hover["contents"]["value"])
+        self.assertIn('with _telinject.span("shapes.Shape.name"):', hover["contents"]["value"])
+        hover_done = c.request("textDocument/hover", {"textDocument": {"uri": self.uri},
+                                                      "position": {"line": 4, "character": 6}})["result"]
+        self.assertIn("instrumented", hover_done["contents"]["value"])
+        nothing = c.request("textDocument/hover", {"textDocument": {"uri": self.uri},
+                                                   "position": {"line": 0, "character": 0}})
+        self.assertIsNone(nothing["result"])
+
+        # Remove again: the buffer is the original text, the helper import gone.
+        actions = c.request("textDocument/codeAction", {
+            "textDocument": {"uri": self.uri}, "range": {"start": {"line": 5, "character": 8},
+                                                          "end": {"line": 5, "character": 8}},
+            "context": {"diagnostics": []}})["result"]
+        remove = next(a for a in actions if a["title"].startswith("Remove telemetry from function"))
+        c.apply_workspace_edit(c.request("codeAction/resolve", remove)["result"]["edit"])
+        self.assertEqual(c.documents[self.uri], SOURCE)
+        self.assertEqual(c.shutdown(), 0)
+
+    def test_on_save_and_commands(self):
+        self.start({"onSave": True})
+        c = self.client
+        c.open(self.uri, SOURCE)
+        self.diagnostics(1)
+        edits = c.request("textDocument/willSaveWaitUntil",
+                          {"textDocument": {"uri": self.uri}, "reason": 1})["result"]
+        self.assertEqual(len(edits), 1)
+        from lsp_client import apply_text_edits
+        saved = apply_text_edits(SOURCE, edits)
+        self.assertIn('span("shapes.area")', saved)
+        self.assertIn('span("shapes.Shape.name")', saved)
+        self.assertTrue(os.path.exists(os.path.join(self.root, "telinject_runtime.py")))
+
+        response = c.request("workspace/executeCommand", {"command": "telinject.instrumentFile",
+                                                          "arguments": [self.uri]})
+        self.assertEqual(response["result"], {"applied": True})
+        self.assertEqual(c.documents[self.uri], saved)  # applied through workspace/applyEdit
+        stats = c.request("workspace/executeCommand", {"command": "telinject.cacheStats"})["result"]
+        self.assertGreaterEqual(stats["scripts"], 2)
+        self.assertEqual(c.request("workspace/executeCommand", {"command": "telinject.clearCache"})["result"],
+                         {"cleared": True})
+        self.assertEqual(c.request("workspace/executeCommand", {"command": "telinject.cacheStats"})["result"]["scripts"], 0)
+        unknown = c.request("workspace/executeCommand", {"command": "telinject.nothing"})
+        self.assertEqual(unknown["error"]["code"], -32602)
+        self.assertEqual(c.shutdown(), 0)
+
+    def test_positions_in_utf16_and_utf8(self):
+        text = 'def 😀():\n    pass\n\n\ndef ünïcode_名前(x):\n    return "😀" + x\n'
+        for encoding, column in (("utf-16", 4), ("utf-8", 4)):
+            with self.subTest(encoding=encoding):
+                client = LspClient(self.root)
+                self.addCleanup(client.close)
+                caps = {"general": {"positionEncodings": [encoding]}}
+                result = client.initialize("file://" + self.root, {"debounceMs": 0}, caps)["result"]
+                self.assertEqual(result["capabilities"]["positionEncoding"], encoding)
+                client.open(self.uri, text)
+                diagnostics = client.wait_notification("textDocument/publishDiagnostics")["diagnostics"]
+                self.assertEqual(len(diagnostics), 1)
+                name = "ünïcode_名前"
+                width = len(name) if encoding == "utf-16" else len(name.encode("utf-8"))
+                self.assertEqual(diagnostics[0]["range"], {"start": {"line": 4, "character": column},
+                                                           "end": {"line": 4, "character": column + width}})
+                self.assertEqual(client.shutdown(), 0)
+
+    def test_bad_input_never_kills_the_server(self):
+        c = self.client
+        # A request before initialize.
+        early = c.request("textDocument/hover", {"textDocument": {"uri": self.uri}, "position": {"line": 0, "character": 0}})
+        self.assertEqual(early["error"]["code"], -32002)
+        self.start()
+        c.send_raw(b"Content-Length: abc\r\n\r\n{}")              # malformed header
+        c.send_raw(frame("{not json"))                            # ParseError
+        parse_error = c.wait_response(None)
+        self.assertEqual(parse_error["error"]["code"], -32700)
+        unknown = c.request("telinject/unknownMethod", {})
+        self.assertEqual(unknown["error"]["code"], -32601)
+        invalid = c.request("textDocument/hover", {"textDocument": 42})
+        self.assertEqual(invalid["error"]["code"], -32602)
+        c.notify("textDocument/didChange", {"textDocument": {"uri": "file:///nowhere.py", "version": 2},
+                                            "contentChanges": [{"text": "x"}]})
+        c.send_raw(frame(json.dumps({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": [1, 2]})))
+        big = "x = 1\n" * 200000
+        c.open("file://" + os.path.join(self.root, "big.py"), big)
+        # Still answering, in order.
+        c.open(self.uri, SOURCE)
+        self.assertEqual(len(self.diagnostics(1)), 2)
+        self.assertEqual(c.shutdown(), 0)
+
+    def test_many_quick_changes_then_one_request(self):
+        self.start({"debounceMs": 20})
+        c = self.client
+        c.open(self.uri, SOURCE)
+        text = SOURCE
+        for version in range(2, 1002):
+            text = text.replace("return label", "return label ") if version % 2 else text.replace("return label ", "return label")
+            c.notify("textDocument/didChange", {"textDocument": {"uri": self.uri, "version": version},
+                                                "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                                                              "end": {"line": 0, "character": 0}},
+                                                                    "text": ""}]})
+        final = SOURCE + "\n\ndef late():\n    return 1\n"
+        c.change_full(self.uri, final, 1002)
+        diagnostics = self.diagnostics(1002)
+        self.assertIn("shapes.late", [d["data"]["function"] for d in diagnostics])
+        hover = c.request("textDocument/hover", {"textDocument": {"uri": self.uri},
+                                                 "position": {"line": 16, "character": 5}})["result"]
+        self.assertIn("shapes.late", hover["contents"]["value"])
+        self.assertEqual(c.shutdown(), 0)
+
+    def test_client_that_disappears(self):
+        self.start()
+        self.client.process.stdin.close()
+        self.assertEqual(self.client.process.wait(timeout=30), 1)  # no shutdown before exit
+
+    def test_exit_codes(self):
+        self.start()
+        self.client.notify("exit")
+        self.assertEqual(self.client.process.wait(timeout=30), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
