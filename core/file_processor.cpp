@@ -115,6 +115,17 @@ Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidat
   return output;
 }
 
+// How `check` reports a function.
+const char* check_state(const FunctionInfo& f) {
+  switch (f.state) {
+    case FunctionState::kInstrumented: return "already_instrumented";
+    case FunctionState::kUninstrumented: return "uninstrumented";
+    case FunctionState::kOptedOut: return "opted_out";
+    case FunctionState::kSkipped: return "skipped";
+  }
+  return "skipped";
+}
+
 FunctionOutcome describe(const FunctionInfo& f, const std::string& state) {
   return {f.qualified_name, f.name_row + 1, f.name_column, f.end_row + 1, state, f.reason};
 }
@@ -137,6 +148,20 @@ void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& co
       f.reason = "shorter than min_function_lines";
     }
   }
+}
+
+std::vector<FunctionOutcome> check_parsed(const std::string& text, TSNode root,
+                                          const std::filesystem::path& relative,
+                                          const LanguageSupport& language, const Config& config) {
+  std::vector<FunctionOutcome> out;
+  auto templates = templates_for(language, config);
+  if (!templates.ok()) return out;
+  SourceText source(text);
+  std::vector<FunctionInfo> functions =
+      language.extract({source, root, language.module_name(relative)}, *templates);
+  apply_config_filters(functions, config);
+  for (const FunctionInfo& f : functions) out.push_back(describe(f, check_state(f)));
+  return out;
 }
 
 Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& language,

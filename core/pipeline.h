@@ -95,6 +95,13 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
                         ScriptCache* cache, TraceLog* trace,
                         const std::vector<std::string>* only = nullptr);
 
+/// The functions of `text` as process_text(kCheck) reports them, from a tree the caller parsed
+/// already (the language server keeps one per document across edits). `tree` must be the parse
+/// of `text` with `language`'s grammar; `text` must not start with a byte order mark.
+std::vector<FunctionOutcome> check_parsed(const std::string& text, TSNode root,
+                                          const std::filesystem::path& relative,
+                                          const LanguageSupport& language, const Config& config);
+
 /// Marks uninstrumented functions that the config leaves out (exclude_functions,
 /// min_function_lines) as skipped, with the reason.
 void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& config);

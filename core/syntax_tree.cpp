@@ -25,6 +25,12 @@ struct ThreadParsers {
   }
 };
 
+// The calling thread's parser for `grammar`, or nullptr when tree-sitter cannot load it.
+TSParser* thread_parser(const TSLanguage* grammar) {
+  thread_local ThreadParsers parsers;
+  return parsers.get(grammar);
+}
+
 }  // namespace
 
 SyntaxTree::~SyntaxTree() {
@@ -40,9 +46,23 @@ SyntaxTree& SyntaxTree::operator=(SyntaxTree&& other) noexcept {
   return *this;
 }
 
+Result<SyntaxTree> SyntaxTree::reparse(const TSLanguage* grammar, const SyntaxTree& old,
+                                       const std::vector<TSInputEdit>& edits,
+                                       std::string_view new_text) {
+  TSParser* parser = thread_parser(grammar);
+  if (!parser) return make_error("grammar's ABI version is not supported by this tree-sitter");
+  if (!old.tree_) return parse(grammar, new_text);
+  TSTree* edited = ts_tree_copy(old.tree_);
+  for (const TSInputEdit& edit : edits) ts_tree_edit(edited, &edit);
+  TSTree* tree = ts_parser_parse_string(parser, edited, new_text.data(),
+                                        static_cast<uint32_t>(new_text.size()));
+  ts_tree_delete(edited);
+  if (!tree) return make_error("tree-sitter gave no tree");
+  return SyntaxTree(tree);
+}
+
 Result<SyntaxTree> SyntaxTree::parse(const TSLanguage* grammar, std::string_view text) {
-  thread_local ThreadParsers parsers;
-  TSParser* parser = parsers.get(grammar);
+  TSParser* parser = thread_parser(grammar);
   if (!parser) return make_error("grammar's ABI version is not supported by this tree-sitter");
   TSTree* tree = ts_parser_parse_string(parser, nullptr, text.data(),
                                         static_cast<uint32_t>(text.size()));

@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include <vector>
+
 #include "result.h"
 
 namespace telinject {
@@ -22,6 +24,16 @@ class SyntaxTree {
   /// Parses `text` (UTF-8) with `grammar`. Uses one parser per thread and grammar, so callers
   /// on different threads never share one. Fails only when tree-sitter gives no tree.
   static Result<SyntaxTree> parse(const TSLanguage* grammar, std::string_view text);
+
+  /// Parses `new_text`, which is the text `old` was parsed from after `edits` (each relative
+  /// to the text the edits before it left, as ts_tree_edit takes them), reusing what the edits
+  /// left alone. The result is the tree a fresh parse of `new_text` gives.
+  static Result<SyntaxTree> reparse(const TSLanguage* grammar, const SyntaxTree& old,
+                                    const std::vector<TSInputEdit>& edits,
+                                    std::string_view new_text);
+
+  /// A shallow copy (cheap): trees are not thread-safe, so each thread reads its own copy.
+  SyntaxTree copy() const { return SyntaxTree(tree_ ? ts_tree_copy(tree_) : nullptr); }
 
   TSNode root() const { return ts_tree_root_node(tree_); }
   const TSTree* get() const { return tree_; }

@@ -1,7 +1,13 @@
 #include "document.h"
 
+#include <algorithm>
+
 namespace telinject::server {
 namespace {
+
+bool parseable(const DocumentSnapshot& document) {
+  return document.language && document.text.rfind("\xEF\xBB\xBF", 0) != 0;
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -73,6 +79,37 @@ std::shared_ptr<const DocumentSnapshot> make_snapshot(std::string uri, int versi
   snapshot->version = version;
   snapshot->text = std::move(text);
   snapshot->lines = protocol::LineIndex(snapshot->text);
+  if (parseable(*snapshot)) {
+    auto tree = SyntaxTree::parse(snapshot->language->grammar(), snapshot->text);
+    if (tree.ok()) snapshot->tree = std::make_shared<const SyntaxTree>(std::move(*tree));
+  }
+  return snapshot;
+}
+
+std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& before, int version,
+                                                      protocol::AppliedChanges changes) {
+  bool whole = std::any_of(changes.edits.begin(), changes.edits.end(),
+                           [](const protocol::ByteEdit& e) { return e.replaced_whole_text; });
+  if (whole || !before.tree) return make_snapshot(before.uri, version, std::move(changes.text), before.root);
+  auto snapshot = std::make_shared<DocumentSnapshot>();
+  snapshot->uri = before.uri;
+  snapshot->path = before.path;
+  snapshot->root = before.root;
+  snapshot->relative = before.relative;
+  snapshot->language = before.language;
+  snapshot->version = version;
+  snapshot->text = std::move(changes.text);
+  snapshot->lines = protocol::LineIndex(snapshot->text);
+  if (!parseable(*snapshot)) return snapshot;
+  std::vector<TSInputEdit> edits;
+  edits.reserve(changes.edits.size());
+  for (const protocol::ByteEdit& e : changes.edits)
+    edits.push_back({e.start_byte, e.old_end_byte, e.new_end_byte,
+                     {e.start_point.row, e.start_point.column},
+                     {e.old_end_point.row, e.old_end_point.column},
+                     {e.new_end_point.row, e.new_end_point.column}});
+  auto tree = SyntaxTree::reparse(snapshot->language->grammar(), *before.tree, edits, snapshot->text);
+  if (tree.ok()) snapshot->tree = std::make_shared<const SyntaxTree>(std::move(*tree));
   return snapshot;
 }
 

@@ -10,6 +10,8 @@
 #include "config.h"
 #include "language.h"
 #include "position.h"
+#include "syntax_tree.h"
+#include "text_document.h"
 
 namespace telinject::server {
 
@@ -24,12 +26,20 @@ struct DocumentSnapshot {
   int version = 0;
   std::string text;
   protocol::LineIndex lines{""};
+  /// The parse of `text` (nullptr for unknown languages and texts with a byte order mark).
+  /// Trees are not thread-safe: read it through `tree->copy()`.
+  std::shared_ptr<const SyntaxTree> tree;
 };
 
 /// Builds a snapshot; `root` is the innermost workspace folder containing the path.
 std::shared_ptr<const DocumentSnapshot> make_snapshot(std::string uri, int version,
                                                       std::string text,
                                                       const std::filesystem::path& root);
+
+/// The snapshot after `changes` (from protocol::apply_content_changes) to `before`: the tree is
+/// re-parsed incrementally from before's tree.
+std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& before, int version,
+                                                      protocol::AppliedChanges changes);
 
 /// The path of a `file://` URI (percent-decoded), or nothing for other schemes.
 std::optional<std::filesystem::path> path_from_uri(std::string_view uri);

@@ -247,8 +247,7 @@ void Session::did_change(lsp::DidChangeTextDocumentParams params) {
     log(lsp::MessageType::kError, "didChange ignored: " + error);
     return;
   }
-  Snapshot after = make_snapshot(before->uri, params.text_document.version,
-                                 std::move(applied.text), before->root);
+  Snapshot after = edit_snapshot(*before, params.text_document.version, std::move(applied));
   {
     std::lock_guard lock(mutex_);
     documents_[after->uri] = after;

@@ -5,6 +5,11 @@ namespace telinject::server {
 std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
                                                 const ServerSettings& settings) {
   if (!document.language) return {};
+  if (document.tree) {
+    SyntaxTree own = document.tree->copy();  // this thread's copy
+    return check_parsed(document.text, own.root(), document.relative, *document.language,
+                        settings.config);
+  }
   TextResult result = process_text(document.text, document.relative, *document.language,
                                    Action::kCheck, settings.config, nullptr, nullptr);
   return std::move(result.outcome.functions);

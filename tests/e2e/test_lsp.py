@@ -189,6 +189,32 @@ class LspSession(unittest.TestCase):
         self.assertIn("shapes.late", hover["contents"]["value"])
         self.assertEqual(c.shutdown(), 0)
 
+    def test_incremental_edits_update_diagnostics(self):
+        self.start()
+        c = self.client
+        c.open(self.uri, SOURCE)
+        self.diagnostics(1)
+        end = {"line": 14, "character": 0}  # after the last line
+        c.notify("textDocument/didChange", {"textDocument": {"uri": self.uri, "version": 2},
+                                            "contentChanges": [{"range": {"start": end, "end": end},
+                                                                "text": "\n\ndef fresh(v):\n    return v\n"}]})
+        names = [d["data"]["function"] for d in self.diagnostics(2)]
+        self.assertEqual(sorted(names), ["shapes.Shape.name", "shapes.area", "shapes.fresh"])
+        # Rename `area` to `surface` by replacing two characters... in two ranged changes.
+        c.notify("textDocument/didChange", {"textDocument": {"uri": self.uri, "version": 3},
+                                            "contentChanges": [
+                                                {"range": {"start": {"line": 3, "character": 4},
+                                                           "end": {"line": 3, "character": 8}},
+                                                 "text": "surf"},
+                                                {"range": {"start": {"line": 3, "character": 8},
+                                                           "end": {"line": 3, "character": 8}},
+                                                 "text": "ace"}]})
+        diagnostics = self.diagnostics(3)
+        self.assertIn("shapes.surface", [d["data"]["function"] for d in diagnostics])
+        surface = next(d for d in diagnostics if d["data"]["function"] == "shapes.surface")
+        self.assertEqual(surface["range"]["end"], {"line": 3, "character": 11})
+        self.assertEqual(c.shutdown(), 0)
+
     def test_client_that_disappears(self):
         self.start()
         self.client.process.stdin.close()
