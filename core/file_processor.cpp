@@ -34,18 +34,22 @@ struct Parsed {
   SyntaxTree tree;
   std::vector<FunctionInfo> functions;
   std::string module;
+  FileLocation location;
+
+  ParsedSource view() const { return {source, tree.root(), module, location}; }
 };
 
-Result<std::unique_ptr<Parsed>> parse_and_extract(SourceText source, const std::string& module,
+Result<std::unique_ptr<Parsed>> parse_and_extract(SourceText source, const FileLocation& location,
                                                   const LanguageSupport& language,
                                                   const std::vector<LanguageTemplate>& known) {
   auto parsed = std::make_unique<Parsed>();
   parsed->source = std::move(source);
-  parsed->module = module;
+  parsed->module = language.module_name(location.relative);
+  parsed->location = location;
   auto tree = SyntaxTree::parse(language.grammar(), parsed->source.text());
   if (!tree.ok()) return make_error(tree.error());
   parsed->tree = std::move(*tree);
-  parsed->functions = language.extract({parsed->source, parsed->tree.root(), module}, known);
+  parsed->functions = language.extract(parsed->view(), known);
   return parsed;
 }
 
@@ -56,7 +60,7 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
                                    const std::vector<size_t>& added,
                                    const LanguageSupport& language,
                                    const std::vector<LanguageTemplate>& known) {
-  auto result = parse_and_extract(SourceText(output), original.module, language, known);
+  auto result = parse_and_extract(SourceText(output), original.location, language, known);
   if (!result.ok()) return make_error(result.error());
   const Parsed& after = **result;
   uint32_t errors_before = original.tree.error_count();
@@ -81,7 +85,7 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
       return make_error(original.functions[i].qualified_name + " is " + to_string(actual) +
                         " after instrumentation, expected " + to_string(expected));
   }
-  auto removal = language.remove({after.source, after.tree.root(), after.module}, after.functions,
+  auto removal = language.remove(after.view(), after.functions,
                                  added, known);
   if (!removal.ok()) return make_error("telemetry cannot be removed again: " + removal.error());
   std::string restored;
@@ -106,7 +110,7 @@ Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidat
     for (TextEdit& e : *script) edits.push_back(std::move(e));
   }
   if (!candidates.empty()) {
-    auto import = language.add_import({parsed.source, parsed.tree.root(), parsed.module}, tmpl);
+    auto import = language.add_import(parsed.view(), tmpl);
     if (import) edits.push_back(std::move(*import));
   }
   std::string output;
@@ -151,14 +155,15 @@ void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& co
 }
 
 std::vector<FunctionOutcome> check_parsed(const std::string& text, TSNode root,
-                                          const std::filesystem::path& relative,
+                                          const FileLocation& location,
                                           const LanguageSupport& language, const Config& config) {
   std::vector<FunctionOutcome> out;
   auto templates = templates_for(language, config);
   if (!templates.ok()) return out;
   SourceText source(text);
   std::vector<FunctionInfo> functions =
-      language.extract({source, root, language.module_name(relative)}, *templates);
+      language.extract({source, root, language.module_name(location.relative), location},
+                       *templates);
   apply_config_filters(functions, config);
   for (const FunctionInfo& f : functions) out.push_back(describe(f, check_state(f)));
   return out;
@@ -185,7 +190,7 @@ Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& langu
   return all;
 }
 
-TextResult process_text(const std::string& input, const std::filesystem::path& relative,
+TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
                         const std::vector<std::string>* only) {
@@ -202,7 +207,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
   }
   const LanguageTemplate& tmpl = templates->front();
   auto parsed_result =
-      parse_and_extract(SourceText(input), language.module_name(relative), language, *templates);
+      parse_and_extract(SourceText(input), location, language, *templates);
   if (!parsed_result.ok()) {
     outcome.status = FileOutcome::Status::kError;
     outcome.message = parsed_result.error();
@@ -245,7 +250,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
   };
 
   if (action == Action::kRemove) {
-    ParsedSource file{parsed.source, parsed.tree.root(), parsed.module};
+    ParsedSource file = parsed.view();
     std::vector<size_t> chosen;  // empty: all of them
     if (only) {
       for (size_t i = 0; i < functions.size(); ++i)
@@ -283,7 +288,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
     }
     if (output == parsed.source.text()) return result;
     if (config.validate != ValidateMode::kOff) {
-      auto after = parse_and_extract(SourceText(output), parsed.module, language, *templates);
+      auto after = parse_and_extract(SourceText(output), parsed.location, language, *templates);
       // Every function we took telemetry from is uninstrumented now; the others kept theirs.
       size_t carrying_after = 0, carrying_before = 0;
       if (after.ok())
@@ -310,7 +315,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
   std::vector<Candidate> candidates;
   std::vector<std::string> failures(functions.size());
   const std::string language_name(language.name());
-  ParsedSource file{parsed.source, parsed.tree.root(), parsed.module};
+  ParsedSource file = parsed.view();
   for (size_t i = 0; i < functions.size(); ++i) {
     if (!selected[i]) continue;
     const FunctionInfo& f = functions[i];
@@ -360,7 +365,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
       std::fprintf(stderr, "validation failed: %s\n", valid.error().c_str());
     if (trace)
       trace->record(TraceLevel::kWarning, "validation_failed",
-                    {{"file", relative.string()}, {"reason", valid.error()}});
+                    {{"file", location.relative.string()}, {"reason", valid.error()}});
     // Find the scripts that fail on their own; drop them and try the rest again.
     std::vector<Candidate> kept;
     for (Candidate& c : candidates) {
@@ -441,11 +446,11 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
   if (output != parsed.source.text() && config.validate == ValidateMode::kStrict) {
     bool skipped = false;
     auto checked = run_external_check(language, parsed.source.restore(output),
-                                      relative.filename().string(), &skipped);
+                                      location.relative.filename().string(), &skipped);
     bool original_fails = false;
     if (!checked.ok()) {
       bool ignored = false;
-      original_fails = !run_external_check(language, input, relative.filename().string(), &ignored).ok();
+      original_fails = !run_external_check(language, input, location.relative.filename().string(), &ignored).ok();
     }
     if (!checked.ok() && !original_fails) {
       outcome.status = FileOutcome::Status::kError;
@@ -453,7 +458,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
       return result;
     }
     if (skipped && trace)
-      trace->record(TraceLevel::kWarning, "checker_missing", {{"file", relative.string()}});
+      trace->record(TraceLevel::kWarning, "checker_missing", {{"file", location.relative.string()}});
   }
   if (output != parsed.source.text()) {
     result.output = parsed.source.restore(output);

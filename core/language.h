@@ -48,16 +48,30 @@ struct FunctionInfo {
   std::vector<uint32_t> verbatim_rows;
 };
 
+/// Where a file sits: the root telinject was given (the scanned directory, the editor's
+/// workspace folder) and the file's path below it. `root` is empty when unknown (text from a
+/// test or stdin): languages then take the file to sit at the root and look nothing up on disk.
+struct FileLocation {
+  FileLocation() = default;
+  FileLocation(const char* relative_path) : relative(relative_path) {}
+  FileLocation(std::filesystem::path relative_path) : relative(std::move(relative_path)) {}
+  FileLocation(std::filesystem::path root_dir, std::filesystem::path relative_path)
+      : root(std::move(root_dir)), relative(std::move(relative_path)) {}
+  std::filesystem::path root;
+  std::filesystem::path relative;
+};
+
 /// A parsed file as languages see it.
 struct ParsedSource {
   const SourceText& source;
   TSNode root;
   std::string module_name;  // "pkg.module" for Python, from the path below the scanned root
+  FileLocation location{};  // for imports that depend on where the file is (JS, Go)
 };
 
-/// The helper library a profile writes into the instrumented tree.
+/// A helper file a profile writes into the instrumented tree.
 struct RuntimeFile {
-  std::filesystem::path relative_path;  // below the instrumented root
+  std::filesystem::path relative_path;  // below FileLocation::root
   std::string_view content;
 };
 
@@ -111,8 +125,10 @@ class LanguageSupport {
                                                const std::vector<size_t>& selected,
                                                const std::vector<LanguageTemplate>& known) const = 0;
 
-  /// The runtime helper this language's `builtin` profile calls.
-  virtual RuntimeFile runtime() const = 0;
+  /// The runtime helper files this language's `builtin` profile calls, for a file at `file`
+  /// (a language may place them by the project around the file: Go's module, for instance).
+  /// Paths are below `file.root`. Files at these paths are never instrumented themselves.
+  virtual std::vector<RuntimeFile> runtime(const FileLocation& file) const = 0;
 
   /// Command that checks a file with the language's own compiler, for `--validate=strict`
   /// (empty when the language has none).

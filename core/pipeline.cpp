@@ -67,10 +67,12 @@ struct Worker {
     FileOutcome outcome;
     outcome.path = file.path;
     outcome.language = std::string(file.language->name());
-    if (file.relative == file.language->runtime().relative_path) {
-      outcome.status = FileOutcome::Status::kSkipped;
-      outcome.message = "telinject runtime helper";
-      return outcome;
+    for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
+      if (file.relative == helper.relative_path) {
+        outcome.status = FileOutcome::Status::kSkipped;
+        outcome.message = "telinject runtime helper";
+        return outcome;
+      }
     }
     auto bytes = read_file(file.path);
     if (!bytes.ok()) {
@@ -105,7 +107,7 @@ struct Worker {
       }
     }
 
-    TextResult result = process_text(*bytes, file.relative, *file.language, options.action,
+    TextResult result = process_text(*bytes, {file.root, file.relative}, *file.language, options.action,
                                      options.config, options.use_cache ? cache : nullptr,
                                      options.trace);
     result.outcome.path = file.path;
@@ -152,25 +154,29 @@ struct Worker {
 void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFile>& files,
                           RunReport& report) {
   if (options.dry_run || options.action == Action::kCheck) return;
-  std::set<std::pair<fs::path, const LanguageSupport*>> roots;
+  // Every helper file some processed file needs (a language may place them per project).
+  std::map<fs::path, std::string_view> helpers;
   for (size_t i = 0; i < files.size(); ++i) {
     const FileOutcome& o = report.files[i];
     bool carries = o.instrumented + o.already_instrumented > 0;
-    if (options.action == Action::kInstrument && carries) roots.insert({files[i].root, files[i].language});
-    if (options.action == Action::kRemove) roots.insert({files[i].root, files[i].language});
-  }
-  for (const auto& [root, language] : roots) {
-    auto templates = templates_for(*language, options.config);
+    if (options.action == Action::kInstrument && !carries) continue;
+    if (options.action != Action::kInstrument && options.action != Action::kRemove) continue;
+    auto templates = templates_for(*files[i].language, options.config);
     if (!templates.ok() || !templates->front().needs_runtime) continue;
-    RuntimeFile runtime = language->runtime();
-    fs::path target = (options.output_dir ? *options.output_dir : root) / runtime.relative_path;
+    for (const RuntimeFile& helper : files[i].language->runtime({files[i].root, files[i].relative}))
+      helpers.emplace((options.output_dir ? *options.output_dir : files[i].root) / helper.relative_path,
+                      helper.content);
+  }
+  for (const auto& [target, content] : helpers) {
     auto existing = read_file(target);
     if (options.action == Action::kInstrument) {
-      if (existing.ok() && *existing == runtime.content) continue;
-      auto written = write_file_atomically(target, runtime.content);
+      if (existing.ok() && *existing == content) continue;
+      std::error_code made;
+      fs::create_directories(target.parent_path(), made);
+      auto written = write_file_atomically(target, content);
       if (written.ok()) report.runtime_files_written.push_back(target.string());
       else report.errors.push_back({target.string(), written.error()});
-    } else if (report.functions_removed > 0 && existing.ok() && *existing == runtime.content) {
+    } else if (report.functions_removed > 0 && existing.ok() && *existing == content) {
       // Only our own, unmodified helper goes, and only when this run took telemetry out.
       std::error_code ec;
       fs::remove(target, ec);

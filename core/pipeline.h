@@ -82,15 +82,15 @@ struct RunReport {
 /// as it was or replaced whole. `cache` may be null (no script cache).
 RunReport run_pipeline(const RunOptions& options, ScriptCache* cache);
 
-/// Processes one file's text (already read) for `action`. `relative` names the module
-/// (Python's qualified names). `only`, when given, limits instrument and remove to the functions
+/// Processes one file's text (already read) for `action`. `location` names the module
+/// (Python's qualified names) and places imports (JS, Go). `only`, when given, limits instrument and remove to the functions
 /// with these qualified names (the editor's "instrument function"); the others are reported as
 /// they are. Used by the batch run and by the language server. Thread-safe for distinct texts.
 struct TextResult {
   std::string output;  // the new text (equal to input when nothing changes)
   FileOutcome outcome;
 };
-TextResult process_text(const std::string& input, const std::filesystem::path& relative,
+TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
                         const std::vector<std::string>* only = nullptr);
@@ -99,7 +99,7 @@ TextResult process_text(const std::string& input, const std::filesystem::path& r
 /// already (the language server keeps one per document across edits). `tree` must be the parse
 /// of `text` with `language`'s grammar; `text` must not start with a byte order mark.
 std::vector<FunctionOutcome> check_parsed(const std::string& text, TSNode root,
-                                          const std::filesystem::path& relative,
+                                          const FileLocation& location,
                                           const LanguageSupport& language, const Config& config);
 
 /// Marks uninstrumented functions that the config leaves out (exclude_functions,

@@ -66,8 +66,10 @@ std::shared_ptr<const DocumentSnapshot> make_snapshot(std::string uri, int versi
   snapshot->path = path_from_uri(uri).value_or(std::filesystem::path());
   snapshot->root = root.empty() ? snapshot->path.parent_path() : root;
   snapshot->relative = snapshot->path.lexically_relative(snapshot->root);
-  if (snapshot->relative.empty() || *snapshot->relative.begin() == "..")
+  if (snapshot->relative.empty() || *snapshot->relative.begin() == "..") {
+    snapshot->root = snapshot->path.parent_path();
     snapshot->relative = snapshot->path.filename();
+  }
   const LanguageRegistry& registry = LanguageRegistry::instance();
   snapshot->language = registry.by_extension(snapshot->path);
   if (!snapshot->language) {

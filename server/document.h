@@ -29,6 +29,8 @@ struct DocumentSnapshot {
   /// The parse of `text` (nullptr for unknown languages and texts with a byte order mark).
   /// Trees are not thread-safe: read it through `tree->copy()`.
   std::shared_ptr<const SyntaxTree> tree;
+
+  FileLocation location() const { return {root, relative}; }
 };
 
 /// Builds a snapshot; `root` is the innermost workspace folder containing the path.

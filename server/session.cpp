@@ -23,7 +23,7 @@ using protocol::ErrorCode;
 
 const std::vector<std::string> kCommands = {
     "telinject.instrumentFile", "telinject.removeFile", "telinject.instrumentWorkspace",
-    "telinject.clearCache", "telinject.cacheStats"};
+    "telinject.clearCache", "telinject.cacheStats", kWriteRuntimeCommand};
 
 std::string id_key(const json& id) { return id.dump(); }
 
@@ -406,13 +406,8 @@ void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
         if (result.output != document->text) {
           edits.push_back(minimal_edit(*document, result.output, encoding_));
           // A save cannot carry a file creation: write the helper module itself when missing.
-          auto templates = templates_for(*document->language, current.config);
-          if (templates.ok() && templates->front().needs_runtime) {
-            RuntimeFile runtime = document->language->runtime();
-            fs::path target = document->root / runtime.relative_path;
-            std::error_code ec;
-            if (!fs::exists(target, ec)) (void)write_file_atomically(target, runtime.content);
-          }
+          auto written = write_missing_helpers(*document, current);
+          if (!written.ok()) log(lsp::MessageType::kError, "helper module: " + written.error());
         }
         reply(edits);
       });
@@ -454,6 +449,23 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
                        (*shared)(json{{"applied", applied}});
                      });
   };
+  if (command == kWriteRuntimeCommand) {
+    std::string uri = !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
+    Snapshot document = snapshot(uri);
+    if (!document) {
+      reply.error(ErrorCode::kInvalidParams, "argument 1 must be the URI of an open document");
+      return;
+    }
+    auto written = write_missing_helpers(*document, settings());
+    if (!written.ok()) {
+      reply.error(ErrorCode::kRequestFailed, written.error());
+      return;
+    }
+    json paths = json::array();
+    for (const auto& path : *written) paths.push_back(path.string());
+    reply(json{{"written", paths}});
+    return;
+  }
   if (command == "telinject.instrumentFile" || command == "telinject.removeFile") {
     std::string uri = !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
     Snapshot document = snapshot(uri);
@@ -468,6 +480,14 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
       if (result.outcome.status == FileOutcome::Status::kError) {
         reply.error(ErrorCode::kRequestFailed, result.outcome.message);
         return;
+      }
+      if (action == Action::kInstrument && result.output != document->text &&
+          !(edit_support_.document_changes && edit_support_.create_files)) {
+        auto written = write_missing_helpers(*document, current);
+        if (!written.ok()) {
+          reply.error(ErrorCode::kRequestFailed, written.error());
+          return;
+        }
       }
       apply(workspace_edit(*document, result.output, action, current, edit_support_, encoding_),
             action == Action::kInstrument ? "Instrument file" : "Remove telemetry", std::move(reply));
@@ -511,6 +531,10 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
         if (result.output == document->text) continue;
         ++files_changed;
         functions += result.outcome.instrumented;
+        if (!(edit_support_.document_changes && edit_support_.create_files)) {
+          auto written = write_missing_helpers(*document, current);
+          if (!written.ok()) log(lsp::MessageType::kError, "helper module: " + written.error());
+        }
         lsp::WorkspaceEdit one = workspace_edit(*document, result.output, Action::kInstrument,
                                                 current, edit_support_, encoding_);
         if (one.document_changes)

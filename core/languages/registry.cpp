@@ -1,11 +1,14 @@
-// The one list of languages compiled into telinject. Adding a language: a folder beside this
-// file, its grammar in grammars/package.json, and one line here.
+// The languages compiled into telinject. Adding a language: a folder beside this file with its
+// code and a language.cmake (factory, grammar, runtime files), its grammar pinned in
+// grammars/package.json. The list below is generated from the language.cmake files.
 #include <cstring>
 
 #include "language.h"
-#include "python/python_language.h"
 
 namespace telinject {
+
+// Declarations of the factories and TELINJECT_LANGUAGE_LIST.
+#include "language_list.inc"
 
 const char* to_string(FunctionState state) {
   switch (state) {
@@ -17,7 +20,7 @@ const char* to_string(FunctionState state) {
   return "unknown";
 }
 
-LanguageRegistry::LanguageRegistry() { languages_ = {&python_language()}; }
+LanguageRegistry::LanguageRegistry() { languages_ = {TELINJECT_LANGUAGE_LIST}; }
 
 const LanguageRegistry& LanguageRegistry::instance() {
   static const LanguageRegistry registry;

@@ -95,6 +95,12 @@ Result<lsp::CodeAction> resolve_code_action(lsp::CodeAction action,
   for (const FunctionOutcome& f : result.outcome.functions)
     if (f.state == "error") return make_error(f.qualified_name + ": " + f.reason);
   action.edit = workspace_edit(document, result.output, what, settings, support, encoding);
+  // A client that cannot create files gets the helper written by a command run after the edit.
+  if (what == Action::kInstrument && result.output != document.text &&
+      !(support.document_changes && support.create_files) &&
+      !missing_helpers(document, settings).empty())
+    action.command = lsp::Command{"Create telinject's helper module", kWriteRuntimeCommand,
+                                  std::vector<nlohmann::json>{document.uri}};
   return action;
 }
 

@@ -7,10 +7,10 @@ std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document
   if (!document.language) return {};
   if (document.tree) {
     SyntaxTree own = document.tree->copy();  // this thread's copy
-    return check_parsed(document.text, own.root(), document.relative, *document.language,
+    return check_parsed(document.text, own.root(), document.location(), *document.language,
                         settings.config);
   }
-  TextResult result = process_text(document.text, document.relative, *document.language,
+  TextResult result = process_text(document.text, document.location(), *document.language,
                                    Action::kCheck, settings.config, nullptr, nullptr);
   return std::move(result.outcome.functions);
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "atomic_file.h"
+
 namespace telinject::server {
 
 TextResult transform_document(const DocumentSnapshot& document, Action action,
@@ -14,7 +16,7 @@ TextResult transform_document(const DocumentSnapshot& document, Action action,
     none.outcome.message = "no telinject support for this language";
     return none;
   }
-  return process_text(document.text, document.relative, *document.language, action,
+  return process_text(document.text, document.location(), *document.language, action,
                       settings.config, cache, nullptr, only);
 }
 
@@ -46,6 +48,33 @@ lsp::TextEdit minimal_edit(const DocumentSnapshot& document, const std::string& 
   return edit;
 }
 
+std::vector<std::pair<std::filesystem::path, std::string>> missing_helpers(
+    const DocumentSnapshot& document, const ServerSettings& settings) {
+  std::vector<std::pair<std::filesystem::path, std::string>> missing;
+  if (!document.language) return missing;
+  auto templates = templates_for(*document.language, settings.config);
+  if (!templates.ok() || !templates->front().needs_runtime) return missing;
+  for (const RuntimeFile& helper : document.language->runtime(document.location())) {
+    std::filesystem::path target = document.root / helper.relative_path;
+    std::error_code ec;
+    if (!std::filesystem::exists(target, ec)) missing.emplace_back(target, std::string(helper.content));
+  }
+  return missing;
+}
+
+Result<std::vector<std::filesystem::path>> write_missing_helpers(const DocumentSnapshot& document,
+                                                                 const ServerSettings& settings) {
+  std::vector<std::filesystem::path> written;
+  for (const auto& [path, content] : missing_helpers(document, settings)) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    auto result = write_file_atomically(path, content);
+    if (!result.ok()) return make_error(path.string() + ": " + result.error());
+    written.push_back(path);
+  }
+  return written;
+}
+
 lsp::WorkspaceEdit workspace_edit(const DocumentSnapshot& document, const std::string& after,
                                   Action action, const ServerSettings& settings,
                                   const EditSupport& support, protocol::PositionEncoding encoding) {
@@ -53,29 +82,21 @@ lsp::WorkspaceEdit workspace_edit(const DocumentSnapshot& document, const std::s
   std::vector<lsp::TextEdit> text_edits;
   if (after != document.text) text_edits.push_back(minimal_edit(document, after, encoding));
 
-  // The helper module the builtin profile imports, created beside the project's code.
-  std::optional<std::pair<std::string, std::string>> helper;  // uri, content
-  if (action == Action::kInstrument && document.language && after != document.text) {
-    auto templates = templates_for(*document.language, settings.config);
-    if (templates.ok() && templates->front().needs_runtime) {
-      RuntimeFile runtime = document.language->runtime();
-      std::filesystem::path target = document.root / runtime.relative_path;
-      std::error_code ec;
-      if (!std::filesystem::exists(target, ec))
-        helper = {uri_from_path(target), std::string(runtime.content)};
-    }
-  }
+  // The helper files the builtin profile imports, created beside the project's code.
+  std::vector<std::pair<std::filesystem::path, std::string>> helpers;
+  if (action == Action::kInstrument && after != document.text)
+    helpers = missing_helpers(document, settings);
 
   if (support.document_changes) {
     std::vector<lsp::DocumentChange> changes;
-    if (helper && support.create_files) {
+    for (const auto& [path, content] : support.create_files ? helpers : decltype(helpers){}) {
       lsp::CreateFile create;
-      create.uri = helper->first;
+      create.uri = uri_from_path(path);
       create.options = lsp::CreateFileOptions{std::nullopt, true};
       changes.emplace_back(create);
       lsp::TextDocumentEdit fill;
-      fill.text_document.uri = helper->first;
-      fill.edits.push_back({{{0, 0}, {0, 0}}, helper->second});
+      fill.text_document.uri = create.uri;
+      fill.edits.push_back({{{0, 0}, {0, 0}}, content});
       changes.emplace_back(fill);
     }
     if (!text_edits.empty()) {

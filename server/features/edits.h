@@ -31,8 +31,23 @@ TextResult transform_document(const DocumentSnapshot& document, Action action,
 lsp::TextEdit minimal_edit(const DocumentSnapshot& document, const std::string& after,
                            protocol::PositionEncoding encoding);
 
-/// The workspace edit that turns the document into `after`, plus the runtime helper file when
-/// `action` adds telemetry whose profile calls it and the file is not in the document's root.
+/// The runtime helper files the document's profile calls that are not on disk yet: where they
+/// go and what they hold (none when the profile needs no helper).
+std::vector<std::pair<std::filesystem::path, std::string>> missing_helpers(
+    const DocumentSnapshot& document, const ServerSettings& settings);
+
+/// Writes the missing helper files of the document's project on disk, each atomically, for
+/// clients that cannot create files through a workspace edit. Returns the paths written.
+Result<std::vector<std::filesystem::path>> write_missing_helpers(const DocumentSnapshot& document,
+                                                                 const ServerSettings& settings);
+
+/// The command a code action carries when its edit adds telemetry but the client cannot create
+/// the helper files itself: `telinject.writeRuntime` with the document's URI.
+inline constexpr const char* kWriteRuntimeCommand = "telinject.writeRuntime";
+
+/// The workspace edit that turns the document into `after`, plus the runtime helper files when
+/// `action` adds telemetry whose profile calls them, they are missing, and the client can
+/// create files (documentChanges with the "create" operation).
 lsp::WorkspaceEdit workspace_edit(const DocumentSnapshot& document, const std::string& after,
                                   Action action, const ServerSettings& settings,
                                   const EditSupport& support, protocol::PositionEncoding encoding);

@@ -48,7 +48,7 @@ std::optional<lsp::Hover> hover(const DocumentSnapshot& document, const lsp::Pos
         if (f.qualified_name == target->qualified_name && !f.reason.empty()) heading += ": " + f.reason;
     } else {
       // Find the function again in the instrumented text (the import moved it down a line).
-      TextResult after = process_text(result.output, document.relative, *document.language,
+      TextResult after = process_text(result.output, document.location(), *document.language,
                                       Action::kCheck, settings.config, nullptr, nullptr);
       const FunctionOutcome* again = find(after.outcome.functions, target->qualified_name);
       heading = std::string("preview, script ") +

@@ -267,7 +267,9 @@ class PythonLanguage final : public LanguageSupport {
     return edits;
   }
 
-  RuntimeFile runtime() const override { return {"telinject_runtime.py", kPythonRuntime}; }
+  std::vector<RuntimeFile> runtime(const FileLocation&) const override {
+    return {{"telinject_runtime.py", kPythonRuntime}};
+  }
 
   std::vector<std::string> checker_command(const std::filesystem::path& file) const override {
     return {"python3", "-m", "py_compile", file.string()};
