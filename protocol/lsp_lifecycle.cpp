@@ -65,6 +65,9 @@ bool ClientCapabilities::work_done_progress() const {
 bool ClientCapabilities::workspace_configuration() const {
   return flag(raw, {"workspace", "configuration"});
 }
+bool ClientCapabilities::watched_files_dynamic_registration() const {
+  return flag(raw, {"workspace", "didChangeWatchedFiles", "dynamicRegistration"});
+}
 bool ClientCapabilities::workspace_apply_edit() const {
   return flag(raw, {"workspace", "applyEdit"});
 }

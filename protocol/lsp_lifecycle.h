@@ -26,6 +26,9 @@ struct ClientCapabilities {
   bool work_done_progress() const;
   /// workspace.configuration: the server may send workspace/configuration.
   bool workspace_configuration() const;
+  /// workspace.didChangeWatchedFiles.dynamicRegistration: the server may register file
+  /// watchers with client/registerCapability.
+  bool watched_files_dynamic_registration() const;
   /// workspace.applyEdit: the server may send workspace/applyEdit.
   bool workspace_apply_edit() const;
   /// workspace.workspaceEdit.documentChanges: WorkspaceEdit::document_changes is understood.

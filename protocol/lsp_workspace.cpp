@@ -74,10 +74,12 @@ void from_json(const json& j, WorkspaceEdit& value) {
 void to_json(json& j, const ExecuteCommandParams& value) {
   j = {{"command", value.command}};
   fields::write(j, "arguments", value.arguments);
+  fields::write(j, "workDoneToken", value.work_done_token);
 }
 void from_json(const json& j, ExecuteCommandParams& value) {
   fields::required(j, "command", value.command);
   fields::optional(j, "arguments", value.arguments);
+  fields::optional(j, "workDoneToken", value.work_done_token);
 }
 
 void to_json(json& j, const ConfigurationItem& value) {

@@ -45,6 +45,7 @@ struct WorkspaceEdit {
 struct ExecuteCommandParams {
   std::string command;
   std::optional<std::vector<nlohmann::json>> arguments;
+  std::optional<nlohmann::json> work_done_token;  // workDoneToken: a string or an integer
 };
 
 struct ConfigurationItem {

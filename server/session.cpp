@@ -47,7 +47,8 @@ Session::~Session() { pool_.join(); }
 void Session::log(lsp::MessageType type, const std::string& message) {
   // Logs go to stderr and, once the client is listening, to window/logMessage.
   std::fprintf(stderr, "telinject-lsp: %s\n", message.c_str());
-  if (initialized_) dispatcher_.notify("window/logMessage", lsp::LogMessageParams{type, message});
+  if (initialized_ && static_cast<int>(type) <= log_level_)
+    dispatcher_.notify("window/logMessage", lsp::LogMessageParams{type, message});
 }
 
 void Session::handle(std::string body) {
@@ -69,6 +70,18 @@ void Session::handle(std::string body) {
   } else if (auto* notification = std::get_if<protocol::Notification>(&message)) {
     if (!initialized_ && notification->method != "exit") return;  // dropped, as the spec says
   }
+  if (int trace = trace_; trace > 0) {
+    // $/setTrace: a line per message received; "verbose" adds its params.
+    const std::string* method = nullptr;
+    const json* params = nullptr;
+    if (auto* r = std::get_if<protocol::Request>(&message)) method = &r->method, params = &r->params;
+    if (auto* n = std::get_if<protocol::Notification>(&message)) method = &n->method, params = &n->params;
+    if (method && *method != "$/setTrace") {
+      json trace_params = {{"message", "received " + *method}};
+      if (trace > 1 && params) trace_params["verbose"] = params->dump();
+      dispatcher_.notify("$/logTrace", trace_params);
+    }
+  }
   dispatcher_.dispatch(std::move(message));
 }
 
@@ -81,7 +94,10 @@ void Session::bind_methods() {
   auto& d = dispatcher_;
   d.bind_request<lsp::InitializeParams, lsp::InitializeResult>(
       "initialize", [this](auto params, auto reply) { initialize(std::move(params), std::move(reply)); });
-  d.bind_raw_notification("initialized", [](json) {});
+  d.bind_raw_notification("initialized", [this](json) {
+    register_watchers();
+    pull_configuration();
+  });
   d.bind_raw_request("shutdown", [this](json, protocol::Reply<json> reply) {
     shutting_down_ = true;
     reply(nullptr);
@@ -91,7 +107,10 @@ void Session::bind_methods() {
     std::lock_guard lock(mutex_);
     if (auto it = cancelled_.find(id_key(params.id)); it != cancelled_.end()) *it->second = true;
   });
-  d.bind_raw_notification("$/setTrace", [](json) {});
+  d.bind_raw_notification("$/setTrace", [this](json params) {
+    std::string value = params.is_object() ? params.value("value", "off") : "off";
+    trace_ = value == "verbose" ? 2 : value == "messages" ? 1 : 0;
+  });
   d.bind_notification<lsp::DidOpenTextDocumentParams>(
       "textDocument/didOpen", [this](auto params) { did_open(std::move(params)); });
   d.bind_notification<lsp::DidChangeTextDocumentParams>(
@@ -114,17 +133,22 @@ void Session::bind_methods() {
       [this](auto params, auto reply) { execute_command(std::move(params), std::move(reply)); });
   d.bind_notification<lsp::DidChangeConfigurationParams>(
       "workspace/didChangeConfiguration", [this](lsp::DidChangeConfigurationParams params) {
+        // Push model: the settings come with the notification. Pull model (settings null, or
+        // a client that answers workspace/configuration): ask for them, per folder.
         const json& s = params.settings;
-        apply_settings(s.is_object() && s.contains("telinject") ? s["telinject"] : s);
-        std::vector<std::string> uris;
-        {
+        const json& ours = s.is_object() && s.contains("telinject") ? s["telinject"] : s;
+        if (ours.is_object() && !ours.empty()) {
           std::lock_guard lock(mutex_);
-          for (const auto& [uri, _] : documents_) uris.push_back(uri);
+          client_options_ = ours;
         }
-        for (const std::string& uri : uris) schedule_diagnostics(uri);
+        reload_settings();
+        republish_all();
+        pull_configuration();
       });
   d.bind_raw_notification("workspace/didChangeWatchedFiles", [this](json) {
-    apply_settings(json::object());  // the project config file may have changed
+    // A project config file (.telinject.toml, pyproject.toml, .env) changed.
+    reload_settings();
+    republish_all();
   });
 }
 
@@ -141,13 +165,21 @@ void Session::initialize(lsp::InitializeParams params,
   for (const std::string& property : caps.code_action_resolve_properties())
     if (property == "edit") resolve_edits_lazily_ = true;
   work_done_progress_ = caps.work_done_progress();
+  configuration_pull_ = caps.workspace_configuration();
+  watched_files_registration_ = caps.watched_files_dynamic_registration();
+  if (params.trace) trace_ = *params.trace == "verbose" ? 2 : *params.trace == "messages" ? 1 : 0;
   if (params.workspace_folders)
     for (const auto& folder : *params.workspace_folders)
       if (auto path = path_from_uri(folder.uri)) roots_.push_back(*path);
   if (roots_.empty() && params.root_uri)
     if (auto path = path_from_uri(*params.root_uri)) roots_.push_back(*path);
   initialized_ = true;
-  apply_settings(params.initialization_options.value_or(json::object()));
+  {
+    json options = params.initialization_options.value_or(json::object());
+    std::lock_guard lock(mutex_);
+    if (options.is_object()) client_options_ = options.contains("telinject") ? options["telinject"] : options;
+  }
+  reload_settings();
 
   lsp::InitializeResult result;
   auto& c = result.capabilities;
@@ -168,43 +200,138 @@ void Session::initialize(lsp::InitializeParams params,
   reply(result);
 }
 
-void Session::apply_settings(const json& options) {
-  // Project config (.telinject.toml, pyproject.toml, .env, environment) first, then the
-  // client's settings on top, as flags are on top in the CLI.
-  fs::path project = roots_.empty() ? fs::current_path() : roots_.front();
-  auto loaded = load_config(project, std::nullopt, process_environment());
-  std::lock_guard lock(mutex_);
-  if (loaded.ok()) {
-    settings_.config = std::move(*loaded);
-  } else {
-    std::fprintf(stderr, "telinject-lsp: %s\n", loaded.error().c_str());
+namespace {
+
+// The client's settings over a folder's project settings.
+void overlay(ServerSettings& settings, const json& options, int* debounce_ms, int* log_level) {
+  if (!options.is_object()) return;
+  auto text = [&](const char* key) -> std::optional<std::string> {
+    if (options.contains(key) && options[key].is_string()) return options[key].get<std::string>();
+    return std::nullopt;
+  };
+  if (auto profile = text("profile")) settings.config.profile = *profile;
+  if (auto cache_dir = text("cacheDirectory")) settings.config.cache_dir = *cache_dir;
+  if (options.contains("diagnostics") && options["diagnostics"].is_boolean())
+    settings.diagnostics = options["diagnostics"].get<bool>();
+  if (options.contains("onSave") && options["onSave"].is_boolean())
+    settings.on_save = options["onSave"].get<bool>();
+  if (auto severity = text("severity")) {
+    const std::map<std::string, int> names = {{"error", 1}, {"warning", 2}, {"information", 3}, {"hint", 4}};
+    if (auto it = names.find(*severity); it != names.end()) settings.severity = it->second;
   }
-  if (options.is_object()) {
-    auto text = [&](const char* key) -> std::optional<std::string> {
-      if (options.contains(key) && options[key].is_string()) return options[key].get<std::string>();
-      return std::nullopt;
-    };
-    if (auto profile = text("profile")) settings_.config.profile = *profile;
-    if (auto cache_dir = text("cacheDirectory")) settings_.config.cache_dir = *cache_dir;
-    if (options.contains("diagnostics") && options["diagnostics"].is_boolean())
-      settings_.diagnostics = options["diagnostics"].get<bool>();
-    if (options.contains("onSave") && options["onSave"].is_boolean())
-      settings_.on_save = options["onSave"].get<bool>();
-    if (auto severity = text("severity")) {
-      const std::map<std::string, int> names = {{"error", 1}, {"warning", 2}, {"information", 3}, {"hint", 4}};
-      if (auto it = names.find(*severity); it != names.end()) settings_.severity = it->second;
-    }
-    if (options.contains("debounceMs") && options["debounceMs"].is_number_unsigned())
-      options_.debounce_ms = options["debounceMs"].get<int>();
+  auto strings = [&](const char* key, std::vector<std::string>* out) {
+    if (!options.contains(key) || !options[key].is_array()) return;
+    out->clear();
+    for (const json& item : options[key])
+      if (item.is_string()) out->push_back(item.get<std::string>());
+  };
+  strings("include", &settings.config.include);
+  strings("exclude", &settings.config.exclude);
+  if (debounce_ms && options.contains("debounceMs") && options["debounceMs"].is_number_unsigned())
+    *debounce_ms = options["debounceMs"].get<int>();
+  if (auto level = text("logLevel"); level && log_level) {
+    const std::map<std::string, int> names = {{"error", 1}, {"warning", 2}, {"info", 3}, {"log", 4}};
+    if (auto it = names.find(*level); it != names.end()) *log_level = it->second;
   }
-  fs::path cache_dir = settings_.config.cache_dir;
-  if (cache_dir.is_relative()) cache_dir = project / cache_dir;
-  if (!cache_ || cache_->directory() != cache_dir) cache_ = std::make_shared<ScriptCache>(cache_dir);
 }
 
-ServerSettings Session::settings() const {
+}  // namespace
+
+void Session::reload_settings() {
+  std::vector<fs::path> keys = roots_;
+  keys.push_back(fs::path());  // files outside every folder
+  json client;
+  std::map<fs::path, json> per_folder;
+  std::map<fs::path, Folder> old;
+  {
+    std::lock_guard lock(mutex_);
+    client = client_options_;
+    per_folder = folder_options_;
+    old = folders_;
+  }
+  std::map<fs::path, Folder> folders;
+  int debounce_ms = options_.debounce_ms;
+  int log_level = log_level_;
+  std::vector<std::string> problems;
+  for (const fs::path& key : keys) {
+    fs::path project = !key.empty() ? key : !roots_.empty() ? roots_.front() : fs::current_path();
+    Folder folder;
+    auto loaded = load_config(project, std::nullopt, process_environment());
+    if (loaded.ok()) folder.settings.config = std::move(*loaded);
+    else problems.push_back(project.string() + ": " + loaded.error());
+    overlay(folder.settings, client, &debounce_ms, &log_level);
+    if (auto it = per_folder.find(key.empty() && !roots_.empty() ? roots_.front() : key);
+        it != per_folder.end())
+      overlay(folder.settings, it->second, nullptr, nullptr);
+    fs::path cache_dir = folder.settings.config.cache_dir;
+    if (cache_dir.is_relative()) cache_dir = project / cache_dir;
+    for (const auto& [_, before] : old)
+      if (before.cache && before.cache->directory() == cache_dir) folder.cache = before.cache;
+    for (const auto& [_, now] : folders)
+      if (!folder.cache && now.cache && now.cache->directory() == cache_dir) folder.cache = now.cache;
+    if (!folder.cache) folder.cache = std::make_shared<ScriptCache>(cache_dir);
+    folders[key] = std::move(folder);
+  }
+  options_.debounce_ms = debounce_ms;
+  log_level_ = log_level;
+  {
+    std::lock_guard lock(mutex_);
+    folders_ = std::move(folders);
+  }
+  for (const std::string& problem : problems) log(lsp::MessageType::kError, problem);
+}
+
+void Session::pull_configuration() {
+  if (!configuration_pull_ || roots_.empty()) return;
+  json items = json::array();
+  for (const fs::path& root : roots_)
+    items.push_back({{"scopeUri", uri_from_path(root)}, {"section", "telinject"}});
+  dispatcher_.call("workspace/configuration", json{{"items", items}},
+                   [this](protocol::Response response) {
+                     if (response.error || !response.result.is_array()) return;
+                     {
+                       std::lock_guard lock(mutex_);
+                       for (size_t i = 0; i < roots_.size() && i < response.result.size(); ++i)
+                         if (response.result[i].is_object()) folder_options_[roots_[i]] = response.result[i];
+                     }
+                     // Responses are dispatched on the io thread, in order with what the
+                     // client sent after them.
+                     reload_settings();
+                     republish_all();
+                   });
+}
+
+void Session::register_watchers() {
+  if (!watched_files_registration_) return;
+  json watchers = json::array();
+  for (const char* pattern : {"**/.telinject.toml", "**/pyproject.toml", "**/.env"})
+    watchers.push_back({{"globPattern", pattern}});
+  json registration = {{"id", "telinject-config-files"},
+                       {"method", "workspace/didChangeWatchedFiles"},
+                       {"registerOptions", {{"watchers", watchers}}}};
+  dispatcher_.call("client/registerCapability", json{{"registrations", json::array({registration})}},
+                   [this](protocol::Response response) {
+                     if (response.error)
+                       log(lsp::MessageType::kWarning,
+                           "the client refused the config file watchers: " + response.error->message);
+                   });
+}
+
+void Session::republish_all() {
+  std::vector<std::string> uris;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [uri, _] : documents_) uris.push_back(uri);
+  }
+  for (const std::string& uri : uris) schedule_diagnostics(uri);
+}
+
+Session::Folder Session::folder_for(const fs::path& path) const {
+  fs::path root = root_for(path);
   std::lock_guard lock(mutex_);
-  return settings_;
+  auto it = folders_.find(root);
+  if (it == folders_.end()) it = folders_.find(fs::path());
+  return it == folders_.end() ? Folder{ServerSettings{}, nullptr} : it->second;
 }
 
 Session::Snapshot Session::snapshot(const std::string& uri) const {
@@ -281,7 +408,7 @@ void Session::schedule_diagnostics(const std::string& uri) {
 void Session::publish_diagnostics(const std::string& uri) {
   Snapshot document = snapshot(uri);
   if (!document) return;
-  ServerSettings current = settings();
+  ServerSettings current = folder_for(document->path).settings;
   boost::asio::post(pool_, [this, document, current] {
     auto diagnostics = compute_diagnostics(*document, current, encoding_);
     // A newer version on its way publishes its own; never publish a stale one after it.
@@ -324,15 +451,12 @@ void Session::code_action(lsp::CodeActionParams params,
   }
   run_cancellable<std::vector<lsp::CodeAction>>(
       std::move(reply), [this, document, params = std::move(params)](auto reply, const auto&) {
-        ServerSettings current = settings();
+        Folder folder = folder_for(document->path);
+        const ServerSettings& current = folder.settings;
         auto actions = code_actions(*document, params, current, encoding_);
         if (!resolve_edits_lazily_) {
           // Clients without resolve support get the edits now.
-          std::shared_ptr<ScriptCache> cache;
-          {
-            std::lock_guard lock(mutex_);
-            cache = cache_;
-          }
+          const auto& cache = folder.cache;
           for (auto& action : actions) {
             auto resolved = resolve_code_action(action, *document, current, cache.get(),
                                                 edit_support_, encoding_);
@@ -352,12 +476,8 @@ void Session::resolve(lsp::CodeAction action, protocol::Reply<lsp::CodeAction> r
   }
   run_cancellable<lsp::CodeAction>(
       std::move(reply), [this, document, action = std::move(action)](auto reply, const auto&) {
-        std::shared_ptr<ScriptCache> cache;
-        {
-          std::lock_guard lock(mutex_);
-          cache = cache_;
-        }
-        auto resolved = resolve_code_action(action, *document, settings(), cache.get(),
+        Folder folder = folder_for(document->path);
+        auto resolved = resolve_code_action(action, *document, folder.settings, folder.cache.get(),
                                             edit_support_, encoding_);
         if (resolved.ok()) {
           reply(*resolved);
@@ -376,30 +496,22 @@ void Session::hover(lsp::TextDocumentPositionParams params,
   }
   run_cancellable<std::optional<lsp::Hover>>(
       std::move(reply), [this, document, position = params.position](auto reply, const auto&) {
-        std::shared_ptr<ScriptCache> cache;
-        {
-          std::lock_guard lock(mutex_);
-          cache = cache_;
-        }
-        reply(server::hover(*document, position, settings(), cache.get(), encoding_));
+        Folder folder = folder_for(document->path);
+        reply(server::hover(*document, position, folder.settings, folder.cache.get(), encoding_));
       });
 }
 
 void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
                                    protocol::Reply<std::vector<lsp::TextEdit>> reply) {
   Snapshot document = snapshot(params.text_document.uri);
-  ServerSettings current = settings();
+  Folder folder = document ? folder_for(document->path) : Folder{};
+  const ServerSettings current = folder.settings;
   if (!document || !current.on_save || !document->language) {
     reply(std::vector<lsp::TextEdit>{});
     return;
   }
   run_cancellable<std::vector<lsp::TextEdit>>(
-      std::move(reply), [this, document, current](auto reply, const auto&) {
-        std::shared_ptr<ScriptCache> cache;
-        {
-          std::lock_guard lock(mutex_);
-          cache = cache_;
-        }
+      std::move(reply), [this, document, current, cache = folder.cache](auto reply, const auto&) {
         TextResult result = transform_document(*document, Action::kInstrument, nullptr, current,
                                                cache.get());
         std::vector<lsp::TextEdit> edits;
@@ -417,10 +529,16 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
                               protocol::Reply<json> reply) {
   const std::string& command = params.command;
   std::vector<json> arguments = params.arguments.value_or(std::vector<json>{});
-  std::shared_ptr<ScriptCache> cache;
-  {
-    std::lock_guard lock(mutex_);
-    cache = cache_;
+  // The folder a command is about: the one holding its first argument (a document or folder
+  // URI) when given, else the first workspace folder.
+  std::optional<fs::path> argument_path;
+  if (!arguments.empty() && arguments[0].is_string())
+    argument_path = path_from_uri(arguments[0].get<std::string>());
+  Folder folder = folder_for(argument_path ? *argument_path : roots_.empty() ? fs::path() : roots_.front());
+  std::shared_ptr<ScriptCache> cache = folder.cache;
+  if (!cache && (command == "telinject.clearCache" || command == "telinject.cacheStats")) {
+    reply.error(ErrorCode::kRequestFailed, "no script cache is configured");
+    return;
   }
   if (command == "telinject.clearCache") {
     auto cleared = cache->clear();
@@ -439,7 +557,7 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
                {"hits", stats->hits}, {"misses", stats->misses}, {"damaged", stats->damaged}});
     return;
   }
-  auto apply = [this](lsp::WorkspaceEdit edit, std::string label, protocol::Reply<json> reply) {
+  ApplyEdit apply = [this](lsp::WorkspaceEdit edit, std::string label, protocol::Reply<json> reply) {
     auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
     dispatcher_.call("workspace/applyEdit",
                      lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
@@ -456,7 +574,7 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
       reply.error(ErrorCode::kInvalidParams, "argument 1 must be the URI of an open document");
       return;
     }
-    auto written = write_missing_helpers(*document, settings());
+    auto written = write_missing_helpers(*document, folder_for(document->path).settings);
     if (!written.ok()) {
       reply.error(ErrorCode::kRequestFailed, written.error());
       return;
@@ -474,8 +592,10 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
       return;
     }
     Action action = command == "telinject.instrumentFile" ? Action::kInstrument : Action::kRemove;
-    run_cancellable<json>(std::move(reply), [this, document, action, cache, apply](auto reply, const auto&) {
-      ServerSettings current = settings();
+    run_cancellable<json>(std::move(reply), [this, document, action, apply](auto reply, const auto&) {
+      Folder folder = folder_for(document->path);
+      const ServerSettings& current = folder.settings;
+      const auto& cache = folder.cache;
       TextResult result = transform_document(*document, action, nullptr, current, cache.get());
       if (result.outcome.status == FileOutcome::Status::kError) {
         reply.error(ErrorCode::kRequestFailed, result.outcome.message);
@@ -495,31 +615,63 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
     return;
   }
   if (command == "telinject.instrumentWorkspace") {
-    run_cancellable<json>(std::move(reply), [this, cache, apply](auto reply, const std::atomic<bool>& cancelled) {
-      ServerSettings current = settings();
-      ScanOptions scan_options;
-      scan_options.include = current.config.include;
-      scan_options.exclude = current.config.exclude;
-      scan_options.max_file_bytes = current.config.max_file_bytes;
-      ScanResult scan = scan_paths(roots_, LanguageRegistry::instance(), scan_options);
-      json token = "telinject-workspace";
+    // Work-done progress on a token: the client's (workDoneToken), else one the server creates
+    // with window/workDoneProgress/create when the client allows it, else none.
+    json token = params.work_done_token.value_or(json());
+    auto start = [this, apply, token](protocol::Reply<json> reply) {
+      instrument_workspace(std::move(reply), token, apply);
+    };
+    if (token.is_null() && work_done_progress_) {
+      json created = "telinject-workspace-" + std::to_string(++progress_tokens_);
+      auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
+      dispatcher_.call("window/workDoneProgress/create", json{{"token", created}},
+                       [this, shared, created, apply](protocol::Response response) {
+                         instrument_workspace(std::move(*shared), response.error ? json() : created, apply);
+                       });
+      return;
+    }
+    start(std::move(reply));
+    return;
+  }
+  reply.error(ErrorCode::kInvalidParams, "unknown command " + command);
+}
+
+void Session::instrument_workspace(protocol::Reply<json> reply, json token, ApplyEdit apply) {
+    run_cancellable<json>(std::move(reply), [this, token, apply](auto reply, const std::atomic<bool>& cancelled) {
       auto progress = [&](json value) {
-        if (work_done_progress_)
+        if (!token.is_null())
           dispatcher_.notify("$/progress", lsp::ProgressParams{token, std::move(value)});
       };
       progress(json{{"kind", "begin"}, {"title", "Instrumenting the workspace"}, {"cancellable", true},
                     {"percentage", 0}});
+      // Each folder with its own settings (filters, profile, cache).
+      std::vector<ScannedFile> files;
+      std::vector<Folder> folder_of;
+      for (const fs::path& root : roots_) {
+        Folder folder = folder_for(root);
+        ScanOptions scan_options;
+        scan_options.include = folder.settings.config.include;
+        scan_options.exclude = folder.settings.config.exclude;
+        scan_options.max_file_bytes = folder.settings.config.max_file_bytes;
+        ScanResult scan = scan_paths({root}, LanguageRegistry::instance(), scan_options);
+        for (ScannedFile& file : scan.files) {
+          files.push_back(std::move(file));
+          folder_of.push_back(folder);
+        }
+      }
       lsp::WorkspaceEdit total;
       std::vector<lsp::DocumentChange> changes;
       std::map<std::string, std::vector<lsp::TextEdit>> plain;
       size_t files_changed = 0, functions = 0;
-      for (size_t i = 0; i < scan.files.size(); ++i) {
+      for (size_t i = 0; i < files.size(); ++i) {
+        const ServerSettings& current = folder_of[i].settings;
+        ScriptCache* cache = folder_of[i].cache.get();
         if (cancelled) {
           progress(json{{"kind", "end"}, {"message", "cancelled"}});
           reply.error(ErrorCode::kRequestCancelled, "cancelled");
           return;
         }
-        const ScannedFile& file = scan.files[i];
+        const ScannedFile& file = files[i];
         std::string uri = uri_from_path(fs::absolute(file.path));
         Snapshot document = snapshot(uri);
         if (!document) {
@@ -527,7 +679,7 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
           if (!bytes.ok() || text_problem(*bytes)) continue;
           document = make_snapshot(uri, 0, std::move(*bytes), file.root);
         }
-        TextResult result = transform_document(*document, Action::kInstrument, nullptr, current, cache.get());
+        TextResult result = transform_document(*document, Action::kInstrument, nullptr, current, cache);
         if (result.output == document->text) continue;
         ++files_changed;
         functions += result.outcome.instrumented;
@@ -547,7 +699,7 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
         if (one.changes)
           for (auto& [key, edits] : *one.changes) plain[key] = std::move(edits);
         progress(json{{"kind", "report"}, {"message", file.relative.string()},
-                      {"percentage", static_cast<int>(100 * (i + 1) / scan.files.size())}});
+                      {"percentage", static_cast<int>(100 * (i + 1) / files.size())}});
       }
       // One helper per root is enough, however many files asked for it.
       std::set<std::string> created;
@@ -576,9 +728,6 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
       }
       apply(std::move(total), "Instrument workspace", std::move(reply));
     });
-    return;
-  }
-  reply.error(ErrorCode::kInvalidParams, "unknown command " + command);
 }
 
 }  // namespace telinject::server

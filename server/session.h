@@ -50,7 +50,16 @@ class Session {
 
   void bind_methods();
   void initialize(lsp::InitializeParams params, protocol::Reply<lsp::InitializeResult> reply);
-  void apply_settings(const nlohmann::json& options);
+  /// Recomputes every folder's settings: its project config (.telinject.toml, pyproject.toml,
+  /// .env, environment), then the client's settings, then the client's settings for that
+  /// folder (workspace/configuration). Keeps each folder's cache when its directory is unchanged.
+  void reload_settings();
+  /// Asks the client for each folder's "telinject" section, when it can answer; reloads and
+  /// re-diagnoses on the answer.
+  void pull_configuration();
+  /// Registers watchers of the project config files, when the client lets servers register.
+  void register_watchers();
+  void republish_all();
   void did_open(lsp::DidOpenTextDocumentParams params);
   void did_change(lsp::DidChangeTextDocumentParams params);
   void did_close(lsp::DidCloseTextDocumentParams params);
@@ -62,9 +71,21 @@ class Session {
   void will_save_wait_until(lsp::WillSaveTextDocumentParams params,
                             protocol::Reply<std::vector<lsp::TextEdit>> reply);
   void execute_command(lsp::ExecuteCommandParams params, protocol::Reply<nlohmann::json> reply);
+  using ApplyEdit = std::function<void(lsp::WorkspaceEdit, std::string, protocol::Reply<nlohmann::json>)>;
+  /// telinject.instrumentWorkspace: every folder with its own settings, progress on `token`
+  /// (null: none), the edits applied with `apply`.
+  void instrument_workspace(protocol::Reply<nlohmann::json> reply, nlohmann::json token, ApplyEdit apply);
+
+  /// Settings and script cache of one workspace folder.
+  struct Folder {
+    ServerSettings settings;
+    std::shared_ptr<ScriptCache> cache;
+  };
 
   Snapshot snapshot(const std::string& uri) const;
-  ServerSettings settings() const;
+  /// The folder holding `path` (a document's path or root); the first folder's settings for
+  /// paths outside every folder.
+  Folder folder_for(const std::filesystem::path& path) const;
   std::filesystem::path root_for(const std::filesystem::path& path) const;
   void schedule_diagnostics(const std::string& uri);
   void publish_diagnostics(const std::string& uri);
@@ -89,13 +110,19 @@ class Session {
   EditSupport edit_support_;
   bool resolve_edits_lazily_ = false;
   bool work_done_progress_ = false;
+  bool configuration_pull_ = false;
+  bool watched_files_registration_ = false;
   std::vector<std::filesystem::path> roots_;
+  std::atomic<int> trace_{0};      // $/setTrace: 0 off, 1 messages, 2 verbose
+  std::atomic<int> log_level_{4};  // window/logMessage up to this MessageType (4: log)
+  std::atomic<int> progress_tokens_{0};
 
-  mutable std::mutex mutex_;  // guards documents_, settings_, cancelled_
+  mutable std::mutex mutex_;  // guards documents_, folders_, the options, cancelled_
   std::map<std::string, Snapshot> documents_;
-  ServerSettings settings_;
+  std::map<std::filesystem::path, Folder> folders_;  // by root; "" for files outside them all
+  nlohmann::json client_options_ = nlohmann::json::object();  // initializationOptions, didChangeConfiguration
+  std::map<std::filesystem::path, nlohmann::json> folder_options_;  // workspace/configuration
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> cancelled_;  // request id -> flag
-  std::shared_ptr<ScriptCache> cache_;  // replaced when the cache directory changes
 
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> debounce_;  // io thread
 };

@@ -48,6 +48,8 @@ class LspClient:
         self.documents = {}  # uri -> text, as the editor holds them
         self.created = {}    # uri -> text of files created by workspace edits
         self.applied_edits = []
+        self.server_requests = []  # (method, params) of every request the server sent
+        self.configuration = {}    # scopeUri -> the "telinject" section workspace/configuration returns
         self.next_id = 0
         self.stderr = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -92,8 +94,11 @@ class LspClient:
 
     def _handle_server_request(self, message):
         method = message["method"]
+        self.server_requests.append((method, message.get("params")))
         result = None
-        if method == "workspace/applyEdit":
+        if method == "workspace/configuration":
+            result = [self.configuration.get(item.get("scopeUri")) for item in message["params"]["items"]]
+        elif method == "workspace/applyEdit":
             self.applied_edits.append(message["params"])
             self.apply_workspace_edit(message["params"]["edit"])
             result = {"applied": True}
@@ -152,7 +157,7 @@ class LspClient:
             for message in skipped:
                 self.messages.put(message)
 
-    def initialize(self, root_uri, options=None, capabilities=None):
+    def initialize(self, root_uri, options=None, capabilities=None, folders=None):
         caps = capabilities if capabilities is not None else {
             "general": {"positionEncodings": ["utf-16"]},
             "textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]},
@@ -161,9 +166,11 @@ class LspClient:
                           "workspaceEdit": {"documentChanges": True, "resourceOperations": ["create"]}},
             "window": {"workDoneProgress": True},
         }
-        response = self.request("initialize", {"processId": os.getpid(), "rootUri": root_uri,
-                                               "capabilities": caps,
-                                               "initializationOptions": options or {}})
+        params = {"processId": os.getpid(), "rootUri": root_uri, "capabilities": caps,
+                  "initializationOptions": options or {}}
+        if folders:
+            params["workspaceFolders"] = [{"uri": "file://" + f, "name": os.path.basename(f)} for f in folders]
+        response = self.request("initialize", params)
         self.notify("initialized")
         return response
 

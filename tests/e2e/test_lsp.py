@@ -226,5 +226,153 @@ class LspSession(unittest.TestCase):
         self.assertEqual(self.client.process.wait(timeout=30), 1)
 
 
+class LspWorkspace(unittest.TestCase):
+    """Multi-root workspaces: settings per folder from its config file and from the client's
+    workspace/configuration answers; the config files watched; trace; progress tokens."""
+
+    def setUp(self):
+        self.base = temp_dir(self)
+        self.folders = []
+        for name in ("alpha", "beta"):
+            folder = os.path.join(self.base, name)
+            os.makedirs(folder)
+            with open(os.path.join(folder, "shapes.py"), "w", encoding="utf-8") as handle:
+                handle.write(SOURCE)
+            self.folders.append(folder)
+        # beta's project config leaves `area` out.
+        self.write_config(self.folders[1], 'exclude_functions = ["*.area"]\n')
+        self.client = LspClient(self.base)
+        self.addCleanup(self.client.close)
+
+    def write_config(self, folder, text):
+        with open(os.path.join(folder, ".telinject.toml"), "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+    def uri(self, index):
+        return "file://" + os.path.join(self.folders[index], "shapes.py")
+
+    def start(self, capabilities_extra=None, options=None):
+        capabilities = {
+            "general": {"positionEncodings": ["utf-16"]},
+            "textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]},
+                                            "codeActionLiteralSupport": {}}},
+            "workspace": {"applyEdit": True, "configuration": True,
+                          "didChangeWatchedFiles": {"dynamicRegistration": True},
+                          "workspaceEdit": {"documentChanges": True, "resourceOperations": ["create"]}},
+            "window": {"workDoneProgress": True},
+        }
+        for key, value in (capabilities_extra or {}).items():
+            capabilities[key].update(value)
+        options = dict({"debounceMs": 0, "cacheDirectory": os.path.join(self.base, ".cache")}, **(options or {}))
+        return self.client.initialize("file://" + self.folders[0], options, capabilities, folders=self.folders)
+
+    def functions(self, index, version, predicate=lambda d: True):
+        params = self.client.wait_notification(
+            "textDocument/publishDiagnostics",
+            lambda p: p["uri"] == self.uri(index) and p.get("version") == version and predicate(p["diagnostics"]))
+        return sorted(d["data"]["function"] for d in params["diagnostics"])
+
+    def test_each_folder_has_its_own_settings(self):
+        c = self.client
+        c.configuration["file://" + self.folders[0]] = {"severity": "warning"}
+        self.start()
+        # A round trip: the client has answered workspace/configuration (sent on `initialized`)
+        # before it opens anything.
+        c.request("workspace/executeCommand", {"command": "telinject.cacheStats"})
+        asked = [p for m, p in c.server_requests if m == "workspace/configuration"]
+        self.assertEqual(len(asked), 1)
+        self.assertEqual([i["scopeUri"] for i in asked[0]["items"]], ["file://" + f for f in self.folders])
+        self.assertEqual({i["section"] for i in asked[0]["items"]}, {"telinject"})
+        c.open(self.uri(0), SOURCE)
+        alpha = c.wait_notification("textDocument/publishDiagnostics", lambda p: p["uri"] == self.uri(0))
+        self.assertEqual(sorted(d["data"]["function"] for d in alpha["diagnostics"]),
+                         ["shapes.Shape.name", "shapes.area"])
+        self.assertEqual({d["severity"] for d in alpha["diagnostics"]}, {2})  # alpha's answer
+        c.open(self.uri(1), SOURCE)
+        beta = c.wait_notification("textDocument/publishDiagnostics", lambda p: p["uri"] == self.uri(1))
+        # beta's exclude_functions, and the default severity (Information).
+        self.assertEqual([d["data"]["function"] for d in beta["diagnostics"]], ["shapes.Shape.name"])
+        self.assertEqual({d["severity"] for d in beta["diagnostics"]}, {3})
+        # Pull model: didChangeConfiguration with null settings, new answers.
+        c.configuration["file://" + self.folders[1]] = {"diagnostics": False}
+        c.notify("workspace/didChangeConfiguration", {"settings": None})
+        c.wait_notification("textDocument/publishDiagnostics",
+                            lambda p: p["uri"] == self.uri(1) and p["diagnostics"] == [])
+        # Each folder's cache statistics are its own cache's.
+        stats = c.request("workspace/executeCommand", {"command": "telinject.cacheStats",
+                                                      "arguments": [self.uri(1)]})["result"]
+        self.assertEqual(stats["directory"], os.path.join(self.base, ".cache"))
+        self.assertEqual(c.shutdown(), 0)
+
+    def test_config_files_are_watched(self):
+        c = self.client
+        self.start()
+        c.open(self.uri(0), SOURCE)
+        self.assertEqual(self.functions(0, 1), ["shapes.Shape.name", "shapes.area"])
+        registrations = [p for m, p in c.server_requests if m == "client/registerCapability"]
+        self.assertEqual(len(registrations), 1)
+        registration = registrations[0]["registrations"][0]
+        self.assertEqual(registration["method"], "workspace/didChangeWatchedFiles")
+        self.assertIn("**/.telinject.toml", [w["globPattern"] for w in registration["registerOptions"]["watchers"]])
+        # The user edits alpha's config; the editor reports the change; diagnostics follow.
+        self.write_config(self.folders[0], 'exclude_functions = ["*.Shape.*"]\n')
+        c.notify("workspace/didChangeWatchedFiles", {"changes": [
+            {"uri": "file://" + os.path.join(self.folders[0], ".telinject.toml"), "type": 2}]})
+        self.assertEqual(self.functions(0, 1, lambda d: len(d) == 1), ["shapes.area"])
+        self.assertEqual(c.shutdown(), 0)
+
+    def test_trace_and_log_level(self):
+        c = self.client
+        self.start(options={"logLevel": "error"})
+        c.notify("$/setTrace", {"value": "verbose"})
+        c.open(self.uri(0), SOURCE)
+        trace = c.wait_notification("$/logTrace", lambda p: p["message"] == "received textDocument/didOpen")
+        self.assertIn("shapes.py", trace["verbose"])
+        c.notify("$/setTrace", {"value": "off"})
+        # A warning (didChange for a document that is not open) stays on stderr at logLevel error.
+        c.notify("textDocument/didChange", {"textDocument": {"uri": "file:///nowhere.py", "version": 2},
+                                            "contentChanges": [{"text": "x"}]})
+        hover = c.request("textDocument/hover", {"textDocument": {"uri": self.uri(0)},
+                                                 "position": {"line": 3, "character": 5}})
+        self.assertIn("result", hover)
+        messages = []
+        while not c.messages.empty():
+            message = c.messages.get()
+            if message and message.get("method") in ("window/logMessage", "$/logTrace"):
+                messages.append(message)
+        self.assertFalse([m for m in messages if m["method"] == "window/logMessage"], messages)
+        self.assertFalse([m for m in messages if m["method"] == "$/logTrace"
+                          and m["params"]["message"] == "received textDocument/hover"], messages)
+        self.assertEqual(c.shutdown(), 0)
+
+    def test_workspace_progress_on_a_created_token(self):
+        c = self.client
+        self.start()
+        response = c.request("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
+        self.assertEqual(response["result"], {"applied": True})
+        created = [p for m, p in c.server_requests if m == "window/workDoneProgress/create"]
+        self.assertEqual(len(created), 1)
+        token = created[0]["token"]
+        begin = c.wait_notification("$/progress", lambda p: p["value"]["kind"] == "begin")
+        self.assertEqual(begin["token"], token)
+        end = c.wait_notification("$/progress", lambda p: p["value"]["kind"] == "end")
+        self.assertEqual(end["value"]["message"], "3 functions in 2 files")
+        # Both folders instrumented, each with its own settings (beta leaves `area` out).
+        edited = {uri: text for uri, text in c.documents.items()}
+        alpha = next(t for u, t in edited.items() if u.endswith("alpha/shapes.py"))
+        beta = next(t for u, t in edited.items() if u.endswith("beta/shapes.py"))
+        self.assertIn('span("shapes.area")', alpha)
+        self.assertNotIn('span("shapes.area")', beta)
+        self.assertIn('span("shapes.Shape.name")', beta)
+        # With the client's own token, no token is created.
+        c.server_requests.clear()
+        c.request("workspace/executeCommand", {"command": "telinject.instrumentWorkspace",
+                                               "workDoneToken": "client-token"})
+        self.assertFalse([m for m, _ in c.server_requests if m == "window/workDoneProgress/create"])
+        begin = c.wait_notification("$/progress", lambda p: p["token"] == "client-token")
+        self.assertEqual(begin["value"]["kind"], "begin")
+        self.assertEqual(c.shutdown(), 0)
+
+
 if __name__ == "__main__":
     unittest.main()
