@@ -215,6 +215,30 @@ class LspSession(unittest.TestCase):
         self.assertEqual(surface["range"]["end"], {"line": 3, "character": 11})
         self.assertEqual(c.shutdown(), 0)
 
+    def test_cancellation(self):
+        # A workspace big enough that instrumenting it takes a while.
+        for i in range(400):
+            with open(os.path.join(self.root, f"module_{i:03d}.py"), "w", encoding="utf-8") as handle:
+                handle.write(SOURCE.replace("area", f"area_{i}"))
+        self.start()
+        c = self.client
+        c.open(self.uri, SOURCE)
+        self.diagnostics(1)
+        request_id = c.request_async("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
+        c.notify("$/cancelRequest", {"id": request_id})
+        response = c.wait_response(request_id, timeout=60)
+        self.assertEqual(response["error"]["code"], -32800, response)  # RequestCancelled
+        self.assertFalse([m for m, _ in c.server_requests if m == "workspace/applyEdit"])
+        with open(os.path.join(self.root, "module_000.py"), encoding="utf-8") as handle:
+            self.assertNotIn("_telinject", handle.read())  # nothing was written
+        # Cancelling what is already answered, or an unknown id, is harmless.
+        c.notify("$/cancelRequest", {"id": request_id})
+        c.notify("$/cancelRequest", {"id": "no-such-request"})
+        hover = c.request("textDocument/hover", {"textDocument": {"uri": self.uri},
+                                                 "position": {"line": 3, "character": 5}})
+        self.assertIn("shapes.area", hover["result"]["contents"]["value"])
+        self.assertEqual(c.shutdown(), 0)
+
     def test_client_that_disappears(self):
         self.start()
         self.client.process.stdin.close()
