@@ -35,32 +35,82 @@ struct Parsed {
   std::vector<FunctionInfo> functions;
   std::string module;
   FileLocation location;
+  /// The tree came from the caller (an editor's document): validation re-parses the result
+  /// incrementally from it, which is much cheaper than a whole parse for one function's edits.
+  bool incremental = false;
 
   ParsedSource view() const { return {source, tree.root(), module, location}; }
 };
 
+// Parses `source` (or takes `tree`, its parse, when given) and extracts its functions.
 Result<std::unique_ptr<Parsed>> parse_and_extract(SourceText source, const FileLocation& location,
                                                   const LanguageSupport& language,
-                                                  const std::vector<LanguageTemplate>& known) {
+                                                  const std::vector<LanguageTemplate>& known,
+                                                  Result<SyntaxTree> tree) {
   auto parsed = std::make_unique<Parsed>();
   parsed->source = std::move(source);
   parsed->module = language.module_name(location.relative);
   parsed->location = location;
-  auto tree = SyntaxTree::parse(language.grammar(), parsed->source.text());
   if (!tree.ok()) return make_error(tree.error());
   parsed->tree = std::move(*tree);
   parsed->functions = language.extract(parsed->view(), known);
   return parsed;
 }
 
+Result<std::unique_ptr<Parsed>> parse_and_extract(SourceText source, const FileLocation& location,
+                                                  const LanguageSupport& language,
+                                                  const std::vector<LanguageTemplate>& known) {
+  auto tree = SyntaxTree::parse(language.grammar(), source.text());
+  return parse_and_extract(std::move(source), location, language, known, std::move(tree));
+}
+
+// The edits that turn `original` into `output` as tree-sitter takes them: each relative to the
+// text the ones before it left. `edits` are sorted by offset and do not overlap.
+std::vector<TSInputEdit> input_edits(const std::string& original, const SourceText& output,
+                                     const std::vector<TextEdit>& edits) {
+  auto point = [&](uint32_t offset) {
+    uint32_t row = output.row_of(offset);
+    return TSPoint{row, offset - output.row_start(row)};
+  };
+  std::vector<TSInputEdit> out;
+  int64_t delta = 0;
+  for (const TextEdit& e : edits) {
+    TSInputEdit in{};
+    in.start_byte = static_cast<uint32_t>(e.offset + delta);
+    in.old_end_byte = in.start_byte + e.remove_length;
+    in.new_end_byte = in.start_byte + static_cast<uint32_t>(e.insert.size());
+    in.start_point = point(in.start_byte);
+    in.old_end_point = in.start_point;
+    for (uint32_t i = 0; i < e.remove_length; ++i) {
+      if (original[e.offset + i] == '\n') {
+        ++in.old_end_point.row;
+        in.old_end_point.column = 0;
+      } else {
+        ++in.old_end_point.column;
+      }
+    }
+    in.new_end_point = point(in.new_end_byte);
+    delta += static_cast<int64_t>(e.insert.size()) - e.remove_length;
+    out.push_back(in);
+  }
+  return out;
+}
+
 // Checks `output` against `original`: it parses with no new errors, the functions in `added`
 // carry telemetry and every other keeps its state, and removing the added telemetry gives the
 // original bytes back. Returns the reason on failure.
 Result<void> validate_instrumented(const Parsed& original, const std::string& output,
+                                   const std::vector<TextEdit>& edits,
                                    const std::vector<size_t>& added,
                                    const LanguageSupport& language,
                                    const std::vector<LanguageTemplate>& known) {
-  auto result = parse_and_extract(SourceText(output), original.location, language, known);
+  SourceText source(output);
+  Result<SyntaxTree> tree =
+      original.incremental
+          ? SyntaxTree::reparse(language.grammar(), original.tree,
+                                input_edits(original.source.text(), source, edits), source.text())
+          : SyntaxTree::parse(language.grammar(), source.text());
+  auto result = parse_and_extract(std::move(source), original.location, language, known, std::move(tree));
   if (!result.ok()) return make_error(result.error());
   const Parsed& after = **result;
   uint32_t errors_before = original.tree.error_count();
@@ -101,8 +151,10 @@ struct Candidate {
   bool from_cache;
 };
 
+// The instrumented text; `applied` gets the edits, sorted by offset.
 Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidate>& candidates,
-                                const LanguageSupport& language, const LanguageTemplate& tmpl) {
+                                const LanguageSupport& language, const LanguageTemplate& tmpl,
+                                std::vector<TextEdit>* applied) {
   std::vector<TextEdit> edits;
   for (const Candidate& c : candidates) {
     auto script = script_edits(c.script, parsed.source, parsed.functions[c.index].start_row);
@@ -113,6 +165,9 @@ Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidat
     auto import = language.add_import(parsed.view(), tmpl);
     if (import) edits.push_back(std::move(*import));
   }
+  std::stable_sort(edits.begin(), edits.end(),
+                   [](const TextEdit& a, const TextEdit& b) { return a.offset < b.offset; });
+  *applied = edits;
   std::string output;
   if (!apply_edits(parsed.source.text(), std::move(edits), &output))
     return make_error("insertions overlap");
@@ -193,7 +248,7 @@ Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& langu
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
-                        const std::vector<std::string>* only) {
+                        const std::vector<std::string>* only, const SyntaxTree* tree) {
   TextResult result;
   result.output = input;
   FileOutcome& outcome = result.outcome;
@@ -206,14 +261,19 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     return result;
   }
   const LanguageTemplate& tmpl = templates->front();
+  SourceText source(input);
+  // The caller's parse is used when it is of this very text (it never is with a BOM aside).
+  bool reuse = tree && tree->get() && !source.has_bom();
   auto parsed_result =
-      parse_and_extract(SourceText(input), location, language, *templates);
+      reuse ? parse_and_extract(std::move(source), location, language, *templates, tree->copy())
+            : parse_and_extract(std::move(source), location, language, *templates);
   if (!parsed_result.ok()) {
     outcome.status = FileOutcome::Status::kError;
     outcome.message = parsed_result.error();
     return result;
   }
   Parsed& parsed = **parsed_result;
+  parsed.incremental = reuse;
   std::vector<FunctionInfo>& functions = parsed.functions;
   apply_config_filters(functions, config);
   outcome.functions_found = static_cast<uint32_t>(functions.size());
@@ -350,12 +410,13 @@ TextResult process_text(const std::string& input, const FileLocation& location,
                        (config.validate == ValidateMode::kNormal && !all_from_cache);
   std::string output = parsed.source.text();
   while (!candidates.empty()) {
-    auto rebuilt = reconstruct(parsed, candidates, language, tmpl);
+    std::vector<TextEdit> edits;
+    auto rebuilt = reconstruct(parsed, candidates, language, tmpl, &edits);
     Result<void> valid = rebuilt.ok() ? Result<void>() : Result<void>(make_error(rebuilt.error()));
     if (valid.ok() && must_validate) {
       std::vector<size_t> added;
       for (const Candidate& c : candidates) added.push_back(c.index);
-      valid = validate_instrumented(parsed, *rebuilt, added, language, *templates);
+      valid = validate_instrumented(parsed, *rebuilt, edits, added, language, *templates);
     }
     if (valid.ok()) {
       output = std::move(*rebuilt);
@@ -381,9 +442,11 @@ TextResult process_text(const std::string& input, const FileLocation& location,
           indices.push_back(other.index);
         }
       }
-      auto single = reconstruct(parsed, alone, language, tmpl);
+      std::vector<TextEdit> single_edits;
+      auto single = reconstruct(parsed, alone, language, tmpl, &single_edits);
       Result<void> ok = single.ok()
-                            ? validate_instrumented(parsed, *single, indices, language, *templates)
+                            ? validate_instrumented(parsed, *single, single_edits, indices, language,
+                                                    *templates)
                             : Result<void>(make_error(single.error()));
       if (ok.ok()) {
         kept.push_back(c);

@@ -15,6 +15,8 @@
 
 namespace telinject {
 
+class SyntaxTree;
+
 class ScriptCache;
 class TraceLog;
 
@@ -85,7 +87,10 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache);
 /// Processes one file's text (already read) for `action`. `location` names the module
 /// (Python's qualified names) and places imports (JS, Go). `only`, when given, limits instrument and remove to the functions
 /// with these qualified names (the editor's "instrument function"); the others are reported as
-/// they are. Used by the batch run and by the language server. Thread-safe for distinct texts.
+/// they are. `tree`, when given, is the caller's parse of `input` (the language server keeps
+/// one per document): it is used instead of parsing again, and validation re-parses the result
+/// incrementally from it. Used by the batch run and by the language server. Thread-safe for
+/// distinct texts and trees (pass each thread its own SyntaxTree::copy()).
 struct TextResult {
   std::string output;  // the new text (equal to input when nothing changes)
   FileOutcome outcome;
@@ -93,7 +98,8 @@ struct TextResult {
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
-                        const std::vector<std::string>* only = nullptr);
+                        const std::vector<std::string>* only = nullptr,
+                        const SyntaxTree* tree = nullptr);
 
 /// The functions of `text` as process_text(kCheck) reports them, from a tree the caller parsed
 /// already (the language server keeps one per document across edits). `tree` must be the parse

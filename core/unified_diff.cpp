@@ -123,6 +123,27 @@ void append_line(std::string& out, char mark, std::string_view line) {
 
 }  // namespace
 
+std::vector<LineChange> line_changes(std::string_view old_text, std::string_view new_text) {
+  std::vector<LineChange> changes;
+  if (old_text == new_text) return changes;
+  Lines a = split_lines(old_text), b = split_lines(new_text);
+  std::vector<Op> ops = Myers(a, b).run();
+  size_t x = 0, y = 0;
+  for (size_t i = 0; i < ops.size();) {
+    if (ops[i] == Op::kEqual) {
+      ++x, ++y, ++i;
+      continue;
+    }
+    LineChange change{x, 0, y, 0};
+    for (; i < ops.size() && ops[i] != Op::kEqual; ++i) {
+      if (ops[i] == Op::kDelete) ++change.old_count, ++x;
+      else ++change.new_count, ++y;
+    }
+    changes.push_back(change);
+  }
+  return changes;
+}
+
 std::string unified_diff(std::string_view old_text, std::string_view new_text,
                          const std::string& old_label, const std::string& new_label, int context) {
   if (old_text == new_text) return "";

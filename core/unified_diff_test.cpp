@@ -84,4 +84,46 @@ TEST_SUITE("unified_diff") {
       CHECK(count(ours, '-') == count(theirs, '-'));
     }
   }
+
+  TEST_CASE("line_changes: applying the regions gives the new text") {
+    std::mt19937 random(7);
+    auto split = [](const std::string& text) {
+      std::vector<std::string> lines;
+      for (size_t start = 0; start < text.size();) {
+        size_t end = text.find('\n', start);
+        end = end == std::string::npos ? text.size() : end + 1;
+        lines.push_back(text.substr(start, end - start));
+        start = end;
+      }
+      return lines;
+    };
+    for (int round = 0; round < 300; ++round) {
+      std::string a, b;
+      int lines = static_cast<int>(random() % 14);
+      for (int i = 0; i < lines; ++i) {
+        std::string line = std::string(1, static_cast<char>('a' + random() % 4)) + (random() % 7 ? "\n" : "\r\n");
+        a += line;
+        int what = static_cast<int>(random() % 5);
+        if (what == 0) continue;
+        if (what == 1) b += "    " + line;  // re-indented
+        else b += line;
+        if (what == 2) b += "inserted\n";
+      }
+      if (random() % 4 == 0) b = "import x\n" + b;
+      CAPTURE(a);
+      CAPTURE(b);
+      std::vector<std::string> old_lines = split(a), new_lines = split(b), rebuilt;
+      size_t at = 0;
+      for (const LineChange& c : line_changes(a, b)) {
+        REQUIRE(c.old_start >= at);
+        REQUIRE(c.old_count + c.new_count > 0);
+        for (; at < c.old_start; ++at) rebuilt.push_back(old_lines[at]);
+        for (size_t i = 0; i < c.new_count; ++i) rebuilt.push_back(new_lines[c.new_start + i]);
+        at += c.old_count;
+      }
+      for (; at < old_lines.size(); ++at) rebuilt.push_back(old_lines[at]);
+      CHECK(rebuilt == new_lines);
+    }
+    CHECK(line_changes("same\n", "same\n").empty());
+  }
 }

@@ -4,11 +4,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "config.h"
 #include "language.h"
+#include "pipeline.h"
 #include "position.h"
 #include "syntax_tree.h"
 #include "text_document.h"
@@ -30,6 +32,16 @@ struct DocumentSnapshot {
   /// Trees are not thread-safe: read it through `tree->copy()`.
   std::shared_ptr<const SyntaxTree> tree;
 
+  /// The functions of this snapshot as core reports them, computed once per settings
+  /// generation and shared by diagnostics, code actions and hover (features/diagnostics.cpp).
+  struct FunctionsMemo {
+    std::mutex mutex;
+    bool valid = false;
+    uint64_t generation = 0;
+    std::vector<FunctionOutcome> functions;
+  };
+  std::shared_ptr<FunctionsMemo> memo = std::make_shared<FunctionsMemo>();
+
   FileLocation location() const { return {root, relative}; }
 };
 
@@ -50,6 +62,7 @@ std::string uri_from_path(const std::filesystem::path& path);
 
 /// The settings a client can change (initializationOptions, workspace/configuration).
 struct ServerSettings {
+  uint64_t generation = 0;  // changes whenever the settings are recomputed
   bool diagnostics = true;
   int severity = 3;  // LSP DiagnosticSeverity; Information by default
   bool on_save = false;

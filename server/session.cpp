@@ -250,12 +250,15 @@ void Session::reload_settings() {
     old = folders_;
   }
   std::map<fs::path, Folder> folders;
+  static std::atomic<uint64_t> generations{0};
+  uint64_t generation = ++generations;
   int debounce_ms = options_.debounce_ms;
   int log_level = log_level_;
   std::vector<std::string> problems;
   for (const fs::path& key : keys) {
     fs::path project = !key.empty() ? key : !roots_.empty() ? roots_.front() : fs::current_path();
     Folder folder;
+    folder.settings.generation = generation;
     auto loaded = load_config(project, std::nullopt, process_environment());
     if (loaded.ok()) folder.settings.config = std::move(*loaded);
     else problems.push_back(project.string() + ": " + loaded.error());
@@ -516,7 +519,7 @@ void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
                                                cache.get());
         std::vector<lsp::TextEdit> edits;
         if (result.output != document->text) {
-          edits.push_back(minimal_edit(*document, result.output, encoding_));
+          edits = minimal_edits(*document, result.output, encoding_);
           // A save cannot carry a file creation: write the helper module itself when missing.
           auto written = write_missing_helpers(*document, current);
           if (!written.ok()) log(lsp::MessageType::kError, "helper module: " + written.error());

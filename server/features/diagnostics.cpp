@@ -2,9 +2,23 @@
 
 namespace telinject::server {
 
+std::vector<FunctionOutcome> compute_functions(const DocumentSnapshot& document,
+                                               const ServerSettings& settings);
+
 std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
                                                 const ServerSettings& settings) {
   if (!document.language) return {};
+  DocumentSnapshot::FunctionsMemo& memo = *document.memo;
+  std::lock_guard lock(memo.mutex);
+  if (memo.valid && memo.generation == settings.generation) return memo.functions;
+  memo.functions = compute_functions(document, settings);
+  memo.generation = settings.generation;
+  memo.valid = true;
+  return memo.functions;
+}
+
+std::vector<FunctionOutcome> compute_functions(const DocumentSnapshot& document,
+                                               const ServerSettings& settings) {
   if (document.tree) {
     SyntaxTree own = document.tree->copy();  // this thread's copy
     return check_parsed(document.text, own.root(), document.location(), *document.language,

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "atomic_file.h"
+#include "unified_diff.h"
 
 namespace telinject::server {
 
@@ -16,36 +17,48 @@ TextResult transform_document(const DocumentSnapshot& document, Action action,
     none.outcome.message = "no telinject support for this language";
     return none;
   }
+  // The document's own parse saves a parse, and makes validation's re-parse incremental.
+  std::optional<SyntaxTree> own;
+  if (document.tree) own = document.tree->copy();
   return process_text(document.text, document.location(), *document.language, action,
-                      settings.config, cache, nullptr, only);
+                      settings.config, cache, nullptr, only, own ? &*own : nullptr);
 }
 
-lsp::TextEdit minimal_edit(const DocumentSnapshot& document, const std::string& after,
-                           protocol::PositionEncoding encoding) {
+std::vector<lsp::TextEdit> minimal_edits(const DocumentSnapshot& document, const std::string& after,
+                                         protocol::PositionEncoding encoding) {
   const std::string& before = document.text;
-  size_t prefix = 0;
-  size_t limit = std::min(before.size(), after.size());
-  while (prefix < limit && before[prefix] == after[prefix]) ++prefix;
-  size_t suffix = 0;
-  while (suffix < limit - prefix &&
-         before[before.size() - 1 - suffix] == after[after.size() - 1 - suffix])
-    ++suffix;
-  // Never split a UTF-8 sequence or a "\r\n": move both ends outwards to a boundary (the bytes
-  // moved over are equal in both texts, so the edit stays exact).
-  auto inside = [&](size_t offset) {
-    return offset > 0 && offset < before.size() &&
-           ((static_cast<unsigned char>(before[offset]) & 0xC0) == 0x80 ||
-            (before[offset] == '\n' && before[offset - 1] == '\r'));
-  };
-  while (inside(prefix)) --prefix;
-  size_t end = before.size() - suffix;
-  while (inside(end)) ++end;
-  suffix = before.size() - end;
-  lsp::TextEdit edit;
-  edit.range = {document.lines.position(prefix, encoding),
-                document.lines.position(before.size() - suffix, encoding)};
-  edit.new_text = after.substr(prefix, after.size() - suffix - prefix);
-  return edit;
+  std::vector<lsp::TextEdit> edits;
+  protocol::LineIndex after_lines(after);
+  for (const LineChange& change : line_changes(before, after)) {
+    // The changed lines, then only the bytes that differ inside them.
+    size_t old_begin = document.lines.line_start(change.old_start);
+    size_t old_end = document.lines.line_start(change.old_start + change.old_count);
+    size_t new_begin = after_lines.line_start(change.new_start);
+    size_t new_end = after_lines.line_start(change.new_start + change.new_count);
+    size_t prefix = 0;
+    while (old_begin + prefix < old_end && new_begin + prefix < new_end &&
+           before[old_begin + prefix] == after[new_begin + prefix])
+      ++prefix;
+    size_t suffix = 0;
+    while (old_end - suffix > old_begin + prefix && new_end - suffix > new_begin + prefix &&
+           before[old_end - 1 - suffix] == after[new_end - 1 - suffix])
+      ++suffix;
+    // Never split a UTF-8 sequence or a "\r\n": move both ends outwards to a boundary (the
+    // bytes moved over are equal in both texts, so the edit stays exact).
+    auto inside = [&](size_t offset) {
+      return offset > 0 && offset < before.size() &&
+             ((static_cast<unsigned char>(before[offset]) & 0xC0) == 0x80 ||
+              (before[offset] == '\n' && before[offset - 1] == '\r'));
+    };
+    size_t start = old_begin + prefix, end = old_end - suffix;
+    while (inside(start)) --start, --prefix;
+    while (inside(end)) ++end, --suffix;
+    lsp::TextEdit edit;
+    edit.range = {document.lines.position(start, encoding), document.lines.position(end, encoding)};
+    edit.new_text = after.substr(new_begin + prefix, (new_end - suffix) - (new_begin + prefix));
+    edits.push_back(std::move(edit));
+  }
+  return edits;
 }
 
 std::vector<std::pair<std::filesystem::path, std::string>> missing_helpers(
@@ -80,7 +93,7 @@ lsp::WorkspaceEdit workspace_edit(const DocumentSnapshot& document, const std::s
                                   const EditSupport& support, protocol::PositionEncoding encoding) {
   lsp::WorkspaceEdit edit;
   std::vector<lsp::TextEdit> text_edits;
-  if (after != document.text) text_edits.push_back(minimal_edit(document, after, encoding));
+  if (after != document.text) text_edits = minimal_edits(document, after, encoding);
 
   // The helper files the builtin profile imports, created beside the project's code.
   std::vector<std::pair<std::filesystem::path, std::string>> helpers;

@@ -26,10 +26,11 @@ TextResult transform_document(const DocumentSnapshot& document, Action action,
                               const std::vector<std::string>* only, const ServerSettings& settings,
                               ScriptCache* cache);
 
-/// The smallest single replacement that turns the document's text into `after` (insertions
-/// and removals keep the rest of the buffer, and the cursor, where they were).
-lsp::TextEdit minimal_edit(const DocumentSnapshot& document, const std::string& after,
-                           protocol::PositionEncoding encoding);
+/// Small edits that turn the document's text into `after`: one per changed region of lines
+/// (Myers), each trimmed to the bytes that differ, so the rest of the buffer, the cursor and the
+/// undo history stay where they were. Non-overlapping, in document order.
+std::vector<lsp::TextEdit> minimal_edits(const DocumentSnapshot& document, const std::string& after,
+                                         protocol::PositionEncoding encoding);
 
 /// The runtime helper files the document's profile calls that are not on disk yet: where they
 /// go and what they hold (none when the profile needs no helper).

@@ -83,6 +83,9 @@ class LspSession(unittest.TestCase):
                                                  "position": {"line": 13, "character": 9}})["result"]
         self.assertIn("`shapes.Shape.name`: preview", hover["contents"]["value"])
         self.assertIn('with _telinject.span("shapes.Shape.name"):', hover["contents"]["value"])
+        # The code block is exactly the function as it would be: from its `def` to its end.
+        self.assertIn('```python\n    def name(self):\n        with _telinject.span("shapes.Shape.name"):\n'
+                      '            label = "shape"\n            return label\n```', hover["contents"]["value"])
         hover_done = c.request("textDocument/hover", {"textDocument": {"uri": self.uri},
                                                       "position": {"line": 4, "character": 6}})["result"]
         self.assertIn("instrumented", hover_done["contents"]["value"])
@@ -107,7 +110,14 @@ class LspSession(unittest.TestCase):
         self.diagnostics(1)
         edits = c.request("textDocument/willSaveWaitUntil",
                           {"textDocument": {"uri": self.uri}, "reason": 1})["result"]
-        self.assertEqual(len(edits), 1)
+        # One small edit per changed region (the import, each function's body), in order,
+        # none reaching over the untouched lines between them.
+        self.assertEqual(len(edits), 3)
+        starts = [(e["range"]["start"]["line"], e["range"]["start"]["character"]) for e in edits]
+        self.assertEqual(starts, sorted(starts))
+        for edit in edits:
+            self.assertLessEqual(edit["range"]["end"]["line"] - edit["range"]["start"]["line"], 2, edit)
+            self.assertNotIn("class Shape", edit["newText"])
         from lsp_client import apply_text_edits
         saved = apply_text_edits(SOURCE, edits)
         self.assertIn('span("shapes.area")', saved)
