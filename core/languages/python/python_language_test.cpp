@@ -42,6 +42,27 @@ std::string instrument(const std::string& text, Config config = {}) {
 }  // namespace
 
 TEST_SUITE("python") {
+  TEST_CASE("the walk skips one-row subtrees but not what matters in them") {
+    auto e = extract(
+        "try:\n"
+        "    from gettext import gettext as _\n"
+        "except ImportError:\n"
+        "    def _(s): return s\n"  // a def alone in a one-row block
+        "if True:\n"
+        "    class C: x = [i for i in range(3)]\n"
+        "def gen():\n"
+        "    x = (yield 1)\n"  // a yield in a one-row statement
+        "    s = '''a\n"
+        "b'''\n"
+        "def plain():\n"
+        "    return f(lambda: (yield))\n");  // a yield in a lambda is the lambda's
+    REQUIRE(e->functions.size() == 3);
+    CHECK(named(*e, "m._").kind == "function");
+    CHECK(named(*e, "m.gen").kind == "generator");
+    CHECK(named(*e, "m.gen").verbatim_rows == std::vector<uint32_t>{9});
+    CHECK(named(*e, "m.plain").kind == "function");
+  }
+
   TEST_CASE("qualified names follow __qualname__") {
     auto e = extract(
         "class A:\n"
