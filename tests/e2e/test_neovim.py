@@ -150,5 +150,38 @@ class NeovimClient(unittest.TestCase):
         self.assertEqual(compiled.returncode, 0, compiled.stderr)
 
 
+    def test_the_plugin(self):
+        # editors/neovim as a user installs it: setup{}, FileType starts the server, the
+        # plugin's command applies the quick fix at the cursor, on_save instruments the rest.
+        result_file = os.path.join(self.root, "plugin.json")
+        env = dict(os.environ)
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            env[name] = os.path.join(self.root, "xdg-plugin", name.lower())
+            os.makedirs(env[name], exist_ok=True)
+        env.update({"PLUGIN_DIR": os.path.join(HERE, "..", "..", "editors", "neovim"),
+                    "TELINJECT_LSP": os.path.abspath(SERVER), "TEST_FILE": self.file,
+                    "CACHE_DIR": os.path.join(self.root, "cache"), "RESULT_FILE": result_file,
+                    "TIMEOUT_MS": "15000"})
+        process = subprocess.run([NVIM, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-S",
+                                  os.path.join(HERE, "neovim", "plugin_session.lua")],
+                                 cwd=self.project, env=env, stdin=subprocess.DEVNULL,
+                                 capture_output=True, text=True, timeout=120)
+        with open(result_file, encoding="utf-8") as handle:
+            result = json.load(handle)
+        self.assertEqual(result["errors"], [], json.dumps(result, indent=1)[:4000])
+        self.assertEqual(process.returncode, 0, process.stderr[-2000:])
+        self.assertEqual(result["filetype"], "python")
+        self.assertEqual([d["lnum"] for d in result["diagnostics"]], [4, 10])
+        lines = result["after_instrument_function"]
+        self.assertIn('    with _telinject.span("orders.total"):', lines)
+        self.assertFalse(any('span("orders.Order.__init__")' in line for line in lines))
+        disk = result["disk"]
+        self.assertIn('    with _telinject.span("orders.total"):\n', disk)
+        self.assertIn('        with _telinject.span("orders.Order.__init__"):\n', disk)  # on save
+        self.assertEqual(disk.count(IMPORT_LINE), 1)
+        self.assertTrue(result["after_write_diagnostics"])
+        self.assertTrue(os.path.exists(os.path.join(self.project, "telinject_runtime.py")))
+
+
 if __name__ == "__main__":
     unittest.main()
