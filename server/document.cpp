@@ -59,9 +59,24 @@ std::string uri_from_path(const std::filesystem::path& path) {
   return out;
 }
 
+namespace {
+
+// Sets `snapshot`'s tree to what `work` returns, run through `parse` (or at once).
+void schedule_parse(DocumentSnapshot& snapshot, const ParseExecutor& parse,
+                    std::function<std::shared_ptr<const SyntaxTree>()> work) {
+  auto promise = std::make_shared<std::promise<std::shared_ptr<const SyntaxTree>>>();
+  snapshot.parsed = promise->get_future().share();
+  auto task = [promise, work = std::move(work)] { promise->set_value(work()); };
+  if (parse) parse(std::move(task));
+  else task();
+}
+
+}  // namespace
+
 std::shared_ptr<const DocumentSnapshot> make_snapshot(std::string uri, int version,
                                                       std::string text,
-                                                      const std::filesystem::path& root) {
+                                                      const std::filesystem::path& root,
+                                                      const ParseExecutor& parse) {
   auto snapshot = std::make_shared<DocumentSnapshot>();
   snapshot->path = path_from_uri(uri).value_or(std::filesystem::path());
   snapshot->root = root.empty() ? snapshot->path.parent_path() : root;
@@ -82,17 +97,26 @@ std::shared_ptr<const DocumentSnapshot> make_snapshot(std::string uri, int versi
   snapshot->text = std::move(text);
   snapshot->lines = protocol::LineIndex(snapshot->text);
   if (parseable(*snapshot)) {
-    auto tree = SyntaxTree::parse(snapshot->language->grammar(), snapshot->text);
-    if (tree.ok()) snapshot->tree = std::make_shared<const SyntaxTree>(std::move(*tree));
+    // The task holds the text through the snapshot, which outlives none of its readers.
+    std::weak_ptr<DocumentSnapshot> weak = snapshot;
+    const TSLanguage* grammar = snapshot->language->grammar();
+    schedule_parse(*snapshot, parse, [weak, grammar]() -> std::shared_ptr<const SyntaxTree> {
+      auto self = weak.lock();
+      if (!self) return nullptr;  // nobody can read this tree any more
+      auto tree = SyntaxTree::parse(grammar, self->text);
+      return tree.ok() ? std::make_shared<const SyntaxTree>(std::move(*tree)) : nullptr;
+    });
   }
   return snapshot;
 }
 
 std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& before, int version,
-                                                      protocol::AppliedChanges changes) {
+                                                      protocol::AppliedChanges changes,
+                                                      const ParseExecutor& parse) {
   bool whole = std::any_of(changes.edits.begin(), changes.edits.end(),
                            [](const protocol::ByteEdit& e) { return e.replaced_whole_text; });
-  if (whole || !before.tree) return make_snapshot(before.uri, version, std::move(changes.text), before.root);
+  if (whole || !before.parsed.valid())
+    return make_snapshot(before.uri, version, std::move(changes.text), before.root, parse);
   auto snapshot = std::make_shared<DocumentSnapshot>();
   snapshot->uri = before.uri;
   snapshot->path = before.path;
@@ -110,8 +134,20 @@ std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& be
                      {e.start_point.row, e.start_point.column},
                      {e.old_end_point.row, e.old_end_point.column},
                      {e.new_end_point.row, e.new_end_point.column}});
-  auto tree = SyntaxTree::reparse(snapshot->language->grammar(), *before.tree, edits, snapshot->text);
-  if (tree.ok()) snapshot->tree = std::make_shared<const SyntaxTree>(std::move(*tree));
+  // The previous parse was given to the same serial executor first: it is done (or dropped)
+  // when this task runs, so waiting for it never blocks.
+  std::weak_ptr<DocumentSnapshot> weak = snapshot;
+  const TSLanguage* grammar = snapshot->language->grammar();
+  schedule_parse(*snapshot, parse,
+                 [weak, grammar, previous = before.parsed, edits = std::move(edits)]()
+                     -> std::shared_ptr<const SyntaxTree> {
+                   auto self = weak.lock();
+                   if (!self) return nullptr;
+                   std::shared_ptr<const SyntaxTree> old = previous.get();
+                   auto tree = old ? SyntaxTree::reparse(grammar, *old, edits, self->text)
+                                   : SyntaxTree::parse(grammar, self->text);
+                   return tree.ok() ? std::make_shared<const SyntaxTree>(std::move(*tree)) : nullptr;
+                 });
   return snapshot;
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,9 +30,11 @@ struct DocumentSnapshot {
   int version = 0;
   std::string text;
   protocol::LineIndex lines{""};
-  /// The parse of `text` (nullptr for unknown languages and texts with a byte order mark).
-  /// Trees are not thread-safe: read it through `tree->copy()`.
-  std::shared_ptr<const SyntaxTree> tree;
+  /// The parse of `text` (nullptr for unknown languages and texts with a byte order mark),
+  /// made on the session's parse thread so that the reader never waits for it. Waits until it
+  /// is ready. Trees are not thread-safe: read it through `tree()->copy()`.
+  std::shared_ptr<const SyntaxTree> tree() const { return parsed.valid() ? parsed.get() : nullptr; }
+  std::shared_future<std::shared_ptr<const SyntaxTree>> parsed;
 
   /// The functions of this snapshot as core reports them, computed once per settings
   /// generation and shared by diagnostics, code actions and hover (features/diagnostics.cpp).
@@ -45,15 +49,23 @@ struct DocumentSnapshot {
   FileLocation location() const { return {root, relative}; }
 };
 
-/// Builds a snapshot; `root` is the innermost workspace folder containing the path.
+/// Runs a parse: on a serial executor (tasks run one at a time, in the order given), or at once
+/// when empty. A parse task waits only for the parses given to the same executor before it.
+using ParseExecutor = std::function<void(std::function<void()>)>;
+
+/// Builds a snapshot; `root` is the innermost workspace folder containing the path. The text is
+/// parsed through `parse` (at once when it is empty).
 std::shared_ptr<const DocumentSnapshot> make_snapshot(std::string uri, int version,
                                                       std::string text,
-                                                      const std::filesystem::path& root);
+                                                      const std::filesystem::path& root,
+                                                      const ParseExecutor& parse = {});
 
 /// The snapshot after `changes` (from protocol::apply_content_changes) to `before`: the tree is
-/// re-parsed incrementally from before's tree.
+/// re-parsed incrementally from before's tree, through `parse` (the same serial executor that
+/// parsed `before`, or empty).
 std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& before, int version,
-                                                      protocol::AppliedChanges changes);
+                                                      protocol::AppliedChanges changes,
+                                                      const ParseExecutor& parse = {});
 
 /// The path of a `file://` URI (percent-decoded), or nothing for other schemes.
 std::optional<std::filesystem::path> path_from_uri(std::string_view uri);

@@ -39,10 +39,14 @@ Session::Session(boost::asio::io_context& io, std::function<void(std::string)> s
         log(lsp::MessageType::kWarning, std::string(warning));
       }),
       pool_(options.worker_threads) {
+  parse_ = [this](std::function<void()> task) { boost::asio::post(parser_, std::move(task)); };
   bind_methods();
 }
 
-Session::~Session() { pool_.join(); }
+Session::~Session() {
+  pool_.join();  // features may wait for parses: the parse thread stops after them
+  parser_.join();
+}
 
 void Session::log(lsp::MessageType type, const std::string& message) {
   // Logs go to stderr and, once the client is listening, to window/logMessage.
@@ -355,7 +359,7 @@ fs::path Session::root_for(const fs::path& path) const {
 void Session::did_open(lsp::DidOpenTextDocumentParams params) {
   auto& item = params.text_document;
   fs::path path = path_from_uri(item.uri).value_or(fs::path());
-  Snapshot document = make_snapshot(item.uri, item.version, std::move(item.text), root_for(path));
+  Snapshot document = make_snapshot(item.uri, item.version, std::move(item.text), root_for(path), parse_);
   {
     std::lock_guard lock(mutex_);
     documents_[document->uri] = document;
@@ -377,7 +381,7 @@ void Session::did_change(lsp::DidChangeTextDocumentParams params) {
     log(lsp::MessageType::kError, "didChange ignored: " + error);
     return;
   }
-  Snapshot after = edit_snapshot(*before, params.text_document.version, std::move(applied));
+  Snapshot after = edit_snapshot(*before, params.text_document.version, std::move(applied), parse_);
   {
     std::lock_guard lock(mutex_);
     documents_[after->uri] = after;

@@ -102,6 +102,10 @@ class Session {
   SessionOptions options_;
   protocol::Dispatcher dispatcher_;
   boost::asio::thread_pool pool_;
+  // One thread for the documents' parses, in the order the edits came: the reader thread never
+  // parses, and a parse never waits for the pool.
+  boost::asio::thread_pool parser_{1};
+  ParseExecutor parse_;
 
   // Lifecycle and capabilities: written by initialize, read-only after (io thread).
   bool initialized_ = false;

@@ -19,8 +19,8 @@ std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document
 
 std::vector<FunctionOutcome> compute_functions(const DocumentSnapshot& document,
                                                const ServerSettings& settings) {
-  if (document.tree) {
-    SyntaxTree own = document.tree->copy();  // this thread's copy
+  if (auto tree = document.tree()) {
+    SyntaxTree own = tree->copy();  // this thread's copy
     return check_parsed(document.text, own.root(), document.location(), *document.language,
                         settings.config);
   }

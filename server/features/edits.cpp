@@ -19,7 +19,7 @@ TextResult transform_document(const DocumentSnapshot& document, Action action,
   }
   // The document's own parse saves a parse, and makes validation's re-parse incremental.
   std::optional<SyntaxTree> own;
-  if (document.tree) own = document.tree->copy();
+  if (auto tree = document.tree()) own = tree->copy();
   return process_text(document.text, document.location(), *document.language, action,
                       settings.config, cache, nullptr, only, own ? &*own : nullptr);
 }
