@@ -307,12 +307,17 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     }
   }
 
-  // Two expression-bodied arrows ending at the same byte (`a => b => a + b`, `x => c ? y : z =>
-  // 1`), or an arrow ending right at its enclosing block's `}` (`{return x=>x}`, minified code):
-  // both would insert their closing text at one offset. The inner one keeps its telemetry; the
-  // outer curried arrow, or the inner arrow of a block, is left alone.
-  std::unordered_map<uint32_t, size_t> closing_at;  // offset of the closing insertion -> index
-  std::vector<std::string> closing_conflict(functions.size());
+  // A function whose closing text would go where a nested function ends (`a => b => a + b`,
+  // minified `function(){return x=>x}`) is left alone: both closings would be inserted at one
+  // offset, in the wrong order. The rule looks only at where functions end, which telemetry
+  // does not change, so a second run decides the same.
+  // End byte -> the latest start of a function ending there: one starting after `f` and
+  // ending at f's closing offset is nested in `f`.
+  std::unordered_map<uint32_t, uint32_t> latest_start_ending_at;
+  for (const FunctionInfo& f : functions) {
+    uint32_t& latest = latest_start_ending_at[f.end_byte];
+    latest = std::max(latest, f.start_byte);
+  }
 
   for (size_t i = 0; i < functions.size(); ++i) {
     FunctionInfo& f = functions[i];
@@ -338,28 +343,21 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       f.reason = "no body";
       continue;
     }
-    if (layout.expression) {
-      uint32_t closing = ts_node_end_byte(layout.body);
-      auto [it, inserted] = closing_at.emplace(closing, i);
-      if (!inserted) {
-        const FunctionInfo& other = functions[it->second];
-        // `other` came first in the walk, so it encloses this arrow.
-        BodyLayout other_layout = body_layout(other.node, false);
-        if (other_layout.expression)
-          closing_conflict[it->second] = "its body is an arrow function that ends where it ends "
-                                         "(curried arrow); the inner one is instrumented";
-        else
-          closing_conflict[i] = "ends right at its enclosing function's closing brace";
-        it->second = i;
+    if (layout.expression || layout.close != 0) {
+      uint32_t closing = layout.expression ? ts_node_end_byte(layout.body) : layout.close;
+      auto ending = latest_start_ending_at.find(closing);
+      if (ending != latest_start_ending_at.end() && ending->second > f.start_byte) {
+        f.state = FunctionState::kSkipped;
+        f.reason = "a nested function ends where this one's telemetry would close";
+        continue;
       }
-      continue;
     }
+    if (layout.expression) continue;
     if (layout.close == 0) {
       f.state = FunctionState::kSkipped;
       f.reason = "body has no closing brace";
       continue;
     }
-    closing_at.emplace(layout.close, i);
     const LanguageTemplate* found = nullptr;
     size_t marker_at = layout.statements.size();
     for (size_t k = layout.kept_in_front; k < layout.statements.size() && !found; ++k) {
@@ -390,12 +388,6 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       f.state = FunctionState::kSkipped;
       f.reason = layout.kept_in_front == 0 ? "empty body" : "nothing after the prologue";
     }
-  }
-  for (size_t i = 0; i < functions.size(); ++i) {
-    if (closing_conflict[i].empty() || functions[i].state != FunctionState::kUninstrumented)
-      continue;
-    functions[i].state = FunctionState::kSkipped;
-    functions[i].reason = closing_conflict[i];
   }
   return functions;
 }
