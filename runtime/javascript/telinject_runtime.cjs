@@ -13,12 +13,14 @@
 // When TELINJECT_OUT is unset, `enter` returns one shared no-op span: near-zero cost.
 //
 // Context: the current span lives in an AsyncLocalStorage (a plain variable where there is
-// none), so a span started after an `await` still has its async function's span as parent.
-// A synchronous function makes its span current and restores the previous one when it ends.
-// An async function makes its span current for its own continuations; since its caller goes on
-// (at the function's first `await`) in the same context, a span that has ended is skipped when
-// looking for a parent. A generator's span is recorded with its parent but not made current:
-// a suspended generator would otherwise leak its span into its caller.
+// none). A synchronous function makes its span current and restores the previous one when it
+// ends. An async function makes its span current too, so spans started after an `await` have it
+// as parent; but its caller goes on in that same context once the function first suspends, so
+// a span that finds an async span current checks that it is really inside it: an ended span is
+// passed over, and one entered in the same synchronous run is an ancestor only when the new
+// call's stack runs through it (`Promise.all([a(), b()])`: b is not a's child). A generator's
+// span is recorded with its parent but not made current: a suspended generator would otherwise
+// leak its span into its caller.
 //
 // Safety: telemetry never throws into the program; `fail` records, the program's own
 // `throw` rethrows the original value.
@@ -27,8 +29,9 @@ const fs = require('fs');
 const crypto = require('crypto');
 
 let AsyncLocalStorage = null;
+let executionAsyncId = () => 0;
 try {
-  ({ AsyncLocalStorage } = require('async_hooks'));
+  ({ AsyncLocalStorage, executionAsyncId } = require('async_hooks'));
 } catch (_) {
   AsyncLocalStorage = null;
 }
@@ -65,10 +68,62 @@ function setCurrent(span) {
   else plainCurrent = span;
 }
 
+const FRAME_LIMIT = 24;
+
+// The stack below `enter` as "file:line:column" strings, innermost first (the instrumented
+// function's own frame at index 0).
+function stackFrames() {
+  const previous = Error.prepareStackTrace;
+  const previousLimit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = FRAME_LIMIT;
+    Error.prepareStackTrace = (_, frames) => frames;
+    const holder = {};
+    Error.captureStackTrace(holder, enter);
+    const frames = holder.stack || [];
+    return frames.map((f) => (f.getFileName() || '') + ':' + f.getLineNumber() + ':' + f.getColumnNumber());
+  } catch (_) {
+    return [];
+  } finally {
+    Error.prepareStackTrace = previous;
+    Error.stackTraceLimit = previousLimit;
+  }
+}
+
+// True when the call whose stack is `inner` runs inside the synchronous part of the async
+// function whose stack at entry was `outer`: some frame of `inner` past its own sits on the
+// same callers as `outer`'s own frame did.
+function runsInside(inner, outer) {
+  const callers = outer.length - 1;
+  if (callers <= 0) return false;
+  for (let k = 1; k < inner.length - 1; k++) {
+    const overlap = Math.min(callers, inner.length - k - 1);
+    if (overlap <= 0) break;
+    let same = true;
+    for (let i = 0; i < overlap && same; i++) same = inner[k + 1 + i] === outer[1 + i];
+    if (same) return true;
+  }
+  return false;
+}
+
 function liveParent() {
   let span = getCurrent();
-  while (span && span.ended) span = span.parent;
-  return span;
+  let frames = null;
+  while (span) {
+    if (span.ended) {
+      span = span.previous;
+      continue;
+    }
+    if (span.frames && span.asyncId === executionAsyncId()) {
+      if (frames === null) frames = stackFrames();
+      if (!runsInside(frames, span.frames)) {
+        span = span.previous;
+        continue;
+      }
+    }
+    break;
+  }
+  return span || null;
 }
 
 // File and line of the instrumented function, from the stack of its first call.
@@ -79,7 +134,7 @@ function siteOf(name) {
   const previous = Error.prepareStackTrace;
   const previousLimit = Error.stackTraceLimit;
   try {
-    Error.stackTraceLimit = 3;
+    Error.stackTraceLimit = 1;
     Error.prepareStackTrace = (_, frames) => frames;
     const holder = {};
     Error.captureStackTrace(holder, enter);
@@ -127,7 +182,14 @@ class Span {
     this.failed = false;
     this.ended = false;
     this.current = kind === 'function' || kind === 'async_function';
+    // What the caller had as current: where a lookup goes past this span once it is not ours.
     this.previous = this.current ? getCurrent() : null;
+    this.frames = null;
+    this.asyncId = 0;
+    if (kind === 'async_function' && storage) {
+      this.frames = stackFrames();
+      this.asyncId = executionAsyncId();
+    }
     if (this.current) setCurrent(this);
     this.start = process.hrtime.bigint();
   }
@@ -142,7 +204,7 @@ class Span {
     const end = process.hrtime.bigint();
     this.ended = true;
     if (this.current && getCurrent() === this) setCurrent(this.previous);
-    this.previous = null;
+    this.frames = null;
     write(this, end);
   }
 }
@@ -155,7 +217,7 @@ function write(span, end) {
   if (fd === null || busy) return;
   busy = true;
   try {
-    const site = siteOf(span.name);
+    const site = sites.get(span.name) || { file: '', line: 0 };
     const status = span.failed
       ? '"error", "exception.type": ' + jsonString(errorType(span.error))
       : '"ok"';
@@ -183,6 +245,7 @@ function write(span, end) {
 function enter(name, kind) {
   if (fd === null || busy) return NO_SPAN;
   try {
+    if (!sites.has(name)) siteOf(name);
     return new Span(name, kind);
   } catch (_) {
     return NO_SPAN;
