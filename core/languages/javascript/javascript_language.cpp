@@ -20,8 +20,8 @@ extern const std::string_view kJsRuntimeDmts;
 
 namespace {
 
-using javascript::BodyLayout;
 using javascript::body_layout;
+using javascript::BodyLayout;
 using javascript::is;
 using javascript::is_derived_constructor;
 using javascript::node_text;
@@ -30,11 +30,21 @@ std::string js_string_literal(const std::string& value) {
   std::string out = "\"";
   for (char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escaped[8];
@@ -62,7 +72,8 @@ bool matches_import_pattern(std::string_view row, const std::string& pattern) {
 
 bool is_import_row(std::string_view row, const std::vector<LanguageTemplate>& known) {
   return std::any_of(known.begin(), known.end(), [&](const LanguageTemplate& t) {
-    return matches_import_pattern(row, t.import_line) || matches_import_pattern(row, t.require_line);
+    return matches_import_pattern(row, t.import_line) ||
+           matches_import_pattern(row, t.require_line);
   });
 }
 
@@ -86,8 +97,9 @@ Rendered render(const LanguageTemplate& tmpl, const FunctionInfo& f) {
   const bool generator = f.kind == "generator" || f.kind == "async_generator";
   const std::string& pattern =
       generator && !tmpl.generator_header.empty() ? tmpl.generator_header : tmpl.header;
-  std::map<std::string, std::string> values = {
-      {"name", js_string_literal(f.qualified_name)}, {"qualname", f.qualified_name}, {"kind", f.kind}};
+  std::map<std::string, std::string> values = {{"name", js_string_literal(f.qualified_name)},
+                                               {"qualname", f.qualified_name},
+                                               {"kind", f.kind}};
   return {render_template(pattern, values), render_template(tmpl.footer, values)};
 }
 
@@ -189,14 +201,15 @@ class JavascriptLanguage final : public LanguageSupport {
     if (layout.close == 0) return make_error("body has no closing brace");
     if (layout.statements.size() == layout.kept_in_front) return make_error("nothing to wrap");
     uint32_t anchor = layout.open;
-    std::string separator = " ";
+    std::string opening = " ";
     if (layout.kept_in_front > 0) {
       anchor = ts_node_end_byte(layout.statements[layout.kept_in_front - 1]);
       // A directive or super() call without its `;` gets one, written without a space so that
       // removal can tell it from a `;` that was there.
-      if (text[anchor - 1] != ';') separator = ";";
+      if (text[anchor - 1] != ';') opening = ";";
     }
-    insert(anchor, separator + r.header);
+    opening += r.header;
+    insert(anchor, std::move(opening));
     insert(layout.close, r.footer + " ");
     return script;
   }
@@ -207,11 +220,12 @@ class JavascriptLanguage final : public LanguageSupport {
     for (uint32_t row = 0; row < source.row_count(); ++row)
       if (is_import_row(source.row_text(row), {tmpl})) return std::nullopt;
     const bool es_module = javascript::is_es_module(file.location);
-    const bool use_require = !typescript_ && !es_module && !has_module_syntax(file.root) &&
-                             !tmpl.require_line.empty();
+    const bool use_require =
+        !typescript_ && !es_module && !has_module_syntax(file.root) && !tmpl.require_line.empty();
     std::string helper = es_module ? javascript::kModuleHelper : javascript::kCommonJsHelper;
-    std::string line = render_template(use_require ? tmpl.require_line : tmpl.import_line,
-                                       {{"runtime", javascript::helper_specifier(file.location, helper)}});
+    std::string line =
+        render_template(use_require ? tmpl.require_line : tmpl.import_line,
+                        {{"runtime", javascript::helper_specifier(file.location, helper)}});
 
     // After the `#!` line and the directive prologue ("use strict" must stay first), before
     // the first statement.
@@ -274,7 +288,8 @@ class JavascriptLanguage final : public LanguageSupport {
       if (text.substr(declaration_start, marker.size()) != marker) return edited();
 
       const bool expression_form = is(f.node, "arrow_function") &&
-                                   declaration_start == layout.open && layout.statements.size() == 2;
+                                   declaration_start == layout.open &&
+                                   layout.statements.size() == 2;
       if (expression_form) {
         // {HEADER return EXPR; FOOTER}
         TSNode block_inner = ts_node_named_child(try_block, 0);
@@ -297,10 +312,11 @@ class JavascriptLanguage final : public LanguageSupport {
         continue;
       }
       // Block form: SEP HEADER ... FOOTER ' ' before the body's '}'.
-      if (declaration_start == 0 || (text[declaration_start - 1] != ' ' && text[declaration_start - 1] != ';'))
+      if (declaration_start == 0 ||
+          (text[declaration_start - 1] != ' ' && text[declaration_start - 1] != ';'))
         return edited();
-      if (text.substr(block_close, try_end - block_close) != footer || try_end + 1 != layout.close ||
-          text[try_end] != ' ')
+      if (text.substr(block_close, try_end - block_close) != footer ||
+          try_end + 1 != layout.close || text[try_end] != ' ')
         return edited();
       edits.push_back({declaration_start - 1, block_open + 1 - (declaration_start - 1), ""});
       edits.push_back({block_close, try_end + 1 - block_close, ""});
@@ -309,7 +325,7 @@ class JavascriptLanguage final : public LanguageSupport {
       for (uint32_t row = 0; row < source.row_count(); ++row) {
         if (!is_import_row(source.row_text(row), known)) continue;
         uint32_t end = row + 1 < source.row_count() ? source.row_start(row + 1)
-                                                     : static_cast<uint32_t>(text.size());
+                                                    : static_cast<uint32_t>(text.size());
         edits.push_back({source.row_start(row), end - source.row_start(row), ""});
         break;
       }

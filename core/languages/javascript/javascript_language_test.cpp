@@ -133,27 +133,36 @@ TEST_CASE("javascript: the import follows the module system and the file's depth
 
   std::string code = "function f() { return 1; }\n";
   auto first_line = [](const std::string& text) { return text.substr(0, text.find('\n')); };
-  CHECK(first_line(run(javascript_language(), code, Action::kInstrument, {root.path(), "src/a.js"}).output) ==
+  CHECK(first_line(run(javascript_language(), code, Action::kInstrument, {root.path(), "src/a.js"})
+                       .output) ==
         "import * as _telinject from \"../telinject_runtime.mjs\"; // telinject");
-  CHECK(first_line(run(javascript_language(), code, Action::kInstrument, {root.path(), "legacy/b.js"}).output) ==
-        "const _telinject = require(\"../telinject_runtime.cjs\"); // telinject");
-  CHECK(first_line(run(typescript_language(), code, Action::kInstrument, {root.path(), "legacy/t.ts"}).output) ==
-        "import * as _telinject from \"../telinject_runtime.cjs\"; // telinject");
-  CHECK(first_line(run(typescript_language(), code, Action::kInstrument, {root.path(), "t.mts"}).output) ==
+  CHECK(
+      first_line(run(javascript_language(), code, Action::kInstrument, {root.path(), "legacy/b.js"})
+                     .output) ==
+      "const _telinject = require(\"../telinject_runtime.cjs\"); // telinject");
+  CHECK(
+      first_line(run(typescript_language(), code, Action::kInstrument, {root.path(), "legacy/t.ts"})
+                     .output) ==
+      "import * as _telinject from \"../telinject_runtime.cjs\"; // telinject");
+  CHECK(first_line(
+            run(typescript_language(), code, Action::kInstrument, {root.path(), "t.mts"}).output) ==
         "import * as _telinject from \"./telinject_runtime.mjs\"; // telinject");
 }
 
 TEST_CASE("javascript: a file that moved still has its import recognised and removed") {
   testing::TempDir root;
   std::string code = "function f() { return 1; }\n";
-  TextResult deep = run(javascript_language(), code, Action::kInstrument, {root.path(), "a/b/m.js"});
+  TextResult deep =
+      run(javascript_language(), code, Action::kInstrument, {root.path(), "a/b/m.js"});
   REQUIRE(deep.output.find("../../telinject_runtime.cjs") != std::string::npos);
   TextResult back = run(javascript_language(), deep.output, Action::kRemove, {root.path(), "m.js"});
   CHECK(back.output == code);
 }
 
 TEST_CASE("javascript: derived constructors keep super() at the root, before the telemetry") {
-  std::string code = "class A extends B {\n  constructor(x) {\n    const y = x + 1;\n    super(y);\n    this.y = y;\n  }\n}\n";
+  std::string code =
+      "class A extends B {\n  constructor(x) {\n    const y = x + 1;\n    super(y);\n    this.y = "
+      "y;\n  }\n}\n";
   TextResult once = run(typescript_language(), code, Action::kInstrument, "m.ts");
   CHECK(once.output.find("    super(y); const _telinject_span") != std::string::npos);
   CHECK(once.output.find("    const y = x + 1;\n") != std::string::npos);
@@ -194,9 +203,11 @@ runtime = true
   CHECK(mine.require_line == "const t = require(\"{runtime}\"); // telinject");
   Config use = *config;
   use.profile = "mine";
-  TextResult once = run(javascript_language(), "function f() { return 1; }\n", Action::kInstrument, "m.js", use);
-  CHECK(once.output == "const t = require(\"./telinject_runtime.cjs\"); // telinject\n"
-                       "function f() { const s = t.begin(\"m.f\"); try { return 1; } finally { s.end(); } }\n");
+  TextResult once =
+      run(javascript_language(), "function f() { return 1; }\n", Action::kInstrument, "m.js", use);
+  CHECK(once.output ==
+        "const t = require(\"./telinject_runtime.cjs\"); // telinject\n"
+        "function f() { const s = t.begin(\"m.f\"); try { return 1; } finally { s.end(); } }\n");
   CHECK(run(javascript_language(), once.output, Action::kRemove, "m.js", use).output ==
         "function f() { return 1; }\n");
 

@@ -31,7 +31,8 @@ bool is_simple_path(std::string_view text) {
 }
 
 std::string strip_quotes(std::string_view text) {
-  if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front())
+  if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') &&
+      text.back() == text.front())
     return std::string(text.substr(1, text.size() - 2));
   return std::string(text);
 }
@@ -59,7 +60,8 @@ std::string name_from_context(const SourceText& source, TSNode parent, const cha
   std::string_view f(field);
   if (is(parent, "variable_declarator") && f == "value") {
     TSNode name = ts_node_child_by_field_name(parent, "name", 4);
-    if (!ts_node_is_null(name) && is(name, "identifier")) return std::string(node_text(source, name));
+    if (!ts_node_is_null(name) && is(name, "identifier"))
+      return std::string(node_text(source, name));
   } else if (is(parent, "assignment_expression") && f == "right") {
     TSNode left = ts_node_child_by_field_name(parent, "left", 4);
     std::string_view text = node_text(source, left);
@@ -135,14 +137,19 @@ struct Scope {
 
 NodeKinds::NodeKinds(const TSLanguage* grammar) {
   kinds_.assign(ts_language_symbol_count(grammar), kOther);
-  const std::pair<const char*, Kind> names[] = {
-      {"function_declaration", kFunction}, {"generator_function_declaration", kFunction},
-      {"function_expression", kFunction},  {"function", kFunction},
-      {"generator_function", kFunction},   {"arrow_function", kFunction},
-      {"method_definition", kFunction},    {"class_declaration", kClass},
-      {"class", kClass},                   {"abstract_class_declaration", kClass},
-      {"object", kObject},                 {"internal_module", kNamespace},
-      {"comment", kComment}};
+  const std::pair<const char*, Kind> names[] = {{"function_declaration", kFunction},
+                                                {"generator_function_declaration", kFunction},
+                                                {"function_expression", kFunction},
+                                                {"function", kFunction},
+                                                {"generator_function", kFunction},
+                                                {"arrow_function", kFunction},
+                                                {"method_definition", kFunction},
+                                                {"class_declaration", kClass},
+                                                {"class", kClass},
+                                                {"abstract_class_declaration", kClass},
+                                                {"object", kObject},
+                                                {"internal_module", kNamespace},
+                                                {"comment", kComment}};
   for (TSSymbol symbol = 0; symbol < kinds_.size(); ++symbol) {
     // Only named symbols: the keyword `function` or `class` shares the node's name.
     if (ts_language_symbol_type(grammar, symbol) != TSSymbolTypeRegular) continue;
@@ -227,16 +234,14 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
         kind == NodeKinds::kNamespace) {
       TSNode parent = depth > 0 ? path[depth - 1] : TSNode{};
       const char* field = ts_tree_cursor_current_field_name(&cursor);
-      TSNode name_node = kind == NodeKinds::kObject ? TSNode{}
-                                                    : ts_node_child_by_field_name(node, "name", 4);
-      std::string name = ts_node_is_null(name_node)
-                             ? name_from_context(source, parent, field)
-                             : squeeze(node_text(source, name_node));
+      TSNode name_node =
+          kind == NodeKinds::kObject ? TSNode{} : ts_node_child_by_field_name(node, "name", 4);
+      std::string name = ts_node_is_null(name_node) ? name_from_context(source, parent, field)
+                                                    : squeeze(node_text(source, name_node));
       if (kind == NodeKinds::kObject && name.empty()) {
         // An object literal without a name adds nothing to the names inside it.
       } else {
-        if (name.empty())
-          name = "<anonymous>@" + std::to_string(ts_node_start_point(node).row + 1);
+        if (name.empty()) name = "<anonymous>@" + std::to_string(ts_node_start_point(node).row + 1);
         std::string qualified = scopes.empty() ? name : scopes.back().qualified + "." + name;
         int index = -1;
         if (kind == NodeKinds::kFunction) {
@@ -301,8 +306,9 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     }
     for (size_t i = 0; i < ignore.rows.size(); ++i) {
       uint32_t row = ignore.rows[i];
-      bool above_function = std::any_of(functions.begin(), functions.end(),
-                                        [&](const FunctionInfo& f) { return f.start_row == row + 1; });
+      bool above_function =
+          std::any_of(functions.begin(), functions.end(),
+                      [&](const FunctionInfo& f) { return f.start_row == row + 1; });
       if (row < first_code && ignore.whole_row[i] && !above_function) ignore.file = true;
     }
   }

@@ -24,9 +24,9 @@ inline std::string_view node_text(const SourceText& source, TSNode node) {
 /// A function's body as instrumentation sees it.
 struct BodyLayout {
   TSNode body{};
-  bool expression = false;  // an arrow function whose body is an expression
-  uint32_t open = 0;        // block: the byte after '{'
-  uint32_t close = 0;       // block: the byte of the closing '}'
+  bool expression = false;         // an arrow function whose body is an expression
+  uint32_t open = 0;               // block: the byte after '{'
+  uint32_t close = 0;              // block: the byte of the closing '}'
   std::vector<TSNode> statements;  // block: named children other than comments
   /// Statements that stay in front of the telemetry: the directive prologue ("use strict"),
   /// and in a derived class's constructor everything up to its top-level super(...) call

@@ -1,10 +1,9 @@
 #include "javascript/module_system.h"
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
