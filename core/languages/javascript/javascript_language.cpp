@@ -201,13 +201,14 @@ class JavascriptLanguage final : public LanguageSupport {
     if (layout.close == 0) return make_error("body has no closing brace");
     if (layout.statements.size() == layout.kept_in_front) return make_error("nothing to wrap");
     uint32_t anchor = layout.open;
-    std::string opening = " ";
+    char separator = ' ';
     if (layout.kept_in_front > 0) {
       anchor = ts_node_end_byte(layout.statements[layout.kept_in_front - 1]);
       // A directive or super() call without its `;` gets one, written without a space so that
       // removal can tell it from a `;` that was there.
-      if (text[anchor - 1] != ';') opening = ";";
+      if (text[anchor - 1] != ';') separator = ';';
     }
+    std::string opening(1, separator);
     opening += r.header;
     insert(anchor, std::move(opening));
     insert(layout.close, r.footer + " ");
