@@ -218,8 +218,12 @@ class JavascriptLanguage final : public LanguageSupport {
   std::optional<TextEdit> add_import(const ParsedSource& file,
                                      const LanguageTemplate& tmpl) const override {
     const SourceText& source = file.source;
-    for (uint32_t row = 0; row < source.row_count(); ++row)
-      if (is_import_row(source.row_text(row), {tmpl})) return std::nullopt;
+    for (uint32_t row = 0; row < source.row_count(); ++row) {
+      std::string_view text = source.row_text(row);
+      if (matches_import_pattern(text, tmpl.import_line) ||
+          matches_import_pattern(text, tmpl.require_line))
+        return std::nullopt;
+    }
     const bool es_module = javascript::is_es_module(file.location);
     const bool use_require =
         !typescript_ && !es_module && !has_module_syntax(file.root) && !tmpl.require_line.empty();
