@@ -214,6 +214,15 @@ bool read_templates(const TableReader& templates, Config& config) {
         return t.fail(node, name + " needs 'import' and 'header'");
       if (block_language && tmpl.footer.empty())
         return t.fail(node, name + " needs 'footer' (the text that closes the header's block)");
+      // Telemetry is recognised as the header's declaration followed by the try statement
+      // that holds the body.
+      constexpr std::string_view kOpensTry = "try {";
+      if (block_language &&
+          (tmpl.header.size() < kOpensTry.size() ||
+           tmpl.header.compare(tmpl.header.size() - kOpensTry.size(), kOpensTry.size(), kOpensTry) != 0 ||
+           (tmpl.header.rfind("const ", 0) != 0 && tmpl.header.rfind("let ", 0) != 0)))
+        return t.fail(node, name + ".header must be a `const` or `let` declaration followed by "
+                                   "`try {` (the footer closes the try)");
       if (!is_single_line(tmpl.require_line) || !is_single_line(tmpl.footer))
         return t.fail(node, name + ".require and .footer must be single lines");
       if (!is_single_line(tmpl.import_line))

@@ -218,4 +218,14 @@ header = "const s = t.begin({name}); try {"
   auto missing = load_config(root.path(), std::nullopt, {});
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().find("needs 'footer'") != std::string::npos);
+
+  testing::write_text(root / ".telinject.toml", R"([templates.mine.typescript]
+import = "import t from \"x\""
+header = "var s = t.begin({name}); try {"
+footer = "} finally { s.end(); }"
+)");
+  auto wrong = load_config(root.path(), std::nullopt, {});
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().find("`const` or `let` declaration followed by `try {`") !=
+        std::string::npos);
 }
