@@ -1,15 +1,17 @@
 // Benchmark of a batch run against bare tree-sitter, measured in the same process run.
 //
-//   bench_pipeline --corpus DIR [--json FILE] [--repeat N]
+//   bench_pipeline --corpus DIR [--json FILE] [--repeat N] [--query LANGUAGE=QUERY]...
+//                  [--max-file-bytes N]
 //
-// Baseline: read + parse + run the query `(function_definition) @function` over every file, one
-// thread. Then the real pipeline (`run_pipeline`, writing a mirror tree, fresh cache): cold on one
+// Baseline: read + parse + run the language's function query over every file of the languages
+// given (default: python, `(function_definition) @function`), one thread. Then the real pipeline (`run_pipeline`, writing a mirror tree, fresh cache): cold on one
 // thread, warm on one thread (same cache and mirror), cold on two threads. Figures are ratios to
 // the baseline of the same run, plus functions per second.
 #include <tree_sitter/api.h>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -46,32 +48,52 @@ struct Baseline {
   uint64_t bytes = 0;
 };
 
-Baseline bare_parse_and_query(const std::vector<ScannedFile>& files) {
-  const LanguageSupport& python = *LanguageRegistry::instance().by_name("python");
-  TSParser* parser = ts_parser_new();
-  ts_parser_set_language(parser, python.grammar());
-  const char* source = "(function_definition) @function";
-  uint32_t error_offset = 0;
-  TSQueryError error_type;
-  TSQuery* query = ts_query_new(python.grammar(), source, static_cast<uint32_t>(std::strlen(source)),
-                                &error_offset, &error_type);
+// The function query of each language in the baseline, by language name.
+using BaselineQueries = std::vector<std::pair<std::string, std::string>>;
+
+Baseline bare_parse_and_query(const std::vector<ScannedFile>& files, const BaselineQueries& queries) {
+  struct Prepared {
+    const LanguageSupport* language;
+    TSParser* parser;
+    TSQuery* query;
+  };
+  std::vector<Prepared> prepared;
+  for (const auto& [name, source] : queries) {
+    const LanguageSupport* language = LanguageRegistry::instance().by_name(name);
+    if (!language) continue;
+    TSParser* parser = ts_parser_new();
+    ts_parser_set_language(parser, language->grammar());
+    uint32_t error_offset = 0;
+    TSQueryError error_type;
+    TSQuery* query = ts_query_new(language->grammar(), source.c_str(),
+                                  static_cast<uint32_t>(source.size()), &error_offset, &error_type);
+    if (!query) {
+      std::fprintf(stderr, "bench_pipeline: bad query for %s at %u\n", name.c_str(), error_offset);
+      std::exit(2);
+    }
+    prepared.push_back({language, parser, query});
+  }
   TSQueryCursor* cursor = ts_query_cursor_new();
   Baseline result;
   auto start = std::chrono::steady_clock::now();
   for (const ScannedFile& file : files) {
-    if (file.language != &python) continue;
+    auto it = std::find_if(prepared.begin(), prepared.end(),
+                           [&](const Prepared& p) { return p.language == file.language; });
+    if (it == prepared.end()) continue;
     std::string text = slurp(file.path);
     result.bytes += text.size();
-    TSTree* tree = ts_parser_parse_string(parser, nullptr, text.data(), static_cast<uint32_t>(text.size()));
-    ts_query_cursor_exec(cursor, query, ts_tree_root_node(tree));
+    TSTree* tree = ts_parser_parse_string(it->parser, nullptr, text.data(), static_cast<uint32_t>(text.size()));
+    ts_query_cursor_exec(cursor, it->query, ts_tree_root_node(tree));
     TSQueryMatch match;
     while (ts_query_cursor_next_match(cursor, &match)) ++result.functions;
     ts_tree_delete(tree);
   }
   result.seconds = seconds_since(start);
   ts_query_cursor_delete(cursor);
-  ts_query_delete(query);
-  ts_parser_delete(parser);
+  for (Prepared& p : prepared) {
+    ts_query_delete(p.query);
+    ts_parser_delete(p.parser);
+  }
   return result;
 }
 
@@ -87,8 +109,9 @@ struct Variant {
 };
 
 Measured pipeline_run(const fs::path& corpus, const fs::path& out, const fs::path& cache_dir,
-                      Variant variant) {
+                      Variant variant, uint64_t max_file_bytes) {
   RunOptions options;
+  options.config.max_file_bytes = max_file_bytes;
   options.paths = {corpus};
   options.output_dir = out;
   options.config.jobs = variant.jobs;
@@ -109,13 +132,22 @@ int main(int argc, char** argv) {
   fs::path corpus;
   fs::path json_file;
   int repeat = 1;
+  BaselineQueries queries;
+  uint64_t max_file_bytes = Config{}.max_file_bytes;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--corpus" && i + 1 < argc) corpus = argv[++i];
     else if (arg == "--json" && i + 1 < argc) json_file = argv[++i];
     else if (arg == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
-    else {
-      std::fprintf(stderr, "usage: bench_pipeline --corpus DIR [--json FILE] [--repeat N]\n");
+    else if (arg == "--max-file-bytes" && i + 1 < argc) max_file_bytes = std::strtoull(argv[++i], nullptr, 10);
+    else if (arg == "--query" && i + 1 < argc && std::strchr(argv[i + 1], '=')) {
+      std::string spec = argv[++i];
+      size_t equals = spec.find('=');
+      queries.emplace_back(spec.substr(0, equals), spec.substr(equals + 1));
+    } else {
+      std::fprintf(stderr,
+                   "usage: bench_pipeline --corpus DIR [--json FILE] [--repeat N] "
+                   "[--query LANGUAGE=QUERY]... [--max-file-bytes N]\n");
       return 2;
     }
   }
@@ -123,7 +155,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_pipeline: --corpus DIR is required\n");
     return 2;
   }
-  ScanResult scan = scan_paths({corpus}, LanguageRegistry::instance(), ScanOptions{});
+  if (queries.empty()) queries.emplace_back("python", "(function_definition) @function");
+  ScanOptions scan_options;
+  scan_options.max_file_bytes = max_file_bytes;
+  ScanResult scan = scan_paths({corpus}, LanguageRegistry::instance(), scan_options);
   fs::path work = fs::temp_directory_path() / ("telinject-bench-" + std::to_string(::getpid()));
   fs::remove_all(work);
 
@@ -138,16 +173,16 @@ int main(int argc, char** argv) {
   };
   fs::create_directories(work);
   for (int r = 0; r < repeat; ++r) {
-    Baseline b = bare_parse_and_query(scan.files);
+    Baseline b = bare_parse_and_query(scan.files, queries);
     if (r == 0 || b.seconds < base.seconds) base = b;
     fs::path run = work / std::to_string(r);
-    keep_best(cold1, pipeline_run(corpus, run / "out1", run / "cache1", {}), r);
-    keep_best(warm1, pipeline_run(corpus, run / "out1", run / "cache1", {}), r);
-    keep_best(cold2, pipeline_run(corpus, run / "out2", run / "cache2", {.jobs = 2}), r);
+    keep_best(cold1, pipeline_run(corpus, run / "out1", run / "cache1", {}, max_file_bytes), r);
+    keep_best(warm1, pipeline_run(corpus, run / "out1", run / "cache1", {}, max_file_bytes), r);
+    keep_best(cold2, pipeline_run(corpus, run / "out2", run / "cache2", {.jobs = 2}, max_file_bytes), r);
     keep_best(unvalidated1, pipeline_run(corpus, run / "out3", run / "cache3",
-                                         {.validate = ValidateMode::kOff}), r);
+                                         {.validate = ValidateMode::kOff}, max_file_bytes), r);
     keep_best(uncached1, pipeline_run(corpus, run / "out4", run / "cache4",
-                                      {.script_cache = false}), r);
+                                      {.script_cache = false}, max_file_bytes), r);
   }
   fs::remove_all(work);
 

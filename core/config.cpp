@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "atomic_file.h"
+#include "language.h"
 
 extern char** environ;
 
@@ -194,13 +195,36 @@ bool read_templates(const TableReader& templates, Config& config) {
       std::string name = "templates." + profile + "." + language;
       LanguageTemplate tmpl;
       tmpl.profile = profile;
-      if (!t.only_keys({"import", "header", "generator_header", "runtime"}) ||
-          !t.string("import", tmpl.import_line) || !t.string("header", tmpl.header) ||
+      // A language whose own templates close their header with a footer (JavaScript's
+      // try/finally) takes `footer` and `require` too, and needs the footer.
+      const LanguageSupport* known = LanguageRegistry::instance().by_name(language);
+      const bool block_language = known && !known->builtin_templates().empty() &&
+                                  !known->builtin_templates().front().footer.empty();
+      bool keys_ok = block_language
+                         ? t.only_keys({"import", "require", "header", "generator_header",
+                                        "footer", "runtime"}) &&
+                               t.string("require", tmpl.require_line) &&
+                               t.string("footer", tmpl.footer)
+                         : t.only_keys({"import", "header", "generator_header", "runtime"});
+      if (!keys_ok || !t.string("import", tmpl.import_line) || !t.string("header", tmpl.header) ||
           !t.string("generator_header", tmpl.generator_header) ||
           !t.boolean("runtime", tmpl.needs_runtime))
         return false;
       if (tmpl.import_line.empty() || tmpl.header.empty())
         return t.fail(node, name + " needs 'import' and 'header'");
+      if (block_language && tmpl.footer.empty())
+        return t.fail(node, name + " needs 'footer' (the text that closes the header's block)");
+      // Telemetry is recognised as the header's declaration followed by the try statement
+      // that holds the body.
+      constexpr std::string_view kOpensTry = "try {";
+      if (block_language &&
+          (tmpl.header.size() < kOpensTry.size() ||
+           tmpl.header.compare(tmpl.header.size() - kOpensTry.size(), kOpensTry.size(), kOpensTry) != 0 ||
+           (tmpl.header.rfind("const ", 0) != 0 && tmpl.header.rfind("let ", 0) != 0)))
+        return t.fail(node, name + ".header must be a `const` or `let` declaration followed by "
+                                   "`try {` (the footer closes the try)");
+      if (!is_single_line(tmpl.require_line) || !is_single_line(tmpl.footer))
+        return t.fail(node, name + ".require and .footer must be single lines");
       if (!is_single_line(tmpl.import_line))
         return t.fail(node, name + ".import must be a single line");
       for (const auto& [key, text] : {std::pair{"header", &tmpl.header},

@@ -15,8 +15,11 @@ std::string LanguageTemplate::marker() const {
 }
 
 std::string LanguageTemplate::fingerprint() const {
-  return profile + '\0' + import_line + '\0' + header + '\0' + generator_header + '\0' +
-         (needs_runtime ? "1" : "0");
+  std::string out = profile + '\0' + import_line + '\0' + header + '\0' + generator_header +
+                    '\0' + (needs_runtime ? "1" : "0");
+  // Appended only when used, so the keys of templates without them stay as they were.
+  if (!footer.empty() || !require_line.empty()) out += '\0' + footer + '\0' + require_line;
+  return out;
 }
 
 std::string render_template(const std::string& pattern,

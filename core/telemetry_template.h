@@ -9,7 +9,9 @@ namespace telinject {
 
 /// What one profile inserts into one language's files. Placeholders, replaced when rendered:
 /// `{name}` the function's qualified name as a string literal of the language, `{qualname}` the
-/// same unquoted, `{kind}` "function", "generator", "async_function" or "async_generator".
+/// same unquoted, `{kind}` "function", "generator", "async_function" or "async_generator";
+/// in import lines, `{runtime}` the helper's path relative to the file (languages whose imports
+/// depend on where the file sits: JavaScript).
 struct LanguageTemplate {
   std::string profile;  // "builtin", "opentelemetry" or a user's name
   /// The import statement a file needs, on a line of its own (no line break).
@@ -21,6 +23,13 @@ struct LanguageTemplate {
   std::string generator_header;
   /// Whether telinject writes its runtime helper into the instrumented tree for this profile.
   bool needs_runtime = false;
+  /// Text inserted after the body, for languages whose header opens a block that must be
+  /// closed (JavaScript: the header ends with `try {`, the footer closes it with catch and
+  /// finally). Empty for languages that wrap by indentation (Python).
+  std::string footer;
+  /// The import for files of a second module system when the language has one (JavaScript's
+  /// CommonJS `require`, while `import_line` is the ES module import). Empty: `import_line`.
+  std::string require_line;
 
   /// The fixed text both headers start with (up to the first placeholder): how instrumented
   /// functions are recognised.

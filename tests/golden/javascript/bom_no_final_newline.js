@@ -1,0 +1,3 @@
+﻿function withBom() {
+  return 1;
+}

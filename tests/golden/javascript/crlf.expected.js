@@ -1,0 +1,6 @@
+const _telinject = require("./telinject_runtime.cjs"); // telinject
+function crlf(a) { const _telinject_span = _telinject.enter("crlf.crlf", "function"); try {
+  return a;
+} catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
+
+const arrow = (b) => {const _telinject_span = _telinject.enter("crlf.arrow", "function"); try { return b; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};

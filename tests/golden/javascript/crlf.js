@@ -1,0 +1,5 @@
+function crlf(a) {
+  return a;
+}
+
+const arrow = (b) => b;

@@ -1,0 +1,5 @@
+// telinject: ignore
+
+function notInstrumented() {
+  return 1;
+}

@@ -1,0 +1,5 @@
+function tabs() {
+	if (true) {
+		return 1;
+	}
+}
