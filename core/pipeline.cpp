@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "atomic_file.h"
+#include "llm/client.h"
 #include "scanner.h"
 #include "script_cache.h"
 #include "sha256.h"
@@ -265,6 +266,10 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   if (cache && options.use_cache && !options.dry_run) {
     auto flushed = cache->flush_index();
     if (!flushed.ok()) report.errors.push_back({cache->directory().string(), flushed.error()});
+  }
+  if (options.llm) {
+    report.llm_calls = options.llm->calls();
+    report.cost_usd = options.llm->cost_usd();
   }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

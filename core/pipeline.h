@@ -17,6 +17,9 @@ namespace telinject {
 
 class ScriptCache;
 class TraceLog;
+namespace llm {
+class LlmClient;
+}
 
 enum class Action {
   kInstrument,  // add telemetry to uninstrumented functions
@@ -36,6 +39,8 @@ struct RunOptions {
   /// Called after each file from worker threads, serialised by the pipeline.
   std::function<void(size_t done, size_t total, const std::filesystem::path& file)> progress;
   TraceLog* trace = nullptr;  // optional, thread-safe
+  /// The LLM for self-healing and languages without a grammar; null: none configured.
+  llm::LlmClient* llm = nullptr;
 };
 
 struct FunctionOutcome {
@@ -75,6 +80,10 @@ struct RunReport {
            already_instrumented = 0, functions_removed = 0, functions_skipped = 0,
            functions_uninstrumented = 0, cache_hits = 0, cache_misses = 0;
   double seconds = 0;
+  uint64_t llm_calls = 0;
+  double cost_usd = 0;  // spent on LLM calls in this run
+  /// Work left undone because the LLM budget ran out: path, what was not done.
+  std::vector<std::pair<std::string, std::string>> not_done;
 };
 
 /// Runs `options.action` over `options.paths` with `jobs` worker threads (config.jobs; 0 means
