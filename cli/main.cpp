@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "llm/client.h"
+#include "llm/repair.h"
 #include "llm_commands.h"
 #include "pipeline.h"
 #include "report_output.h"
@@ -168,12 +169,20 @@ int run(Action action, const Flags& f) {
 
   // The LLM is optional: without one, work that needs it is reported as skipped.
   std::unique_ptr<llm::LlmClient> llm_client;
+  std::unique_ptr<llm::ScriptRepairer> repairer;
   if (!config->llm.provider.empty()) {
     auto provider = llm::make_provider(config->llm);
     if (provider.ok()) {
       llm_client = std::make_unique<llm::LlmClient>(std::move(*provider), config->llm.budget_usd,
                                                     trace.get());
       options.llm = llm_client.get();
+      if (config->max_retries > 0) {
+        repairer = std::make_unique<llm::ScriptRepairer>(
+            *llm_client, llm::ScriptRepairer::load_lessons(project_dir_for(f.paths) / "docs" / "lessons"),
+            options.use_cache ? config->cache_dir / "lessons" / "learned.md" : fs::path(),
+            config->max_retries);
+        options.repairer = repairer.get();
+      }
     } else {
       std::fprintf(stderr, "telinject: LLM not used: %s\n", provider.error().c_str());
     }
@@ -206,7 +215,7 @@ int run(Action action, const Flags& f) {
   } else {
     cli::print_report(stdout, report, action, f.verbose);
   }
-  if (!report.errors.empty()) return kExitFileErrors;
+  if (!report.errors.empty() || !report.not_done.empty()) return kExitFileErrors;
   if (action == Action::kCheck && report.functions_uninstrumented > 0) return kExitUncovered;
   return 0;
 }

@@ -6,6 +6,8 @@
 
 #include "external_check.h"
 #include "glob.h"
+#include "llm/answer_script.h"
+#include "llm/repair.h"
 #include "pipeline.h"
 #include "script_cache.h"
 #include "syntax_tree.h"
@@ -193,7 +195,7 @@ Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& langu
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
-                        const std::vector<std::string>* only) {
+                        const std::vector<std::string>* only, llm::ScriptRepairer* repairer) {
   TextResult result;
   result.output = input;
   FileOutcome& outcome = result.outcome;
@@ -410,6 +412,90 @@ TextResult process_text(const std::string& input, const FileLocation& location,
       if (!failures[i].empty()) selected[i] = false;
   }
 
+  // Self-healing: a function whose own script failed validation gets a fix from the cache
+  // (made by the LLM in an earlier run) or from the LLM. Only functions with no enclosing
+  // function instrumented or failing in this pass: their layout is the file's own.
+  std::vector<std::string> not_done(functions.size());
+  std::vector<bool> repaired(functions.size(), false);
+  const std::string kScriptFailed = "script failed validation: ";
+  for (size_t i = 0; i < functions.size() && (repairer || cache); ++i) {
+    if (failures[i].rfind(kScriptFailed, 0) != 0) continue;
+    bool nested = false;
+    for (int p = functions[i].parent; p >= 0 && !nested; p = functions[p].parent)
+      nested = !failures[p].empty() || repaired[p] ||
+               std::any_of(candidates.begin(), candidates.end(),
+                           [p](const Candidate& c) { return c.index == static_cast<size_t>(p); });
+    if (nested) continue;
+    const FunctionInfo& f = functions[i];
+    std::string text = function_text(parsed.source, f);
+    std::string key = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name, text,
+                                      language.script_context(file, functions, i, {}) + "\nllm-repair");
+    // The LLM's script must be telemetry only and validate with every script kept so far.
+    auto validate = [&](const InsertionScript& script) -> Result<void> {
+      auto safe = llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
+      if (!safe.ok()) return safe;
+      std::vector<Candidate> trial = candidates;
+      trial.push_back({i, script, false});
+      auto rebuilt = reconstruct(parsed, trial, language, tmpl);
+      if (!rebuilt.ok()) return make_error(rebuilt.error());
+      std::vector<size_t> added;
+      for (const Candidate& c : trial) added.push_back(c.index);
+      return validate_instrumented(parsed, *rebuilt, added, language, *templates);
+    };
+    if (cache) {
+      auto hit = cache->get(language_name, f.name, key);
+      if (hit && hit->script.origin == "llm" && hit->test.passes(hit->script, text) &&
+          validate(hit->script).ok()) {
+        ++outcome.cache_hits;
+        candidates.push_back({i, std::move(hit->script), true});
+        repaired[i] = true;
+        failures[i].clear();
+        continue;
+      }
+    }
+    if (!repairer) continue;
+    llm::RepairTask task;
+    task.language = language_name;
+    task.file = location.relative.generic_string();
+    task.qualified_name = f.qualified_name;
+    task.name = f.name;
+    task.kind = f.kind;
+    task.function_text = text;
+    task.tmpl = &tmpl;
+    task.failure = failures[i].substr(kScriptFailed.size());
+    if (auto own = language.instrument(file, functions, i, tmpl, {}); own.ok())
+      if (auto applied = apply_to_function_text(*own, text); applied.ok())
+        task.failed_output = std::move(*applied);
+    llm::CallFailure why = llm::CallFailure::kNone;
+    auto fixed = repairer->repair(task, validate, &why);
+    if (trace)
+      trace->record(fixed.ok() ? TraceLevel::kInfo : TraceLevel::kWarning, "llm_repair",
+                    {{"file", task.file}, {"function", f.qualified_name},
+                     {"outcome", fixed.ok() ? "fixed" : why == llm::CallFailure::kBudget ? "budget" : "failed"},
+                     {"error", fixed.ok() ? "" : fixed.error()}});
+    if (fixed.ok()) {
+      fixed->key = key;
+      ++outcome.cache_misses;
+      candidates.push_back({i, std::move(*fixed), false});
+      repaired[i] = true;
+      failures[i].clear();
+    } else if (why == llm::CallFailure::kBudget) {
+      not_done[i] = "not repaired: the LLM budget is spent (" + failures[i] + ")";
+      failures[i].clear();
+    } else {
+      failures[i] += "; " + fixed.error();
+    }
+  }
+  if (std::any_of(repaired.begin(), repaired.end(), [](bool r) { return r; })) {
+    auto rebuilt = reconstruct(parsed, candidates, language, tmpl);
+    if (!rebuilt.ok()) {  // each fix was validated with the scripts before it: cannot happen
+      outcome.status = FileOutcome::Status::kError;
+      outcome.message = "instrumentation failed after repair: " + rebuilt.error();
+      return result;
+    }
+    output = std::move(*rebuilt);
+  }
+
   if (cache) {
     for (const Candidate& c : candidates) {
       if (c.from_cache) continue;
@@ -425,7 +511,13 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     const FunctionInfo& f = functions[i];
     if (done[i]) {
       ++outcome.instrumented;
-      outcome.functions.push_back(describe(f, "instrumented"));
+      FunctionOutcome o = describe(f, "instrumented");
+      if (repaired[i]) o.reason = "template script failed validation; fixed by the LLM";
+      outcome.functions.push_back(std::move(o));
+    } else if (!not_done[i].empty()) {
+      FunctionOutcome o = describe(f, "not_done");
+      o.reason = not_done[i];
+      outcome.functions.push_back(std::move(o));
     } else if (!failures[i].empty()) {
       ++outcome.skipped;
       FunctionOutcome o = describe(f, "error");

@@ -110,7 +110,7 @@ struct Worker {
 
     TextResult result = process_text(*bytes, {file.root, file.relative}, *file.language, options.action,
                                      options.config, options.use_cache ? cache : nullptr,
-                                     options.trace);
+                                     options.trace, nullptr, options.repairer);
     result.outcome.path = file.path;
     outcome = std::move(result.outcome);
     if (outcome.status == FileOutcome::Status::kError) return outcome;
@@ -135,7 +135,9 @@ struct Worker {
     }
     if (file_cache && !options.dry_run) {
       bool clean = std::none_of(outcome.functions.begin(), outcome.functions.end(),
-                                [](const FunctionOutcome& f) { return f.state == "error"; });
+                                [](const FunctionOutcome& f) {
+                                  return f.state == "error" || f.state == "not_done";
+                                });
       if (clean) {
         std::string output_hash = changed ? sha256_hex(result.output) : input_hash;
         uint32_t carrying = outcome.instrumented + outcome.already_instrumented;
@@ -253,6 +255,9 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
       if (f.state == "error")
         report.errors.push_back({o.path.string() + ":" + std::to_string(f.line),
                                  f.qualified_name + ": " + f.reason});
+      else if (f.state == "not_done")
+        report.not_done.push_back({o.path.string() + ":" + std::to_string(f.line),
+                                   f.qualified_name + ": " + f.reason});
     report.functions_found += o.functions_found;
     report.functions_instrumented += o.instrumented;
     report.already_instrumented += o.already_instrumented;

@@ -19,6 +19,7 @@ class ScriptCache;
 class TraceLog;
 namespace llm {
 class LlmClient;
+class ScriptRepairer;
 }
 
 enum class Action {
@@ -41,6 +42,8 @@ struct RunOptions {
   TraceLog* trace = nullptr;  // optional, thread-safe
   /// The LLM for self-healing and languages without a grammar; null: none configured.
   llm::LlmClient* llm = nullptr;
+  /// Self-healing of scripts that fail validation; null: failures are reported as they are.
+  llm::ScriptRepairer* repairer = nullptr;
 };
 
 struct FunctionOutcome {
@@ -49,7 +52,7 @@ struct FunctionOutcome {
   uint32_t column = 0;    // 0-based byte column of the name in its row
   uint32_t end_line = 0;  // 1-based last row of the definition
   std::string state;  // "instrumented", "already_instrumented", "uninstrumented", "removed",
-                      // "skipped", "opted_out", "error"
+                      // "skipped", "opted_out", "error", "not_done" (LLM budget exhausted)
   std::string reason;
 };
 
@@ -99,10 +102,13 @@ struct TextResult {
   std::string output;  // the new text (equal to input when nothing changes)
   FileOutcome outcome;
 };
+/// `repairer`, when given, asks the LLM to fix functions whose script fails validation (a fix
+/// found in the cache is reused without a call); every fix is validated like any script.
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
-                        const std::vector<std::string>* only = nullptr);
+                        const std::vector<std::string>* only = nullptr,
+                        llm::ScriptRepairer* repairer = nullptr);
 
 /// The functions of `text` as process_text(kCheck) reports them, from a tree the caller parsed
 /// already (the language server keeps one per document across edits). `tree` must be the parse
