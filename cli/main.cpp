@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "llm/client.h"
+#include "llm/llm_language.h"
 #include "llm/repair.h"
 #include "llm_commands.h"
 #include "pipeline.h"
@@ -170,12 +171,16 @@ int run(Action action, const Flags& f) {
   // The LLM is optional: without one, work that needs it is reported as skipped.
   std::unique_ptr<llm::LlmClient> llm_client;
   std::unique_ptr<llm::ScriptRepairer> repairer;
+  std::unique_ptr<llm::LlmAnalyzer> analyzer;
   if (!config->llm.provider.empty()) {
     auto provider = llm::make_provider(config->llm);
     if (provider.ok()) {
       llm_client = std::make_unique<llm::LlmClient>(std::move(*provider), config->llm.budget_usd,
                                                     trace.get());
       options.llm = llm_client.get();
+      analyzer = std::make_unique<llm::LlmAnalyzer>(
+          *llm_client, options.use_cache ? config->cache_dir : fs::path(), config->max_retries + 1);
+      options.analyzer = analyzer.get();
       if (config->max_retries > 0) {
         repairer = std::make_unique<llm::ScriptRepairer>(
             *llm_client, llm::ScriptRepairer::load_lessons(project_dir_for(f.paths) / "docs" / "lessons"),

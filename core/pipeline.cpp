@@ -13,6 +13,7 @@
 
 #include "atomic_file.h"
 #include "llm/client.h"
+#include "llm/llm_language.h"
 #include "scanner.h"
 #include "script_cache.h"
 #include "sha256.h"
@@ -67,12 +68,14 @@ struct Worker {
   FileOutcome process(const ScannedFile& file) const {
     FileOutcome outcome;
     outcome.path = file.path;
-    outcome.language = std::string(file.language->name());
-    for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
-      if (file.relative == helper.relative_path) {
-        outcome.status = FileOutcome::Status::kSkipped;
-        outcome.message = "telinject runtime helper";
-        return outcome;
+    outcome.language = file.language_name();
+    if (file.language) {
+      for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
+        if (file.relative == helper.relative_path) {
+          outcome.status = FileOutcome::Status::kSkipped;
+          outcome.message = "telinject runtime helper";
+          return outcome;
+        }
       }
     }
     auto bytes = read_file(file.path);
@@ -88,7 +91,8 @@ struct Worker {
     }
     const fs::path target = target_of(file);
     const bool instrument = options.action == Action::kInstrument;
-    const bool file_cache = instrument && cache && options.use_cache;
+    // Files of LLM languages have their own analysis cache instead of file records.
+    const bool file_cache = instrument && cache && options.use_cache && file.language;
     std::string input_hash, record_key;
     if (file_cache) {
       input_hash = sha256_hex(*bytes);
@@ -108,12 +112,19 @@ struct Worker {
       }
     }
 
-    TextResult result = process_text(*bytes, {file.root, file.relative}, *file.language, options.action,
-                                     options.config, options.use_cache ? cache : nullptr,
-                                     options.trace, nullptr, options.repairer);
+    TextResult result =
+        file.language
+            ? process_text(*bytes, {file.root, file.relative}, *file.language, options.action,
+                           options.config, options.use_cache ? cache : nullptr, options.trace,
+                           nullptr, options.repairer)
+            : llm::process_llm_text(*bytes, {file.root, file.relative}, *file.llm_language,
+                                    options.action, options.use_cache ? cache : nullptr,
+                                    options.analyzer, options.trace);
     result.outcome.path = file.path;
     outcome = std::move(result.outcome);
-    if (outcome.status == FileOutcome::Status::kError) return outcome;
+    if (outcome.status == FileOutcome::Status::kError ||
+        outcome.status == FileOutcome::Status::kSkipped)
+      return outcome;
     const bool changed = outcome.status == FileOutcome::Status::kChanged;
     if (options.want_diff && changed) {
       std::string label = file.relative.generic_string();
@@ -164,6 +175,7 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
     bool carries = o.instrumented + o.already_instrumented > 0;
     if (options.action == Action::kInstrument && !carries) continue;
     if (options.action != Action::kInstrument && options.action != Action::kRemove) continue;
+    if (!files[i].language) continue;  // LLM languages have no runtime helper
     auto templates = templates_for(*files[i].language, options.config);
     if (!templates.ok() || !templates->front().needs_runtime) continue;
     for (const RuntimeFile& helper : files[i].language->runtime({files[i].root, files[i].relative}))
@@ -212,7 +224,7 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
 
   Worker worker{options, cache, scan.files, {}};
   for (const ScannedFile& f : scan.files)
-    if (!worker.fingerprints.count(f.language))
+    if (f.language && !worker.fingerprints.count(f.language))
       worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
 
   report.files.resize(scan.files.size());

@@ -20,6 +20,7 @@ class TraceLog;
 namespace llm {
 class LlmClient;
 class ScriptRepairer;
+class LlmAnalyzer;
 }
 
 enum class Action {
@@ -44,6 +45,9 @@ struct RunOptions {
   llm::LlmClient* llm = nullptr;
   /// Self-healing of scripts that fail validation; null: failures are reported as they are.
   llm::ScriptRepairer* repairer = nullptr;
+  /// Lists the functions of files in languages without a grammar; null: such files are
+  /// reported as skipped (remove needs no LLM).
+  llm::LlmAnalyzer* analyzer = nullptr;
 };
 
 struct FunctionOutcome {
