@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "llm/client.h"
+#include "llm/file_instrumenter.h"
 #include "llm/llm_language.h"
 #include "llm/repair.h"
 #include "llm_commands.h"
@@ -58,6 +59,8 @@ struct Flags {
   // LLM
   std::string provider, model, base_url, api_key;
   double budget = -1;  // < 0: not given
+  std::string mode = "script";
+  int reflection_threshold = -1;
   std::string env_dir = ".";  // configure: where .env goes
 };
 
@@ -97,6 +100,13 @@ void add_run_flags(CLI::App* command, Flags& f) {
   add_llm_flags(command, f);
   command->add_option("--budget", f.budget, "Most US dollars to spend on LLM calls (0: no limit)")
       ->check(CLI::NonNegativeNumber);
+  command->add_option("--mode", f.mode,
+                      "script (default: templates, the LLM only repairs) or llm (the LLM "
+                      "instruments whole files; validated all the same)")
+      ->check(CLI::IsMember({"script", "llm"}));
+  command->add_option("--reflection-threshold", f.reflection_threshold,
+                      "--mode llm: failed tries before a reflection call (default 2; 0: never)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 fs::path project_dir_for(const std::vector<std::string>& paths) {
@@ -134,6 +144,9 @@ Result<Config> effective_config(const Flags& f) {
   if (f.no_trace_console) config.trace_console = false;
   if (!f.api_key.empty()) config.llm.api_key = f.api_key;
   if (f.budget >= 0) config.llm.budget_usd = f.budget;
+  config.llm.whole_file_mode = f.mode == "llm";
+  if (f.reflection_threshold >= 0)
+    config.llm.reflection_threshold = static_cast<uint32_t>(f.reflection_threshold);
   return config;
 }
 
@@ -172,12 +185,18 @@ int run(Action action, const Flags& f) {
   std::unique_ptr<llm::LlmClient> llm_client;
   std::unique_ptr<llm::ScriptRepairer> repairer;
   std::unique_ptr<llm::LlmAnalyzer> analyzer;
+  std::unique_ptr<llm::FileInstrumenter> instrumenter;
   if (!config->llm.provider.empty()) {
     auto provider = llm::make_provider(config->llm);
     if (provider.ok()) {
       llm_client = std::make_unique<llm::LlmClient>(std::move(*provider), config->llm.budget_usd,
                                                     trace.get());
       options.llm = llm_client.get();
+      if (config->llm.whole_file_mode) {
+        instrumenter = std::make_unique<llm::FileInstrumenter>(
+            *llm_client, config->max_retries + 1, config->llm.reflection_threshold);
+        options.instrumenter = instrumenter.get();
+      }
       analyzer = std::make_unique<llm::LlmAnalyzer>(
           *llm_client, options.use_cache ? config->cache_dir : fs::path(), config->max_retries + 1);
       options.analyzer = analyzer.get();
@@ -191,6 +210,11 @@ int run(Action action, const Flags& f) {
     } else {
       std::fprintf(stderr, "telinject: LLM not used: %s\n", provider.error().c_str());
     }
+  }
+
+  if (config->llm.whole_file_mode && !llm_client && action == Action::kInstrument) {
+    std::fprintf(stderr, "telinject: --mode llm needs an LLM (LLM_PROVIDER or an API key)\n");
+    return kExitUsage;
   }
 
   bool json_output = f.format == "json";

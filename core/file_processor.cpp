@@ -2,11 +2,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 
 #include "external_check.h"
 #include "glob.h"
 #include "llm/answer_script.h"
+#include "llm/file_instrumenter.h"
 #include "llm/repair.h"
 #include "pipeline.h"
 #include "script_cache.h"
@@ -195,7 +197,8 @@ Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& langu
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
-                        const std::vector<std::string>* only, llm::ScriptRepairer* repairer) {
+                        const std::vector<std::string>* only, LlmHooks hooks) {
+  llm::ScriptRepairer* repairer = hooks.repairer;
   TextResult result;
   result.output = input;
   FileOutcome& outcome = result.outcome;
@@ -318,7 +321,80 @@ TextResult process_text(const std::string& input, const FileLocation& location,
   std::vector<std::string> failures(functions.size());
   const std::string language_name(language.name());
   ParsedSource file = parsed.view();
-  for (size_t i = 0; i < functions.size(); ++i) {
+  std::vector<std::string> not_done(functions.size());
+  std::vector<std::string> notes(functions.size());  // why a selected function was left alone
+  if (hooks.instrumenter) {
+    // --mode llm: the outermost selected functions go to the LLM in one whole-file request;
+    // functions nested in them wait for the next run (their layout depends on the answer).
+    llm::FileTask task;
+    task.language = language_name;
+    task.file = location.relative.generic_string();
+    task.text = parsed.source.text();
+    task.tmpl = &tmpl;
+    std::map<size_t, std::string> keys;
+    for (size_t i = 0; i < functions.size(); ++i) {
+      if (!selected[i]) continue;
+      bool nested = false;
+      for (int p = functions[i].parent; p >= 0 && !nested; p = functions[p].parent) nested = selected[p];
+      const FunctionInfo& f = functions[i];
+      if (nested) {
+        notes[i] = "nested in a function instrumented by the LLM in this run; run again";
+        continue;
+      }
+      task.targets.push_back({i, f.qualified_name, f.name, f.kind, f.start_row, f.end_row});
+      keys[i] = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name,
+                                function_text(parsed.source, f),
+                                language.script_context(file, functions, i, {}) + "\nllm-mode");
+    }
+    for (size_t i = 0; i < functions.size(); ++i)
+      if (!notes[i].empty()) selected[i] = false;
+    auto validate_set = [&](const llm::FileScripts& scripts) -> Result<void> {
+      std::vector<Candidate> trial;
+      std::vector<size_t> added;
+      for (const auto& [index, script] : scripts) {
+        const FunctionInfo& f = functions[index];
+        auto safe = llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
+        if (!safe.ok()) return safe;
+        trial.push_back({index, script, false});
+        added.push_back(index);
+      }
+      auto rebuilt = reconstruct(parsed, trial, language, tmpl);
+      if (!rebuilt.ok()) return make_error(rebuilt.error());
+      return validate_instrumented(parsed, *rebuilt, added, language, *templates);
+    };
+    llm::FileScripts cached;
+    if (cache) {
+      for (const llm::TargetFunction& t : task.targets) {
+        auto hit = cache->get(language_name, t.name, keys[t.index]);
+        std::string text = function_text(parsed.source, functions[t.index]);
+        if (hit && hit->script.origin == "llm" && hit->test.passes(hit->script, text))
+          cached[t.index] = std::move(hit->script);
+      }
+    }
+    if (!task.targets.empty() && cached.size() == task.targets.size() && validate_set(cached).ok()) {
+      for (auto& [index, script] : cached) {
+        ++outcome.cache_hits;
+        candidates.push_back({index, std::move(script), true});
+      }
+    } else if (!task.targets.empty()) {
+      llm::CallFailure why = llm::CallFailure::kNone;
+      auto scripts = hooks.instrumenter->instrument(task, validate_set, &why);
+      for (const llm::TargetFunction& t : task.targets) {
+        auto it = scripts.ok() ? scripts->find(t.index) : llm::FileScripts::iterator();
+        if (scripts.ok() && it != scripts->end()) {
+          it->second.key = keys[t.index];
+          ++outcome.cache_misses;
+          candidates.push_back({t.index, std::move(it->second), false});
+          continue;
+        }
+        selected[t.index] = false;
+        if (scripts.ok()) notes[t.index] = "the LLM left it without telemetry";
+        else if (why == llm::CallFailure::kBudget) not_done[t.index] = "not instrumented: the LLM budget is spent";
+        else failures[t.index] = scripts.error();
+      }
+    }
+  }
+  for (size_t i = 0; i < functions.size() && !hooks.instrumenter; ++i) {
     if (!selected[i]) continue;
     const FunctionInfo& f = functions[i];
     std::vector<size_t> ancestors = wrapped_ancestors(functions, selected, i);
@@ -415,7 +491,6 @@ TextResult process_text(const std::string& input, const FileLocation& location,
   // Self-healing: a function whose own script failed validation gets a fix from the cache
   // (made by the LLM in an earlier run) or from the LLM. Only functions with no enclosing
   // function instrumented or failing in this pass: their layout is the file's own.
-  std::vector<std::string> not_done(functions.size());
   std::vector<bool> repaired(functions.size(), false);
   const std::string kScriptFailed = "script failed validation: ";
   for (size_t i = 0; i < functions.size() && (repairer || cache); ++i) {
@@ -526,9 +601,11 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     } else if (f.state == FunctionState::kInstrumented) {
       ++outcome.already_instrumented;
       outcome.functions.push_back(describe(f, "already_instrumented"));
-    } else if (f.state == FunctionState::kUninstrumented) {  // not in `only`
+    } else if (f.state == FunctionState::kUninstrumented) {  // not in `only`, or left alone
       ++outcome.uninstrumented;
-      outcome.functions.push_back(describe(f, "uninstrumented"));
+      FunctionOutcome o = describe(f, "uninstrumented");
+      if (o.reason.empty()) o.reason = notes[i];
+      outcome.functions.push_back(std::move(o));
     } else {
       ++outcome.skipped;
       outcome.functions.push_back(

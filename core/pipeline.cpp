@@ -116,7 +116,7 @@ struct Worker {
         file.language
             ? process_text(*bytes, {file.root, file.relative}, *file.language, options.action,
                            options.config, options.use_cache ? cache : nullptr, options.trace,
-                           nullptr, options.repairer)
+                           nullptr, {options.repairer, options.instrumenter})
             : llm::process_llm_text(*bytes, {file.root, file.relative}, *file.llm_language,
                                     options.action, options.use_cache ? cache : nullptr,
                                     options.analyzer, options.trace);

@@ -21,6 +21,7 @@ namespace llm {
 class LlmClient;
 class ScriptRepairer;
 class LlmAnalyzer;
+class FileInstrumenter;
 }
 
 enum class Action {
@@ -48,6 +49,14 @@ struct RunOptions {
   /// Lists the functions of files in languages without a grammar; null: such files are
   /// reported as skipped (remove needs no LLM).
   llm::LlmAnalyzer* analyzer = nullptr;
+  /// `--mode llm`: the LLM instruments whole files instead of the templates.
+  llm::FileInstrumenter* instrumenter = nullptr;
+};
+
+/// What process_text may ask the LLM (all optional).
+struct LlmHooks {
+  llm::ScriptRepairer* repairer = nullptr;        // self-healing of failing template scripts
+  llm::FileInstrumenter* instrumenter = nullptr;  // --mode llm: whole-file instrumentation
 };
 
 struct FunctionOutcome {
@@ -106,13 +115,13 @@ struct TextResult {
   std::string output;  // the new text (equal to input when nothing changes)
   FileOutcome outcome;
 };
-/// `repairer`, when given, asks the LLM to fix functions whose script fails validation (a fix
-/// found in the cache is reused without a call); every fix is validated like any script.
+/// `hooks.repairer`, when given, asks the LLM to fix functions whose script fails validation (a
+/// fix found in the cache is reused without a call); `hooks.instrumenter` replaces the templates
+/// by the LLM's whole-file answer. Whatever the LLM gives is validated like any script.
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
-                        const std::vector<std::string>* only = nullptr,
-                        llm::ScriptRepairer* repairer = nullptr);
+                        const std::vector<std::string>* only = nullptr, LlmHooks hooks = {});
 
 /// The functions of `text` as process_text(kCheck) reports them, from a tree the caller parsed
 /// already (the language server keeps one per document across edits). `tree` must be the parse

@@ -94,7 +94,7 @@ TEST_CASE("The LLM's fix is validated, applied, cached: the same function never 
   {
     ScriptCache cache(dir / "cache");
     auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument, config,
-                               &cache, nullptr, nullptr, &repairer);
+                               &cache, nullptr, nullptr, {&repairer});
     CHECK(result.outcome.status == FileOutcome::Status::kChanged);
     CHECK(result.output == "import mytracing as _mt  # telinject\n" + kGoodF + "\n\n" + kGoodG);
     CHECK(outcome_of(result.outcome, "m.f")->state == "instrumented");
@@ -109,7 +109,7 @@ TEST_CASE("The LLM's fix is validated, applied, cached: the same function never 
   }
   ScriptCache cache(dir / "cache");
   auto again = process_text(kSource, "m.py", python_language(), Action::kInstrument, config,
-                            &cache, nullptr, nullptr, &repairer);
+                            &cache, nullptr, nullptr, {&repairer});
   CHECK(again.outcome.instrumented == 2);
   CHECK(again.outcome.cache_hits == 2);
   CHECK(client.calls() == 2);
@@ -132,7 +132,7 @@ TEST_CASE("Adversarial answers are never written; each rejection is fed back and
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
   ScriptRepairer repairer(client, {}, dir / "learned.md", 4);
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument,
-                             broken_template_config(), nullptr, nullptr, nullptr, &repairer);
+                             broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
   // g was fixed; f kept every one of its four bad answers out.
   CHECK(result.output == "import mytracing as _mt  # telinject\n" + std::string("def f(x):\n    y = x + 1\n    return y\n\n\n") + kGoodG);
   const FunctionOutcome* f = outcome_of(result.outcome, "m.f");
@@ -168,7 +168,7 @@ TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer"
   {
     ScriptCache cache(dir / "cache");
     (void)process_text(kSource, "m.py", python_language(), Action::kInstrument, config, &cache,
-                       nullptr, nullptr, &repairer);
+                       nullptr, nullptr, {&repairer});
     REQUIRE(cache.wait_for_writes().ok());
   }
   CHECK(client.calls() == 2);
@@ -177,7 +177,7 @@ TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer"
   ScriptCache cache(dir / "cache");
   // The cache alone repairs (no LLM here) while its entries are what the LLM gave ...
   auto from_cache = process_text(kSource, "m.py", python_language(), Action::kInstrument, config,
-                                 &cache, nullptr, nullptr, nullptr);
+                                 &cache, nullptr, nullptr, {});
   CHECK(from_cache.outcome.instrumented == 2);
   // ... and refuses them once they carry more than telemetry.
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "cache/scripts")) {
@@ -195,7 +195,7 @@ TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer"
   }
   REQUIRE(cache.wait_for_writes().ok());
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument, config,
-                             &cache, nullptr, nullptr, nullptr);
+                             &cache, nullptr, nullptr, {});
   CHECK(result.output == kSource);
   CHECK(result.outcome.instrumented == 0);
 }
@@ -209,7 +209,7 @@ TEST_CASE("Budget: repairs stop before a call that could exceed it; the rest is 
   LlmClient client(provider_at(server.base_url(), "gpt-4o"), 0.01, nullptr);
   ScriptRepairer repairer(client, {}, {}, 3);
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument,
-                             broken_template_config(), nullptr, nullptr, nullptr, &repairer);
+                             broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
   CHECK(client.calls() == 1);
   CHECK(client.budget_exhausted());
   CHECK(outcome_of(result.outcome, "m.f")->state == "instrumented");

@@ -145,3 +145,36 @@ class RepairTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ModeLlmTest(unittest.TestCase):
+    GOOD_TEMPLATE = BROKEN_TEMPLATE.replace('"with _mt.traced({name}"', '"with _mt.traced({name})"')
+
+    def test_whole_file_mode_validated_and_written(self):
+        answers = iter([
+            {"code": "import os\ndef work(x):\n    return x\n"},  # refused: an import
+            {"code": 'def work(x):\n    with _mt.traced("mod.work"):\n        return x\n'},
+        ])
+        server = FakeLlm(lambda request: openai_answer(json.dumps(next(answers)), 500, 100))
+        self.addCleanup(server.close)
+        root = temp_dir(self)
+        with open(os.path.join(root, ".telinject.toml"), "w", encoding="utf-8") as handle:
+            handle.write(self.GOOD_TEMPLATE)
+        with open(os.path.join(root, "mod.py"), "w", encoding="utf-8") as handle:
+            handle.write("def work(x):\n    return x\n")
+        result = run_cli("instrument", root, "--mode", "llm", "--format", "json", "--no-cache",
+                         cwd=root, env={"OPENAI_API_KEY": KEY, "LLM_BASE_URL": server.url},
+                         check=0)
+        summary = json.loads(result.stdout)
+        self.assertEqual(summary["functions_instrumented"], 1)
+        self.assertEqual(summary["llm_calls"], 2)
+        with open(os.path.join(root, "mod.py"), encoding="utf-8") as handle:
+            self.assertEqual(handle.read(), "import mytracing as _mt  # telinject\n"
+                             'def work(x):\n    with _mt.traced("mod.work"):\n        return x\n')
+        second_prompt = server.requests[1].json()["messages"][-1]["content"]
+        self.assertIn("adds an import ('import os')", second_prompt)
+
+    def test_mode_llm_without_llm_is_a_usage_error(self):
+        root = make_project(self, 1)
+        result = run_cli("instrument", root, "--mode", "llm", cwd=root, check=2)
+        self.assertIn("--mode llm needs an LLM", result.stderr)
