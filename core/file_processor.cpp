@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "external_check.h"
@@ -377,20 +378,52 @@ TextResult process_text(const std::string& input, const FileLocation& location,
         candidates.push_back({index, std::move(script), true});
       }
     } else if (!task.targets.empty()) {
+      // A file too large for one request goes function by function (each function's text with
+      // rows counted from its first).
+      std::vector<llm::FileTask> tasks;
+      if (hooks.instrumenter->fits(task)) {
+        tasks.push_back(task);
+      } else {
+        for (const llm::TargetFunction& t : task.targets) {
+          llm::FileTask part = task;
+          part.text = function_text(parsed.source, functions[t.index]);
+          part.targets = {t};
+          part.targets[0].start_row = 0;
+          part.targets[0].end_row = t.end_row - t.start_row;
+          tasks.push_back(std::move(part));
+        }
+      }
       llm::CallFailure why = llm::CallFailure::kNone;
-      auto scripts = hooks.instrumenter->instrument(task, validate_set, &why);
+      llm::FileScripts all;
+      std::map<size_t, std::string> errors;
+      std::set<size_t> over_budget;
+      for (const llm::FileTask& part : tasks) {
+        // Once the budget refused a call, the remaining parts are not tried.
+        auto got = why == llm::CallFailure::kBudget
+                       ? Result<llm::FileScripts>(make_error("the LLM budget is spent"))
+                       : hooks.instrumenter->instrument(part, validate_set, &why);
+        if (got.ok()) {
+          all.merge(*got);
+          continue;
+        }
+        for (const llm::TargetFunction& t : part.targets) {
+          errors[t.index] = got.error();
+          if (why == llm::CallFailure::kBudget) over_budget.insert(t.index);
+        }
+      }
+      Result<llm::FileScripts> scripts = std::move(all);
       for (const llm::TargetFunction& t : task.targets) {
-        auto it = scripts.ok() ? scripts->find(t.index) : llm::FileScripts::iterator();
-        if (scripts.ok() && it != scripts->end()) {
+        auto it = scripts->find(t.index);
+        if (it != scripts->end()) {
           it->second.key = keys[t.index];
           ++outcome.cache_misses;
           candidates.push_back({t.index, std::move(it->second), false});
           continue;
         }
         selected[t.index] = false;
-        if (scripts.ok()) notes[t.index] = "the LLM left it without telemetry";
-        else if (why == llm::CallFailure::kBudget) not_done[t.index] = "not instrumented: the LLM budget is spent";
-        else failures[t.index] = scripts.error();
+        if (!errors.count(t.index)) notes[t.index] = "the LLM left it without telemetry";
+        else if (over_budget.count(t.index)) not_done[t.index] = "not instrumented: the LLM budget is spent";
+        else failures[t.index] = errors[t.index];
       }
     }
   }

@@ -71,6 +71,12 @@ Result<FileScripts> FileInstrumenter::scripts_from_answer(const FileTask& task, 
   return scripts;
 }
 
+bool FileInstrumenter::fits(const FileTask& task) {
+  uint64_t file_tokens = estimate_tokens(task.text);
+  // The prompt holds the file once, the answer once more with its telemetry (about half again).
+  return estimate_tokens(kSystem) + 2 * file_tokens + file_tokens / 2 + 1024 <= client_.context_window();
+}
+
 std::string FileInstrumenter::prompt(const FileTask& task, const std::vector<std::string>& rejected,
                                      const std::string& guidance) const {
   std::ostringstream out;

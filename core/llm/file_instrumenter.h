@@ -45,6 +45,10 @@ class FileInstrumenter {
                                  const std::function<Result<void>(const FileScripts&)>& validate,
                                  CallFailure* failure);
 
+  /// True when the whole file fits one request in the model's context window with room for
+  /// the instrumented file in the answer; otherwise the caller sends one function at a time.
+  bool fits(const FileTask& task);
+
   /// Turns one answer (the whole instrumented file) into per-function scripts, or says why not.
   static Result<FileScripts> scripts_from_answer(const FileTask& task, std::string_view code);
 

@@ -47,8 +47,9 @@ struct Scripted {
   }
 };
 
-std::unique_ptr<LlmClient> client_at(const std::string& url) {
+std::unique_ptr<LlmClient> client_at(const std::string& url, const std::string& model = "gpt-4o-mini") {
   LlmSettings settings;
+  settings.model = model;
   settings.provider = "openai";
   settings.base_url = url;
   settings.api_key = "sk-mode-llm";
@@ -130,6 +131,40 @@ TEST_CASE("--mode llm: what never validates is never written") {
   CHECK(f->reason.find("outside the functions") != std::string::npos);
   CHECK(f->reason.find("'open', which the telemetry template does not use") != std::string::npos);
   CHECK(server.requests().size() == 2);  // threshold 0: no reflection
+}
+
+TEST_CASE("--mode llm: a file too large for the context window goes function by function") {
+  // gpt-4 has 8192 tokens: two functions of ~7 KB each do not fit in one request.
+  auto body = [](const std::string& var, const std::string& indent) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += indent + var + "_" + std::to_string(i) + " = " + std::to_string(i) + "  # filler\n";
+    return text;
+  };
+  auto function = [&](const std::string& name, const std::string& indent, bool traced) {
+    std::string text = "def " + name + "():\n";
+    if (traced) text += "    with _mt.traced(\"m." + name + "\"):\n";
+    return text + body(name, indent) + indent + "return 0\n";
+  };
+  std::string source = function("f", "    ", false) + "\n\n" + function("g", "    ", false);
+  FakeLlmServer server([&](const testing::FakeRequest& r) {
+    std::string prompt = r.json()["messages"][1]["content"];
+    std::string name = prompt.find("- m.f (") != std::string::npos ? "f" : "g";
+    std::string answer = function(name, "        ", true);
+    answer.pop_back();  // the function's text ends at its last statement
+    return testing::openai_answer(code(answer), 2000, 1500, "gpt-4");
+  });
+  auto client = client_at(server.base_url(), "gpt-4");
+  FileInstrumenter instrumenter(*client, 1, 0);
+  auto result = process_text(source, "m.py", python_language(), Action::kInstrument,
+                             traced_config(), nullptr, nullptr, nullptr, {nullptr, &instrumenter});
+  CHECK(result.outcome.instrumented == 2);
+  CHECK(result.output == "import mytracing as _mt  # telinject\n" + function("f", "        ", true) +
+                             "\n\n" + function("g", "        ", true));
+  auto requests = server.requests();
+  REQUIRE(requests.size() == 2);
+  std::string first = requests[0].json()["messages"][1]["content"];
+  CHECK(first.find("f_299 = 299") != std::string::npos);
+  CHECK(first.find("g_0 = 0") == std::string::npos);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // POST {base}/api/show for the model's context length.
 #include <mutex>
 
+#include "llm/pricing.h"
 #include "llm/provider.h"
 #include "llm/wire.h"
 
@@ -28,7 +29,8 @@ class OllamaProvider : public Provider {
                     {"messages", std::move(messages)},
                     {"stream", false},
                     {"options", {{"num_predict", request.max_output_tokens},
-                                 {"temperature", request.temperature}}}};
+                                 {"temperature", request.temperature},
+                                 {"num_ctx", context_for(request)}}}};
     auto answer = exchange_json(options_, "ollama", base_ + "/api/chat", {}, payload, failure);
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
@@ -66,6 +68,16 @@ class OllamaProvider : public Provider {
       if (m.is_object() && m.contains("name") && m["name"].is_string())
         models.push_back({m["name"].get<std::string>(), 0});
     return models;
+  }
+
+  // Ollama cuts prompts to its own default context (a few thousand tokens) unless told
+  // otherwise: ask for what this request needs, within what the model has.
+  uint64_t context_for(const CompletionRequest& request) {
+    uint64_t needed = estimate_tokens(request.system) + estimate_tokens(request.prompt) +
+                      request.max_output_tokens;
+    needed = (needed + 2047) / 2048 * 2048;
+    uint64_t window = reported_context_window();
+    return window ? std::min(needed, window) : needed;
   }
 
   uint64_t reported_context_window() override {

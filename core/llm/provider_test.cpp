@@ -35,6 +35,14 @@ std::unique_ptr<Provider> provider_for(const ProviderOptions& options) {
   return std::move(*made);
 }
 
+// The requests a server got at `target`.
+std::vector<testing::FakeRequest> at(const FakeLlmServer& server, const std::string& target) {
+  std::vector<testing::FakeRequest> out;
+  for (const auto& r : server.requests())
+    if (r.target == target) out.push_back(r);
+  return out;
+}
+
 CompletionRequest hello() {
   CompletionRequest request;
   request.system = "be brief";
@@ -100,9 +108,12 @@ TEST_CASE("Ollama native chat and its OpenAI-compatible endpoint") {
   CHECK(answer->output_tokens == 7);
   CHECK(native->is_local());
   CHECK(native->reported_context_window() == 131072);
-  auto body = server.requests()[0].json();
+  REQUIRE(at(server, "/api/chat").size() == 1);
+  auto body = at(server, "/api/chat")[0].json();
   CHECK(body["stream"] == false);
   CHECK(body["options"]["num_predict"] == 100);
+  // Ollama is told the context the request needs (its default would cut long prompts).
+  CHECK(body["options"]["num_ctx"] == 2048);
 
   auto compatible = provider_for(options_for("ollama", server.base_url() + "/v1", ""));
   auto second = compatible->complete(hello());
@@ -250,7 +261,7 @@ TEST_CASE("Pool: calls spread across endpoints; a dead one is taken out") {
   }
   CHECK(from_a >= 2);
   CHECK(from_b >= 2);
-  CHECK(a.requests().size() + b.requests().size() == 6);
+  CHECK(at(a, "/api/chat").size() + at(b, "/api/chat").size() == 6);
 }
 
 TEST_CASE("Pool: an endpoint taken out is tried again after its pause") {
@@ -272,7 +283,7 @@ TEST_CASE("Pool: an endpoint taken out is tried again after its pause") {
   REQUIRE(first.ok());
   CHECK(first->text == "steady");
   for (int i = 0; i < 3; ++i) CHECK(pool->complete(hello())->text == "steady");
-  CHECK(flaky.requests().size() == 1);  // taken out: not asked again during the pause
+  CHECK(at(flaky, "/api/chat").size() == 1);  // taken out: not asked again during the pause
   down = false;
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   int from_flaky = 0;
