@@ -72,14 +72,19 @@ int check_api(const Config& config, bool json) {
     std::puts(out.dump(2).c_str());
   } else {
     std::printf("provider %s, model %s, %s\n", out["provider"].get<std::string>().c_str(),
-                out["model"].get<std::string>().c_str(), out["base_url"].get<std::string>().c_str());
+                out["model"].get<std::string>().c_str(),
+                out["base_url"].get<std::string>().c_str());
     std::printf("  connection and key: %s (%.0f ms)\n", models.ok() ? "ok" : "FAILED", list_ms);
     if (out.contains("completion"))
-      std::printf("  completion: %s%s\n", ok ? "ok" : "FAILED",
-                  ok ? (" (" + std::to_string(static_cast<long>(out["completion_latency_ms"].get<double>())) +
-                        " ms)").c_str()
-                     : "");
-    if (out.contains("error")) std::fprintf(stderr, "error: %s\n", out["error"].get<std::string>().c_str());
+      std::printf(
+          "  completion: %s%s\n", ok ? "ok" : "FAILED",
+          ok ? (" (" +
+                std::to_string(static_cast<long>(out["completion_latency_ms"].get<double>())) +
+                " ms)")
+                   .c_str()
+             : "");
+    if (out.contains("error"))
+      std::fprintf(stderr, "error: %s\n", out["error"].get<std::string>().c_str());
   }
   return ok ? 0 : kExitFailed;
 }
@@ -99,7 +104,9 @@ int list_models(const Config& config, bool json) {
   nlohmann::json list = nlohmann::json::array();
   for (const llm::ModelInfo& m : *models) {
     llm::ModelAdvice advice = llm::advise_model(name, m.id);
-    list.push_back({{"id", m.id}, {"recommended", advice.recommended}, {"note", advice.note},
+    list.push_back({{"id", m.id},
+                    {"recommended", advice.recommended},
+                    {"note", advice.note},
                     {"configured", m.id == (*provider)->model()}});
   }
   if (json) {
@@ -153,9 +160,9 @@ int configure(const ConfigureAnswers& given, const Config& current) {
                  provider.c_str());
     return kExitUsage;
   }
-  std::string base_url = ask(given.base_url,
-                             "Base URL (empty: the provider's own; for Ollama several, comma-separated)",
-                             current.llm.provider == provider ? current.llm.base_url : "");
+  std::string base_url = ask(
+      given.base_url, "Base URL (empty: the provider's own; for Ollama several, comma-separated)",
+      current.llm.provider == provider ? current.llm.base_url : "");
   std::vector<std::string> suggested = llm::recommended_models(provider);
   std::string default_model = current.llm.provider == provider && !current.llm.model.empty()
                                   ? current.llm.model
@@ -176,7 +183,7 @@ int configure(const ConfigureAnswers& given, const Config& current) {
     }
   }
   std::vector<std::pair<std::string, std::string>> values = {{"LLM_PROVIDER", provider},
-                                                              {"LLM_MODEL", model}};
+                                                             {"LLM_MODEL", model}};
   if (!base_url.empty()) values.emplace_back("LLM_BASE_URL", base_url);
   if (!key.empty()) values.emplace_back(key_name, key);
 
@@ -192,9 +199,9 @@ int configure(const ConfigureAnswers& given, const Config& current) {
     existing = std::move(*read);
   }
   // The file holds a key: readable by its owner only.
-  auto written = write_file_atomically(env_path, llm::update_dotenv_text(existing, values),
-                                       std::filesystem::perms::owner_read |
-                                           std::filesystem::perms::owner_write);
+  auto written = write_file_atomically(
+      env_path, llm::update_dotenv_text(existing, values),
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   if (!written.ok()) {
     std::fprintf(stderr, "telinject: %s\n", written.error().c_str());
     return kExitFailed;

@@ -93,8 +93,8 @@ FakeLlmServer::FakeLlmServer(Handler handler) : impl_(std::make_unique<Impl>()) 
 }
 
 FakeLlmServer::FakeLlmServer(std::vector<FakeResponse> script)
-    : FakeLlmServer([script = std::move(script), next = std::make_shared<std::atomic<size_t>>(0)](
-                        const FakeRequest&) {
+    : FakeLlmServer([script = std::move(script),
+                     next = std::make_shared<std::atomic<size_t>>(0)](const FakeRequest&) {
         size_t i = next->fetch_add(1);
         return script.at(std::min(i, script.size() - 1));
       }) {}
@@ -152,18 +152,19 @@ FakeResponse openai_answer(const std::string& text, unsigned prompt_tokens,
 FakeResponse anthropic_answer(const std::string& text, unsigned input_tokens,
                               unsigned output_tokens, const std::string& model,
                               const std::string& stop_reason) {
-  return json_answer(200, {{"id", "msg_test"},
-                           {"type", "message"},
-                           {"role", "assistant"},
-                           {"model", model},
-                           {"content", {{{"type", "text"}, {"text", text}}}},
-                           {"stop_reason", stop_reason},
-                           {"stop_sequence", nullptr},
-                           {"usage", {{"input_tokens", input_tokens}, {"output_tokens", output_tokens}}}});
+  return json_answer(
+      200, {{"id", "msg_test"},
+            {"type", "message"},
+            {"role", "assistant"},
+            {"model", model},
+            {"content", {{{"type", "text"}, {"text", text}}}},
+            {"stop_reason", stop_reason},
+            {"stop_sequence", nullptr},
+            {"usage", {{"input_tokens", input_tokens}, {"output_tokens", output_tokens}}}});
 }
 
-FakeResponse ollama_answer(const std::string& text, unsigned prompt_eval_count,
-                           unsigned eval_count, const std::string& model) {
+FakeResponse ollama_answer(const std::string& text, unsigned prompt_eval_count, unsigned eval_count,
+                           const std::string& model) {
   return json_answer(200, {{"model", model},
                            {"created_at", "2024-01-01T00:00:00Z"},
                            {"message", {{"role", "assistant"}, {"content", text}}},

@@ -8,17 +8,16 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace telinject::testing {
 
 struct FakeRequest {
   std::string method;
-  std::string target;  // "/v1/chat/completions"
+  std::string target;                          // "/v1/chat/completions"
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   nlohmann::json json() const;  // the body parsed (null when it is not JSON)

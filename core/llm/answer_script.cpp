@@ -83,13 +83,15 @@ std::string check_rest(std::string_view rest, const std::set<std::string>& vocab
         content += rest[j++];
       }
       if (j >= rest.size()) return "an unterminated string literal";
-      if (!names.count(content)) return "the string literal " + std::string(rest.substr(i, j - i + 1));
+      if (!names.count(content))
+        return "the string literal " + std::string(rest.substr(i, j - i + 1));
       i = j + 1;
     } else if (is_identifier_start(c)) {
       size_t j = i;
       while (j < rest.size() && is_identifier_char(rest[j])) ++j;
       std::string word(rest.substr(i, j - i));
-      if (!vocabulary.count(word)) return "'" + word + "', which the telemetry template does not use";
+      if (!vocabulary.count(word))
+        return "'" + word + "', which the telemetry template does not use";
       i = j;
     } else if (std::isdigit(static_cast<unsigned char>(c)) ||
                std::string_view("(),:=;{}.").find(c) != std::string_view::npos) {
@@ -115,7 +117,8 @@ Result<std::vector<Insertion>> insertions_between(std::string_view original,
   size_t j = 0;
   for (size_t row = 0; row < before.size(); ++row) {
     std::string added;
-    while (j < after.size() && !matches(before[row], after[j])) added += std::string(after[j++]) + "\n";
+    while (j < after.size() && !matches(before[row], after[j]))
+      added += std::string(after[j++]) + "\n";
     if (j == after.size())
       return make_error("the answer removes or alters original line " + std::to_string(row + 1) +
                         " of the function: '" + trimmed(before[row]) + "'");
@@ -125,7 +128,8 @@ Result<std::vector<Insertion>> insertions_between(std::string_view original,
   }
   for (; j < after.size(); ++j)
     if (!is_blank(after[j]))
-      return make_error("the answer adds text after the end of the function: '" + trimmed(after[j]) + "'");
+      return make_error("the answer adds text after the end of the function: '" +
+                        trimmed(after[j]) + "'");
   return insertions;
 }
 
@@ -140,11 +144,13 @@ Result<void> check_telemetry_only(const std::vector<Insertion>& insertions,
       std::string line = trimmed(piece);
       if (line.empty()) continue;
       if (looks_like_import(line))
-        return make_error("the answer adds an import ('" + line +
-                          "'); only the telemetry helper's import is allowed, and telinject adds it");
+        return make_error(
+            "the answer adds an import ('" + line +
+            "'); only the telemetry helper's import is allowed, and telinject adds it");
       if (marker.empty() || line.rfind(marker, 0) != 0)
         return make_error("the answer inserts code that is not telemetry: '" + line + "'");
-      std::string problem = check_rest(std::string_view(line).substr(marker.size()), vocabulary, names);
+      std::string problem =
+          check_rest(std::string_view(line).substr(marker.size()), vocabulary, names);
       if (!problem.empty())
         return make_error("the answer's telemetry line '" + line +
                           "' goes outside the telemetry API: it contains " + problem);

@@ -26,14 +26,16 @@ class AnthropicProvider : public Provider {
                     {"temperature", request.temperature},
                     {"messages", json::array({{{"role", "user"}, {"content", request.prompt}}})}};
     if (!request.system.empty()) payload["system"] = request.system;
-    auto answer = exchange_json(options_, "anthropic", base_ + "/v1/messages", headers(), payload, failure);
+    auto answer =
+        exchange_json(options_, "anthropic", base_ + "/v1/messages", headers(), payload, failure);
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
     const std::string who = "anthropic at " + base_;
     if (body.value("type", "") == "error")
       return make_error(who + ": " + body_excerpt(body.dump()));
     std::string stop = body.contains("stop_reason") && body["stop_reason"].is_string()
-                           ? body["stop_reason"].get<std::string>() : "";
+                           ? body["stop_reason"].get<std::string>()
+                           : "";
     if (stop == "refusal") return make_error(who + ": the model refused to answer");
     if (stop == "max_tokens")
       return make_error(who + ": the answer was cut off at " +
@@ -46,14 +48,17 @@ class AnthropicProvider : public Provider {
           block["text"].is_string())
         out.text += block["text"].get<std::string>();
     const json usage = body.contains("usage") ? body["usage"] : json();
-    if (!usage.is_object() || !usage.contains("input_tokens") || !usage["input_tokens"].is_number_unsigned() ||
-        !usage.contains("output_tokens") || !usage["output_tokens"].is_number_unsigned())
-      return make_error(who + ": the answer has no usage counts (usage.input_tokens, "
-                              "usage.output_tokens); its cost cannot be tracked");
+    if (!usage.is_object() || !usage.contains("input_tokens") ||
+        !usage["input_tokens"].is_number_unsigned() || !usage.contains("output_tokens") ||
+        !usage["output_tokens"].is_number_unsigned())
+      return make_error(who +
+                        ": the answer has no usage counts (usage.input_tokens, "
+                        "usage.output_tokens); its cost cannot be tracked");
     out.input_tokens = usage["input_tokens"].get<uint64_t>();
     out.output_tokens = usage["output_tokens"].get<uint64_t>();
-    out.model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>()
-                                                                     : options_.model;
+    out.model = body.contains("model") && body["model"].is_string()
+                    ? body["model"].get<std::string>()
+                    : options_.model;
     out.latency_seconds = answer->latency_seconds;
     out.endpoint = base_;
     return out;

@@ -1,9 +1,10 @@
+#include "llm/client.h"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "llm/client.h"
 #include "llm_fake_server.h"
 #include "test_support.h"
 #include "trace_log.h"

@@ -1,7 +1,8 @@
+#include "llm/env_file.h"
+
 #include <doctest/doctest.h>
 
 #include "config.h"
-#include "llm/env_file.h"
 #include "llm/models.h"
 #include "test_support.h"
 
@@ -9,9 +10,9 @@ namespace telinject::llm {
 
 TEST_CASE("update_dotenv_text replaces assignments in place, keeps the rest, reads back") {
   std::string before = "# my settings\nexport OPENAI_API_KEY=old\nDEBUG_TRACE=1\nLLM_MODEL=x";
-  std::string after = update_dotenv_text(
-      before, {{"OPENAI_API_KEY", "sk-new \"quoted\" \\ value"}, {"LLM_MODEL", "gpt-4o-mini"},
-               {"LLM_PROVIDER", "openai"}});
+  std::string after = update_dotenv_text(before, {{"OPENAI_API_KEY", "sk-new \"quoted\" \\ value"},
+                                                  {"LLM_MODEL", "gpt-4o-mini"},
+                                                  {"LLM_PROVIDER", "openai"}});
   CHECK(after.rfind("# my settings\nOPENAI_API_KEY=", 0) == 0);
   CHECK(after.find("DEBUG_TRACE=1\n") != std::string::npos);
   auto parsed = parse_dotenv(after);

@@ -26,7 +26,8 @@ std::string code_of(std::string_view answer) {
   size_t open = answer.find('{'), close = answer.rfind('}');
   if (open == std::string_view::npos || close == std::string_view::npos || close < open) return "";
   auto json = nlohmann::json::parse(answer.substr(open, close - open + 1), nullptr, false);
-  if (json.is_discarded() || !json.is_object() || !json.contains("code") || !json["code"].is_string())
+  if (json.is_discarded() || !json.is_object() || !json.contains("code") ||
+      !json["code"].is_string())
     return "";
   return json["code"].get<std::string>();
 }
@@ -35,10 +36,12 @@ std::string code_of(std::string_view answer) {
 
 FileInstrumenter::FileInstrumenter(LlmClient& client, uint32_t max_attempts,
                                    uint32_t reflection_threshold)
-    : client_(client), max_attempts_(std::max<uint32_t>(1, max_attempts)),
+    : client_(client),
+      max_attempts_(std::max<uint32_t>(1, max_attempts)),
       reflection_threshold_(reflection_threshold) {}
 
-Result<FileScripts> FileInstrumenter::scripts_from_answer(const FileTask& task, std::string_view code) {
+Result<FileScripts> FileInstrumenter::scripts_from_answer(const FileTask& task,
+                                                          std::string_view code) {
   auto insertions = insertions_between(task.text, code);
   if (!insertions.ok()) return make_error(insertions.error());
   FileScripts scripts;
@@ -51,9 +54,10 @@ Result<FileScripts> FileInstrumenter::scripts_from_answer(const FileTask& task, 
     if (!owner) {
       // Say what it is when it is an import or foreign code; anything else is misplaced.
       auto safe = check_telemetry_only({insertion}, *task.tmpl, "", "", "");
-      return make_error((safe.ok() ? std::string() : safe.error() + "; ") +
-                        "the answer inserts text outside the functions to instrument, before line " +
-                        std::to_string(insertion.row + 1));
+      return make_error(
+          (safe.ok() ? std::string() : safe.error() + "; ") +
+          "the answer inserts text outside the functions to instrument, before line " +
+          std::to_string(insertion.row + 1));
     }
     auto safe = check_telemetry_only({insertion}, *task.tmpl, owner->qualified_name, owner->name,
                                      owner->kind);
@@ -74,7 +78,8 @@ Result<FileScripts> FileInstrumenter::scripts_from_answer(const FileTask& task, 
 bool FileInstrumenter::fits(const FileTask& task) {
   uint64_t file_tokens = estimate_tokens(task.text);
   // The prompt holds the file once, the answer once more with its telemetry (about half again).
-  return estimate_tokens(kSystem) + 2 * file_tokens + file_tokens / 2 + 1024 <= client_.context_window();
+  return estimate_tokens(kSystem) + 2 * file_tokens + file_tokens / 2 + 1024 <=
+         client_.context_window();
 }
 
 std::string FileInstrumenter::prompt(const FileTask& task, const std::vector<std::string>& rejected,
@@ -91,10 +96,12 @@ std::string FileInstrumenter::prompt(const FileTask& task, const std::vector<std
   for (const TargetFunction& f : task.targets)
     out << "- " << f.qualified_name << " (" << f.kind << ", lines " << f.start_row + 1 << "-"
         << f.end_row + 1 << ")\n";
-  if (!guidance.empty()) out << "\nGuidance from a review of the failed attempts:\n" << guidance << "\n";
+  if (!guidance.empty())
+    out << "\nGuidance from a review of the failed attempts:\n" << guidance << "\n";
   if (!rejected.empty()) {
     out << "\nEarlier answers were rejected:\n";
-    for (size_t i = 0; i < rejected.size(); ++i) out << "- attempt " << i + 1 << ": " << rejected[i] << "\n";
+    for (size_t i = 0; i < rejected.size(); ++i)
+      out << "- attempt " << i + 1 << ": " << rejected[i] << "\n";
   }
   out << "\nThe file:\n```\n" << task.text << "\n```\n";
   return out.str();
@@ -110,7 +117,8 @@ Result<FileScripts> FileInstrumenter::instrument(
     if (reflection_threshold_ > 0 && rejected.size() == reflection_threshold_) {
       CompletionRequest reflect;
       reflect.system = kReflectionSystem;
-      reflect.prompt = "Telemetry statement: " + task.tmpl->header + "\nThe attempts failed because:\n";
+      reflect.prompt =
+          "Telemetry statement: " + task.tmpl->header + "\nThe attempts failed because:\n";
       for (const std::string& r : rejected) reflect.prompt += "- " + r + "\n";
       reflect.prompt += "\nThe file:\n```\n" + task.text + "\n```\n";
       reflect.max_output_tokens = 1024;
@@ -126,8 +134,8 @@ Result<FileScripts> FileInstrumenter::instrument(
     CompletionRequest request;
     request.system = kSystem;
     request.prompt = prompt(task, rejected, guidance);
-    request.max_output_tokens = static_cast<uint32_t>(
-        std::min<uint64_t>(32768, estimate_tokens(task.text) * 3 / 2 + 512));
+    request.max_output_tokens =
+        static_cast<uint32_t>(std::min<uint64_t>(32768, estimate_tokens(task.text) * 3 / 2 + 512));
     request.purpose = "instrument";
     CallFailure why = CallFailure::kNone;
     auto answer = client_.complete(request, &why);

@@ -1,10 +1,11 @@
 // --mode llm: whole-file answers from a fake OpenAI server, through process_text.
+#include "llm/file_instrumenter.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
 
 #include "languages/python/python_language.h"
-#include "llm/file_instrumenter.h"
 #include "llm_fake_server.h"
 #include "pipeline.h"
 #include "script_cache.h"
@@ -27,10 +28,12 @@ Config traced_config() {
 }
 
 const std::string kSource =
-    "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(a):\n    def inner():\n        return a\n    return inner\n";
+    "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(a):\n    def inner():\n        return a\n   "
+    " return inner\n";
 const std::string kGood =
     "def f(x):\n    with _mt.traced(\"m.f\"):\n        y = x + 1\n        return y\n\n\n"
-    "def g(a):\n    with _mt.traced(\"m.g\"):\n        def inner():\n            return a\n        return inner\n";
+    "def g(a):\n    with _mt.traced(\"m.g\"):\n        def inner():\n            return a\n        "
+    "return inner\n";
 
 std::string code(const std::string& text) { return nlohmann::json({{"code", text}}).dump(); }
 
@@ -41,13 +44,15 @@ struct Scripted {
   testing::FakeResponse operator()(const testing::FakeRequest& r) const {
     std::string system = r.json()["messages"][0]["content"];
     if (system.find("review failed attempts") != std::string::npos)
-      return testing::openai_answer("- keep every original line exactly; do not add imports", 500, 40);
+      return testing::openai_answer("- keep every original line exactly; do not add imports", 500,
+                                    40);
     size_t i = std::min(next->fetch_add(1), answers.size() - 1);
     return testing::openai_answer(answers[i], 800, 300);
   }
 };
 
-std::unique_ptr<LlmClient> client_at(const std::string& url, const std::string& model = "gpt-4o-mini") {
+std::unique_ptr<LlmClient> client_at(const std::string& url,
+                                     const std::string& model = "gpt-4o-mini") {
   LlmSettings settings;
   settings.model = model;
   settings.provider = "openai";
@@ -79,22 +84,24 @@ TEST_CASE("--mode llm: the whole-file answer becomes per-function scripts, valid
     CHECK(outcome_of(result.outcome, "m.g")->state == "instrumented");
     // inner waits: its layout depends on g's telemetry.
     CHECK(outcome_of(result.outcome, "m.g.<locals>.inner")->state == "uninstrumented");
-    CHECK(outcome_of(result.outcome, "m.g.<locals>.inner")->reason.find("run again") != std::string::npos);
+    CHECK(outcome_of(result.outcome, "m.g.<locals>.inner")->reason.find("run again") !=
+          std::string::npos);
     std::string prompt = server.requests()[0].json()["messages"][1]["content"];
     CHECK(prompt.find("- m.f (function, lines 1-3)") != std::string::npos);
     CHECK(prompt.find("inner (") == std::string::npos);
     REQUIRE(cache.wait_for_writes().ok());
   }
   ScriptCache cache(dir.path());
-  auto again = process_text(kSource, "m.py", python_language(), Action::kInstrument, config,
-                            &cache, nullptr, nullptr, {nullptr, &instrumenter});
+  auto again = process_text(kSource, "m.py", python_language(), Action::kInstrument, config, &cache,
+                            nullptr, nullptr, {nullptr, &instrumenter});
   CHECK(again.outcome.cache_hits == 2);
   CHECK(again.output == "import mytracing as _mt  # telinject\n" + kGood);
   CHECK(client->calls() == 1);
 }
 
 TEST_CASE("--mode llm: rejected answers are retried; after the threshold a reflection guides") {
-  std::string deletes = code(kGood.substr(0, kGood.find("        return y\n")) + kGood.substr(kGood.find("\n\n\n")));
+  std::string deletes =
+      code(kGood.substr(0, kGood.find("        return y\n")) + kGood.substr(kGood.find("\n\n\n")));
   std::string imports = code("import os\n" + kGood);
   FakeLlmServer server(Scripted{{deletes, imports, code(kGood)}});
   auto client = client_at(server.base_url());
@@ -104,8 +111,8 @@ TEST_CASE("--mode llm: rejected answers are retried; after the threshold a refle
   CHECK(result.output == "import mytracing as _mt  # telinject\n" + kGood);
   auto requests = server.requests();
   REQUIRE(requests.size() == 4);  // two tries, the reflection, the third try
-  CHECK(requests[2].json()["messages"][0]["content"].get<std::string>().find("review failed attempts") !=
-        std::string::npos);
+  CHECK(requests[2].json()["messages"][0]["content"].get<std::string>().find(
+            "review failed attempts") != std::string::npos);
   std::string reflection = requests[2].json()["messages"][1]["content"];
   CHECK(reflection.find("removes or alters original line 3") != std::string::npos);
   CHECK(reflection.find("adds an import") != std::string::npos);
@@ -137,7 +144,8 @@ TEST_CASE("--mode llm: a file too large for the context window goes function by 
   // gpt-4 has 8192 tokens: two functions of ~7 KB each do not fit in one request.
   auto body = [](const std::string& var, const std::string& indent) {
     std::string text;
-    for (int i = 0; i < 300; ++i) text += indent + var + "_" + std::to_string(i) + " = " + std::to_string(i) + "  # filler\n";
+    for (int i = 0; i < 300; ++i)
+      text += indent + var + "_" + std::to_string(i) + " = " + std::to_string(i) + "  # filler\n";
     return text;
   };
   auto function = [&](const std::string& name, const std::string& indent, bool traced) {
@@ -158,8 +166,9 @@ TEST_CASE("--mode llm: a file too large for the context window goes function by 
   auto result = process_text(source, "m.py", python_language(), Action::kInstrument,
                              traced_config(), nullptr, nullptr, nullptr, {nullptr, &instrumenter});
   CHECK(result.outcome.instrumented == 2);
-  CHECK(result.output == "import mytracing as _mt  # telinject\n" + function("f", "        ", true) +
-                             "\n\n" + function("g", "        ", true));
+  CHECK(result.output == "import mytracing as _mt  # telinject\n" +
+                             function("f", "        ", true) + "\n\n" +
+                             function("g", "        ", true));
   auto requests = server.requests();
   REQUIRE(requests.size() == 2);
   std::string first = requests[0].json()["messages"][1]["content"];

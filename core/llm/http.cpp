@@ -60,8 +60,9 @@ class CurlTransport : public HttpTransport {
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // worker threads; timeouts without SIGALRM
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
                      static_cast<long>(std::max(1.0, request.timeout_seconds * 1000)));
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::min(10000.0, std::max(1.0, request.timeout_seconds * 1000))));
+    curl_easy_setopt(
+        curl, CURLOPT_CONNECTTIMEOUT_MS,
+        static_cast<long>(std::min(10000.0, std::max(1.0, request.timeout_seconds * 1000))));
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
@@ -70,7 +71,8 @@ class CurlTransport : public HttpTransport {
     if (request.method == "POST") {
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
     }
     CURLcode code = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
@@ -85,8 +87,7 @@ class CurlTransport : public HttpTransport {
     if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST)
       return fail(failure, TransportFailure::kConnect,
                   std::string("cannot connect: ") + curl_easy_strerror(code));
-    if (code != CURLE_OK)
-      return fail(failure, TransportFailure::kOther, curl_easy_strerror(code));
+    if (code != CURLE_OK) return fail(failure, TransportFailure::kOther, curl_easy_strerror(code));
     return response;
   }
 
@@ -119,8 +120,10 @@ Result<HttpResponse> send_with_retries(HttpTransport& transport, const HttpReque
                            policy.initial_backoff_seconds * std::pow(2.0, attempt - 1));
     if (answer.ok() && answer->retry_after_seconds)
       wait = std::min(policy.max_backoff_seconds, *answer->retry_after_seconds);
-    if (policy.sleep) policy.sleep(wait);
-    else std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    if (policy.sleep)
+      policy.sleep(wait);
+    else
+      std::this_thread::sleep_for(std::chrono::duration<double>(wait));
   }
 }
 

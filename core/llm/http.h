@@ -44,9 +44,9 @@ class HttpTransport {
 HttpTransport& curl_transport();
 
 struct RetryPolicy {
-  uint32_t max_attempts = 4;       // first try included
+  uint32_t max_attempts = 4;  // first try included
   double initial_backoff_seconds = 1;
-  double max_backoff_seconds = 60;  // also caps Retry-After
+  double max_backoff_seconds = 60;       // also caps Retry-After
   bool retry_transport_failures = true;  // timeouts, refused connections
   /// How to wait between attempts; tests record instead of sleeping.
   std::function<void(double seconds)> sleep;

@@ -58,8 +58,10 @@ bool is_telemetry_line(std::string_view line, const LanguageTemplate& t) {
   name = name.substr(before.size(), name.size() - before.size() - after.size());
   if (name.size() < 2 || name.front() != '"' || name.back() != '"') return false;
   for (size_t i = 1; i + 1 < name.size(); ++i) {
-    if (name[i] == '\\') ++i;
-    else if (name[i] == '"') return false;
+    if (name[i] == '\\')
+      ++i;
+    else if (name[i] == '"')
+      return false;
   }
   return true;
 }
@@ -95,13 +97,21 @@ const char* kAnalyzerSystem =
 
 const std::vector<LlmLanguage>& llm_languages() {
   static const std::vector<LlmLanguage> languages = {
-      {"ruby", {".rb", ".rake"}, "end",
+      {"ruby",
+       {".rb", ".rake"},
+       "end",
        entry_line("$stderr.puts(\"[telinject] enter \" + {name}) # telinject")},
-      {"java", {".java"}, "}",
+      {"java",
+       {".java"},
+       "}",
        entry_line("System.err.println(\"[telinject] enter \" + {name}); // telinject")},
-      {"kotlin", {".kt"}, "}",
+      {"kotlin",
+       {".kt"},
+       "}",
        entry_line("System.err.println(\"[telinject] enter \" + {name}) // telinject")},
-      {"csharp", {".cs"}, "}",
+      {"csharp",
+       {".cs"},
+       "}",
        entry_line("System.Console.Error.WriteLine(\"[telinject] enter \" + {name}); // telinject")},
   };
   return languages;
@@ -110,7 +120,8 @@ const std::vector<LlmLanguage>& llm_languages() {
 const LlmLanguage* llm_language_for(const std::filesystem::path& path) {
   std::string extension = path.extension().string();
   for (const LlmLanguage& l : llm_languages())
-    if (std::find(l.extensions.begin(), l.extensions.end(), extension) != l.extensions.end()) return &l;
+    if (std::find(l.extensions.begin(), l.extensions.end(), extension) != l.extensions.end())
+      return &l;
   return nullptr;
 }
 
@@ -136,8 +147,10 @@ Result<std::vector<AnalyzedFunction>> parse_analysis(std::string_view answer, st
     if (!name || !name->is_string() || !qualified || !qualified->is_string() || !start ||
         !start->is_number_unsigned() || !body || !body->is_number_unsigned() || !end ||
         !end->is_number_unsigned())
-      return make_error("a function entry lacks name, qualified_name, start_line, "
-                        "body_start_line or end_line: " + item.dump());
+      return make_error(
+          "a function entry lacks name, qualified_name, start_line, "
+          "body_start_line or end_line: " +
+          item.dump());
     AnalyzedFunction f{name->get<std::string>(), qualified->get<std::string>(),
                        start->get<uint32_t>(), body->get<uint32_t>(), end->get<uint32_t>()};
     const std::string where = f.qualified_name + " (lines " + std::to_string(f.start_line) + "-" +
@@ -147,8 +160,10 @@ Result<std::vector<AnalyzedFunction>> parse_analysis(std::string_view answer, st
         }))
       return make_error(where + ": '" + f.name + "' is not a function name");
     if (f.qualified_name.size() < f.name.size() ||
-        f.qualified_name.compare(f.qualified_name.size() - f.name.size(), f.name.size(), f.name) != 0 ||
-        f.qualified_name.find('"') != std::string::npos || f.qualified_name.find('\\') != std::string::npos)
+        f.qualified_name.compare(f.qualified_name.size() - f.name.size(), f.name.size(), f.name) !=
+            0 ||
+        f.qualified_name.find('"') != std::string::npos ||
+        f.qualified_name.find('\\') != std::string::npos)
       return make_error(where + ": the qualified name must end with the name '" + f.name + "'");
     if (f.start_line < 1 || f.start_line >= f.body_start_line || f.body_start_line > f.end_line ||
         f.end_line > lines)
@@ -160,27 +175,33 @@ Result<std::vector<AnalyzedFunction>> parse_analysis(std::string_view answer, st
     if (!named)
       return make_error(where + ": the name '" + f.name + "' is not on the signature's lines");
     if (trim(source.row_text(f.end_line - 1)).rfind(language.block_end, 0) != 0)
-      return make_error(where + ": line " + std::to_string(f.end_line) + " does not close a "
-                        "function ('" + language.block_end + "' expected)");
+      return make_error(where + ": line " + std::to_string(f.end_line) +
+                        " does not close a "
+                        "function ('" +
+                        language.block_end + "' expected)");
     functions.push_back(std::move(f));
   }
-  std::sort(functions.begin(), functions.end(), [](const AnalyzedFunction& a, const AnalyzedFunction& b) {
-    return a.start_line < b.start_line;
-  });
+  std::sort(functions.begin(), functions.end(),
+            [](const AnalyzedFunction& a, const AnalyzedFunction& b) {
+              return a.start_line < b.start_line;
+            });
   for (size_t i = 1; i < functions.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       const AnalyzedFunction &a = functions[j], &b = functions[i];
       bool disjoint = b.start_line > a.end_line;
       bool nested = b.start_line >= a.body_start_line && b.end_line < a.end_line;
       if (!disjoint && !nested)
-        return make_error(b.qualified_name + " overlaps " + a.qualified_name + " without nesting in it");
+        return make_error(b.qualified_name + " overlaps " + a.qualified_name +
+                          " without nesting in it");
     }
   }
   return functions;
 }
 
 LlmAnalyzer::LlmAnalyzer(LlmClient& client, std::filesystem::path cache_dir, uint32_t max_attempts)
-    : client_(client), cache_dir_(std::move(cache_dir)), max_attempts_(std::max<uint32_t>(1, max_attempts)) {}
+    : client_(client),
+      cache_dir_(std::move(cache_dir)),
+      max_attempts_(std::max<uint32_t>(1, max_attempts)) {}
 
 Result<std::vector<AnalyzedFunction>> LlmAnalyzer::analyze(const std::string& text,
                                                            const std::string& file,
@@ -206,7 +227,8 @@ Result<std::vector<AnalyzedFunction>> LlmAnalyzer::analyze(const std::string& te
     request.system = kAnalyzerSystem;
     request.prompt = "Language: " + language.name + "\nFile: " + file + "\n";
     for (size_t i = 0; i < rejected.size(); ++i)
-      request.prompt += "Your answer " + std::to_string(i + 1) + " was rejected: " + rejected[i] + "\n";
+      request.prompt +=
+          "Your answer " + std::to_string(i + 1) + " was rejected: " + rejected[i] + "\n";
     request.prompt += "\n" + numbered(source);
     request.max_output_tokens = static_cast<uint32_t>(
         std::min<uint64_t>(8192, 512 + 60 * std::max<uint64_t>(1, source.row_count() / 4)));
@@ -222,7 +244,8 @@ Result<std::vector<AnalyzedFunction>> LlmAnalyzer::analyze(const std::string& te
       if (!cached.empty()) {
         nlohmann::json out = {{"functions", nlohmann::json::array()}};
         for (const AnalyzedFunction& f : *functions)
-          out["functions"].push_back({{"name", f.name}, {"qualified_name", f.qualified_name},
+          out["functions"].push_back({{"name", f.name},
+                                      {"qualified_name", f.qualified_name},
                                       {"start_line", f.start_line},
                                       {"body_start_line", f.body_start_line},
                                       {"end_line", f.end_line}});
@@ -277,12 +300,13 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
     return result;
   }
   CallFailure why = CallFailure::kNone;
-  auto analysis = analyzer->analyze(source.text(), location.relative.generic_string(), language, &why);
+  auto analysis =
+      analyzer->analyze(source.text(), location.relative.generic_string(), language, &why);
   if (!analysis.ok()) {
     if (why == CallFailure::kBudget) {
       outcome.status = FileOutcome::Status::kUnchanged;
-      outcome.functions.push_back({"(file)", 1, 0, 1, "not_done",
-                                   "not analysed: the LLM budget is spent"});
+      outcome.functions.push_back(
+          {"(file)", 1, 0, 1, "not_done", "not analysed: the LLM budget is spent"});
       return result;
     }
     outcome.status = FileOutcome::Status::kError;
@@ -326,8 +350,8 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
     script.profile = tmpl.profile;
     script.origin = "llm";
     std::string line = render_template(tmpl.header, {{"name", quoted(f.qualified_name)}});
-    script.insertions.push_back(
-        {f.body_start_line - f.start_line, 0, std::string(source.row_indent(body_row)) + line + "\n"});
+    script.insertions.push_back({f.body_start_line - f.start_line, 0,
+                                 std::string(source.row_indent(body_row)) + line + "\n"});
     uint32_t begin = source.row_start(f.start_line - 1);
     uint32_t end = f.end_line < source.row_count() ? source.row_start(f.end_line)
                                                    : static_cast<uint32_t>(source.text().size());
@@ -341,7 +365,8 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
       else
         ++outcome.cache_misses;
       if (!hit || hit->script.insertions != script.insertions)
-        if (auto test = ScriptTest::make(script, text); test.ok()) (void)cache->put({script, *test});
+        if (auto test = ScriptTest::make(script, text); test.ok())
+          (void)cache->put({script, *test});
     }
     planned.push_back({&f, std::move(script)});
     described.state = "instrumented";
@@ -390,8 +415,9 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
   if (added != planned.size() || !apply_edits(after.text(), std::move(removal), &restored) ||
       restored != source.text()) {
     outcome.status = FileOutcome::Status::kError;
-    outcome.message = "instrumentation failed validation: removing the telemetry lines does not "
-                      "give the original text back";
+    outcome.message =
+        "instrumentation failed validation: removing the telemetry lines does not "
+        "give the original text back";
     return result;
   }
   if (trace)

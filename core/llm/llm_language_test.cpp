@@ -1,8 +1,9 @@
+#include "llm/llm_language.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
 
-#include "llm/llm_language.h"
 #include "llm_fake_server.h"
 #include "script_cache.h"
 #include "test_support.h"
@@ -23,8 +24,11 @@ const std::string kRuby =
 
 nlohmann::json function(const std::string& name, const std::string& qualified, int start, int body,
                         int end) {
-  return {{"name", name}, {"qualified_name", qualified}, {"start_line", start},
-          {"body_start_line", body}, {"end_line", end}};
+  return {{"name", name},
+          {"qualified_name", qualified},
+          {"start_line", start},
+          {"body_start_line", body},
+          {"end_line", end}};
 }
 
 std::string analysis(std::vector<nlohmann::json> functions) {
@@ -67,18 +71,25 @@ TEST_CASE("The analysis is checked against the text") {
     REQUIRE_FALSE(r.ok());
     return r.error();
   };
-  CHECK(error(function("greet", "Greeter.greet", 2, 3, 3)).find("does not close a function") != std::string::npos);
-  CHECK(error(function("greet", "Greeter.greet", 3, 4, 4)).find("not on the signature") != std::string::npos);
-  CHECK(error(function("greet", "Greeter.greet", 2, 3, 40)).find("outside the file") != std::string::npos);
-  CHECK(error(function("greet", "Greeter.greet", 2, 2, 4)).find("out of order") != std::string::npos);
-  CHECK(error(function("greet", "Greeter.other", 2, 3, 4)).find("must end with the name") != std::string::npos);
-  CHECK(error(function("gr\"eet", "Greeter.gr\"eet", 2, 3, 4)).find("not a function name") != std::string::npos);
+  CHECK(error(function("greet", "Greeter.greet", 2, 3, 3)).find("does not close a function") !=
+        std::string::npos);
+  CHECK(error(function("greet", "Greeter.greet", 3, 4, 4)).find("not on the signature") !=
+        std::string::npos);
+  CHECK(error(function("greet", "Greeter.greet", 2, 3, 40)).find("outside the file") !=
+        std::string::npos);
+  CHECK(error(function("greet", "Greeter.greet", 2, 2, 4)).find("out of order") !=
+        std::string::npos);
+  CHECK(error(function("greet", "Greeter.other", 2, 3, 4)).find("must end with the name") !=
+        std::string::npos);
+  CHECK(error(function("gr\"eet", "Greeter.gr\"eet", 2, 3, 4)).find("not a function name") !=
+        std::string::npos);
   CHECK(error({{"name", "greet"}}).find("lacks") != std::string::npos);
   auto overlap = parse_analysis(analysis({function("Greeter", "Greeter", 1, 2, 7),
                                           function("greet", "Greeter.greet", 2, 3, 7)}),
                                 kRuby, ruby());
   CHECK(overlap.error().find("overlaps") != std::string::npos);
-  CHECK(parse_analysis("no json here", kRuby, ruby()).error().find("not a JSON object") != std::string::npos);
+  CHECK(parse_analysis("no json here", kRuby, ruby()).error().find("not a JSON object") !=
+        std::string::npos);
 }
 
 std::unique_ptr<LlmClient> client_at(const std::string& url) {
@@ -106,7 +117,8 @@ TEST_CASE("A Ruby file: analysed by the LLM, instrumented with telinject's own l
   telinject::testing::TempDir dir;
   LlmAnalyzer analyzer(*client, dir.path(), 2);
   ScriptCache cache(dir / "scripts");
-  auto result = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, &cache, &analyzer, nullptr);
+  auto result = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, &cache,
+                                 &analyzer, nullptr);
   CHECK(result.outcome.status == FileOutcome::Status::kChanged);
   CHECK(result.output == kInstrumented);
   CHECK(result.outcome.instrumented == 1);
@@ -115,12 +127,14 @@ TEST_CASE("A Ruby file: analysed by the LLM, instrumented with telinject's own l
   CHECK(chat_prompts(server)[0].find("2:   def greet(name)") != std::string::npos);
 
   // Unchanged text: the analysis comes from the cache, no call.
-  auto again = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kCheck, &cache, &analyzer, nullptr);
+  auto again =
+      process_llm_text(kRuby, "greeter.rb", ruby(), Action::kCheck, &cache, &analyzer, nullptr);
   CHECK(again.outcome.uninstrumented == 1);
   CHECK(chat_prompts(server).size() == 1);
   CHECK(analyzer.cache_hits() == 1);
 
-  auto removed = process_llm_text(kInstrumented, "greeter.rb", ruby(), Action::kRemove, nullptr, nullptr, nullptr);
+  auto removed = process_llm_text(kInstrumented, "greeter.rb", ruby(), Action::kRemove, nullptr,
+                                  nullptr, nullptr);
   CHECK(removed.output == kRuby);
   CHECK(removed.outcome.removed == 1);
 }
@@ -130,23 +144,27 @@ TEST_CASE("Wrong function ranges are refused and retried with the reason; never 
                                     analysis({function("greet", "Greeter.greet", 2, 3, 4)})}));
   auto client = client_at(server.base_url());
   LlmAnalyzer analyzer(*client, {}, 2);
-  auto result = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr, &analyzer, nullptr);
+  auto result = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr,
+                                 &analyzer, nullptr);
   CHECK(result.output == kInstrumented);
   REQUIRE(chat_prompts(server).size() == 2);
   std::string second = chat_prompts(server)[1];
-  CHECK(second.find("was rejected: Greeter.greet (lines 2-3): line 3 does not close a function") != std::string::npos);
+  CHECK(second.find("was rejected: Greeter.greet (lines 2-3): line 3 does not close a function") !=
+        std::string::npos);
 
   FakeLlmServer wrong(chat_script({analysis({function("greet", "Greeter.greet", 1, 2, 7)})}));
   auto wrong_client = client_at(wrong.base_url());
   LlmAnalyzer wrong_analyzer(*wrong_client, {}, 2);
-  auto refused = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr, &wrong_analyzer, nullptr);
+  auto refused = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr,
+                                  &wrong_analyzer, nullptr);
   CHECK(refused.outcome.status == FileOutcome::Status::kError);
   CHECK(refused.outcome.message.find("not on the signature") != std::string::npos);
   CHECK(refused.output == kRuby);
 }
 
 TEST_CASE("Without an LLM such a file is skipped, not an error") {
-  auto result = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr, nullptr, nullptr);
+  auto result =
+      process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr, nullptr, nullptr);
   CHECK(result.outcome.status == FileOutcome::Status::kSkipped);
   CHECK(result.outcome.message.find("no LLM configured") != std::string::npos);
   CHECK(result.output == kRuby);
@@ -156,7 +174,8 @@ TEST_CASE("Already instrumented functions are recognised") {
   FakeLlmServer server(chat_script({analysis({function("greet", "Greeter.greet", 2, 3, 5)})}));
   auto client = client_at(server.base_url());
   LlmAnalyzer analyzer(*client, {}, 1);
-  auto result = process_llm_text(kInstrumented, "greeter.rb", ruby(), Action::kInstrument, nullptr, &analyzer, nullptr);
+  auto result = process_llm_text(kInstrumented, "greeter.rb", ruby(), Action::kInstrument, nullptr,
+                                 &analyzer, nullptr);
   CHECK(result.outcome.status == FileOutcome::Status::kUnchanged);
   CHECK(result.outcome.already_instrumented == 1);
   CHECK(result.output == kInstrumented);

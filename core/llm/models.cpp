@@ -29,7 +29,8 @@ constexpr Recommendation kRecommended[] = {
 };
 
 std::string_view base_name(std::string_view model) {
-  if (auto slash = model.rfind('/'); slash != std::string_view::npos) model.remove_prefix(slash + 1);
+  if (auto slash = model.rfind('/'); slash != std::string_view::npos)
+    model.remove_prefix(slash + 1);
   return model;
 }
 

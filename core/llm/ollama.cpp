@@ -23,14 +23,16 @@ class OllamaProvider : public Provider {
   Result<CompletionResponse> complete(const CompletionRequest& request,
                                       TransportFailure* failure) override {
     json messages = json::array();
-    if (!request.system.empty()) messages.push_back({{"role", "system"}, {"content", request.system}});
+    if (!request.system.empty())
+      messages.push_back({{"role", "system"}, {"content", request.system}});
     messages.push_back({{"role", "user"}, {"content", request.prompt}});
     json payload = {{"model", options_.model},
                     {"messages", std::move(messages)},
                     {"stream", false},
-                    {"options", {{"num_predict", request.max_output_tokens},
-                                 {"temperature", request.temperature},
-                                 {"num_ctx", context_for(request)}}}};
+                    {"options",
+                     {{"num_predict", request.max_output_tokens},
+                      {"temperature", request.temperature},
+                      {"num_ctx", context_for(request)}}}};
     auto answer = exchange_json(options_, "ollama", base_ + "/api/chat", {}, payload, failure);
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
@@ -50,8 +52,9 @@ class OllamaProvider : public Provider {
       out.input_tokens = body["prompt_eval_count"].get<uint64_t>();
     if (body.contains("eval_count") && body["eval_count"].is_number_unsigned())
       out.output_tokens = body["eval_count"].get<uint64_t>();
-    out.model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>()
-                                                                     : options_.model;
+    out.model = body.contains("model") && body["model"].is_string()
+                    ? body["model"].get<std::string>()
+                    : options_.model;
     out.latency_seconds = answer->latency_seconds;
     out.endpoint = base_;
     return out;
@@ -84,9 +87,10 @@ class OllamaProvider : public Provider {
     std::lock_guard lock(mutex_);
     if (context_window_) return *context_window_;
     context_window_ = 0;
-    auto answer = exchange_json(options_, "ollama", base_ + "/api/show", {},
-                                json{{"model", options_.model}});
-    if (answer.ok() && answer->body.contains("model_info") && answer->body["model_info"].is_object()) {
+    auto answer =
+        exchange_json(options_, "ollama", base_ + "/api/show", {}, json{{"model", options_.model}});
+    if (answer.ok() && answer->body.contains("model_info") &&
+        answer->body["model_info"].is_object()) {
       // "<architecture>.context_length", e.g. "llama.context_length".
       for (const auto& [key, value] : answer->body["model_info"].items()) {
         const std::string suffix = ".context_length";

@@ -20,14 +20,15 @@ class OpenAiProvider : public Provider {
   Result<CompletionResponse> complete(const CompletionRequest& request,
                                       TransportFailure* failure) override {
     json messages = json::array();
-    if (!request.system.empty()) messages.push_back({{"role", "system"}, {"content", request.system}});
+    if (!request.system.empty())
+      messages.push_back({{"role", "system"}, {"content", request.system}});
     messages.push_back({{"role", "user"}, {"content", request.prompt}});
     json payload = {{"model", options_.model},
                     {"messages", std::move(messages)},
                     {"max_tokens", request.max_output_tokens},
                     {"temperature", request.temperature}};
-    auto answer = exchange_json(options_, name_, base_ + "/v1/chat/completions", headers(), payload,
-                                failure);
+    auto answer =
+        exchange_json(options_, name_, base_ + "/v1/chat/completions", headers(), payload, failure);
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
     const std::string who = name_ + " at " + base_;
@@ -38,9 +39,11 @@ class OpenAiProvider : public Provider {
     const json& choice = (*choices)[0];
     const json& message = choice["message"];
     if (message.contains("refusal") && message["refusal"].is_string())
-      return make_error(who + ": the model refused: " + body_excerpt(message["refusal"].get<std::string>()));
+      return make_error(
+          who + ": the model refused: " + body_excerpt(message["refusal"].get<std::string>()));
     std::string finish = choice.value("finish_reason", json()).is_string()
-                             ? choice["finish_reason"].get<std::string>() : "";
+                             ? choice["finish_reason"].get<std::string>()
+                             : "";
     if (finish == "content_filter")
       return make_error(who + ": the answer was withheld by the provider's content filter");
     if (finish == "length")
@@ -52,13 +55,16 @@ class OpenAiProvider : public Provider {
     out.text = message["content"].get<std::string>();
     out.latency_seconds = answer->latency_seconds;
     out.endpoint = base_;
-    out.model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>()
-                                                                     : options_.model;
+    out.model = body.contains("model") && body["model"].is_string()
+                    ? body["model"].get<std::string>()
+                    : options_.model;
     const json usage = body.contains("usage") ? body["usage"] : json();
-    if (!usage.is_object() || !usage.contains("prompt_tokens") || !usage["prompt_tokens"].is_number_unsigned() ||
-        !usage.contains("completion_tokens") || !usage["completion_tokens"].is_number_unsigned())
-      return make_error(who + ": the answer has no usage counts (usage.prompt_tokens, "
-                              "usage.completion_tokens); its cost cannot be tracked");
+    if (!usage.is_object() || !usage.contains("prompt_tokens") ||
+        !usage["prompt_tokens"].is_number_unsigned() || !usage.contains("completion_tokens") ||
+        !usage["completion_tokens"].is_number_unsigned())
+      return make_error(who +
+                        ": the answer has no usage counts (usage.prompt_tokens, "
+                        "usage.completion_tokens); its cost cannot be tracked");
     out.input_tokens = usage["prompt_tokens"].get<uint64_t>();
     out.output_tokens = usage["completion_tokens"].get<uint64_t>();
     return out;

@@ -1,9 +1,10 @@
 // Provider selection from the settings, and the Ollama pool.
+#include "llm/provider.h"
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
 
-#include "llm/provider.h"
 #include "llm/wire.h"
 
 namespace telinject::llm {
@@ -14,7 +15,8 @@ std::vector<std::string> split_urls(const std::string& list) {
   size_t start = 0;
   while (start <= list.size()) {
     size_t comma = list.find(',', start);
-    std::string url = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string url =
+        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     url.erase(0, url.find_first_not_of(" \t"));
     url.erase(url.find_last_not_of(" \t") + 1);
     if (!url.empty()) urls.push_back(url);
@@ -32,7 +34,9 @@ bool ends_with_v1(std::string url) {
 class ProviderPool : public Provider {
  public:
   ProviderPool(std::vector<std::unique_ptr<Provider>> members, double retry_after_seconds)
-      : members_(std::move(members)), dead_until_(members_.size()), retry_after_(retry_after_seconds) {}
+      : members_(std::move(members)),
+        dead_until_(members_.size()),
+        retry_after_(retry_after_seconds) {}
 
   std::string_view name() const override { return members_.front()->name(); }
   const std::string& model() const override { return members_.front()->model(); }
@@ -105,9 +109,11 @@ Result<ProviderOptions> resolve_provider_options(const LlmSettings& settings) {
   ProviderOptions options;
   options.provider = settings.provider;
   if (options.provider.empty())
-    return make_error("no LLM is configured: set LLM_PROVIDER (openai, anthropic, ollama) or an "
-                      "API key (OPENAI_API_KEY, ANTHROPIC_API_KEY)");
-  if (options.provider != "openai" && options.provider != "anthropic" && options.provider != "ollama")
+    return make_error(
+        "no LLM is configured: set LLM_PROVIDER (openai, anthropic, ollama) or an "
+        "API key (OPENAI_API_KEY, ANTHROPIC_API_KEY)");
+  if (options.provider != "openai" && options.provider != "anthropic" &&
+      options.provider != "ollama")
     return make_error("unknown LLM provider '" + options.provider +
                       "' (expected openai, anthropic or ollama)");
   const bool local = options.provider == "ollama";
@@ -137,7 +143,8 @@ Result<ProviderOptions> resolve_provider_options(const LlmSettings& settings) {
 
 Result<std::unique_ptr<Provider>> make_provider(const ProviderOptions& options) {
   auto one = [&options](const std::string& url) -> std::unique_ptr<Provider> {
-    if (options.provider == "anthropic") return make_anthropic_provider(options, strip_api_suffix(url));
+    if (options.provider == "anthropic")
+      return make_anthropic_provider(options, strip_api_suffix(url));
     // Ollama's base URL ending in /v1 is its OpenAI-compatible endpoint.
     if (options.provider == "ollama" && !ends_with_v1(url))
       return make_ollama_provider(options, strip_api_suffix(url));

@@ -24,11 +24,11 @@ struct CompletionRequest {
 
 struct CompletionResponse {
   std::string text;
-  uint64_t input_tokens = 0;   // from the provider's usage fields
+  uint64_t input_tokens = 0;  // from the provider's usage fields
   uint64_t output_tokens = 0;
-  std::string model;           // as the provider names it in the answer
+  std::string model;  // as the provider names it in the answer
   double latency_seconds = 0;
-  std::string endpoint;        // base URL that answered (pools have several)
+  std::string endpoint;  // base URL that answered (pools have several)
 };
 
 struct ModelInfo {

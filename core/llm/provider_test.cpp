@@ -1,10 +1,11 @@
+#include "llm/provider.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
 #include <thread>
 
-#include "llm/provider.h"
 #include "llm_fake_server.h"
 
 namespace telinject::llm {
@@ -73,8 +74,9 @@ TEST_CASE("OpenAI: chat completions request, text and usage") {
 }
 
 TEST_CASE("Anthropic: messages request with its headers, refusal, usage") {
-  FakeLlmServer server({testing::anthropic_answer("hello", 20, 4),
-                        testing::anthropic_answer("", 20, 0, "claude-3-5-sonnet-20241022", "refusal")});
+  FakeLlmServer server(
+      {testing::anthropic_answer("hello", 20, 4),
+       testing::anthropic_answer("", 20, 0, "claude-3-5-sonnet-20241022", "refusal")});
   auto provider = provider_for(options_for("anthropic", server.base_url()));
   auto answer = provider->complete(hello());
   REQUIRE(answer.ok());
@@ -95,7 +97,8 @@ TEST_CASE("Anthropic: messages request with its headers, refusal, usage") {
 TEST_CASE("Ollama native chat and its OpenAI-compatible endpoint") {
   FakeLlmServer server([](const testing::FakeRequest& r) -> FakeResponse {
     if (r.target == "/api/chat") return testing::ollama_answer("native", 30, 7);
-    if (r.target == "/v1/chat/completions") return testing::openai_answer("compatible", 31, 8, "llama3");
+    if (r.target == "/v1/chat/completions")
+      return testing::openai_answer("compatible", 31, 8, "llama3");
     if (r.target == "/api/show")
       return json_answer(200, {{"model_info", {{"llama.context_length", 131072}}}});
     return json_answer(404, {{"error", "no route"}});
@@ -136,14 +139,16 @@ TEST_CASE("Timeout defaults: 600 s for Ollama, 120 s for cloud providers") {
   settings.provider = "";
   CHECK_FALSE(resolve_provider_options(settings).ok());
   settings.provider = "gemini";
-  CHECK(resolve_provider_options(settings).error().find("unknown LLM provider") != std::string::npos);
+  CHECK(resolve_provider_options(settings).error().find("unknown LLM provider") !=
+        std::string::npos);
 }
 
 TEST_CASE("429 with Retry-After is retried after the given wait, 500 with backoff") {
   g_sleeps.clear();
   FakeResponse limited = json_answer(429, {{"error", {{"message", "slow down"}}}});
   limited.headers.emplace_back("Retry-After", "7");
-  FakeLlmServer server({limited, json_answer(500, {{"error", "boom"}}), testing::openai_answer("ok")});
+  FakeLlmServer server(
+      {limited, json_answer(500, {{"error", "boom"}}), testing::openai_answer("ok")});
   auto provider = provider_for(options_for("openai", server.base_url()));
   auto answer = provider->complete(hello());
   REQUIRE(answer.ok());
@@ -168,8 +173,9 @@ TEST_CASE("Persistent 429 and 5xx end in a clear error after the attempts") {
 TEST_CASE("401 and 404 explain themselves and never show the key") {
   const std::string key = "sk-live-VERYSECRET-9876";
   // Some servers echo the key they were given; it must not reach our messages.
-  FakeLlmServer server({json_answer(401, {{"error", {{"message", "Incorrect API key provided: " + key}}}}),
-                        json_answer(404, {{"error", "model 'nope' not found, key " + key}})});
+  FakeLlmServer server(
+      {json_answer(401, {{"error", {{"message", "Incorrect API key provided: " + key}}}}),
+       json_answer(404, {{"error", "model 'nope' not found, key " + key}})});
   auto options = options_for("openai", server.base_url(), key);
   auto provider = provider_for(options);
   auto denied = provider->complete(hello());
@@ -201,13 +207,14 @@ TEST_CASE("A slow answer past the timeout is an error naming the timeout") {
 
 TEST_CASE("Truncated or malformed JSON, missing usage, cut-off answers are errors") {
   std::string whole = testing::openai_answer("text").body;
-  FakeLlmServer server({FakeResponse{200, whole.substr(0, whole.size() / 2), {}, 0},
-                        json_answer(200, {{"choices", {{{"message", {{"content", "x"}}}}}}}),
-                        json_answer(200, {{"choices", {{{"message", {{"content", "x"}}},
-                                                        {"finish_reason", "length"}}}},
-                                          {"usage", {{"prompt_tokens", 1}, {"completion_tokens", 1}}}}),
-                        json_answer(200, {{"choices", {{{"message", {{"content", nullptr},
-                                                                     {"refusal", "I can't help"}}}}}}})});
+  FakeLlmServer server(
+      {FakeResponse{200, whole.substr(0, whole.size() / 2), {}, 0},
+       json_answer(200, {{"choices", {{{"message", {{"content", "x"}}}}}}}),
+       json_answer(200,
+                   {{"choices", {{{"message", {{"content", "x"}}}, {"finish_reason", "length"}}}},
+                    {"usage", {{"prompt_tokens", 1}, {"completion_tokens", 1}}}}),
+       json_answer(200, {{"choices",
+                          {{{"message", {{"content", nullptr}, {"refusal", "I can't help"}}}}}}})});
   auto provider = provider_for(options_for("openai", server.base_url()));
   auto truncated = provider->complete(hello());
   CHECK(truncated.error().find("not valid JSON") != std::string::npos);
@@ -222,11 +229,14 @@ TEST_CASE("Truncated or malformed JSON, missing usage, cut-off answers are error
 TEST_CASE("Model lists: OpenAI /v1/models, Anthropic /v1/models, Ollama /api/tags") {
   FakeLlmServer server([](const testing::FakeRequest& r) -> FakeResponse {
     if (r.target == "/v1/models" && r.headers.count("x-api-key"))
-      return json_answer(200, {{"data", {{{"id", "claude-3-5-haiku-20241022"}, {"type", "model"}}}}});
+      return json_answer(200,
+                         {{"data", {{{"id", "claude-3-5-haiku-20241022"}, {"type", "model"}}}}});
     if (r.target == "/v1/models")
-      return json_answer(200, {{"object", "list"}, {"data", {{{"id", "gpt-4o"}}, {{"id", "gpt-4o-mini"}}}}});
+      return json_answer(
+          200, {{"object", "list"}, {"data", {{{"id", "gpt-4o"}}, {{"id", "gpt-4o-mini"}}}}});
     if (r.target == "/api/tags")
-      return json_answer(200, {{"models", {{{"name", "llama3.1:8b"}}, {{"name", "qwen2.5-coder:7b"}}}}});
+      return json_answer(200,
+                         {{"models", {{{"name", "llama3.1:8b"}}, {{"name", "qwen2.5-coder:7b"}}}}});
     return json_answer(404, {});
   });
   auto openai = provider_for(options_for("openai", server.base_url()))->list_models();

@@ -10,8 +10,8 @@
 namespace telinject::llm {
 namespace {
 
-constexpr size_t kLessonBytes = 6000;   // of docs/lessons in one prompt
-constexpr size_t kLearnedLines = 30;    // most recent learned lessons in one prompt
+constexpr size_t kLessonBytes = 6000;  // of docs/lessons in one prompt
+constexpr size_t kLearnedLines = 30;   // most recent learned lessons in one prompt
 
 const char* kSystem =
     "You add tracing telemetry to source code for telinject. You only insert the telemetry "
@@ -26,7 +26,9 @@ const char* kSystem =
 
 ScriptRepairer::ScriptRepairer(LlmClient& client, std::vector<std::string> lessons,
                                std::filesystem::path learned_path, uint32_t max_attempts)
-    : client_(client), lessons_(std::move(lessons)), learned_path_(std::move(learned_path)),
+    : client_(client),
+      lessons_(std::move(lessons)),
+      learned_path_(std::move(learned_path)),
       max_attempts_(max_attempts) {}
 
 std::vector<std::string> ScriptRepairer::load_lessons(const std::filesystem::path& directory) {
@@ -55,7 +57,8 @@ std::vector<std::string> ScriptRepairer::learned() const {
 
 void ScriptRepairer::learn(const RepairTask& task, const std::string& reason) {
   if (learned_path_.empty()) return;
-  std::string line = "- " + task.language + " (profile " + task.tmpl->profile + "): an answer was rejected: " + reason;
+  std::string line = "- " + task.language + " (profile " + task.tmpl->profile +
+                     "): an answer was rejected: " + reason;
   std::replace(line.begin(), line.end(), '\n', ' ');
   if (line.size() > 400) line = line.substr(0, 400) + "...";
   for (const std::string& known : learned())
@@ -70,8 +73,8 @@ std::string ScriptRepairer::prompt(const RepairTask& task,
                                    const std::vector<std::string>& rejected) const {
   std::ostringstream out;
   const LanguageTemplate& t = *task.tmpl;
-  out << "Language: " << task.language << "\nFile: " << task.file << "\nFunction: "
-      << task.qualified_name << " (" << task.kind << ")\n\n";
+  out << "Language: " << task.language << "\nFile: " << task.file
+      << "\nFunction: " << task.qualified_name << " (" << task.kind << ")\n\n";
   out << "Telemetry template (profile " << t.profile << "):\n"
       << "- import line (telinject adds it to the file; do not add it): " << t.import_line << "\n"
       << "- statement that wraps the body: " << t.header << "\n";
@@ -80,9 +83,9 @@ std::string ScriptRepairer::prompt(const RepairTask& task,
       << "\", {qualname} the bare qualified name, {kind} the kind. The telemetry line must start "
          "with: "
       << t.marker() << "\n\n";
-  out << "telinject's own instrumentation of this function failed validation: " << task.failure << "\n";
-  if (!task.failed_output.empty())
-    out << "It produced:\n```\n" << task.failed_output << "\n```\n";
+  out << "telinject's own instrumentation of this function failed validation: " << task.failure
+      << "\n";
+  if (!task.failed_output.empty()) out << "It produced:\n```\n" << task.failed_output << "\n```\n";
   std::string lessons;
   for (const std::string& text : lessons_) lessons += text + "\n";
   if (lessons.size() > kLessonBytes) lessons = lessons.substr(0, kLessonBytes) + "\n...";
@@ -94,7 +97,8 @@ std::string ScriptRepairer::prompt(const RepairTask& task,
   }
   if (!rejected.empty()) {
     out << "\nYour earlier answers for this function were rejected:\n";
-    for (size_t i = 0; i < rejected.size(); ++i) out << "- attempt " << i + 1 << ": " << rejected[i] << "\n";
+    for (size_t i = 0; i < rejected.size(); ++i)
+      out << "- attempt " << i + 1 << ": " << rejected[i] << "\n";
   }
   out << "\nThe function, exactly as it is in the file:\n```\n" << task.function_text << "\n```\n";
   return out.str();
@@ -109,8 +113,8 @@ Result<InsertionScript> ScriptRepairer::repair(
     CompletionRequest request;
     request.system = kSystem;
     request.prompt = prompt(task, rejected);
-    request.max_output_tokens =
-        static_cast<uint32_t>(std::min<uint64_t>(16384, 2 * estimate_tokens(task.function_text) + 512));
+    request.max_output_tokens = static_cast<uint32_t>(
+        std::min<uint64_t>(16384, 2 * estimate_tokens(task.function_text) + 512));
     request.purpose = "refactor";
     CallFailure why = CallFailure::kNone;
     auto answer = client_.complete(request, &why);
@@ -150,7 +154,8 @@ Result<InsertionScript> ScriptRepairer::repair(
   }
   std::string all;
   for (const std::string& r : rejected) all += (all.empty() ? "" : "; ") + r;
-  return make_error("LLM repair gave up after " + std::to_string(max_attempts_) + " attempts: " + all);
+  return make_error("LLM repair gave up after " + std::to_string(max_attempts_) +
+                    " attempts: " + all);
 }
 
 }  // namespace telinject::llm

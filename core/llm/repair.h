@@ -19,14 +19,14 @@ namespace telinject::llm {
 
 struct RepairTask {
   std::string language;
-  std::string file;            // for the prompt and the trace
+  std::string file;  // for the prompt and the trace
   std::string qualified_name;
   std::string name;
   std::string kind;
-  std::string function_text;   // from the function's first row
+  std::string function_text;  // from the function's first row
   const LanguageTemplate* tmpl = nullptr;
-  std::string failed_output;   // the template's instrumentation of the function, if it applied
-  std::string failure;         // why it failed validation
+  std::string failed_output;  // the template's instrumentation of the function, if it applied
+  std::string failure;        // why it failed validation
 };
 
 class ScriptRepairer {
@@ -42,9 +42,9 @@ class ScriptRepairer {
   /// Up to max_attempts LLM calls. Each answer is converted and checked, then given to
   /// `validate` (which applies it to the file and validates the whole); the first that passes
   /// is returned, with origin "llm". `failure` is kBudget when the budget stopped it.
-  Result<InsertionScript> repair(const RepairTask& task,
-                                 const std::function<Result<void>(const InsertionScript&)>& validate,
-                                 CallFailure* failure);
+  Result<InsertionScript> repair(
+      const RepairTask& task, const std::function<Result<void>(const InsertionScript&)>& validate,
+      CallFailure* failure);
 
   /// The prompt for one attempt (public for tests).
   std::string prompt(const RepairTask& task, const std::vector<std::string>& rejected) const;

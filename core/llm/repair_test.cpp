@@ -1,12 +1,13 @@
 // Self-healing end to end in core: a user template whose script fails validation, a fake
 // OpenAI server scripted with good and adversarial answers, process_text with the repairer.
+#include "llm/repair.h"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
 
-#include "llm/repair.h"
-#include "llm_fake_server.h"
 #include "languages/python/python_language.h"
+#include "llm_fake_server.h"
 #include "pipeline.h"
 #include "script_cache.h"
 #include "test_support.h"
@@ -30,7 +31,8 @@ Config broken_template_config() {
 }
 
 const std::string kSource =
-    "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(a, b):\n    total = a * b\n    return total\n";
+    "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(a, b):\n    total = a * b\n    return "
+    "total\n";
 
 std::string answer_for(const std::string& function, const std::string& code) {
   return nlohmann::json({{"function", function}, {"code", code}}).dump();
@@ -41,7 +43,8 @@ const std::string kGoodF =
 const std::string kGoodG =
     "def g(a, b):\n    with _mt.traced(\"m.g\"):\n        total = a * b\n        return total\n";
 
-std::unique_ptr<Provider> provider_at(const std::string& url, const std::string& model = "gpt-4o-mini") {
+std::unique_ptr<Provider> provider_at(const std::string& url,
+                                      const std::string& model = "gpt-4o-mini") {
   LlmSettings settings;
   settings.provider = "openai";
   settings.model = model;
@@ -82,11 +85,13 @@ TEST_CASE("Without an LLM, a failing template is reported and nothing is written
   CHECK(outcome_of(result.outcome, "m.f")->state == "error");
 }
 
-TEST_CASE("The LLM's fix is validated, applied, cached: the same function never costs a call again") {
-  FakeLlmServer server(by_function({{"m.f", {answer_for("m.f", kGoodF)}},
-                                    {"m.g", {answer_for("m.g", kGoodG)}}}));
+TEST_CASE(
+    "The LLM's fix is validated, applied, cached: the same function never costs a call again") {
+  FakeLlmServer server(
+      by_function({{"m.f", {answer_for("m.f", kGoodF)}}, {"m.g", {answer_for("m.g", kGoodG)}}}));
   telinject::testing::TempDir dir;
-  telinject::testing::write_text(dir / "docs/lessons/indent.md", "Keep the body's indentation unit.\n");
+  telinject::testing::write_text(dir / "docs/lessons/indent.md",
+                                 "Keep the body's indentation unit.\n");
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
   ScriptRepairer repairer(client, ScriptRepairer::load_lessons(dir / "docs/lessons"),
                           dir / "cache/lessons/learned.md", 3);
@@ -108,8 +113,8 @@ TEST_CASE("The LLM's fix is validated, applied, cached: the same function never 
     REQUIRE(cache.wait_for_writes().ok());
   }
   ScriptCache cache(dir / "cache");
-  auto again = process_text(kSource, "m.py", python_language(), Action::kInstrument, config,
-                            &cache, nullptr, nullptr, {&repairer});
+  auto again = process_text(kSource, "m.py", python_language(), Action::kInstrument, config, &cache,
+                            nullptr, nullptr, {&repairer});
   CHECK(again.outcome.instrumented == 2);
   CHECK(again.outcome.cache_hits == 2);
   CHECK(client.calls() == 2);
@@ -121,10 +126,13 @@ TEST_CASE("The LLM's fix is validated, applied, cached: the same function never 
 }
 
 TEST_CASE("Adversarial answers are never written; each rejection is fed back and learned") {
-  const std::string deletes = answer_for("m.f", "def f(x):\n    with _mt.traced(\"m.f\"):\n        return x + 1\n");
+  const std::string deletes =
+      answer_for("m.f", "def f(x):\n    with _mt.traced(\"m.f\"):\n        return x + 1\n");
   const std::string imports = answer_for("m.f", "import os\n" + kGoodF);
-  const std::string system_call = answer_for(
-      "m.f", "def f(x):\n    with _mt.traced(\"m.f\"), os.system(\"id\"):\n        y = x + 1\n        return y\n");
+  const std::string system_call =
+      answer_for("m.f",
+                 "def f(x):\n    with _mt.traced(\"m.f\"), os.system(\"id\"):\n        y = x + 1\n "
+                 "       return y\n");
   const std::string other_function = answer_for("m.g", kGoodG);
   FakeLlmServer server(by_function({{"m.f", {deletes, imports, system_call, other_function}},
                                     {"m.g", {answer_for("m.g", kGoodG)}}}));
@@ -134,7 +142,8 @@ TEST_CASE("Adversarial answers are never written; each rejection is fed back and
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument,
                              broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
   // g was fixed; f kept every one of its four bad answers out.
-  CHECK(result.output == "import mytracing as _mt  # telinject\n" + std::string("def f(x):\n    y = x + 1\n    return y\n\n\n") + kGoodG);
+  CHECK(result.output == "import mytracing as _mt  # telinject\n" +
+                             std::string("def f(x):\n    y = x + 1\n    return y\n\n\n") + kGoodG);
   const FunctionOutcome* f = outcome_of(result.outcome, "m.f");
   REQUIRE(f);
   CHECK(f->state == "error");
@@ -154,13 +163,16 @@ TEST_CASE("Adversarial answers are never written; each rejection is fed back and
   std::string text((std::istreambuf_iterator<char>(learned)), {});
   CHECK(text.find("adds an import") != std::string::npos);
   // A later run's prompt starts with what was learned.
-  CHECK(repairer.prompt({"python", "m.py", "m.h", "h", "function", "def h(): pass", &broken_template_config().templates["mytrace"]["python"], "", "x"}, {})
+  CHECK(repairer
+            .prompt({"python", "m.py", "m.h", "h", "function", "def h(): pass",
+                     &broken_template_config().templates["mytrace"]["python"], "", "x"},
+                    {})
             .find("Lessons learned from earlier rejected answers") != std::string::npos);
 }
 
 TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer") {
-  FakeLlmServer server(by_function({{"m.f", {answer_for("m.f", kGoodF)}},
-                                    {"m.g", {answer_for("m.g", kGoodG)}}}));
+  FakeLlmServer server(
+      by_function({{"m.f", {answer_for("m.f", kGoodF)}}, {"m.g", {answer_for("m.g", kGoodG)}}}));
   telinject::testing::TempDir dir;
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
   ScriptRepairer repairer(client, {}, {}, 1);
@@ -187,8 +199,9 @@ TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer"
     auto script = script_from_json(json);
     REQUIRE(script.ok());
     script->insertions[0].text = "    os.system('id')\n" + script->insertions[0].text;
-    std::string text = script->qualified_name == "m.f" ? "def f(x):\n    y = x + 1\n    return y"
-                                                       : "def g(a, b):\n    total = a * b\n    return total";
+    std::string text = script->qualified_name == "m.f"
+                           ? "def f(x):\n    y = x + 1\n    return y"
+                           : "def g(a, b):\n    total = a * b\n    return total";
     auto test = ScriptTest::make(*script, text);
     REQUIRE(test.ok());
     REQUIRE(cache.put({*script, *test}).ok());
@@ -201,8 +214,8 @@ TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer"
 }
 
 TEST_CASE("Budget: repairs stop before a call that could exceed it; the rest is not_done") {
-  FakeLlmServer server(by_function({{"m.f", {answer_for("m.f", kGoodF)}},
-                                    {"m.g", {answer_for("m.g", kGoodG)}}}));
+  FakeLlmServer server(
+      by_function({{"m.f", {answer_for("m.f", kGoodF)}}, {"m.g", {answer_for("m.g", kGoodG)}}}));
   // gpt-4o ($2.50 / $10 per 1M): a repair call's worst case is about $0.007 (~650 prompt
   // tokens, ~570 output tokens allowed); each answer really costs 1000 in + 400 out = $0.0065.
   // $0.01 pays for the first call; the second's worst case no longer fits.

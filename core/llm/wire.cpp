@@ -1,12 +1,13 @@
-#include <chrono>
-
 #include "llm/wire.h"
+
+#include <chrono>
 
 namespace telinject::llm {
 
 std::string strip_api_suffix(std::string base) {
   while (!base.empty() && base.back() == '/') base.pop_back();
-  if (base.size() >= 3 && base.compare(base.size() - 3, 3, "/v1") == 0) base.resize(base.size() - 3);
+  if (base.size() >= 3 && base.compare(base.size() - 3, 3, "/v1") == 0)
+    base.resize(base.size() - 3);
   return base;
 }
 
@@ -40,7 +41,8 @@ Result<Exchange> exchange_json(const ProviderOptions& options, std::string_view 
   if (response.status == 401 || response.status == 403)
     return fail(who + ": authentication failed (HTTP " + std::to_string(response.status) +
                 "); check the API key (" +
-                (provider == "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY") + " or --api-key)");
+                (provider == "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY") +
+                " or --api-key)");
   if (response.status == 404)
     return fail(who + ": not found (HTTP 404); check the model name ('" + options.model +
                 "') and the base URL: " + body_excerpt(response.body));
@@ -57,7 +59,8 @@ Result<Exchange> exchange_json(const ProviderOptions& options, std::string_view 
   out.body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (out.body.is_discarded())
     return fail(who + ": the answer is not valid JSON (truncated or malformed, " +
-                std::to_string(response.body.size()) + " bytes): " + body_excerpt(response.body, 120));
+                std::to_string(response.body.size()) +
+                " bytes): " + body_excerpt(response.body, 120));
   if (!out.body.is_object())
     return fail(who + ": the answer is not a JSON object: " + body_excerpt(response.body, 120));
   return out;

@@ -12,7 +12,7 @@
 namespace telinject::llm {
 
 struct Exchange {
-  nlohmann::json body;       // the parsed answer
+  nlohmann::json body;  // the parsed answer
   double latency_seconds = 0;
   TransportFailure failure = TransportFailure::kNone;
 };
