@@ -411,10 +411,9 @@ TextResult process_text(const std::string& input, const FileLocation& location,
           if (why == llm::CallFailure::kBudget) over_budget.insert(t.index);
         }
       }
-      Result<llm::FileScripts> scripts = std::move(all);
       for (const llm::TargetFunction& t : task.targets) {
-        auto it = scripts->find(t.index);
-        if (it != scripts->end()) {
+        auto it = all.find(t.index);
+        if (it != all.end()) {
           it->second.key = keys[t.index];
           ++outcome.cache_misses;
           candidates.push_back({t.index, std::move(it->second), false});
