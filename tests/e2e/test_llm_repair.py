@@ -178,3 +178,26 @@ class ModeLlmTest(unittest.TestCase):
         root = make_project(self, 1)
         result = run_cli("instrument", root, "--mode", "llm", cwd=root, check=2)
         self.assertIn("--mode llm needs an LLM", result.stderr)
+
+
+class NoCallsWhenNotNeededTest(unittest.TestCase):
+    def test_templates_that_validate_cost_nothing(self):
+        server = FakeLlm(lambda request: (500, {"error": "must not be called"}, {}))
+        self.addCleanup(server.close)
+        root = temp_dir(self)
+        with open(os.path.join(root, "mod.py"), "w", encoding="utf-8") as handle:
+            handle.write("def work(x):\n    return x\n")
+        result = run_cli("instrument", root, "--format", "json", "--no-cache", cwd=root,
+                         env={"OPENAI_API_KEY": KEY, "LLM_BASE_URL": server.url}, check=0)
+        summary = json.loads(result.stdout)
+        self.assertEqual(summary["functions_instrumented"], 1)
+        self.assertEqual(summary["llm_calls"], 0)
+        self.assertEqual(summary["cost_usd"], 0)
+        self.assertEqual(server.requests, [])
+
+    def test_provider_without_key_warns_and_runs_without_llm(self):
+        root = make_project(self, 1)
+        result = run_cli("instrument", root, "--format", "json", cwd=root,
+                         env={"LLM_PROVIDER": "anthropic"})
+        self.assertEqual(result.returncode, 3)  # the broken template is an error without an LLM
+        self.assertIn("LLM not used: no API key for anthropic", result.stderr)
