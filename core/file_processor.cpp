@@ -333,6 +333,7 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     task.text = parsed.source.text();
     task.tmpl = &tmpl;
     std::map<size_t, std::string> keys;
+    std::map<size_t, std::vector<Insertion>> own_scripts;
     for (size_t i = 0; i < functions.size(); ++i) {
       if (!selected[i]) continue;
       bool nested = false;
@@ -342,6 +343,14 @@ TextResult process_text(const std::string& input, const FileLocation& location,
         notes[i] = "nested in a function instrumented by the LLM in this run; run again";
         continue;
       }
+      // The language decides where telemetry goes; a function it cannot place is not sent.
+      auto placed = language.instrument(file, functions, i, tmpl, {});
+      if (!placed.ok()) {
+        failures[i] = placed.error();
+        notes[i] = placed.error();
+        continue;
+      }
+      own_scripts[i] = std::move(placed->insertions);
       task.targets.push_back({i, f.qualified_name, f.name, f.kind, f.start_row, f.end_row});
       keys[i] = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name,
                                 function_text(parsed.source, f),
@@ -356,6 +365,8 @@ TextResult process_text(const std::string& input, const FileLocation& location,
         const FunctionInfo& f = functions[index];
         auto safe = llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
         if (!safe.ok()) return safe;
+        auto placed = llm::check_same_place(script.insertions, own_scripts[index]);
+        if (!placed.ok()) return make_error(f.qualified_name + ": " + placed.error());
         trial.push_back({index, script, false});
         added.push_back(index);
       }
@@ -537,10 +548,15 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     std::string text = function_text(parsed.source, f);
     std::string key = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name, text,
                                       language.script_context(file, functions, i, {}) + "\nllm-repair");
-    // The LLM's script must be telemetry only and validate with every script kept so far.
+    // The LLM's script must be telemetry only, where the language's own script puts it, and
+    // validate with every script kept so far.
+    auto own = language.instrument(file, functions, i, tmpl, {});
+    if (!own.ok()) continue;
     auto validate = [&](const InsertionScript& script) -> Result<void> {
       auto safe = llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
       if (!safe.ok()) return safe;
+      auto placed = llm::check_same_place(script.insertions, own->insertions);
+      if (!placed.ok()) return placed;
       std::vector<Candidate> trial = candidates;
       trial.push_back({i, script, false});
       auto rebuilt = reconstruct(parsed, trial, language, tmpl);
@@ -570,9 +586,8 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     task.function_text = text;
     task.tmpl = &tmpl;
     task.failure = failures[i].substr(kScriptFailed.size());
-    if (auto own = language.instrument(file, functions, i, tmpl, {}); own.ok())
-      if (auto applied = apply_to_function_text(*own, text); applied.ok())
-        task.failed_output = std::move(*applied);
+    if (auto applied = apply_to_function_text(*own, text); applied.ok())
+      task.failed_output = std::move(*applied);
     llm::CallFailure why = llm::CallFailure::kNone;
     auto fixed = repairer->repair(task, validate, &why);
     if (trace)

@@ -23,6 +23,11 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 
 bool is_blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
 
+// Only spaces, tabs and line breaks.
+bool is_blank_text(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
 // `answer_line` is `original_line` with only whitespace before it.
 bool matches(std::string_view original_line, std::string_view answer_line) {
   if (answer_line.size() < original_line.size()) return false;
@@ -155,6 +160,23 @@ Result<void> check_telemetry_only(const std::vector<Insertion>& insertions,
         return make_error("the answer's telemetry line '" + line +
                           "' goes outside the telemetry API: it contains " + problem);
     }
+  }
+  return {};
+}
+
+Result<void> check_same_place(const std::vector<Insertion>& answer,
+                              const std::vector<Insertion>& own) {
+  std::set<uint32_t> rows;
+  for (const Insertion& i : own)
+    if (!is_blank_text(i.text)) rows.insert(i.row);
+  for (const Insertion& i : answer) {
+    if (is_blank_text(i.text) || rows.count(i.row)) continue;
+    std::string where;
+    for (uint32_t row : rows) where += (where.empty() ? "" : ", ") + std::to_string(row + 1);
+    return make_error("the answer puts telemetry before line " + std::to_string(i.row + 1) +
+                      " of the function; it belongs before line " +
+                      (where.empty() ? std::string("(none)") : where) +
+                      ", where telinject's own script puts it");
   }
   return {};
 }

@@ -28,6 +28,12 @@ Result<void> check_telemetry_only(const std::vector<Insertion>& insertions,
                                   const LanguageTemplate& tmpl, const std::string& qualified_name,
                                   const std::string& name, const std::string& kind);
 
+/// The LLM may fix what the telemetry says, not where it goes: every insertion that adds more
+/// than whitespace must sit on a row where `own` (the language's script for the same function)
+/// inserts more than whitespace too. So a telemetry line cannot, say, go above a docstring.
+Result<void> check_same_place(const std::vector<Insertion>& answer,
+                              const std::vector<Insertion>& own);
+
 /// The "code" of an answer `{"function": ..., "code": ...}` (code fences around it are
 /// tolerated). Fails when it is not that JSON or names another function than `qualified_name`.
 Result<std::string> code_from_answer(std::string_view answer, const std::string& qualified_name);

@@ -170,6 +170,27 @@ TEST_CASE("Adversarial answers are never written; each rejection is fed back and
             .find("Lessons learned from earlier rejected answers") != std::string::npos);
 }
 
+TEST_CASE("The LLM may fix the telemetry's text, not its place: not above a docstring") {
+  const std::string source = "def h(x):\n    \"\"\"Doc.\"\"\"\n    return x\n";
+  const std::string above = answer_for(
+      "m.h",
+      "def h(x):\n    with _mt.traced(\"m.h\"):\n        \"\"\"Doc.\"\"\"\n        return x\n");
+  const std::string below = answer_for(
+      "m.h", "def h(x):\n    \"\"\"Doc.\"\"\"\n    with _mt.traced(\"m.h\"):\n        return x\n");
+  FakeLlmServer server(by_function({{"m.h", {above, below}}}));
+  LlmClient client(provider_at(server.base_url()), 0, nullptr);
+  ScriptRepairer repairer(client, {}, {}, 2);
+  auto result = process_text(source, "m.py", python_language(), Action::kInstrument,
+                             broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
+  CHECK(result.output == "import mytracing as _mt  # telinject\n" +
+                             std::string("def h(x):\n    \"\"\"Doc.\"\"\"\n    with "
+                                         "_mt.traced(\"m.h\"):\n        return x\n"));
+  REQUIRE(server.requests().size() == 2);
+  std::string second = server.requests()[1].json()["messages"][1]["content"];
+  CHECK(second.find("puts telemetry before line 2 of the function; it belongs before line 3") !=
+        std::string::npos);
+}
+
 TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer") {
   FakeLlmServer server(
       by_function({{"m.f", {answer_for("m.f", kGoodF)}}, {"m.g", {answer_for("m.g", kGoodG)}}}));
