@@ -8,6 +8,14 @@ namespace {
 
 using nlohmann::json;
 
+bool is_reasoning_model(std::string_view model) {
+  if (auto slash = model.rfind('/'); slash != std::string_view::npos)
+    model.remove_prefix(slash + 1);
+  for (std::string_view prefix : {"o1", "o3", "o4", "gpt-5"})
+    if (model.substr(0, prefix.size()) == prefix) return true;
+  return false;
+}
+
 class OpenAiProvider : public Provider {
  public:
   OpenAiProvider(ProviderOptions options, std::string base_url, std::string name)
@@ -23,10 +31,14 @@ class OpenAiProvider : public Provider {
     if (!request.system.empty())
       messages.push_back({{"role", "system"}, {"content", request.system}});
     messages.push_back({{"role", "user"}, {"content", request.prompt}});
-    json payload = {{"model", options_.model},
-                    {"messages", std::move(messages)},
-                    {"max_tokens", request.max_output_tokens},
-                    {"temperature", request.temperature}};
+    json payload = {{"model", options_.model}, {"messages", std::move(messages)}};
+    if (is_reasoning_model(options_.model)) {
+      // o1/o3/o4 and gpt-5 take max_completion_tokens and only their default temperature.
+      payload["max_completion_tokens"] = request.max_output_tokens;
+    } else {
+      payload["max_tokens"] = request.max_output_tokens;
+      payload["temperature"] = request.temperature;
+    }
     auto answer =
         exchange_json(options_, name_, base_ + "/v1/chat/completions", headers(), payload, failure);
     if (!answer.ok()) return make_error(answer.error());

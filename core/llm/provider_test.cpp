@@ -73,6 +73,22 @@ TEST_CASE("OpenAI: chat completions request, text and usage") {
   CHECK(body["messages"][1]["content"] == "say hi");
 }
 
+TEST_CASE("OpenAI reasoning models get max_completion_tokens and no temperature") {
+  FakeLlmServer server({testing::openai_answer("ok", 1, 1, "o3-mini")});
+  LlmSettings settings;
+  settings.provider = "openai";
+  settings.model = "o3-mini";
+  settings.base_url = server.base_url();
+  settings.api_key = "k";
+  auto provider = make_provider(settings);
+  REQUIRE(provider.ok());
+  REQUIRE((*provider)->complete(hello()).ok());
+  auto body = server.requests().at(0).json();
+  CHECK(body["max_completion_tokens"] == 100);
+  CHECK_FALSE(body.contains("max_tokens"));
+  CHECK_FALSE(body.contains("temperature"));
+}
+
 TEST_CASE("Anthropic: messages request with its headers, refusal, usage") {
   FakeLlmServer server(
       {testing::anthropic_answer("hello", 20, 4),
