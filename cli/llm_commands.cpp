@@ -74,15 +74,12 @@ int check_api(const Config& config, bool json) {
     std::printf("provider %s, model %s, %s\n", out["provider"].get<std::string>().c_str(),
                 out["model"].get<std::string>().c_str(),
                 out["base_url"].get<std::string>().c_str());
-    std::printf("  connection and key: %s (%.0f ms)\n", models.ok() ? "ok" : "FAILED", list_ms);
-    if (out.contains("completion"))
-      std::printf(
-          "  completion: %s%s\n", ok ? "ok" : "FAILED",
-          ok ? (" (" +
-                std::to_string(static_cast<long>(out["completion_latency_ms"].get<double>())) +
-                " ms)")
-                   .c_str()
-             : "");
+    std::printf("  connection and key: %s (%.1f ms)\n", models.ok() ? "ok" : "FAILED", list_ms);
+    if (out.contains("completion") && ok)
+      std::printf("  completion: ok (%.1f ms, $%.6f)\n", out["completion_latency_ms"].get<double>(),
+                  out["cost_usd"].get<double>());
+    else if (out.contains("completion"))
+      std::printf("  completion: FAILED\n");
     if (out.contains("error"))
       std::fprintf(stderr, "error: %s\n", out["error"].get<std::string>().c_str());
   }

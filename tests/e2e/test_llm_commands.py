@@ -67,6 +67,16 @@ class CheckApiTest(unittest.TestCase):
         self.assertIn("authentication failed (HTTP 401)", result.stderr)
         self.assertNotIn(SECRET, result.stdout + result.stderr)
 
+    def test_text_output(self):
+        server = provider_server(self, "openai")
+        env = dict(CLEAN, OPENAI_API_KEY=SECRET, LLM_BASE_URL=server.url)
+        result = run_cli("check-api", cwd=temp_dir(self), env=env, check=0)
+        self.assertIn("provider openai, model gpt-4o-mini", result.stdout)
+        self.assertRegex(result.stdout, r"connection and key: ok \(\d+\.\d ms\)")
+        # 12 prompt tokens and 1 completion token of gpt-4o-mini.
+        self.assertIn("completion: ok (", result.stdout)
+        self.assertIn("$0.000002)", result.stdout)
+
     def test_flags_override_environment(self):
         server = provider_server(self, "anthropic")
         env = dict(CLEAN, OPENAI_API_KEY="not-this-one", LLM_BASE_URL="http://127.0.0.1:9")
