@@ -14,6 +14,11 @@
 #include <set>
 
 #include "config.h"
+#include "llm/client.h"
+#include "llm/file_instrumenter.h"
+#include "llm/llm_language.h"
+#include "llm/repair.h"
+#include "llm_commands.h"
 #include "pipeline.h"
 #include "report_output.h"
 #include "script_cache.h"
@@ -51,7 +56,22 @@ struct Flags {
   std::string cache_dir;
   bool no_cache = false;
   unsigned prune_days = 30;
+  // LLM
+  std::string provider, model, base_url, api_key;
+  double budget = -1;  // < 0: not given
+  std::string mode = "script";
+  int reflection_threshold = -1;
+  std::string env_dir = ".";  // configure: where .env goes
 };
+
+void add_llm_flags(CLI::App* command, Flags& f) {
+  command->add_option("--provider", f.provider, "LLM provider: openai, anthropic, ollama")
+      ->check(CLI::IsMember({"openai", "anthropic", "ollama"}));
+  command->add_option("--model", f.model, "LLM model (LLM_MODEL)");
+  command->add_option("--base-url", f.base_url,
+                      "LLM base URL (LLM_BASE_URL); several, comma-separated, for an Ollama pool");
+  command->add_option("--api-key", f.api_key, "API key (OPENAI_API_KEY / ANTHROPIC_API_KEY)");
+}
 
 void add_run_flags(CLI::App* command, Flags& f) {
   command->add_option("paths", f.paths, "Files or directories")->required();
@@ -77,6 +97,16 @@ void add_run_flags(CLI::App* command, Flags& f) {
   command->add_option("--format", f.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
   command->add_option("--cache-dir", f.cache_dir, "Script cache directory (default .telemetry_cache)");
   command->add_flag("--no-cache", f.no_cache, "Neither read nor write the script cache");
+  add_llm_flags(command, f);
+  command->add_option("--budget", f.budget, "Most US dollars to spend on LLM calls (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--mode", f.mode,
+                      "script (default: templates, the LLM only repairs) or llm (the LLM "
+                      "instruments whole files; validated all the same)")
+      ->check(CLI::IsMember({"script", "llm"}));
+  command->add_option("--reflection-threshold", f.reflection_threshold,
+                      "--mode llm: failed tries before a reflection call (default 2; 0: never)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 fs::path project_dir_for(const std::vector<std::string>& paths) {
@@ -90,7 +120,13 @@ fs::path project_dir_for(const std::vector<std::string>& paths) {
 Result<Config> effective_config(const Flags& f) {
   std::optional<fs::path> explicit_file;
   if (!f.config_file.empty()) explicit_file = f.config_file;
-  auto loaded = load_config(project_dir_for(f.paths), explicit_file, process_environment());
+  // LLM flags go in as the environment variables they override, so that the key and the
+  // timeout follow the provider the flags choose.
+  auto environment = process_environment();
+  if (!f.provider.empty()) environment["LLM_PROVIDER"] = f.provider;
+  if (!f.model.empty()) environment["LLM_MODEL"] = f.model;
+  if (!f.base_url.empty()) environment["LLM_BASE_URL"] = f.base_url;
+  auto loaded = load_config(project_dir_for(f.paths), explicit_file, environment);
   if (!loaded.ok()) return loaded;
   Config config = std::move(*loaded);
   if (!f.profile.empty()) config.profile = f.profile;
@@ -106,6 +142,11 @@ Result<Config> effective_config(const Flags& f) {
   if (f.debug_trace) config.debug_trace = true;
   if (!f.trace_level.empty()) config.trace_level = f.trace_level;
   if (f.no_trace_console) config.trace_console = false;
+  if (!f.api_key.empty()) config.llm.api_key = f.api_key;
+  if (f.budget >= 0) config.llm.budget_usd = f.budget;
+  config.llm.whole_file_mode = f.mode == "llm";
+  if (f.reflection_threshold >= 0)
+    config.llm.reflection_threshold = static_cast<uint32_t>(f.reflection_threshold);
   return config;
 }
 
@@ -140,6 +181,42 @@ int run(Action action, const Flags& f) {
     options.trace = trace.get();
   }
 
+  // The LLM is optional: without one, work that needs it is reported as skipped.
+  std::unique_ptr<llm::LlmClient> llm_client;
+  std::unique_ptr<llm::ScriptRepairer> repairer;
+  std::unique_ptr<llm::LlmAnalyzer> analyzer;
+  std::unique_ptr<llm::FileInstrumenter> instrumenter;
+  if (!config->llm.provider.empty()) {
+    auto provider = llm::make_provider(config->llm);
+    if (provider.ok()) {
+      llm_client = std::make_unique<llm::LlmClient>(std::move(*provider), config->llm.budget_usd,
+                                                    trace.get());
+      options.llm = llm_client.get();
+      if (config->llm.whole_file_mode) {
+        instrumenter = std::make_unique<llm::FileInstrumenter>(
+            *llm_client, config->max_retries + 1, config->llm.reflection_threshold);
+        options.instrumenter = instrumenter.get();
+      }
+      analyzer = std::make_unique<llm::LlmAnalyzer>(
+          *llm_client, options.use_cache ? config->cache_dir : fs::path(), config->max_retries + 1);
+      options.analyzer = analyzer.get();
+      if (config->max_retries > 0) {
+        repairer = std::make_unique<llm::ScriptRepairer>(
+            *llm_client, llm::ScriptRepairer::load_lessons(project_dir_for(f.paths) / "docs" / "lessons"),
+            options.use_cache ? config->cache_dir / "lessons" / "learned.md" : fs::path(),
+            config->max_retries);
+        options.repairer = repairer.get();
+      }
+    } else {
+      std::fprintf(stderr, "telinject: LLM not used: %s\n", provider.error().c_str());
+    }
+  }
+
+  if (config->llm.whole_file_mode && !llm_client && action == Action::kInstrument) {
+    std::fprintf(stderr, "telinject: --mode llm needs an LLM (LLM_PROVIDER or an API key)\n");
+    return kExitUsage;
+  }
+
   bool json_output = f.format == "json";
   cli::ProgressLine progress(!json_output && !f.verbose && isatty(STDERR_FILENO));
   options.progress = [&progress](size_t done, size_t total, const fs::path&) {
@@ -157,7 +234,8 @@ int run(Action action, const Flags& f) {
                    {"cache_misses", report.cache_misses},
                    {"errors", report.errors.size()},
                    {"seconds", report.seconds},
-                   {"cost_usd", 0.0}});
+                   {"llm_calls", report.llm_calls},
+                   {"cost_usd", report.cost_usd}});
 
   if (json_output) {
     std::puts(cli::report_json(report, action, f.verbose || action == Action::kCheck).c_str());
@@ -166,7 +244,7 @@ int run(Action action, const Flags& f) {
   } else {
     cli::print_report(stdout, report, action, f.verbose);
   }
-  if (!report.errors.empty()) return kExitFileErrors;
+  if (!report.errors.empty() || !report.not_done.empty()) return kExitFileErrors;
   if (action == Action::kCheck && report.functions_uninstrumented > 0) return kExitUncovered;
   return 0;
 }
@@ -228,6 +306,7 @@ int run_cache(const std::string& verb, const Flags& f) {
 int main(int argc, char** argv) {
   // `telinject PATH…` means `telinject instrument PATH…`.
   static const std::set<std::string> kCommands = {"instrument", "remove", "check", "cache",
+                                                  "check-api", "models", "configure",
                                                   "-h", "--help", "--version"};
   std::vector<char*> args(argv, argv + argc);
   static char kDefaultCommand[] = "instrument";
@@ -253,6 +332,17 @@ int main(int argc, char** argv) {
     if (std::strcmp(verb, "prune") == 0)
       sub->add_option("--days", flags.prune_days, "Remove entries unused for this many days");
   }
+  auto* check_api = app.add_subcommand("check-api", "Test the LLM provider's connection and key");
+  auto* models = app.add_subcommand("models", "List the LLM provider's models, with recommendations");
+  for (auto* sub : {check_api, models}) {
+    add_llm_flags(sub, flags);
+    sub->add_option("--config", flags.config_file, "Configuration file");
+    sub->add_option("--format", flags.format)->check(CLI::IsMember({"text", "json"}));
+  }
+  auto* configure = app.add_subcommand(
+      "configure", "Write the LLM settings into .env (asks for what the flags leave out)");
+  add_llm_flags(configure, flags);
+  configure->add_option("--dir", flags.env_dir, "Directory of the .env to write (default: .)");
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
@@ -262,6 +352,23 @@ int main(int argc, char** argv) {
   if (*instrument) return run(Action::kInstrument, flags);
   if (*remove) return run(Action::kRemove, flags);
   if (*check) return run(Action::kCheck, flags);
+  if (*check_api || *models || *configure) {
+    Flags llm_flags = flags;
+    if (*configure) {
+      // The wizard starts from what is configured, not from its own flags.
+      llm_flags.provider = llm_flags.model = llm_flags.base_url = llm_flags.api_key = "";
+      llm_flags.paths = {flags.env_dir};
+    }
+    auto config = effective_config(llm_flags);
+    if (!config.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", config.error().c_str());
+      return kExitUsage;
+    }
+    if (*check_api) return cli::check_api(*config, flags.format == "json");
+    if (*models) return cli::list_models(*config, flags.format == "json");
+    return cli::configure({flags.provider, flags.model, flags.base_url, flags.api_key, flags.env_dir},
+                          *config);
+  }
   for (auto* sub : cache->get_subcommands())
     if (*sub) return run_cache(sub->get_name(), flags);
   return kExitUsage;

@@ -27,6 +27,8 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
   json skipped_files = json::array();
   for (const auto& [file, reason] : report.skipped_files)
     skipped_files.push_back({{"file", file}, {"reason", reason}});
+  json not_done = json::array();
+  for (const auto& [file, what] : report.not_done) not_done.push_back({{"file", file}, {"reason", what}});
   json files = json::array();
   json uninstrumented = json::array();
   for (const FileOutcome& o : report.files) {
@@ -72,6 +74,9 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
               {"skipped_files", std::move(skipped_files)},
               {"runtime_files_written", report.runtime_files_written},
               {"seconds", report.seconds},
+              {"llm_calls", report.llm_calls},
+              {"cost_usd", report.cost_usd},
+              {"not_done", not_done},
               {"files", std::move(files)}};
   if (action == Action::kCheck) out["uninstrumented"] = std::move(uninstrumented);
   return out.dump(2);
@@ -123,6 +128,11 @@ void print_report(std::FILE* out, const RunReport& report, Action action, bool v
                static_cast<unsigned long long>(report.cache_hits),
                static_cast<unsigned long long>(report.cache_misses), report.errors.size(),
                report.seconds);
+  if (report.llm_calls > 0)
+    std::fprintf(out, "LLM: %llu calls, $%.4f\n", static_cast<unsigned long long>(report.llm_calls),
+                 report.cost_usd);
+  for (const auto& [file, what] : report.not_done)
+    std::fprintf(out, "not done (budget): %s: %s\n", file.c_str(), what.c_str());
   for (const auto& [file, message] : report.errors)
     std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
 }

@@ -24,6 +24,8 @@ struct LlmSettings {
   std::string api_key;   // never logged
   double timeout_seconds = 0;  // 0: provider default
   double budget_usd = 0;       // 0: no budget
+  bool whole_file_mode = false;        // --mode llm: the LLM instruments whole files
+  uint32_t reflection_threshold = 2;   // --mode llm: failed tries before a reflection call
 };
 
 struct Config {

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "atomic_file.h"
+#include "llm/client.h"
+#include "llm/llm_language.h"
 #include "scanner.h"
 #include "script_cache.h"
 #include "sha256.h"
@@ -66,12 +68,14 @@ struct Worker {
   FileOutcome process(const ScannedFile& file) const {
     FileOutcome outcome;
     outcome.path = file.path;
-    outcome.language = std::string(file.language->name());
-    for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
-      if (file.relative == helper.relative_path) {
-        outcome.status = FileOutcome::Status::kSkipped;
-        outcome.message = "telinject runtime helper";
-        return outcome;
+    outcome.language = file.language_name();
+    if (file.language) {
+      for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
+        if (file.relative == helper.relative_path) {
+          outcome.status = FileOutcome::Status::kSkipped;
+          outcome.message = "telinject runtime helper";
+          return outcome;
+        }
       }
     }
     auto bytes = read_file(file.path);
@@ -87,7 +91,8 @@ struct Worker {
     }
     const fs::path target = target_of(file);
     const bool instrument = options.action == Action::kInstrument;
-    const bool file_cache = instrument && cache && options.use_cache;
+    // Files of LLM languages have their own analysis cache instead of file records.
+    const bool file_cache = instrument && cache && options.use_cache && file.language;
     std::string input_hash, record_key;
     if (file_cache) {
       input_hash = sha256_hex(*bytes);
@@ -107,12 +112,19 @@ struct Worker {
       }
     }
 
-    TextResult result = process_text(*bytes, {file.root, file.relative}, *file.language, options.action,
-                                     options.config, options.use_cache ? cache : nullptr,
-                                     options.trace);
+    TextResult result =
+        file.language
+            ? process_text(*bytes, {file.root, file.relative}, *file.language, options.action,
+                           options.config, options.use_cache ? cache : nullptr, options.trace,
+                           nullptr, {options.repairer, options.instrumenter})
+            : llm::process_llm_text(*bytes, {file.root, file.relative}, *file.llm_language,
+                                    options.action, options.use_cache ? cache : nullptr,
+                                    options.analyzer, options.trace);
     result.outcome.path = file.path;
     outcome = std::move(result.outcome);
-    if (outcome.status == FileOutcome::Status::kError) return outcome;
+    if (outcome.status == FileOutcome::Status::kError ||
+        outcome.status == FileOutcome::Status::kSkipped)
+      return outcome;
     const bool changed = outcome.status == FileOutcome::Status::kChanged;
     if (options.want_diff && changed) {
       std::string label = file.relative.generic_string();
@@ -134,7 +146,9 @@ struct Worker {
     }
     if (file_cache && !options.dry_run) {
       bool clean = std::none_of(outcome.functions.begin(), outcome.functions.end(),
-                                [](const FunctionOutcome& f) { return f.state == "error"; });
+                                [](const FunctionOutcome& f) {
+                                  return f.state == "error" || f.state == "not_done";
+                                });
       if (clean) {
         std::string output_hash = changed ? sha256_hex(result.output) : input_hash;
         uint32_t carrying = outcome.instrumented + outcome.already_instrumented;
@@ -161,6 +175,7 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
     bool carries = o.instrumented + o.already_instrumented > 0;
     if (options.action == Action::kInstrument && !carries) continue;
     if (options.action != Action::kInstrument && options.action != Action::kRemove) continue;
+    if (!files[i].language) continue;  // LLM languages have no runtime helper
     auto templates = templates_for(*files[i].language, options.config);
     if (!templates.ok() || !templates->front().needs_runtime) continue;
     for (const RuntimeFile& helper : files[i].language->runtime({files[i].root, files[i].relative}))
@@ -209,7 +224,7 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
 
   Worker worker{options, cache, scan.files, {}};
   for (const ScannedFile& f : scan.files)
-    if (!worker.fingerprints.count(f.language))
+    if (f.language && !worker.fingerprints.count(f.language))
       worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
 
   report.files.resize(scan.files.size());
@@ -252,6 +267,9 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
       if (f.state == "error")
         report.errors.push_back({o.path.string() + ":" + std::to_string(f.line),
                                  f.qualified_name + ": " + f.reason});
+      else if (f.state == "not_done")
+        report.not_done.push_back({o.path.string() + ":" + std::to_string(f.line),
+                                   f.qualified_name + ": " + f.reason});
     report.functions_found += o.functions_found;
     report.functions_instrumented += o.instrumented;
     report.already_instrumented += o.already_instrumented;
@@ -265,6 +283,10 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   if (cache && options.use_cache && !options.dry_run) {
     auto flushed = cache->flush_index();
     if (!flushed.ok()) report.errors.push_back({cache->directory().string(), flushed.error()});
+  }
+  if (options.llm) {
+    report.llm_calls = options.llm->calls();
+    report.cost_usd = options.llm->cost_usd();
   }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

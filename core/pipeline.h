@@ -19,6 +19,12 @@ class SyntaxTree;
 
 class ScriptCache;
 class TraceLog;
+namespace llm {
+class LlmClient;
+class ScriptRepairer;
+class LlmAnalyzer;
+class FileInstrumenter;
+}
 
 enum class Action {
   kInstrument,  // add telemetry to uninstrumented functions
@@ -38,6 +44,21 @@ struct RunOptions {
   /// Called after each file from worker threads, serialised by the pipeline.
   std::function<void(size_t done, size_t total, const std::filesystem::path& file)> progress;
   TraceLog* trace = nullptr;  // optional, thread-safe
+  /// The LLM for self-healing and languages without a grammar; null: none configured.
+  llm::LlmClient* llm = nullptr;
+  /// Self-healing of scripts that fail validation; null: failures are reported as they are.
+  llm::ScriptRepairer* repairer = nullptr;
+  /// Lists the functions of files in languages without a grammar; null: such files are
+  /// reported as skipped (remove needs no LLM).
+  llm::LlmAnalyzer* analyzer = nullptr;
+  /// `--mode llm`: the LLM instruments whole files instead of the templates.
+  llm::FileInstrumenter* instrumenter = nullptr;
+};
+
+/// What process_text may ask the LLM (all optional).
+struct LlmHooks {
+  llm::ScriptRepairer* repairer = nullptr;        // self-healing of failing template scripts
+  llm::FileInstrumenter* instrumenter = nullptr;  // --mode llm: whole-file instrumentation
 };
 
 struct FunctionOutcome {
@@ -46,7 +67,7 @@ struct FunctionOutcome {
   uint32_t column = 0;    // 0-based byte column of the name in its row
   uint32_t end_line = 0;  // 1-based last row of the definition
   std::string state;  // "instrumented", "already_instrumented", "uninstrumented", "removed",
-                      // "skipped", "opted_out", "error"
+                      // "skipped", "opted_out", "error", "not_done" (LLM budget exhausted)
   std::string reason;
 };
 
@@ -77,6 +98,10 @@ struct RunReport {
            already_instrumented = 0, functions_removed = 0, functions_skipped = 0,
            functions_uninstrumented = 0, cache_hits = 0, cache_misses = 0;
   double seconds = 0;
+  uint64_t llm_calls = 0;
+  double cost_usd = 0;  // spent on LLM calls in this run
+  /// Work left undone because the LLM budget ran out: path, what was not done.
+  std::vector<std::pair<std::string, std::string>> not_done;
 };
 
 /// Runs `options.action` over `options.paths` with `jobs` worker threads (config.jobs; 0 means
@@ -95,10 +120,13 @@ struct TextResult {
   std::string output;  // the new text (equal to input when nothing changes)
   FileOutcome outcome;
 };
+/// `hooks.repairer`, when given, asks the LLM to fix functions whose script fails validation (a
+/// fix found in the cache is reused without a call); `hooks.instrumenter` replaces the templates
+/// by the LLM's whole-file answer. Whatever the LLM gives is validated like any script.
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
-                        const std::vector<std::string>* only = nullptr,
+                        const std::vector<std::string>* only = nullptr, LlmHooks hooks = {},
                         const SyntaxTree* tree = nullptr);
 
 /// The functions of `text` as process_text(kCheck) reports them, from a tree the caller parsed

@@ -1,5 +1,7 @@
 #include "scanner.h"
 
+#include "llm/llm_language.h"
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -114,7 +116,7 @@ struct Scan {
   }
 
   void take(const fs::path& path, const fs::path& root, std::string_view relative,
-            const LanguageSupport* language) {
+            const LanguageSupport* language, const llm::LlmLanguage* llm_language = nullptr) {
     if (taken.contains(path)) return;
     std::error_code ec;
     uintmax_t size = fs::file_size(path, ec);
@@ -124,7 +126,7 @@ struct Scan {
       skip(path, "over size limit (" + std::to_string(size) + " bytes)");
     } else {
       taken.insert(path);
-      result.files.push_back({path, root, fs::path(relative), language});
+      result.files.push_back({path, root, fs::path(relative), language, llm_language});
     }
   }
 };
@@ -221,7 +223,8 @@ class DirectoryWalk {
 
   void visit_file(const fs::path& path, const std::string& relative) {
     const LanguageSupport* language = language_of(path, scan_.languages);
-    if (!language) return;
+    const llm::LlmLanguage* llm_language = language ? nullptr : llm::llm_language_for(path);
+    if (!language && !llm_language) return;
     if (ignored_by_git(path, false))
       scan_.skip(path, std::string(kIgnoredByGit));
     else if (scan_.globs.excluded(relative, false))
@@ -229,7 +232,7 @@ class DirectoryWalk {
     else if (!scan_.globs.included(relative))
       scan_.skip(path, std::string(kNotIncluded));
     else
-      scan_.take(path, root_, relative, language);
+      scan_.take(path, root_, relative, language, llm_language);
   }
 
   bool ignored_by_git(const fs::path& path, bool is_directory) const {
@@ -273,6 +276,8 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const LanguageRegistry
     } else if (const LanguageSupport* language = language_of(path, languages)) {
       // Named explicitly: taken whatever the ignore rules say.
       scan.take(path, path.parent_path(), path.filename().string(), language);
+    } else if (const llm::LlmLanguage* llm_language = llm::llm_language_for(path)) {
+      scan.take(path, path.parent_path(), path.filename().string(), nullptr, llm_language);
     } else {
       scan.skip(path, "not a supported language");
     }
@@ -334,6 +339,10 @@ std::optional<std::string> text_problem(std::string_view bytes) {
     i += length;
   }
   return std::nullopt;
+}
+
+std::string ScannedFile::language_name() const {
+  return language ? std::string(language->name()) : llm_language ? llm_language->name : "";
 }
 
 }  // namespace telinject

@@ -12,6 +12,9 @@
 #include "language.h"
 
 namespace telinject {
+namespace llm {
+struct LlmLanguage;
+}
 
 struct ScanOptions {
   /// Globs relative to the scanned root ("src/**/*.py"); when not empty a file must match one.
@@ -29,6 +32,10 @@ struct ScannedFile {
   std::filesystem::path root;      // the directory the run was given (a file's parent for files)
   std::filesystem::path relative;  // below root
   const LanguageSupport* language = nullptr;
+  /// Set instead of `language` for a language without a grammar, handled through the LLM.
+  const llm::LlmLanguage* llm_language = nullptr;
+  /// The language's name, whichever kind it is.
+  std::string language_name() const;
 };
 
 struct SkippedFile {
@@ -44,7 +51,8 @@ struct ScanResult {
 
 /// Walks `paths` (files or directories). Directories skipped whole (.git, virtual environments,
 /// node_modules, vendor, build output, __pycache__, the cache directory) are reported once in
-/// `skipped` with their reason; files of unknown language are not reported. A path given
+/// `skipped` with their reason; files of unknown language are not reported. Files of a language
+/// that only the LLM handles (llm_language_for) are taken with `llm_language` set. A path given
 /// explicitly as a file is taken even when ignore rules would skip it.
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths,
                       const LanguageRegistry& languages, const ScanOptions& options);

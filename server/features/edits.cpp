@@ -21,7 +21,7 @@ TextResult transform_document(const DocumentSnapshot& document, Action action,
   std::optional<SyntaxTree> own;
   if (auto tree = document.tree()) own = tree->copy();
   return process_text(document.text, document.location(), *document.language, action,
-                      settings.config, cache, nullptr, only, own ? &*own : nullptr);
+                      settings.config, cache, nullptr, only, {}, own ? &*own : nullptr);
 }
 
 std::vector<lsp::TextEdit> minimal_edits(const DocumentSnapshot& document, const std::string& after,

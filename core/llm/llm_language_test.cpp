@@ -1,0 +1,185 @@
+#include "llm/llm_language.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+
+#include "llm_fake_server.h"
+#include "script_cache.h"
+#include "test_support.h"
+
+namespace telinject::llm {
+namespace {
+
+using testing::FakeLlmServer;
+
+const std::string kRuby =
+    "class Greeter\n"
+    "  def greet(name)\n"
+    "    puts \"hi #{name}\"\n"
+    "  end\n"
+    "\n"
+    "  def empty; end\n"
+    "end\n";
+
+nlohmann::json function(const std::string& name, const std::string& qualified, int start, int body,
+                        int end) {
+  return {{"name", name},
+          {"qualified_name", qualified},
+          {"start_line", start},
+          {"body_start_line", body},
+          {"end_line", end}};
+}
+
+std::string analysis(std::vector<nlohmann::json> functions) {
+  return nlohmann::json({{"functions", functions}}).dump();
+}
+
+const LlmLanguage& ruby() { return *llm_language_for("x.rb"); }
+
+// Ollama answering /api/chat with `answers` in turn (the last repeats), and nothing else.
+FakeLlmServer::Handler chat_script(std::vector<std::string> answers) {
+  auto next = std::make_shared<std::atomic<size_t>>(0);
+  return [answers, next](const testing::FakeRequest& r) {
+    if (r.target != "/api/chat") return testing::json_answer(404, {{"error", "not here"}});
+    size_t i = std::min(next->fetch_add(1), answers.size() - 1);
+    return testing::ollama_answer(answers[i]);
+  };
+}
+
+// The user messages sent to Ollama's chat endpoint (the client also asks /api/show once).
+std::vector<std::string> chat_prompts(const FakeLlmServer& server) {
+  std::vector<std::string> prompts;
+  for (const auto& r : server.requests())
+    if (r.target == "/api/chat") prompts.push_back(r.json()["messages"][1]["content"]);
+  return prompts;
+}
+
+TEST_CASE("Languages without a grammar are known by extension") {
+  CHECK(llm_language_for("a/b.rb")->name == "ruby");
+  CHECK(llm_language_for("A.java")->name == "java");
+  CHECK(llm_language_for("a.py") == nullptr);
+  CHECK(llm_language_for("notes.txt") == nullptr);
+}
+
+TEST_CASE("The analysis is checked against the text") {
+  auto ok = parse_analysis(analysis({function("greet", "Greeter.greet", 2, 3, 4)}), kRuby, ruby());
+  REQUIRE(ok.ok());
+  CHECK(ok->at(0).body_start_line == 3);
+  auto error = [&](nlohmann::json f) {
+    auto r = parse_analysis(analysis({f}), kRuby, ruby());
+    REQUIRE_FALSE(r.ok());
+    return r.error();
+  };
+  CHECK(error(function("greet", "Greeter.greet", 2, 3, 3)).find("does not close a function") !=
+        std::string::npos);
+  CHECK(error(function("greet", "Greeter.greet", 3, 4, 4)).find("not on the signature") !=
+        std::string::npos);
+  CHECK(error(function("greet", "Greeter.greet", 2, 3, 40)).find("outside the file") !=
+        std::string::npos);
+  CHECK(error(function("greet", "Greeter.greet", 2, 2, 4)).find("out of order") !=
+        std::string::npos);
+  CHECK(error(function("greet", "Greeter.other", 2, 3, 4)).find("must end with the name") !=
+        std::string::npos);
+  CHECK(error(function("gr\"eet", "Greeter.gr\"eet", 2, 3, 4)).find("not a function name") !=
+        std::string::npos);
+  CHECK(error({{"name", "greet"}}).find("lacks") != std::string::npos);
+  auto overlap = parse_analysis(analysis({function("Greeter", "Greeter", 1, 2, 7),
+                                          function("greet", "Greeter.greet", 2, 3, 7)}),
+                                kRuby, ruby());
+  CHECK(overlap.error().find("overlaps") != std::string::npos);
+  CHECK(parse_analysis("no json here", kRuby, ruby()).error().find("not a JSON object") !=
+        std::string::npos);
+}
+
+std::unique_ptr<LlmClient> client_at(const std::string& url) {
+  LlmSettings settings;
+  settings.provider = "ollama";
+  settings.base_url = url;
+  auto provider = make_provider(settings);
+  REQUIRE(provider.ok());
+  return std::make_unique<LlmClient>(std::move(*provider), 0, nullptr);
+}
+
+const std::string kInstrumented =
+    "class Greeter\n"
+    "  def greet(name)\n"
+    "    $stderr.puts(\"[telinject] enter \" + \"Greeter.greet\") # telinject\n"
+    "    puts \"hi #{name}\"\n"
+    "  end\n"
+    "\n"
+    "  def empty; end\n"
+    "end\n";
+
+TEST_CASE("A Ruby file: analysed by the LLM, instrumented with telinject's own line, removable") {
+  FakeLlmServer server(chat_script({analysis({function("greet", "Greeter.greet", 2, 3, 4)})}));
+  auto client = client_at(server.base_url());
+  telinject::testing::TempDir dir;
+  LlmAnalyzer analyzer(*client, dir.path(), 2);
+  ScriptCache cache(dir / "scripts");
+  auto result = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, &cache,
+                                 &analyzer, nullptr);
+  CHECK(result.outcome.status == FileOutcome::Status::kChanged);
+  CHECK(result.output == kInstrumented);
+  CHECK(result.outcome.instrumented == 1);
+  // The prompt numbers the lines.
+  REQUIRE(chat_prompts(server).size() == 1);
+  CHECK(chat_prompts(server)[0].find("2:   def greet(name)") != std::string::npos);
+
+  // Unchanged text: the analysis comes from the cache, no call.
+  auto again =
+      process_llm_text(kRuby, "greeter.rb", ruby(), Action::kCheck, &cache, &analyzer, nullptr);
+  CHECK(again.outcome.uninstrumented == 1);
+  CHECK(chat_prompts(server).size() == 1);
+  CHECK(analyzer.cache_hits() == 1);
+
+  auto removed = process_llm_text(kInstrumented, "greeter.rb", ruby(), Action::kRemove, nullptr,
+                                  nullptr, nullptr);
+  CHECK(removed.output == kRuby);
+  CHECK(removed.outcome.removed == 1);
+}
+
+TEST_CASE("Wrong function ranges are refused and retried with the reason; never written") {
+  FakeLlmServer server(chat_script({analysis({function("greet", "Greeter.greet", 2, 3, 3)}),
+                                    analysis({function("greet", "Greeter.greet", 2, 3, 4)})}));
+  auto client = client_at(server.base_url());
+  LlmAnalyzer analyzer(*client, {}, 2);
+  auto result = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr,
+                                 &analyzer, nullptr);
+  CHECK(result.output == kInstrumented);
+  REQUIRE(chat_prompts(server).size() == 2);
+  std::string second = chat_prompts(server)[1];
+  CHECK(second.find("was rejected: Greeter.greet (lines 2-3): line 3 does not close a function") !=
+        std::string::npos);
+
+  FakeLlmServer wrong(chat_script({analysis({function("greet", "Greeter.greet", 1, 2, 7)})}));
+  auto wrong_client = client_at(wrong.base_url());
+  LlmAnalyzer wrong_analyzer(*wrong_client, {}, 2);
+  auto refused = process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr,
+                                  &wrong_analyzer, nullptr);
+  CHECK(refused.outcome.status == FileOutcome::Status::kError);
+  CHECK(refused.outcome.message.find("not on the signature") != std::string::npos);
+  CHECK(refused.output == kRuby);
+}
+
+TEST_CASE("Without an LLM such a file is skipped, not an error") {
+  auto result =
+      process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr, nullptr, nullptr);
+  CHECK(result.outcome.status == FileOutcome::Status::kSkipped);
+  CHECK(result.outcome.message.find("no LLM configured") != std::string::npos);
+  CHECK(result.output == kRuby);
+}
+
+TEST_CASE("Already instrumented functions are recognised") {
+  FakeLlmServer server(chat_script({analysis({function("greet", "Greeter.greet", 2, 3, 5)})}));
+  auto client = client_at(server.base_url());
+  LlmAnalyzer analyzer(*client, {}, 1);
+  auto result = process_llm_text(kInstrumented, "greeter.rb", ruby(), Action::kInstrument, nullptr,
+                                 &analyzer, nullptr);
+  CHECK(result.outcome.status == FileOutcome::Status::kUnchanged);
+  CHECK(result.outcome.already_instrumented == 1);
+  CHECK(result.output == kInstrumented);
+}
+
+}  // namespace
+}  // namespace telinject::llm

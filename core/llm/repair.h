@@ -1,0 +1,65 @@
+// ScriptRepairer: self-healing in script mode. When a template's script for one function fails
+// validation, the LLM is asked for the instrumented function (with the failure, the project's
+// lessons and what earlier attempts got wrong); its answer becomes an InsertionScript only if it
+// is nothing but telemetry (answer_script.h), and it counts only if the caller's validation
+// passes. Thread-safe: workers repair different functions at once.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "insertion_script.h"
+#include "llm/client.h"
+#include "telemetry_template.h"
+
+namespace telinject::llm {
+
+struct RepairTask {
+  std::string language;
+  std::string file;  // for the prompt and the trace
+  std::string qualified_name;
+  std::string name;
+  std::string kind;
+  std::string function_text;  // from the function's first row
+  const LanguageTemplate* tmpl = nullptr;
+  std::string failed_output;  // the template's instrumentation of the function, if it applied
+  std::string failure;        // why it failed validation
+};
+
+class ScriptRepairer {
+ public:
+  /// `lessons`: the project's docs/lessons/*.md texts. `learned_path`: the file under the cache
+  /// directory where lessons from rejected answers are kept across runs (created on demand).
+  ScriptRepairer(LlmClient& client, std::vector<std::string> lessons,
+                 std::filesystem::path learned_path, uint32_t max_attempts);
+
+  /// The texts of `directory`/*.md, sorted by name (none when it does not exist).
+  static std::vector<std::string> load_lessons(const std::filesystem::path& directory);
+
+  /// Up to max_attempts LLM calls. Each answer is converted and checked, then given to
+  /// `validate` (which applies it to the file and validates the whole); the first that passes
+  /// is returned, with origin "llm". `failure` is kBudget when the budget stopped it.
+  Result<InsertionScript> repair(
+      const RepairTask& task, const std::function<Result<void>(const InsertionScript&)>& validate,
+      CallFailure* failure);
+
+  /// The prompt for one attempt (public for tests).
+  std::string prompt(const RepairTask& task, const std::vector<std::string>& rejected) const;
+
+  LlmClient& client() { return client_; }
+
+ private:
+  void learn(const RepairTask& task, const std::string& reason);
+  std::vector<std::string> learned() const;
+
+  LlmClient& client_;
+  std::vector<std::string> lessons_;
+  std::filesystem::path learned_path_;
+  uint32_t max_attempts_;
+  mutable std::mutex mutex_;  // guards the learned-lessons file
+};
+
+}  // namespace telinject::llm
