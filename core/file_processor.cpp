@@ -275,9 +275,10 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
       trial.push_back({index, script, false});
       added.push_back(index);
     }
-    auto rebuilt = reconstruct(parsed, trial, language, tmpl);
+    std::vector<TextEdit> edits;
+    auto rebuilt = reconstruct(parsed, trial, language, tmpl, &edits);
     if (!rebuilt.ok()) return make_error(rebuilt.error());
-    return validate_instrumented(parsed, *rebuilt, added, language, *templates);
+    return validate_instrumented(parsed, *rebuilt, edits, added, language, *templates);
   };
   llm::FileScripts cached;
   if (cache) {
@@ -387,11 +388,12 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepaire
       if (!placed.ok()) return placed;
       std::vector<Candidate> trial = candidates;
       trial.push_back({i, script, false});
-      auto rebuilt = reconstruct(parsed, trial, language, tmpl);
+      std::vector<TextEdit> edits;
+      auto rebuilt = reconstruct(parsed, trial, language, tmpl, &edits);
       if (!rebuilt.ok()) return make_error(rebuilt.error());
       std::vector<size_t> added;
       for (const Candidate& c : trial) added.push_back(c.index);
-      return validate_instrumented(parsed, *rebuilt, added, language, *templates);
+      return validate_instrumented(parsed, *rebuilt, edits, added, language, *templates);
     };
     if (cache) {
       auto hit = cache->get(language_name, f.name, key);
@@ -732,7 +734,8 @@ TextResult process_text(const std::string& input, const FileLocation& location,
 
   std::vector<bool> repaired = repair_failed_scripts(pass, repairer);
   if (std::any_of(repaired.begin(), repaired.end(), [](bool r) { return r; })) {
-    auto rebuilt = reconstruct(parsed, candidates, language, tmpl);
+    std::vector<TextEdit> edits;
+    auto rebuilt = reconstruct(parsed, candidates, language, tmpl, &edits);
     if (!rebuilt.ok()) {  // each fix was validated with the scripts before it: cannot happen
       outcome.status = FileOutcome::Status::kError;
       outcome.message = "instrumentation failed after repair: " + rebuilt.error();
