@@ -1,0 +1,15 @@
+package crlf
+
+import "fmt"
+
+import _telinject "telinject" /*line :3:1*/
+
+func Hello() {
+	defer _telinject.Span("crlf.Hello")()
+//line :6:1
+	fmt.Println("hello")
+}
+
+func (t *T) Method() int { defer _telinject.Span("crlf.(*T).Method")(); return 1 }
+
+type T struct{}
