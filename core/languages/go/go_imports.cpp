@@ -90,8 +90,20 @@ bool is_plain_group(const SourceText& source, const ImportDeclaration& declarati
   return true;
 }
 
-std::string line_directive_after(const SourceText& source, uint32_t row) {
-  // The directive names the line of the break that follows it: the row after gets one more.
+// The directive for a row inserted after `row` when `inserted` rows are added there: it names
+// the line of the break that follows it, so the rows below keep their numbers. The inserted row
+// then shares its line with the original row `row + inserted`; when that row holds a comment,
+// the parser (which reads lines through directives) would take the comment for one on the
+// import's line and gofmt would move it, so there is no directive then (the rows up to the
+// first instrumented function's own directive are shifted).
+// A comment on `row` itself would be aligned with the directive by gofmt: no directive either.
+std::string line_directive_after(const SourceText& source, uint32_t row, uint32_t inserted) {
+  for (uint32_t near : {row, row + inserted}) {
+    if (near >= source.row_count()) continue;
+    std::string_view text = source.row_text(near);
+    if (text.find("//") != std::string_view::npos || text.find("/*") != std::string_view::npos)
+      return "";
+  }
   uint32_t next = logical_line(source, row + 1);
   return next > 1 ? " /*line :" + std::to_string(next - 1) + ":1*/" : "";
 }
@@ -202,14 +214,19 @@ std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root, c
       }
     }
     return TextEdit{row_end(source, after_row), 0,
-                    source.localize_newlines("\n\t" + spec + line_directive_after(source, after_row))};
+                    source.localize_newlines("\n\t" + spec + line_directive_after(source, after_row, 1))};
   }
-  uint32_t after_row;
-  if (!declarations.empty()) after_row = ts_node_end_point(declarations.back().node).row;
-  else if (!ts_node_is_null(package_clause)) after_row = ts_node_end_point(package_clause).row;
-  else return std::nullopt;
+  // After the last import declaration; with no imports, after the package clause and a blank
+  // row (gofmt separates the package clause from what follows).
+  if (!declarations.empty()) {
+    uint32_t after_row = ts_node_end_point(declarations.back().node).row;
+    return TextEdit{row_end(source, after_row), 0,
+                    source.localize_newlines("\nimport " + spec + line_directive_after(source, after_row, 1))};
+  }
+  if (ts_node_is_null(package_clause)) return std::nullopt;
+  uint32_t after_row = ts_node_end_point(package_clause).row;
   return TextEdit{row_end(source, after_row), 0,
-                  source.localize_newlines("\n\nimport " + spec + line_directive_after(source, after_row))};
+                  source.localize_newlines("\n\nimport " + spec + line_directive_after(source, after_row, 2))};
 }
 
 std::optional<TextEdit> remove_import_spec(const SourceText& source, TSNode root, const std::string& spec,

@@ -35,9 +35,10 @@ std::filesystem::path helper_file(const FileLocation& file);
 /// The edit that adds the import spec `spec` (`_telinject "example.com/m/telinject"`) to the
 /// file. Into the last run of the last grouped import declaration at its sorted place when that
 /// group is plain (no comments, one spec per row, not `import "C"`); otherwise as its own
-/// declaration after the last import declaration (or the package clause), after a blank row.
-/// The added row ends with a `/*line :N:1*/` directive so that the rows below keep their
-/// numbers. Nothing when `spec` is imported already.
+/// declaration on the row after the last import declaration (or after the package clause and a
+/// blank row). The added row ends with a `/*line :N:1*/` directive so that the rows below keep
+/// their numbers, unless a comment follows (see line_directive_after). Nothing when `spec` is
+/// imported already.
 std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root, const std::string& spec);
 
 /// The edit that takes out an import spec telinject added: one whose text is `spec`, or which

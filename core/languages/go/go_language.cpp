@@ -47,13 +47,13 @@ class GoLanguage final : public LanguageSupport {
     return go::extract_functions(file, known);
   }
 
-  // The `//line` directive names the original line of the row after the brace: the script
+  // The `//line` directive names the original line of the brace's row: the script
   // depends on where the function sits in the file.
   std::string script_context(const ParsedSource& file, const std::vector<FunctionInfo>& functions,
                              size_t index, const std::vector<size_t>&) const override {
     Body body = function_body(functions[index].node);
     if (ts_node_is_null(body.block) || body.open_row == body.close_row) return "one-line";
-    return "line " + std::to_string(go::logical_line(file.source, body.open_row + 1));
+    return "line " + std::to_string(go::logical_line(file.source, body.open_row));
   }
 
   Result<InsertionScript> instrument(const ParsedSource& file,
@@ -78,14 +78,15 @@ class GoLanguage final : public LanguageSupport {
       script.insertions.push_back({open_row - f.start_row, open_column + 1, " " + header + ";"});
       return script;
     }
-    // After whatever ends the brace's row (a comment), the statement on a row of its own, then
-    // a directive giving the next row its original number. `//line` must start its row; gofmt
-    // keeps it there.
-    std::string indent = std::string(source.row_indent(open_row)) + "\t";
-    uint32_t next_line = go::logical_line(source, open_row + 1);
+    // After whatever ends the brace's row (a comment): a directive that numbers the next row
+    // as the brace's line, then the statement. Rows below keep their numbers, and the statement
+    // shares the brace's line, so no comment of the body is taken for a comment on its line.
+    // `//line` must start its row; gofmt keeps it there.
+    std::string indent = std::string(source.row_indent(f.start_row)) + "\t";
+    uint32_t brace_line = go::logical_line(source, open_row);
     script.insertions.push_back(
         {open_row - f.start_row, static_cast<uint32_t>(source.row_text(open_row).size()),
-         "\n" + indent + header + "\n//line :" + std::to_string(next_line) + ":1"});
+         "\n//line :" + std::to_string(brace_line) + ":1\n" + indent + header});
     return script;
   }
 

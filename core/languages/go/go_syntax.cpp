@@ -99,6 +99,11 @@ struct Scope {
   uint32_t literals = 0;  // function literals met directly inside, for their names
 };
 
+std::string_view trimmed_rest(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t");
+  return begin == std::string_view::npos ? std::string_view() : text.substr(begin);
+}
+
 }  // namespace
 
 std::string go_string_literal(const std::string& value) {
@@ -172,16 +177,17 @@ std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const 
     found.remove_end = end + 1;
     return found;
   }
-  // The telemetry takes the row after the brace's, then a `//line` directive may follow.
+  // The telemetry takes a row of its own after the brace's row and a `//line` directive (or
+  // directly after the brace's row, when someone took the directive out).
   std::string_view line = source.row_text(row);
   size_t indent = line.find_first_not_of(" \t");
-  if (row != body.open_row + 1 || line.substr(indent) != statement)
-    return make_error("telemetry edited by hand (not alone on the row after the brace)");
+  bool after_directive = row == body.open_row + 2 &&
+                         source.row_text(row - 1).substr(0, 7) == "//line " &&
+                         directive_line(source.row_text(row - 1).substr(7));
+  if ((row != body.open_row + 1 && !after_directive) || line.substr(indent) != statement)
+    return make_error("telemetry edited by hand (not alone on its row after the brace)");
   found.remove_begin = row_end(source, body.open_row);
   found.remove_end = row_end(source, row);
-  if (row + 1 < source.row_count() && source.row_text(row + 1).substr(0, 7) == "//line " &&
-      directive_line(source.row_text(row + 1).substr(7)))
-    found.remove_end = row_end(source, row + 1);
   return found;
 }
 
@@ -190,13 +196,21 @@ bool one_line_body_fits(const SourceText& source, TSNode function, const Body& b
   if (body.statements.size() + 1 > kOneLineMaxStatements) return false;
   const std::string_view text = source.text();
   uint32_t open = ts_node_start_byte(body.block), close = ts_node_end_byte(body.block) - 1;
+  // A comment after the body is aligned with the comments of the rows around it, by the width
+  // of the body: a longer body would move them all.
+  if (trimmed_rest(source.row_text(body.close_row).substr(ts_node_end_point(body.block).column)) != "")
+    return false;
+  if (std::string_view(text).substr(open, close - open).find("/*") != std::string_view::npos ||
+      std::string_view(text).substr(open, close - open).find("//") != std::string_view::npos)
+    return false;
   uint32_t header_end = open;
   while (header_end > 0 && (text[header_end - 1] == ' ' || text[header_end - 1] == '\t')) --header_end;
   size_t header = header_end - ts_node_start_byte(function);
   std::string_view inner = text.substr(open + 1, close - open - 1);
   size_t first = inner.find_first_not_of(" \t"), last = inner.find_last_not_of(" \t");
   size_t statements = first == std::string_view::npos ? 0 : last - first + 1;
-  return header + statements + statement.size() + 2 <= kOneLineMaxSize;
+  // gofmt counts the header one byte longer than its text (measured with gofmt 1.19).
+  return header + 1 + statements + statement.size() + 2 <= kOneLineMaxSize;
 }
 
 std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
@@ -336,7 +350,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       std::string statement = active ? render_header(*active, f) : "";
       if (!one_line_body_fits(source, f.node, body, statement)) {
         f.state = FunctionState::kSkipped;
-        f.reason = "one-line body: with telemetry gofmt would no longer keep it on one line";
+        f.reason = "one-line body: with telemetry gofmt would no longer keep it on one line, or would realign the comments beside it";
       }
       continue;
     }

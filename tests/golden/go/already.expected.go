@@ -6,13 +6,13 @@ import (
 )
 
 func Done() {
+//line :7:1
 	defer _telinject.Span("already.Done")()
-//line :8:1
 	fmt.Println("done")
 }
 
 func New() {
+//line :11:1
 	defer _telinject.Span("already.New")()
-//line :12:1
 	fmt.Println("new")
 }

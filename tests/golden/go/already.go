@@ -6,8 +6,8 @@ import (
 )
 
 func Done() {
+//line :7:1
 	defer _telinject.Span("already.Done")()
-//line :8:1
 	fmt.Println("done")
 }
 

@@ -3,7 +3,7 @@
 import _telinject "telinject" /*line :1:1*/
 
 func F() int {
+//line :3:1
 	defer _telinject.Span("bom.F")()
-//line :4:1
 	return 1
 }

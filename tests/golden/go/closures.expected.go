@@ -1,14 +1,13 @@
 package closures
 
 import "sort"
-
 import _telinject "telinject" /*line :3:1*/
 
 var byLength = func(a, b string) bool { return len(a) < len(b) }
 
 func SortByLength(words []string) {
+//line :7:1
 	defer _telinject.Span("closures.SortByLength")()
-//line :8:1
 	sort.Slice(words, func(i, j int) bool {
 		return byLength(words[i], words[j])
 	})

@@ -1,12 +1,11 @@
 package crlf
 
 import "fmt"
-
 import _telinject "telinject" /*line :3:1*/
 
 func Hello() {
+//line :5:1
 	defer _telinject.Span("crlf.Hello")()
-//line :6:1
 	fmt.Println("hello")
 }
 

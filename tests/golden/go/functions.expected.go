@@ -13,14 +13,14 @@ type Stack[T any] struct{ items []T }
 
 // Dist is a value-receiver method.
 func (p Point) Dist(q Point) float64 {
+//line :14:1
 	defer _telinject.Span("shapes.Point.Dist")()
-//line :15:1
 	return math.Hypot(p.X-q.X, p.Y-q.Y)
 }
 
 func (p *Point) Scale(f float64) {
+//line :18:1
 	defer _telinject.Span("shapes.(*Point).Scale")()
-//line :19:1
 	p.X *= f
 	p.Y *= f
 }
@@ -28,8 +28,8 @@ func (p *Point) Scale(f float64) {
 func (s *Stack[T]) Push(v T) { s.items = append(s.items, v) }
 
 func (s *Stack[T]) Pop() (T, error) { // comment after the brace
+//line :25:1
 	defer _telinject.Span("shapes.(*Stack).Pop")()
-//line :26:1
 	var zero T
 	if len(s.items) == 0 {
 		return zero, errors.New("empty")
@@ -40,8 +40,8 @@ func (s *Stack[T]) Pop() (T, error) { // comment after the brace
 }
 
 func Map[T, U any](xs []T, f func(T) U) []U {
+//line :35:1
 	defer _telinject.Span("shapes.Map")()
-//line :36:1
 	out := make([]U, 0, len(xs))
 	for _, x := range xs {
 		out = append(out, f(x))
@@ -53,8 +53,8 @@ func LongSignature(
 	first int,
 	second string,
 ) (int, error) {
+//line :46:1
 	defer _telinject.Span("shapes.LongSignature")()
-//line :47:1
 	return first + len(second), nil
 }
 
@@ -72,7 +72,7 @@ func NothingButComments() {
 func archSqrt(x float64) float64
 
 func init() {
+//line :63:1
 	defer _telinject.Span("shapes.init")()
-//line :64:1
 	_ = Point{}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func Run() {
+//line :11:1
 	defer _telinject.Span("grouped.Run")()
-//line :12:1
 	fmt.Fprintln(os.Stderr, lib.Name, text.Version)
 }

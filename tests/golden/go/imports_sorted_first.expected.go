@@ -7,8 +7,8 @@ import (
 )
 
 func Runes(s string) int {
+//line :8:1
 	defer _telinject.Span("first.Runes")()
-//line :9:1
 	if !unicode.IsUpper(rune(s[0])) {
 		return 0
 	}

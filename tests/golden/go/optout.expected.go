@@ -1,12 +1,11 @@
 package optout
 
 import "fmt"
-
 import _telinject "telinject" /*line :3:1*/
 
 func Kept() {
+//line :5:1
 	defer _telinject.Span("optout.Kept")()
-//line :6:1
 	fmt.Println("kept")
 }
 
@@ -20,7 +19,7 @@ func AlsoIgnored() { // telinject: ignore
 }
 
 func NotIgnored() {
+//line :18:1
 	defer _telinject.Span("optout.NotIgnored")()
-//line :19:1
 	fmt.Println("// telinject: ignore is only a string here")
 }

@@ -3,8 +3,8 @@ package broken
 import _telinject "telinject" /*line :1:1*/
 
 func Good() {
+//line :3:1
 	defer _telinject.Span("broken.Good")()
-//line :4:1
 	println("good")
 }
 
