@@ -29,6 +29,7 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -148,13 +149,19 @@ func declaration(pc uintptr) location {
 	return loc
 }
 
-// panicking reports whether the deferred function calling it runs because of a panic.
+// panicking reports whether the deferred function calling it was called by a panic (rather than
+// by its function's return or runtime.Goexit): the frames between it and its caller are then
+// the runtime's panic machinery. A normal return calls it from the function itself, even while
+// a panic further up the stack runs deferred calls.
 func panicking() bool {
-	var pcs [4]uintptr
+	var pcs [8]uintptr
 	n := runtime.Callers(3, pcs[:])
 	frames := runtime.CallersFrames(pcs[:n])
 	for {
 		frame, more := frames.Next()
+		if !strings.HasPrefix(frame.Function, "runtime.") {
+			return false
+		}
 		if frame.Function == "runtime.gopanic" {
 			return true
 		}

@@ -236,3 +236,47 @@ func TestNamesAreEscaped(t *testing.T) {
 		t.Fatalf("records: %v", records)
 	}
 }
+
+func helper() int {
+	defer Span("telinject.helper")()
+	return 7
+}
+
+func TestCallsInsideDeferredCallsOfAPanicReturnNormally(t *testing.T) {
+	var got interface{}
+	var inDefer int
+	records := record(t, func() {
+		func() {
+			defer func() { got = recover() }()
+			func() {
+				defer func() { inDefer = helper() }()
+				panic("outer")
+			}()
+		}()
+	})
+	if got != "outer" || inDefer != 7 {
+		t.Fatalf("got %v, helper returned %d", got, inDefer)
+	}
+	if r := byName(records, "telinject.helper"); r == nil || r["status"] != "ok" {
+		t.Fatalf("record: %v", records)
+	}
+}
+
+func exits() {
+	defer Span("telinject.exits")()
+	runtime.Goexit()
+}
+
+func TestGoexitIsNotAPanic(t *testing.T) {
+	done := make(chan bool)
+	records := record(t, func() {
+		go func() {
+			defer close(done)
+			exits()
+		}()
+		<-done
+	})
+	if r := byName(records, "telinject.exits"); r == nil || r["status"] != "ok" {
+		t.Fatalf("record: %v", records)
+	}
+}

@@ -162,7 +162,12 @@ std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const 
   if (marker.empty() || body.statements.empty()) return std::nullopt;
   TSNode first = body.statements.front();
   std::string_view statement = node_text(source, first);
-  if (statement.substr(0, marker.size()) != marker) return std::nullopt;
+  if (statement.substr(0, marker.size()) != marker) {
+    for (TSNode later : body.statements)
+      if (node_text(source, later).substr(0, marker.size()) == marker)
+        return make_error("telemetry edited by hand (no longer the first statement)");
+    return std::nullopt;
+  }
   const std::string_view text = source.text();
   const uint32_t open = ts_node_start_byte(body.block);
   const uint32_t begin = ts_node_start_byte(first), end = ts_node_end_byte(first);

@@ -56,8 +56,8 @@ struct Telemetry {
 };
 
 /// The telemetry at the start of `body` when its first statement starts with `marker`:
-/// nothing when it does not; an error naming what changed when it does but is no longer laid out
-/// as telinject inserts it (so removing it would not restore the original).
+/// nothing when no statement does; an error naming what changed when the telemetry is no longer
+/// first or laid out as telinject inserts it (so removing it would not restore the original).
 std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const Body& body,
                                                 const std::string& marker);
 
