@@ -280,3 +280,19 @@ func TestGoexitIsNotAPanic(t *testing.T) {
 		t.Fatalf("record: %v", records)
 	}
 }
+
+func BenchmarkSpanRecorded(b *testing.B) {
+	if err := Configure(filepath.Join(b.TempDir(), "spans.jsonl")); err != nil {
+		b.Fatal(err)
+	}
+	defer Configure("")
+	for i := 0; i < b.N; i++ {
+		inner()
+	}
+}
+
+func BenchmarkSpanDisabled(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		inner()
+	}
+}
