@@ -1,9 +1,9 @@
 // Benchmark of a batch run against bare tree-sitter, measured in the same process run.
 //
-//   bench_pipeline --corpus DIR [--json FILE] [--repeat N]
+//   bench_pipeline --corpus DIR [--json FILE] [--repeat N] [--language NAME --query QUERY]
 //
-// Baseline: read + parse + run the query `(function_definition) @function` over every file, one
-// thread. Then the real pipeline (`run_pipeline`, writing a mirror tree, fresh cache): cold on one
+// Baseline: read + parse + run the query (default, for Python: `(function_definition) @function`)
+// over every file of the language (default python), one thread. Then the real pipeline (`run_pipeline`, writing a mirror tree, fresh cache): cold on one
 // thread, warm on one thread (same cache and mirror), cold on two threads. Figures are ratios to
 // the baseline of the same run, plus functions per second.
 #include <tree_sitter/api.h>
@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -46,15 +47,19 @@ struct Baseline {
   uint64_t bytes = 0;
 };
 
-Baseline bare_parse_and_query(const std::vector<ScannedFile>& files) {
-  const LanguageSupport& python = *LanguageRegistry::instance().by_name("python");
+Baseline bare_parse_and_query(const std::vector<ScannedFile>& files, const LanguageSupport& python,
+                               const std::string& query_text) {
   TSParser* parser = ts_parser_new();
   ts_parser_set_language(parser, python.grammar());
-  const char* source = "(function_definition) @function";
+  const char* source = query_text.c_str();
   uint32_t error_offset = 0;
   TSQueryError error_type;
   TSQuery* query = ts_query_new(python.grammar(), source, static_cast<uint32_t>(std::strlen(source)),
                                 &error_offset, &error_type);
+  if (!query) {
+    std::fprintf(stderr, "bench_pipeline: bad query at offset %u\n", error_offset);
+    std::exit(2);
+  }
   TSQueryCursor* cursor = ts_query_cursor_new();
   Baseline result;
   auto start = std::chrono::steady_clock::now();
@@ -109,18 +114,28 @@ int main(int argc, char** argv) {
   fs::path corpus;
   fs::path json_file;
   int repeat = 1;
+  std::string language_name = "python";
+  std::string query = "(function_definition) @function";
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--corpus" && i + 1 < argc) corpus = argv[++i];
     else if (arg == "--json" && i + 1 < argc) json_file = argv[++i];
     else if (arg == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--language" && i + 1 < argc) language_name = argv[++i];
+    else if (arg == "--query" && i + 1 < argc) query = argv[++i];
     else {
-      std::fprintf(stderr, "usage: bench_pipeline --corpus DIR [--json FILE] [--repeat N]\n");
+      std::fprintf(stderr, "usage: bench_pipeline --corpus DIR [--json FILE] [--repeat N] "
+                           "[--language NAME --query QUERY]\n");
       return 2;
     }
   }
   if (corpus.empty() || !fs::is_directory(corpus)) {
     std::fprintf(stderr, "bench_pipeline: --corpus DIR is required\n");
+    return 2;
+  }
+  const LanguageSupport* language = LanguageRegistry::instance().by_name(language_name);
+  if (!language) {
+    std::fprintf(stderr, "bench_pipeline: no language %s\n", language_name.c_str());
     return 2;
   }
   ScanResult scan = scan_paths({corpus}, LanguageRegistry::instance(), ScanOptions{});
@@ -138,7 +153,7 @@ int main(int argc, char** argv) {
   };
   fs::create_directories(work);
   for (int r = 0; r < repeat; ++r) {
-    Baseline b = bare_parse_and_query(scan.files);
+    Baseline b = bare_parse_and_query(scan.files, *language, query);
     if (r == 0 || b.seconds < base.seconds) base = b;
     fs::path run = work / std::to_string(r);
     keep_best(cold1, pipeline_run(corpus, run / "out1", run / "cache1", {}), r);
@@ -154,6 +169,7 @@ int main(int argc, char** argv) {
   uint64_t functions = cold1.report.functions_found;
   nlohmann::json out = {
       {"corpus", corpus.string()},
+      {"language", language_name},
       {"files", scan.files.size()},
       {"bytes", base.bytes},
       {"functions_query", base.functions},
