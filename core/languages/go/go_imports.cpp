@@ -47,8 +47,10 @@ std::vector<ImportDeclaration> import_declarations(TSNode root, TSNode* package_
       uint32_t items = ts_node_named_child_count(part);
       for (uint32_t j = 0; j < items; ++j) {
         TSNode item = ts_node_named_child(part, j);
-        if (is(item, "import_spec")) declaration.specs.push_back(item);
-        else declaration.has_comment = true;
+        if (is(item, "import_spec"))
+          declaration.specs.push_back(item);
+        else
+          declaration.has_comment = true;
       }
     }
     out.push_back(std::move(declaration));
@@ -129,8 +131,7 @@ bool matches_spec(std::string_view text, const std::string& spec, const std::str
       text.substr(text.size() - suffix.size()) != suffix)
     return false;
   std::string_view path = text.substr(prefix.size(), text.size() - prefix.size() - suffix.size());
-  return path == "telinject" ||
-         (path.size() > 10 && path.substr(path.size() - 10) == "/telinject");
+  return path == "telinject" || (path.size() > 10 && path.substr(path.size() - 10) == "/telinject");
 }
 
 }  // namespace
@@ -189,7 +190,8 @@ std::filesystem::path helper_file(const FileLocation& file) {
   return (module->dir / name).lexically_relative(root);
 }
 
-std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root, const std::string& spec) {
+std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root,
+                                        const std::string& spec) {
   TSNode package_clause{};
   std::vector<ImportDeclaration> declarations = import_declarations(root, &package_clause);
   for (const ImportDeclaration& declaration : declarations)
@@ -203,7 +205,8 @@ std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root, c
     // gofmt sorts each run of specs (runs end at blank rows): join the last run in order.
     size_t run_begin = 0;
     for (size_t i = 1; i < group->specs.size(); ++i)
-      if (ts_node_start_point(group->specs[i]).row > ts_node_start_point(group->specs[i - 1]).row + 1)
+      if (ts_node_start_point(group->specs[i]).row >
+          ts_node_start_point(group->specs[i - 1]).row + 1)
         run_begin = i;
     std::string_view path = quoted_path(spec);
     uint32_t after_row = ts_node_start_point(group->specs.back()).row;
@@ -213,23 +216,27 @@ std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root, c
         break;
       }
     }
-    return TextEdit{row_end(source, after_row), 0,
-                    source.localize_newlines("\n\t" + spec + line_directive_after(source, after_row, 1))};
+    return TextEdit{
+        row_end(source, after_row), 0,
+        source.localize_newlines("\n\t" + spec + line_directive_after(source, after_row, 1))};
   }
   // After the last import declaration; with no imports, after the package clause and a blank
   // row (gofmt separates the package clause from what follows).
   if (!declarations.empty()) {
     uint32_t after_row = ts_node_end_point(declarations.back().node).row;
-    return TextEdit{row_end(source, after_row), 0,
-                    source.localize_newlines("\nimport " + spec + line_directive_after(source, after_row, 1))};
+    return TextEdit{
+        row_end(source, after_row), 0,
+        source.localize_newlines("\nimport " + spec + line_directive_after(source, after_row, 1))};
   }
   if (ts_node_is_null(package_clause)) return std::nullopt;
   uint32_t after_row = ts_node_end_point(package_clause).row;
-  return TextEdit{row_end(source, after_row), 0,
-                  source.localize_newlines("\n\nimport " + spec + line_directive_after(source, after_row, 2))};
+  return TextEdit{
+      row_end(source, after_row), 0,
+      source.localize_newlines("\n\nimport " + spec + line_directive_after(source, after_row, 2))};
 }
 
-std::optional<TextEdit> remove_import_spec(const SourceText& source, TSNode root, const std::string& spec,
+std::optional<TextEdit> remove_import_spec(const SourceText& source, TSNode root,
+                                           const std::string& spec,
                                            const std::string& import_line) {
   TSNode package_clause{};
   for (const ImportDeclaration& declaration : import_declarations(root, &package_clause)) {
@@ -244,7 +251,8 @@ std::optional<TextEdit> remove_import_spec(const SourceText& source, TSNode root
         if (line.substr(indent, text.size()) != text ||
             !is_directive_suffix(line.substr(indent + text.size())))
           return std::nullopt;
-        return TextEdit{row_end(source, row - 1), row_end(source, row) - row_end(source, row - 1), ""};
+        return TextEdit{row_end(source, row - 1), row_end(source, row) - row_end(source, row - 1),
+                        ""};
       }
       std::string_view declaration_text = "import ";
       if (line.substr(0, declaration_text.size()) != declaration_text ||

@@ -39,12 +39,13 @@ std::filesystem::path helper_file(const FileLocation& file);
 /// blank row). The added row ends with a `/*line :N:1*/` directive so that the rows below keep
 /// their numbers, unless a comment follows (see line_directive_after). Nothing when `spec` is
 /// imported already.
-std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root, const std::string& spec);
+std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root,
+                                        const std::string& spec);
 
 /// The edit that takes out an import spec telinject added: one whose text is `spec`, or which
 /// the template's `import_line` produces for another helper path (the module was renamed).
 /// Nothing when there is none or it was rewritten by hand (the row no longer holds only it).
-std::optional<TextEdit> remove_import_spec(const SourceText& source, TSNode root, const std::string& spec,
-                                           const std::string& import_line);
+std::optional<TextEdit> remove_import_spec(const SourceText& source, TSNode root,
+                                           const std::string& spec, const std::string& import_line);
 
 }  // namespace telinject::go

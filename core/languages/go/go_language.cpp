@@ -27,8 +27,8 @@ class GoLanguage final : public LanguageSupport {
  public:
   GoLanguage() {
     // `{helper}` in the import is the helper package's import path for the file's module.
-    templates_.push_back({"builtin", "_telinject \"{helper}\"", "defer _telinject.Span({name})()", "",
-                          true});
+    templates_.push_back(
+        {"builtin", "_telinject \"{helper}\"", "defer _telinject.Span({name})()", "", true});
   }
 
   std::string_view name() const override { return "go"; }

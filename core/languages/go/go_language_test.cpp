@@ -156,7 +156,8 @@ TEST_SUITE("go") {
     for (uint32_t row = 0; row < original.row_count(); ++row) {
       bool found = false;
       for (uint32_t out = 0; out < output.row_count() && !found; ++out)
-        found = go::logical_line(output, out) == row + 1 && output.row_text(out) == original.row_text(row);
+        found = go::logical_line(output, out) == row + 1 &&
+                output.row_text(out) == original.row_text(row);
       CHECK_MESSAGE(found, "row " << row + 1 << " moved: " << original.row_text(row));
     }
   }
@@ -174,27 +175,33 @@ TEST_SUITE("go") {
     // The scanned root may lie inside the module: the helper goes to the module's root.
     CHECK(go::helper_file({dir.path / "pkg", "a/b.go"}) == fs::path("../telinject/telinject.go"));
     CHECK(go::helper_import_path({dir.path / "pkg", "a/b.go"}) == "example.com/m/telinject");
-    CHECK(go::helper_file({dir.path, "cmd/tool/main.go"}) == fs::path("cmd/tool/telinject/telinject.go"));
+    CHECK(go::helper_file({dir.path, "cmd/tool/main.go"}) ==
+          fs::path("cmd/tool/telinject/telinject.go"));
     CHECK(go::helper_import_path({dir.path, "cmd/tool/main.go"}) == "example.com/tool/telinject");
     CHECK(go::helper_import_path({dir.path, "std/fmt/print.go"}) == "telinject");
     // Without a root nothing is looked up.
     CHECK(go::helper_import_path(FileLocation("x.go")) == "telinject");
     CHECK(go::helper_file(FileLocation("x.go")) == fs::path("telinject/telinject.go"));
 
-    std::string out = instrument("package a\n\nfunc F() {\n\tg()\n}\n", {dir.path / "pkg", "a/b.go"});
+    std::string out =
+        instrument("package a\n\nfunc F() {\n\tg()\n}\n", {dir.path / "pkg", "a/b.go"});
     CHECK(out.find("import _telinject \"example.com/m/telinject\"") != std::string::npos);
   }
 
   TEST_CASE("imports: sorted into a plain group, else a declaration of its own") {
     const std::string body = "\nfunc F() {\n\tg()\n}\n";
     std::string grouped = instrument("package p\n\nimport (\n\t\"a\"\n\t\"z\"\n)\n" + body);
-    CHECK(grouped.find("\t\"a\"\n\t_telinject \"telinject\" /*line :4:1*/\n\t\"z\"\n") != std::string::npos);
+    CHECK(grouped.find("\t\"a\"\n\t_telinject \"telinject\" /*line :4:1*/\n\t\"z\"\n") !=
+          std::string::npos);
     std::string runs = instrument("package p\n\nimport (\n\t\"a\"\n\n\t\"x.org/b\"\n)\n" + body);
-    CHECK(runs.find("\t\"a\"\n\n\t_telinject \"telinject\" /*line :5:1*/\n\t\"x.org/b\"\n") != std::string::npos);
+    CHECK(runs.find("\t\"a\"\n\n\t_telinject \"telinject\" /*line :5:1*/\n\t\"x.org/b\"\n") !=
+          std::string::npos);
     std::string commented = instrument("package p\n\nimport (\n\t\"a\" // why\n)\n" + body);
-    CHECK(commented.find(")\nimport _telinject \"telinject\" /*line :5:1*/\n") != std::string::npos);
+    CHECK(commented.find(")\nimport _telinject \"telinject\" /*line :5:1*/\n") !=
+          std::string::npos);
     std::string cgo = instrument("package p\n\n// #include <x.h>\nimport \"C\"\n" + body);
-    CHECK(cgo.find("import \"C\"\nimport _telinject \"telinject\" /*line :4:1*/\n") != std::string::npos);
+    CHECK(cgo.find("import \"C\"\nimport _telinject \"telinject\" /*line :4:1*/\n") !=
+          std::string::npos);
     // A comment right below would share the import's line for go/parser: no directive then.
     std::string none = instrument("package p\n\n// F does.\nfunc F() {\n\tg()\n}\n");
     CHECK(none.find("package p\n\nimport _telinject \"telinject\"\n\n// F does.") == 0);
@@ -209,8 +216,10 @@ TEST_SUITE("go") {
         "package p\r\n\r\nimport \"fmt\"\r\n\r\nfunc A() {\r\n\tfmt.Println()\r\n}\r\n\r\n"
         "func B() int { return 2 }\r\n";
     std::string once = instrument(input);
-    CHECK(once.find("\r\n//line :5:1\r\n\tdefer _telinject.Span(\"p.A\")()\r\n") != std::string::npos);
-    CHECK(once.find("func B() int { defer _telinject.Span(\"p.B\")(); return 2 }") != std::string::npos);
+    CHECK(once.find("\r\n//line :5:1\r\n\tdefer _telinject.Span(\"p.A\")()\r\n") !=
+          std::string::npos);
+    CHECK(once.find("func B() int { defer _telinject.Span(\"p.B\")(); return 2 }") !=
+          std::string::npos);
     auto again = run(once, Action::kInstrument);
     CHECK(again.outcome.instrumented == 0);
     CHECK(again.output == once);

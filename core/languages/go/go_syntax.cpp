@@ -27,7 +27,8 @@ std::optional<uint32_t> directive_line(std::string_view text) {
   if (!parse_number(text.substr(last + 1), &value)) return std::nullopt;
   size_t before = last == 0 ? std::string_view::npos : text.rfind(':', last - 1);
   uint32_t line = 0;
-  if (before != std::string_view::npos && parse_number(text.substr(before + 1, last - before - 1), &line))
+  if (before != std::string_view::npos &&
+      parse_number(text.substr(before + 1, last - before - 1), &line))
     return line;  // line:col
   return value;
 }
@@ -87,8 +88,10 @@ std::string receiver_name(const SourceText& source, TSNode method) {
   bool pointer = false;
   for (char c : node_text(source, type)) {
     if (c == '[') break;
-    if (c == '*') pointer = true;
-    else if (c != '(' && c != ')' && c != ' ' && c != '\t') name.push_back(c);
+    if (c == '*')
+      pointer = true;
+    else if (c != '(' && c != ')' && c != ' ' && c != '\t')
+      name.push_back(c);
   }
   return pointer ? "(*" + name + ")" : name;
 }
@@ -203,13 +206,15 @@ bool one_line_body_fits(const SourceText& source, TSNode function, const Body& b
   uint32_t open = ts_node_start_byte(body.block), close = ts_node_end_byte(body.block) - 1;
   // A comment after the body is aligned with the comments of the rows around it, by the width
   // of the body: a longer body would move them all.
-  if (trimmed_rest(source.row_text(body.close_row).substr(ts_node_end_point(body.block).column)) != "")
+  if (trimmed_rest(source.row_text(body.close_row).substr(ts_node_end_point(body.block).column)) !=
+      "")
     return false;
   if (std::string_view(text).substr(open, close - open).find("/*") != std::string_view::npos ||
       std::string_view(text).substr(open, close - open).find("//") != std::string_view::npos)
     return false;
   uint32_t header_end = open;
-  while (header_end > 0 && (text[header_end - 1] == ' ' || text[header_end - 1] == '\t')) --header_end;
+  while (header_end > 0 && (text[header_end - 1] == ' ' || text[header_end - 1] == '\t'))
+    --header_end;
   size_t header = header_end - ts_node_start_byte(function);
   std::string_view inner = text.substr(open + 1, close - open - 1);
   size_t first = inner.find_first_not_of(" \t"), last = inner.find_last_not_of(" \t");
@@ -249,10 +254,11 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
         // literals outside functions.
         f.kind = "function_literal";
         f.name = "func";
-        if (!parent) f.qualified_name = prefix + "init.func" + std::to_string(++top_literals);
+        if (!parent)
+          f.qualified_name = prefix + "init.func" + std::to_string(++top_literals);
         else if (functions[parent->function].kind == "function_literal")
-          f.qualified_name = functions[parent->function].qualified_name + "." +
-                             std::to_string(++parent->literals);
+          f.qualified_name =
+              functions[parent->function].qualified_name + "." + std::to_string(++parent->literals);
         else
           f.qualified_name = functions[parent->function].qualified_name + ".func" +
                              std::to_string(++parent->literals);
@@ -355,7 +361,9 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       std::string statement = active ? render_header(*active, f) : "";
       if (!one_line_body_fits(source, f.node, body, statement)) {
         f.state = FunctionState::kSkipped;
-        f.reason = "one-line body: with telemetry gofmt would no longer keep it on one line, or would realign the comments beside it";
+        f.reason =
+            "one-line body: with telemetry gofmt would no longer keep it on one line, or would "
+            "realign the comments beside it";
       }
       continue;
     }

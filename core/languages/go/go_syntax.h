@@ -50,7 +50,7 @@ uint32_t logical_line(const SourceText& source, uint32_t row);
 
 /// Where telemetry inserted by telinject sits in a function, found by the template's marker.
 struct Telemetry {
-  TSNode statement{};      // the inserted statement
+  TSNode statement{};         // the inserted statement
   uint32_t remove_begin = 0;  // the bytes whose removal restores the function
   uint32_t remove_end = 0;
 };
