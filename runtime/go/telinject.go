@@ -59,7 +59,10 @@ var (
 	ids       *mathrand.Rand
 	open      = map[uint64][]*span{} // goroutine id -> its unfinished spans, innermost last
 	locations sync.Map               // pc -> location of the function's declaration
-	pid       = os.Getpid()
+	// Return addresses in instrumented functions (not the runtime's): deferred calls made there
+	// are returns, never panics.
+	notPanicking sync.Map
+	pid          = os.Getpid()
 )
 
 func init() {
@@ -156,10 +159,21 @@ func declaration(pc uintptr) location {
 func panicking() bool {
 	var pcs [8]uintptr
 	n := runtime.Callers(3, pcs[:])
+	if n == 0 {
+		return false
+	}
+	// The common case, a return: the caller is the instrumented function, whose call site
+	// never changes.
+	if known, ok := notPanicking.Load(pcs[0]); ok {
+		return !known.(bool)
+	}
 	frames := runtime.CallersFrames(pcs[:n])
-	for {
+	for first := true; ; first = false {
 		frame, more := frames.Next()
 		if !strings.HasPrefix(frame.Function, "runtime.") {
+			if first {
+				notPanicking.Store(pcs[0], true)
+			}
 			return false
 		}
 		if frame.Function == "runtime.gopanic" {
