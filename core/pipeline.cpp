@@ -195,6 +195,15 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       // Only our own, unmodified helper goes, and only when this run took telemetry out.
       std::error_code ec;
       fs::remove(target, ec);
+      // A helper in a folder of its own (Go's package) takes the folder when nothing else is
+      // left in it; fs::remove leaves a folder that is not empty.
+      if (!ec && target.parent_path() != target.parent_path().root_path() &&
+          fs::is_empty(target.parent_path(), ec) && !ec) {
+        bool is_root = options.output_dir && fs::equivalent(*options.output_dir, target.parent_path(), ec);
+        for (const ScannedFile& file : files)
+          is_root = is_root || fs::equivalent(file.root, target.parent_path(), ec);
+        if (!is_root) fs::remove(target.parent_path(), ec);
+      }
     }
   }
 }

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config git python3
           libtree-sitter-dev nlohmann-json3-dev libboost-dev libcurl4-openssl-dev libspdlog-dev
           doctest-dev libcli11-dev libtomlplusplus-dev libssl-dev
-          libpython3.11-testsuite neovim)
+          libpython3.11-testsuite neovim
+          golang-go golang-github-google-go-cmp-dev)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for package in "${packages[@]}"; do

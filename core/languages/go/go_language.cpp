@@ -1,0 +1,163 @@
+#include "go/go_language.h"
+
+#include <algorithm>
+
+#include "go/go_imports.h"
+#include "go/go_syntax.h"
+
+extern "C" const TSLanguage* tree_sitter_go();
+
+namespace telinject {
+
+extern const std::string_view kGoRuntime;
+
+namespace {
+
+using go::Body;
+using go::function_body;
+
+const LanguageTemplate* template_of(const std::vector<LanguageTemplate>& known,
+                                    const std::string& profile) {
+  for (const LanguageTemplate& t : known)
+    if (t.profile == profile) return &t;
+  return nullptr;
+}
+
+class GoLanguage final : public LanguageSupport {
+ public:
+  GoLanguage() {
+    // `{helper}` in the import is the helper package's import path for the file's module.
+    templates_.push_back(
+        {"builtin", "_telinject \"{helper}\"", "defer _telinject.Span({name})()", "", true});
+  }
+
+  std::string_view name() const override { return "go"; }
+  const std::vector<std::string>& extensions() const override { return extensions_; }
+  bool accepts_interpreter(std::string_view) const override { return false; }
+  const TSLanguage* grammar() const override { return tree_sitter_go(); }
+  const std::vector<LanguageTemplate>& builtin_templates() const override { return templates_; }
+
+  // Go names functions by package clause, not by path: this is the package's directory.
+  std::string module_name(const std::filesystem::path& relative) const override {
+    return relative.parent_path().generic_string();
+  }
+
+  std::vector<FunctionInfo> extract(const ParsedSource& file,
+                                    const std::vector<LanguageTemplate>& known) const override {
+    return go::extract_functions(file, known);
+  }
+
+  // The `//line` directive names the original line of the brace's row: the script
+  // depends on where the function sits in the file.
+  std::string script_context(const ParsedSource& file, const std::vector<FunctionInfo>& functions,
+                             size_t index, const std::vector<size_t>&) const override {
+    Body body = function_body(functions[index].node);
+    if (ts_node_is_null(body.block) || body.open_row == body.close_row) return "one-line";
+    return "line " + std::to_string(go::logical_line(file.source, body.open_row));
+  }
+
+  Result<InsertionScript> instrument(const ParsedSource& file,
+                                     const std::vector<FunctionInfo>& functions, size_t index,
+                                     const LanguageTemplate& tmpl,
+                                     const std::vector<size_t>&) const override {
+    const SourceText& source = file.source;
+    const FunctionInfo& f = functions[index];
+    Body body = function_body(f.node);
+    if (ts_node_is_null(body.block) || body.statements.empty())
+      return make_error("no statements in the body");
+    std::string header = go::render_header(tmpl, f);
+    InsertionScript script;
+    script.language = "go";
+    script.function_name = f.name;
+    script.qualified_name = f.qualified_name;
+    script.profile = tmpl.profile;
+    uint32_t open_row = body.open_row;
+    uint32_t open_column = ts_node_start_point(body.block).column;
+    if (open_row == body.close_row) {
+      // `func f() int { return 1 }` stays on one row, as gofmt keeps it.
+      script.insertions.push_back({open_row - f.start_row, open_column + 1, " " + header + ";"});
+      return script;
+    }
+    // After whatever ends the brace's row (a comment): a directive that numbers the next row
+    // as the brace's line, then the statement. Rows below keep their numbers, and the statement
+    // shares the brace's line, so no comment of the body is taken for a comment on its line.
+    // `//line` must start its row; gofmt keeps it there.
+    std::string indent = std::string(source.row_indent(f.start_row)) + "\t";
+    uint32_t brace_line = go::logical_line(source, open_row);
+    script.insertions.push_back(
+        {open_row - f.start_row, static_cast<uint32_t>(source.row_text(open_row).size()),
+         "\n//line :" + std::to_string(brace_line) + ":1\n" + indent + header});
+    return script;
+  }
+
+  std::optional<TextEdit> add_import(const ParsedSource& file,
+                                     const LanguageTemplate& tmpl) const override {
+    std::string spec =
+        render_template(tmpl.import_line, {{"helper", go::helper_import_path(file.location)}});
+    return go::add_import_spec(file.source, file.root, spec);
+  }
+
+  Result<std::vector<TextEdit>> remove(const ParsedSource& file,
+                                       const std::vector<FunctionInfo>& functions,
+                                       const std::vector<size_t>& selected,
+                                       const std::vector<LanguageTemplate>& known) const override {
+    std::vector<bool> chosen(functions.size(), selected.empty());
+    for (size_t i : selected) chosen.at(i) = true;
+    std::vector<TextEdit> edits;
+    size_t remaining = 0;
+    for (size_t i = 0; i < functions.size(); ++i) {
+      const FunctionInfo& f = functions[i];
+      if (f.state != FunctionState::kInstrumented) continue;
+      if (!chosen[i]) {
+        ++remaining;
+        continue;
+      }
+      const LanguageTemplate* tmpl = template_of(known, f.profile);
+      if (!tmpl) return make_error(f.qualified_name + ": unknown profile " + f.profile);
+      auto telemetry = go::find_telemetry(file.source, function_body(f.node), tmpl->marker());
+      if (!telemetry) return make_error(f.qualified_name + ": telemetry not found");
+      if (!telemetry->ok()) return make_error(f.qualified_name + ": " + telemetry->error());
+      const go::Telemetry& found = **telemetry;
+      edits.push_back({found.remove_begin, found.remove_end - found.remove_begin, ""});
+    }
+    if (remaining == 0) {
+      std::string helper = go::helper_import_path(file.location);
+      for (const LanguageTemplate& t : known) {
+        if (t.import_line.empty()) continue;
+        std::string spec = render_template(t.import_line, {{"helper", helper}});
+        if (auto edit = go::remove_import_spec(file.source, file.root, spec, t.import_line)) {
+          edits.push_back(std::move(*edit));
+          break;
+        }
+      }
+    }
+    return edits;
+  }
+
+  std::vector<RuntimeFile> runtime(const FileLocation& file) const override {
+    return {{go::helper_file(file), kGoRuntime}};
+  }
+
+  // gofmt works on one file: it must parse, and be formatted as gofmt formats it (a file that
+  // was not before is accepted by the pipeline when its original fails too).
+  std::vector<std::string> checker_command(const std::filesystem::path& file) const override {
+    return {"sh", "-c",
+            "command -v gofmt >/dev/null || exit 127; "
+            "diff=$(gofmt -e -d \"$1\") || exit 1; "
+            "[ -z \"$diff\" ] || { printf 'not gofmt-formatted:\\n%s\\n' \"$diff\"; exit 1; }",
+            "sh", file.string()};
+  }
+
+ private:
+  std::vector<std::string> extensions_ = {".go"};
+  std::vector<LanguageTemplate> templates_;
+};
+
+}  // namespace
+
+const LanguageSupport& go_language() {
+  static const GoLanguage language;
+  return language;
+}
+
+}  // namespace telinject

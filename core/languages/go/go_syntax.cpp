@@ -1,0 +1,381 @@
+#include "go/go_syntax.h"
+
+#include <algorithm>
+#include <charconv>
+#include <string>
+
+namespace telinject::go {
+namespace {
+
+// gofmt's limits for keeping a function body on the row of its header (go/printer funcBody).
+constexpr size_t kOneLineMaxSize = 100;
+constexpr size_t kOneLineMaxStatements = 5;
+
+bool parse_number(std::string_view digits, uint32_t* value) {
+  if (digits.empty() || digits.size() > 9) return false;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), *value);
+  return error == std::errc() && end == digits.data() + digits.size() && *value > 0;
+}
+
+// The line a directive's text ("file:line", ":line:col", "file:line:col") names, as the Go
+// compiler reads it (cmd/compile/internal/syntax, updateBase).
+std::optional<uint32_t> directive_line(std::string_view text) {
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  size_t last = text.rfind(':');
+  if (last == std::string_view::npos) return std::nullopt;
+  uint32_t value = 0;
+  if (!parse_number(text.substr(last + 1), &value)) return std::nullopt;
+  size_t before = last == 0 ? std::string_view::npos : text.rfind(':', last - 1);
+  uint32_t line = 0;
+  if (before != std::string_view::npos &&
+      parse_number(text.substr(before + 1, last - before - 1), &line))
+    return line;  // line:col
+  return value;
+}
+
+// Rows holding a `telinject: ignore` comment, and whether the comment is the whole row.
+struct IgnoreComments {
+  std::vector<uint32_t> rows;
+  std::vector<bool> whole_row;
+  bool file = false;  // `telinject: ignore-file` anywhere
+};
+
+IgnoreComments find_ignore_comments(const SourceText& source) {
+  IgnoreComments found;
+  std::string_view text = source.text();
+  constexpr std::string_view kMark = "telinject: ignore";
+  for (size_t at = text.find(kMark); at != std::string_view::npos;
+       at = text.find(kMark, at + kMark.size())) {
+    uint32_t row = source.row_of(static_cast<uint32_t>(at));
+    std::string_view line = source.row_text(row);
+    size_t slashes = line.find("//");
+    if (slashes == std::string_view::npos || source.row_start(row) + slashes > at) continue;
+    if (text.substr(at + kMark.size(), 5) == "-file") found.file = true;
+    found.rows.push_back(row);
+    found.whole_row.push_back(line.find_first_not_of(" \t") == slashes);
+  }
+  return found;
+}
+
+enum class WalkKind : uint8_t { kOther, kFunction, kMethod, kLiteral, kPackage };
+
+const std::vector<WalkKind>& walk_kinds(const TSLanguage* language) {
+  static const std::vector<WalkKind> table = [language] {
+    std::vector<WalkKind> kinds(ts_language_symbol_count(language), WalkKind::kOther);
+    const std::pair<const char*, WalkKind> names[] = {{"function_declaration", WalkKind::kFunction},
+                                                      {"method_declaration", WalkKind::kMethod},
+                                                      {"func_literal", WalkKind::kLiteral},
+                                                      {"package_clause", WalkKind::kPackage}};
+    for (TSSymbol symbol = 0; symbol < kinds.size(); ++symbol)
+      for (const auto& [name, kind] : names)
+        if (ts_language_symbol_type(language, symbol) == TSSymbolTypeRegular &&
+            std::strcmp(ts_language_symbol_name(language, symbol), name) == 0)
+          kinds[symbol] = kind;
+    return kinds;
+  }();
+  return table;
+}
+
+// "(*List[T])" -> "(*List)", "Point" -> "Point": the receiver as Go's runtime names methods,
+// without type parameters.
+std::string receiver_name(const SourceText& source, TSNode method) {
+  TSNode receiver = ts_node_child_by_field_name(method, "receiver", 8);
+  TSNode parameter = ts_node_is_null(receiver) ? TSNode{} : ts_node_named_child(receiver, 0);
+  if (ts_node_is_null(parameter)) return "";
+  TSNode type = ts_node_child_by_field_name(parameter, "type", 4);
+  if (ts_node_is_null(type)) return "";
+  std::string name;
+  bool pointer = false;
+  for (char c : node_text(source, type)) {
+    if (c == '[') break;
+    if (c == '*')
+      pointer = true;
+    else if (c != '(' && c != ')' && c != ' ' && c != '\t')
+      name.push_back(c);
+  }
+  return pointer ? "(*" + name + ")" : name;
+}
+
+struct Scope {
+  uint32_t depth;
+  int function;           // index into the result
+  uint32_t literals = 0;  // function literals met directly inside, for their names
+};
+
+std::string_view trimmed_rest(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t");
+  return begin == std::string_view::npos ? std::string_view() : text.substr(begin);
+}
+
+}  // namespace
+
+std::string go_string_literal(const std::string& value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string render_header(const LanguageTemplate& tmpl, const FunctionInfo& f) {
+  return render_template(tmpl.header, {{"name", go_string_literal(f.qualified_name)},
+                                       {"qualname", f.qualified_name},
+                                       {"kind", f.kind}});
+}
+
+Body function_body(TSNode function) {
+  Body body;
+  body.block = ts_node_child_by_field_name(function, "body", 4);
+  if (ts_node_is_null(body.block)) return body;
+  body.open_row = ts_node_start_point(body.block).row;
+  body.close_row = ts_node_end_point(body.block).row;
+  uint32_t count = ts_node_named_child_count(body.block);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode child = ts_node_named_child(body.block, i);
+    if (!is(child, "comment")) body.statements.push_back(child);
+  }
+  return body;
+}
+
+uint32_t logical_line(const SourceText& source, uint32_t row) {
+  const std::string& text = source.text();
+  for (uint32_t r = row; r-- > 0;) {
+    uint32_t start = source.row_start(r);
+    uint32_t end = row_end(source, r);
+    // `//line` must start its row; `/*line ...*/` counts here only when it ends the row.
+    if (start < end && text[start] == '/') {
+      std::string_view line = source.row_text(r);
+      if (line.substr(0, 7) == "//line ")
+        if (auto n = directive_line(line.substr(7))) return *n + (row - r - 1);
+    }
+    if (end >= start + 2 && text[end - 1] == '/' && text[end - 2] == '*') {
+      std::string_view line = source.row_text(r);
+      size_t open = line.rfind("/*line ");
+      if (open != std::string_view::npos)
+        if (auto n = directive_line(line.substr(open + 7, line.size() - 2 - open - 7)))
+          return *n + (row - r);
+    }
+  }
+  return row + 1;
+}
+
+std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const Body& body,
+                                                const std::string& marker) {
+  if (marker.empty() || body.statements.empty()) return std::nullopt;
+  TSNode first = body.statements.front();
+  std::string_view statement = node_text(source, first);
+  if (statement.substr(0, marker.size()) != marker) {
+    for (TSNode later : body.statements)
+      if (node_text(source, later).substr(0, marker.size()) == marker)
+        return make_error("telemetry edited by hand (no longer the first statement)");
+    return std::nullopt;
+  }
+  const std::string_view text = source.text();
+  const uint32_t open = ts_node_start_byte(body.block);
+  const uint32_t begin = ts_node_start_byte(first), end = ts_node_end_byte(first);
+  const uint32_t row = ts_node_start_point(first).row;
+  Telemetry found{first, 0, 0};
+  if (row == body.open_row) {
+    // `{ telemetry; statements }`: telinject inserted " telemetry;" after the brace.
+    if (begin != open + 2 || text[open + 1] != ' ' || end >= text.size() || text[end] != ';' ||
+        body.statements.size() < 2)
+      return make_error("telemetry edited by hand (not laid out as telinject inserts it)");
+    found.remove_begin = open + 1;
+    found.remove_end = end + 1;
+    return found;
+  }
+  // The telemetry takes a row of its own after the brace's row and a `//line` directive (or
+  // directly after the brace's row, when someone took the directive out).
+  std::string_view line = source.row_text(row);
+  size_t indent = line.find_first_not_of(" \t");
+  bool after_directive = row == body.open_row + 2 &&
+                         source.row_text(row - 1).substr(0, 7) == "//line " &&
+                         directive_line(source.row_text(row - 1).substr(7));
+  if ((row != body.open_row + 1 && !after_directive) || line.substr(indent) != statement)
+    return make_error("telemetry edited by hand (not alone on its row after the brace)");
+  found.remove_begin = row_end(source, body.open_row);
+  found.remove_end = row_end(source, row);
+  return found;
+}
+
+bool one_line_body_fits(const SourceText& source, TSNode function, const Body& body,
+                        std::string_view statement) {
+  if (body.statements.size() + 1 > kOneLineMaxStatements) return false;
+  const std::string_view text = source.text();
+  uint32_t open = ts_node_start_byte(body.block), close = ts_node_end_byte(body.block) - 1;
+  // A comment after the body is aligned with the comments of the rows around it, by the width
+  // of the body: a longer body would move them all.
+  if (trimmed_rest(source.row_text(body.close_row).substr(ts_node_end_point(body.block).column)) !=
+      "")
+    return false;
+  if (std::string_view(text).substr(open, close - open).find("/*") != std::string_view::npos ||
+      std::string_view(text).substr(open, close - open).find("//") != std::string_view::npos)
+    return false;
+  uint32_t header_end = open;
+  while (header_end > 0 && (text[header_end - 1] == ' ' || text[header_end - 1] == '\t'))
+    --header_end;
+  size_t header = header_end - ts_node_start_byte(function);
+  std::string_view inner = text.substr(open + 1, close - open - 1);
+  size_t first = inner.find_first_not_of(" \t"), last = inner.find_last_not_of(" \t");
+  size_t statements = first == std::string_view::npos ? 0 : last - first + 1;
+  // gofmt counts the header one byte longer than its text (measured with gofmt 1.19).
+  return header + 1 + statements + statement.size() + 2 <= kOneLineMaxSize;
+}
+
+std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
+                                            const std::vector<LanguageTemplate>& known) {
+  const SourceText& source = file.source;
+  std::vector<FunctionInfo> functions;
+  std::vector<Scope> scopes;
+  std::string package;
+  uint32_t package_row = UINT32_MAX;
+  uint32_t top_literals = 0;
+
+  const std::vector<WalkKind>& kinds = walk_kinds(ts_tree_language(file.root.tree));
+  TSTreeCursor cursor = ts_tree_cursor_new(file.root);
+  uint32_t depth = 0;
+  for (;;) {
+    TSNode node = ts_tree_cursor_current_node(&cursor);
+    bool descend = ts_node_child_count(node) > 0;
+    TSSymbol symbol = ts_node_symbol(node);
+    WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
+    if (kind == WalkKind::kPackage && package_row == UINT32_MAX) {
+      package_row = ts_node_start_point(node).row;
+      TSNode name = ts_node_named_child(node, 0);
+      if (!ts_node_is_null(name)) package = std::string(node_text(source, name));
+      descend = false;
+    } else if (kind != WalkKind::kOther) {
+      FunctionInfo f;
+      Scope* parent = scopes.empty() ? nullptr : &scopes.back();
+      std::string prefix = package.empty() ? "" : package + ".";
+      if (kind == WalkKind::kLiteral) {
+        // Named as Go's runtime names closures: F.func1, F.func1.1, and pkg.init.func1 for
+        // literals outside functions.
+        f.kind = "function_literal";
+        f.name = "func";
+        if (!parent)
+          f.qualified_name = prefix + "init.func" + std::to_string(++top_literals);
+        else if (functions[parent->function].kind == "function_literal")
+          f.qualified_name =
+              functions[parent->function].qualified_name + "." + std::to_string(++parent->literals);
+        else
+          f.qualified_name = functions[parent->function].qualified_name + ".func" +
+                             std::to_string(++parent->literals);
+        f.name_row = ts_node_start_point(node).row;
+        f.name_column = ts_node_start_point(node).column;
+      } else {
+        TSNode name_node = ts_node_child_by_field_name(node, "name", 4);
+        f.name = std::string(node_text(source, name_node));
+        f.kind = kind == WalkKind::kMethod ? "method" : "function";
+        std::string receiver = kind == WalkKind::kMethod ? receiver_name(source, node) + "." : "";
+        f.qualified_name = prefix + receiver + f.name;
+        f.name_row = ts_node_start_point(name_node).row;
+        f.name_column = ts_node_start_point(name_node).column;
+      }
+      f.start_byte = ts_node_start_byte(node);
+      f.end_byte = ts_node_end_byte(node);
+      f.start_row = ts_node_start_point(node).row;
+      f.end_row = ts_node_end_point(node).row;
+      f.node = node;
+      f.parent = parent ? parent->function : -1;
+      int index = static_cast<int>(functions.size());
+      functions.push_back(std::move(f));
+      scopes.push_back({depth, index});
+    }
+
+    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+      ++depth;
+      continue;
+    }
+    bool done = false;
+    for (;;) {
+      while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        done = true;
+        break;
+      }
+      --depth;
+    }
+    if (done) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+
+  IgnoreComments ignore = find_ignore_comments(source);
+  for (size_t i = 0; i < ignore.rows.size(); ++i)
+    if (ignore.whole_row[i] && ignore.rows[i] < package_row) ignore.file = true;
+
+  // The template in use comes first (templates_for); one-line bodies must fit with its header.
+  const LanguageTemplate* active = known.empty() ? nullptr : &known.front();
+
+  for (FunctionInfo& f : functions) {
+    bool opted_out = ignore.file;
+    for (size_t k = 0; k < ignore.rows.size() && !opted_out; ++k) {
+      uint32_t row = ignore.rows[k];
+      opted_out = row == f.start_row || (ignore.whole_row[k] && row + 1 == f.start_row);
+    }
+    if (opted_out || (f.parent >= 0 && functions[f.parent].state == FunctionState::kOptedOut)) {
+      f.state = FunctionState::kOptedOut;
+      f.reason = ignore.file ? "file opted out (telinject: ignore)" : "telinject: ignore";
+      continue;
+    }
+    if (f.kind == "function_literal") {
+      f.state = FunctionState::kSkipped;
+      f.reason = "function literal (only declared functions and methods are instrumented)";
+      continue;
+    }
+    if (ts_node_has_error(f.node)) {
+      f.state = FunctionState::kSkipped;
+      f.reason = "syntax error inside the function";
+      continue;
+    }
+    Body body = function_body(f.node);
+    if (ts_node_is_null(body.block)) {
+      f.state = FunctionState::kSkipped;
+      f.reason = "no body (implemented outside Go)";
+      continue;
+    }
+    bool decided = false;
+    for (const LanguageTemplate& t : known) {
+      auto telemetry = find_telemetry(source, body, t.marker());
+      if (!telemetry) continue;
+      decided = true;
+      if (telemetry->ok()) {
+        f.state = FunctionState::kInstrumented;
+        f.profile = t.profile;
+      } else {
+        // Neither wrap it again nor take it out.
+        f.state = FunctionState::kSkipped;
+        f.reason = telemetry->error();
+      }
+      break;
+    }
+    if (decided) continue;
+    if (body.statements.empty()) {
+      f.state = FunctionState::kSkipped;
+      f.reason = "empty body";
+      continue;
+    }
+    if (body.open_row == body.close_row) {
+      std::string statement = active ? render_header(*active, f) : "";
+      if (!one_line_body_fits(source, f.node, body, statement)) {
+        f.state = FunctionState::kSkipped;
+        f.reason =
+            "one-line body: with telemetry gofmt would no longer keep it on one line, or would "
+            "realign the comments beside it";
+      }
+      continue;
+    }
+    std::string_view after_brace =
+        source.row_text(body.open_row).substr(ts_node_start_point(body.block).column + 1);
+    size_t code = after_brace.find_first_not_of(" \t");
+    if (code != std::string_view::npos && after_brace.substr(code, 2) != "//") {
+      f.state = FunctionState::kSkipped;
+      f.reason = "code after the opening brace on its row (not gofmt layout)";
+    }
+  }
+  return functions;
+}
+
+}  // namespace telinject::go

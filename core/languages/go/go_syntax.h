@@ -1,0 +1,74 @@
+// Reading Go syntax trees: function bodies, the telemetry a function carries, line directives,
+// and the walk that finds every function with its qualified name and state.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "language.h"
+
+namespace telinject::go {
+
+inline bool is(TSNode node, const char* type) { return std::strcmp(ts_node_type(node), type) == 0; }
+
+inline std::string_view node_text(const SourceText& source, TSNode node) {
+  uint32_t begin = ts_node_start_byte(node);
+  return std::string_view(source.text()).substr(begin, ts_node_end_byte(node) - begin);
+}
+
+/// Byte offset of the end of `row`'s text, before its line break.
+inline uint32_t row_end(const SourceText& source, uint32_t row) {
+  return source.row_start(row) + static_cast<uint32_t>(source.row_text(row).size());
+}
+
+/// `value` as a Go interpreted string literal.
+std::string go_string_literal(const std::string& value);
+
+/// The template's header for function `f`, placeholders replaced.
+std::string render_header(const LanguageTemplate& tmpl, const FunctionInfo& f);
+
+/// A function body: its `{ ... }` block and the statements in it (comments left out).
+struct Body {
+  TSNode block{};
+  std::vector<TSNode> statements;
+  uint32_t open_row = 0;   // row of `{`
+  uint32_t close_row = 0;  // row of `}`
+};
+
+/// The body of a function_declaration, method_declaration or func_literal; `block` is null when
+/// the function has none (declared for assembly).
+Body function_body(TSNode function);
+
+/// The line the Go compiler gives `row` (1-based), following `//line` directives above it (and
+/// `/*line ...*/` directives that end a row): telinject keeps the original numbering with them.
+uint32_t logical_line(const SourceText& source, uint32_t row);
+
+/// Where telemetry inserted by telinject sits in a function, found by the template's marker.
+struct Telemetry {
+  TSNode statement{};         // the inserted statement
+  uint32_t remove_begin = 0;  // the bytes whose removal restores the function
+  uint32_t remove_end = 0;
+};
+
+/// The telemetry at the start of `body` when its first statement starts with `marker`:
+/// nothing when no statement does; an error naming what changed when the telemetry is no longer
+/// first or laid out as telinject inserts it (so removing it would not restore the original).
+std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const Body& body,
+                                                const std::string& marker);
+
+/// The single-line form `func f() { stmt }` keeps a body on one row; gofmt keeps it there only
+/// while the header and statements fit 100 bytes and there are at most 5 statements. True when
+/// adding `statement` keeps it so.
+bool one_line_body_fits(const SourceText& source, TSNode function, const Body& body,
+                        std::string_view statement);
+
+/// Every function of the file, outer before inner, with states (see LanguageSupport::extract).
+std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
+                                            const std::vector<LanguageTemplate>& known);
+
+}  // namespace telinject::go

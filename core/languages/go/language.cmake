@@ -1,0 +1,4 @@
+# Go: included by core/CMakeLists.txt (see core/languages/python/language.cmake).
+telinject_language(FACTORY go_language
+                   GRAMMARS tree-sitter-go
+                   EMBED ${PROJECT_SOURCE_DIR}/runtime/go/telinject.go kGoRuntime)

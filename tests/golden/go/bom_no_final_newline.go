@@ -1,0 +1,5 @@
+﻿package bom
+
+func F() int {
+	return 1
+}

@@ -1,0 +1,10 @@
+package commented
+
+import (
+	"fmt"  // printing
+	"time" // clocks
+)
+
+func Now() {
+	fmt.Println(time.Now())
+}

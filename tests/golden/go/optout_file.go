@@ -1,0 +1,8 @@
+// telinject: ignore
+package optout
+
+import "fmt"
+
+func Ignored() {
+	fmt.Println("ignored")
+}
