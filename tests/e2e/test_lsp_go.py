@@ -127,7 +127,8 @@ class GoLspSession(unittest.TestCase):
         self.diagnostics(1)
         edits = c.request("textDocument/willSaveWaitUntil",
                           {"textDocument": {"uri": self.uri}, "reason": 1})["result"]
-        self.assertEqual(len(edits), 1)
+        # One edit per changed region: the import, then each function's opening lines.
+        self.assertEqual(len(edits), 3)
         saved = apply_text_edits(SOURCE, edits)
         self.assertIn('Span("shapes.Circle.Area")', saved)
         self.assertIn('Span("shapes.(*Circle).Grow")', saved)
