@@ -1,0 +1,149 @@
+// Drives a running code-server (the real VS Code) with headless Chromium through playwright-core,
+// for tests/e2e/test_vscode.py. It only acts and observes; the test makes the assertions.
+//
+// Environment: VSCODE_URL (the workbench with ?folder=...), FILE_NAME (the Python file to open),
+// OUTPUT_DIR (screenshots), RESULT_FILE (the JSON written at the end), CHROMIUM, TIMEOUT_MS.
+//
+// Steps: open the file, wait for the status bar count and the squiggles, read the Problems panel,
+// hover the function name and take a screenshot of the preview, pick "Instrument function" from
+// the quick-fix menu (Ctrl+.), read the editor's text, save (Ctrl+S). Every observation goes into
+// the result, with `error` set when a step did not happen in time (and a screenshot of that).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const env = process.env;
+const timeout = Number(env.TIMEOUT_MS || 60000);
+const result = { steps: [] };
+
+function step(name) {
+  result.steps.push(`${new Date().toISOString()} ${name}`);
+}
+
+// Monaco renders spaces as U+00A0 and only the visible lines; the test file is short.
+async function editorText(page) {
+  const lines = await page.locator('.editor-instance .view-lines .view-line').evaluateAll(
+    (nodes) => nodes
+      .map((node) => ({ top: parseFloat(node.style.top) || 0, text: node.textContent }))
+      .sort((a, b) => a.top - b.top)
+      .map((line) => line.text));
+  return lines.join('\n').replace(/\u00a0/g, ' ');
+}
+
+async function statusText(page) {
+  const item = page.locator('.statusbar-item', { hasText: 'telinject' }).first();
+  return (await item.textContent({ timeout: 1000 }).catch(() => '')) || '';
+}
+
+// Puts the cursor on a line and column (1-based) with "Go to Line/Column".
+async function goTo(page, line, column) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout });
+}
+
+async function main() {
+  fs.mkdirSync(env.OUTPUT_DIR, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(timeout);
+  result.console = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') result.console.push(message.text().slice(0, 300));
+  });
+  try {
+    step('load the workbench');
+    await page.goto(env.VSCODE_URL, { waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
+    await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible' });
+
+    step('open the file with Quick Open');
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+    await page.keyboard.press('Control+P');
+    const quickOpen = page.locator('.quick-input-widget input');
+    await quickOpen.waitFor({ state: 'visible' });
+    await quickOpen.fill(env.FILE_NAME);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: env.FILE_NAME }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator(`.tab.active[aria-label*="${env.FILE_NAME}"], .tab.active:has-text("${env.FILE_NAME}")`)
+      .first().waitFor();
+    await page.locator('.editor-instance .view-lines').first().waitFor();
+
+    step('wait for the diagnostics (status bar count and squiggles)');
+    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')]
+      .some((item) => /telinject: \d+ uninstrumented/.test(item.textContent || '')));
+    result.statusBefore = await statusText(page);
+    await page.locator('.squiggly-info, .squiggly-warning, .squiggly-error, .squiggly-hint').first()
+      .waitFor({ state: 'attached' });
+    result.squiggles = await page.locator('.squiggly-info').count();
+
+    step('read the Problems panel');
+    await page.keyboard.press('Control+Shift+M');
+    const problems = page.locator('.markers-panel');
+    await problems.locator('.monaco-list-row', { hasText: 'has no telemetry' }).first().waitFor();
+    result.problems = await problems.locator('.monaco-list-row').allTextContents();
+    await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'problems.png') });
+    // Back to the editor.
+    await page.locator('.editor-instance .view-lines').first().click();
+
+    step('hover the function name');
+    const name = page.locator('.editor-instance .view-line span', { hasText: /^total$/ }).first();
+    await name.hover();
+    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'telinject' }).first();
+    await hover.waitFor({ state: 'visible' });
+    // Let the code block's syntax colouring settle before the picture.
+    await page.waitForTimeout(500);
+    result.hover = ((await hover.textContent()) || '').replace(/\u00a0/g, ' ');
+    await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'hover.png') });
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+
+    step('quick fix: Ctrl+. on the function name');
+    const definition = (await editorText(page)).split('\n').findIndex((line) => line.startsWith('def total('));
+    if (definition < 0) throw new Error('the editor does not show "def total("');
+    await goTo(page, definition + 1, 6);
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget, .context-view .monaco-list').first();
+    await menu.waitFor({ state: 'visible' });
+    const fix = menu.locator('.monaco-list-row', { hasText: 'Instrument function' }).first();
+    await fix.waitFor({ state: 'visible' });
+    result.quickFixes = await menu.locator('.monaco-list-row').allTextContents();
+    await fix.click();
+
+    step('wait for the instrumented text');
+    await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')]
+      .some((line) => (line.textContent || '').replace(/\u00a0/g, ' ').includes('with _telinject.span(')));
+    result.editorText = await editorText(page);
+    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')]
+      .some((item) => /telinject: 1 uninstrumented/.test(item.textContent || ''))).catch(() => {});
+    result.statusAfter = await statusText(page);
+    await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'instrumented.png') });
+
+    step('save');
+    await page.locator('.editor-instance .view-lines').first().click();
+    await page.keyboard.press('Control+S');
+    await page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+    step('done');
+  } catch (error) {
+    result.error = String(error && error.stack || error);
+    await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'failure.png') }).catch(() => {});
+  } finally {
+    fs.writeFileSync(env.RESULT_FILE, JSON.stringify(result, null, 1));
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  result.error = String(error && error.stack || error);
+  fs.writeFileSync(env.RESULT_FILE, JSON.stringify(result, null, 1));
+  process.exit(1);
+});
