@@ -98,16 +98,21 @@ class VSCodeExtension(unittest.TestCase):
             handle.write(SOURCE)
         self.cache_dir = os.path.join(self.root, "script-cache")
         settings = {"telinject.server.path": SERVER, "telinject.cacheDirectory": self.cache_dir,
-                    "telinject.trace.server": "messages",
-                    # Nothing but the editor and our extension on the screen.
-                    "workbench.startupEditor": "none", "workbench.tips.enabled": False,
-                    "extensions.ignoreRecommendations": True, "telemetry.telemetryLevel": "off",
-                    "security.workspace.trust.enabled": False, "editor.hover.delay": 100,
-                    "editor.minimap.enabled": False, "chat.disableAIFeatures": True,
-                    "workbench.secondarySideBar.defaultVisibility": "hidden",
-                    "extensions.autoCheckUpdates": False, "extensions.autoUpdate": False}
+                    "telinject.trace.server": "messages"}
         with open(os.path.join(self.project, ".vscode", "settings.json"), "w") as handle:
             json.dump(settings, handle, indent=1)
+        # The user's settings: nothing but the editor and our extension on the screen.
+        self.user_data = os.path.join(self.root, "user-data")
+        os.makedirs(os.path.join(self.user_data, "User"))
+        user_settings = {"workbench.startupEditor": "none", "workbench.tips.enabled": False,
+                         "workbench.secondarySideBar.defaultVisibility": "hidden",
+                         "extensions.ignoreRecommendations": True,
+                         "extensions.autoCheckUpdates": False, "extensions.autoUpdate": False,
+                         "telemetry.telemetryLevel": "off", "chat.disableAIFeatures": True,
+                         "security.workspace.trust.enabled": False, "editor.hover.delay": 100,
+                         "editor.minimap.enabled": False}
+        with open(os.path.join(self.user_data, "User", "settings.json"), "w") as handle:
+            json.dump(user_settings, handle, indent=1)
         self.editor_env = dict(self.env)
         for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME",
                      "XDG_RUNTIME_DIR", "TMPDIR"):
@@ -115,7 +120,6 @@ class VSCodeExtension(unittest.TestCase):
             os.makedirs(path, mode=0o700, exist_ok=True)
             self.editor_env[name] = path
         self.editor_env.pop("TELINJECT_LSP_BIN", None)
-        self.user_data = os.path.join(self.root, "user-data")
         self.extensions = os.path.join(self.root, "extensions")
         self.code_server = [os.path.join(self.tools["NODE_DIR"], "bin", "node"),
                             os.path.join(self.tools["EDITOR_MODULES"], "code-server", "out", "node",

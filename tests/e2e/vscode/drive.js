@@ -4,7 +4,7 @@
 // Environment: VSCODE_URL (the workbench with ?folder=...), FILE_NAME (the Python file to open),
 // OUTPUT_DIR (screenshots), RESULT_FILE (the JSON written at the end), CHROMIUM, TIMEOUT_MS.
 //
-// Steps: open the file, wait for the status bar count and the squiggles, read the Problems panel,
+// Steps: open the file (Explorer), wait for the status bar count and the squiggles, read the Problems panel,
 // hover the function name and take a screenshot of the preview, pick "Instrument function" from
 // the quick-fix menu (Ctrl+.), read the editor's text, save (Ctrl+S). Every observation goes into
 // the result, with `error` set when a step did not happen in time (and a screenshot of that).
@@ -66,16 +66,19 @@ async function main() {
     await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
     await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible' });
 
-    step('open the file with Quick Open');
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
-    await page.keyboard.press('Control+P');
-    const quickOpen = page.locator('.quick-input-widget input');
-    await quickOpen.waitFor({ state: 'visible' });
-    await quickOpen.fill(env.FILE_NAME);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: env.FILE_NAME }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator(`.tab.active[aria-label*="${env.FILE_NAME}"], .tab.active:has-text("${env.FILE_NAME}")`)
-      .first().waitFor();
+    step('open the file from the Explorer');
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: env.FILE_NAME }).first();
+    const tab = page.locator(`.tab.active[aria-label*="${env.FILE_NAME}"], .tab.active:has-text("${env.FILE_NAME}")`).first();
+    // The workbench may still be settling (a notification, a view restoring focus): click again.
+    for (let attempt = 1; ; ++attempt) {
+      await row.click();
+      try {
+        await tab.waitFor({ timeout: 10000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
     await page.locator('.editor-instance .view-lines').first().waitFor();
 
     step('wait for the diagnostics (status bar count and squiggles)');
