@@ -97,10 +97,6 @@ class VSCodeExtension(unittest.TestCase):
         with open(self.file, "w", encoding="utf-8") as handle:
             handle.write(SOURCE)
         self.cache_dir = os.path.join(self.root, "script-cache")
-        settings = {"telinject.server.path": SERVER, "telinject.cacheDirectory": self.cache_dir,
-                    "telinject.trace.server": "messages"}
-        with open(os.path.join(self.project, ".vscode", "settings.json"), "w") as handle:
-            json.dump(settings, handle, indent=1)
         # The user's settings: nothing but the editor and our extension on the screen.
         self.user_data = os.path.join(self.root, "user-data")
         os.makedirs(os.path.join(self.user_data, "User"))
@@ -110,7 +106,7 @@ class VSCodeExtension(unittest.TestCase):
                          "extensions.autoCheckUpdates": False, "extensions.autoUpdate": False,
                          "telemetry.telemetryLevel": "off", "chat.disableAIFeatures": True,
                          "security.workspace.trust.enabled": False, "editor.hover.delay": 100,
-                         "editor.minimap.enabled": False}
+                         "editor.minimap.enabled": False, "files.autoSave": "off"}
         with open(os.path.join(self.user_data, "User", "settings.json"), "w") as handle:
             json.dump(user_settings, handle, indent=1)
         self.editor_env = dict(self.env)
@@ -164,8 +160,14 @@ class VSCodeExtension(unittest.TestCase):
         with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.read()[-4000:]
 
-    def test_quick_fix_hover_and_save_in_code_server(self):
-        started = time.monotonic()
+    def run_editor(self, scenario, **settings):
+        """Installs the .vsix, starts code-server on the project with these workspace settings
+        and runs the driver's `scenario`. Returns (result, output folder, failure details)."""
+        workspace_settings = {"telinject.server.path": SERVER,
+                              "telinject.cacheDirectory": self.cache_dir,
+                              "telinject.trace.server": "messages", **settings}
+        with open(os.path.join(self.project, ".vscode", "settings.json"), "w") as handle:
+            json.dump(workspace_settings, handle, indent=1)
         install = subprocess.run(self.code_server + ["--install-extension", VSIX],
                                  env=self.editor_env, stdin=subprocess.DEVNULL,
                                  capture_output=True, text=True, timeout=300)
@@ -174,12 +176,14 @@ class VSCodeExtension(unittest.TestCase):
                             for name in os.listdir(self.extensions)), os.listdir(self.extensions))
 
         port = self.start_code_server()
-        shutil.rmtree(OUTPUT_DIR, ignore_errors=True)
-        os.makedirs(OUTPUT_DIR)
+        output_dir = os.path.join(OUTPUT_DIR, scenario)
+        shutil.rmtree(output_dir, ignore_errors=True)
+        os.makedirs(output_dir)
         result_file = os.path.join(self.root, "result.json")
         driver_env = dict(self.env, NODE_PATH=self.tools["EDITOR_MODULES"],
-                          CHROMIUM=self.tools["CHROMIUM"], OUTPUT_DIR=OUTPUT_DIR,
+                          CHROMIUM=self.tools["CHROMIUM"], OUTPUT_DIR=output_dir,
                           RESULT_FILE=result_file, FILE_NAME="orders.py", TIMEOUT_MS="60000",
+                          SCENARIO=scenario,
                           VSCODE_URL=f"http://127.0.0.1:{port}/?folder={self.project}")
         driver = subprocess.run([os.path.join(self.tools["NODE_DIR"], "bin", "node"), DRIVER],
                                 env=driver_env, stdin=subprocess.DEVNULL, capture_output=True,
@@ -189,12 +193,18 @@ class VSCodeExtension(unittest.TestCase):
         with open(result_file, encoding="utf-8") as handle:
             result = json.load(handle)
         details = (json.dumps(result, indent=1)[-6000:] + "\n--- code-server log:\n" +
-                   self.code_server_log() + f"\n--- screenshots in {OUTPUT_DIR}")
+                   self.code_server_log() + f"\n--- screenshots in {output_dir}")
         self.assertNotIn("error", result, details)
-
-        # The diagnostics: the status bar's count, squiggles, and the Problems panel's lines.
+        # The diagnostics came: the status bar's count and the squiggles.
         self.assertIn("telinject: 2 uninstrumented", result["statusBefore"], details)
         self.assertGreaterEqual(result["squiggles"], 1, details)
+        return result, output_dir, details
+
+    def test_quick_fix_hover_and_save_in_code_server(self):
+        started = time.monotonic()
+        result, output_dir, details = self.run_editor("quickfix")
+
+        # The Problems panel's lines.
         problems = "\n".join(result["problems"])
         self.assertIn("`orders.total` has no telemetry", problems, details)
         self.assertIn("`orders.Order.__init__` has no telemetry", problems, details)
@@ -203,7 +213,7 @@ class VSCodeExtension(unittest.TestCase):
         # The hover preview, and its picture.
         self.assertIn("telinject", result["hover"], details)
         self.assertIn('_telinject.span("orders.total")', result["hover"], details)
-        self.assertGreater(os.path.getsize(os.path.join(OUTPUT_DIR, "hover.png")), 10000)
+        self.assertGreater(os.path.getsize(os.path.join(output_dir, "hover.png")), 10000)
 
         # The quick fix from the Ctrl+. menu changed the editor's text, and only `total`.
         self.assertTrue(any(fix.startswith("Instrument function `orders.total`")
@@ -225,7 +235,27 @@ class VSCodeExtension(unittest.TestCase):
                         os.listdir(self.project))
         self.assertTrue(os.path.isdir(self.cache_dir), details)
         print(f"\nVS Code test: installs {self.setup_seconds:.0f} s, "
-              f"editor run {time.monotonic() - started:.0f} s, screenshots in {OUTPUT_DIR}")
+              f"editor run {time.monotonic() - started:.0f} s, screenshots in {output_dir}")
+
+    def test_on_save_and_palette_commands_in_code_server(self):
+        billing = os.path.join(self.project, "billing.py")
+        with open(billing, "w", encoding="utf-8") as handle:
+            handle.write("def invoice(order):\n    return order.total\n")
+        result, _, details = self.run_editor("onsave", **{"telinject.onSave": True})
+
+        # VS Code sent textDocument/willSaveWaitUntil and applied the server's edits: both
+        # functions were instrumented by the save, with the user's edit kept.
+        with open(self.file, encoding="utf-8") as handle:
+            on_disk = handle.read()
+        self.assertIn('    with _telinject.span("orders.total"):\n', on_disk, details)
+        self.assertIn('        with _telinject.span("orders.Order.__init__"):\n', on_disk, details)
+        self.assertIn("# edited", on_disk, details)
+        self.assertIn('span("orders.Order.__init__")', result["editorText"], details)
+        self.assertNotIn("uninstrumented", result["statusAfter"], details)
+        # The palette's commands reached the server and showed its answers.
+        self.assertRegex(result["cacheStats"], r"telinject cache .*: [1-9]\d* scripts", details)
+        self.assertIn("instrumented the workspace (1 functions in 1 files)", result["workspace"],
+                      details)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 // for tests/e2e/test_vscode.py. It only acts and observes; the test makes the assertions.
 //
 // Environment: VSCODE_URL (the workbench with ?folder=...), FILE_NAME (the Python file to open),
-// OUTPUT_DIR (screenshots), RESULT_FILE (the JSON written at the end), CHROMIUM, TIMEOUT_MS.
+// SCENARIO, OUTPUT_DIR (screenshots), RESULT_FILE (the JSON written at the end), CHROMIUM,
+// TIMEOUT_MS.
 //
-// Steps: open the file (Explorer), wait for the status bar count and the squiggles, read the Problems panel,
-// hover the function name and take a screenshot of the preview, pick "Instrument function" from
-// the quick-fix menu (Ctrl+.), read the editor's text, save (Ctrl+S). Every observation goes into
-// the result, with `error` set when a step did not happen in time (and a screenshot of that).
+// Both scenarios open the file from the Explorer and wait for the status bar count and the
+// squiggles. SCENARIO "quickfix": read the Problems panel, hover the function name and take a
+// screenshot of the preview, pick "Instrument function" from the quick-fix menu (Ctrl+.), read the
+// editor's text, save (Ctrl+S). "onsave": edit, save, read the editor's text, then run "Show Cache
+// Statistics" and "Instrument Workspace" from the palette. Every observation goes into the result,
+// with `error` set when a step did not happen in time (and a screenshot of that).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -44,6 +47,100 @@ async function goTo(page, line, column) {
   await input.fill(`:${line}:${column}`);
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden', timeout });
+}
+
+// The quick fix: Problems panel, hover preview, Ctrl+. menu, editor text, save.
+async function quickFixScenario(page) {
+  step('read the Problems panel');
+  await page.keyboard.press('Control+Shift+M');
+  const problems = page.locator('.markers-panel');
+  await problems.locator('.monaco-list-row', { hasText: 'has no telemetry' }).first().waitFor();
+  result.problems = await problems.locator('.monaco-list-row').allTextContents();
+  await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'problems.png') });
+  // Back to the editor.
+  await page.locator('.editor-instance .view-lines').first().click();
+
+  step('hover the function name');
+  const name = page.locator('.editor-instance .view-line span', { hasText: /^total$/ }).first();
+  await name.hover();
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'telinject' }).first();
+  await hover.waitFor({ state: 'visible' });
+  // Let the code block's syntax colouring settle before the picture.
+  await page.waitForTimeout(500);
+  result.hover = ((await hover.textContent()) || '').replace(/\u00a0/g, ' ');
+  await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'hover.png') });
+  await page.mouse.move(5, 5);
+  await page.keyboard.press('Escape');
+
+  step('quick fix: Ctrl+. on the function name');
+  const definition = (await editorText(page)).split('\n').findIndex((line) => line.startsWith('def total('));
+  if (definition < 0) throw new Error('the editor does not show "def total("');
+  await goTo(page, definition + 1, 6);
+  await page.keyboard.press('Control+.');
+  const menu = page.locator('.action-widget, .context-view .monaco-list').first();
+  await menu.waitFor({ state: 'visible' });
+  const fix = menu.locator('.monaco-list-row', { hasText: 'Instrument function' }).first();
+  await fix.waitFor({ state: 'visible' });
+  result.quickFixes = await menu.locator('.monaco-list-row').allTextContents();
+  await fix.click();
+
+  step('wait for the instrumented text');
+  await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')]
+    .some((line) => (line.textContent || '').replace(/\u00a0/g, ' ').includes('with _telinject.span(')));
+  result.editorText = await editorText(page);
+  await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')]
+    .some((item) => /telinject: 1 uninstrumented/.test(item.textContent || ''))).catch(() => {});
+  result.statusAfter = await statusText(page);
+  await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'instrumented.png') });
+
+  step('save');
+  await page.locator('.editor-instance .view-lines').first().click();
+  await page.keyboard.press('Control+S');
+  await page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+}
+
+// Runs a command from the palette (F1) by its title.
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+async function notification(page, text) {
+  const toast = page.locator('.notification-toast', { hasText: text }).first();
+  await toast.waitFor({ state: 'visible' });
+  return ((await toast.textContent()) || '').replace(/\u00a0/g, ' ');
+}
+
+// On save (telinject.onSave): an edit, Ctrl+S, the server's willSaveWaitUntil edits; then the
+// palette's cache statistics and workspace instrumentation (its progress notification).
+async function onSaveScenario(page) {
+  step('edit and save');
+  await page.locator('.editor-instance .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('# edited');
+  await page.locator('.tab.active.dirty').waitFor();
+  await page.keyboard.press('Control+S');
+  await page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')]
+    .some((line) => (line.textContent || '').replace(/\u00a0/g, ' ').includes('with _telinject.span(')));
+  result.editorText = await editorText(page);
+  await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')]
+    .some((item) => /telinject/.test(item.textContent || '') && !/uninstrumented/.test(item.textContent || '')))
+    .catch(() => {});
+  result.statusAfter = await statusText(page);
+
+  step('palette: cache statistics');
+  await runCommand(page, 'telinject: Show Cache Statistics');
+  result.cacheStats = await notification(page, 'telinject cache');
+
+  step('palette: instrument the workspace');
+  await runCommand(page, 'telinject: Instrument Workspace');
+  result.workspace = await notification(page, 'instrumented the workspace');
+  await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'workspace.png') });
 }
 
 async function main() {
@@ -89,52 +186,8 @@ async function main() {
       .waitFor({ state: 'attached' });
     result.squiggles = await page.locator('.squiggly-info').count();
 
-    step('read the Problems panel');
-    await page.keyboard.press('Control+Shift+M');
-    const problems = page.locator('.markers-panel');
-    await problems.locator('.monaco-list-row', { hasText: 'has no telemetry' }).first().waitFor();
-    result.problems = await problems.locator('.monaco-list-row').allTextContents();
-    await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'problems.png') });
-    // Back to the editor.
-    await page.locator('.editor-instance .view-lines').first().click();
-
-    step('hover the function name');
-    const name = page.locator('.editor-instance .view-line span', { hasText: /^total$/ }).first();
-    await name.hover();
-    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'telinject' }).first();
-    await hover.waitFor({ state: 'visible' });
-    // Let the code block's syntax colouring settle before the picture.
-    await page.waitForTimeout(500);
-    result.hover = ((await hover.textContent()) || '').replace(/\u00a0/g, ' ');
-    await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'hover.png') });
-    await page.mouse.move(5, 5);
-    await page.keyboard.press('Escape');
-
-    step('quick fix: Ctrl+. on the function name');
-    const definition = (await editorText(page)).split('\n').findIndex((line) => line.startsWith('def total('));
-    if (definition < 0) throw new Error('the editor does not show "def total("');
-    await goTo(page, definition + 1, 6);
-    await page.keyboard.press('Control+.');
-    const menu = page.locator('.action-widget, .context-view .monaco-list').first();
-    await menu.waitFor({ state: 'visible' });
-    const fix = menu.locator('.monaco-list-row', { hasText: 'Instrument function' }).first();
-    await fix.waitFor({ state: 'visible' });
-    result.quickFixes = await menu.locator('.monaco-list-row').allTextContents();
-    await fix.click();
-
-    step('wait for the instrumented text');
-    await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')]
-      .some((line) => (line.textContent || '').replace(/\u00a0/g, ' ').includes('with _telinject.span(')));
-    result.editorText = await editorText(page);
-    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')]
-      .some((item) => /telinject: 1 uninstrumented/.test(item.textContent || ''))).catch(() => {});
-    result.statusAfter = await statusText(page);
-    await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'instrumented.png') });
-
-    step('save');
-    await page.locator('.editor-instance .view-lines').first().click();
-    await page.keyboard.press('Control+S');
-    await page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+    if (env.SCENARIO === 'onsave') await onSaveScenario(page);
+    else await quickFixScenario(page);
     step('done');
   } catch (error) {
     result.error = String(error && error.stack || error);
