@@ -195,9 +195,10 @@ class VSCodeExtension(unittest.TestCase):
         details = (json.dumps(result, indent=1)[-6000:] + "\n--- code-server log:\n" +
                    self.code_server_log() + f"\n--- screenshots in {output_dir}")
         self.assertNotIn("error", result, details)
-        # The diagnostics came: the status bar's count and the squiggles.
-        self.assertIn("telinject: 2 uninstrumented", result["statusBefore"], details)
-        self.assertGreaterEqual(result["squiggles"], 1, details)
+        if scenario != "missing":
+            # The diagnostics came: the status bar's count and the squiggles.
+            self.assertIn("telinject: 2 uninstrumented", result["statusBefore"], details)
+            self.assertGreaterEqual(result["squiggles"], 1, details)
         return result, output_dir, details
 
     def test_quick_fix_hover_and_save_in_code_server(self):
@@ -256,6 +257,16 @@ class VSCodeExtension(unittest.TestCase):
         self.assertRegex(result["cacheStats"], r"telinject cache .*: [1-9]\d* scripts", details)
         self.assertIn("instrumented the workspace (1 functions in 1 files)", result["workspace"],
                       details)
+
+
+    def test_missing_server_notification_in_code_server(self):
+        missing = os.path.join(self.root, "no-such-dir", "telinject-lsp")
+        result, _, details = self.run_editor("missing", **{"telinject.server.path": missing})
+        self.assertIn(f'telinject.server.path is "{missing}", which is not an executable file',
+                      result["notification"], details)
+        self.assertIn("telinject: no server", result["status"], details)
+        # Its Configure button opened the settings at telinject.server.path.
+        self.assertTrue(any("Server: Path" in item for item in result["settingsShown"]), details)
 
 
 if __name__ == "__main__":

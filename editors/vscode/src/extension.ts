@@ -36,9 +36,11 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     setRunning(false);
     // Not awaited: activation must not wait for the user to read the notification.
     void vscode.window.showErrorMessage(`telinject: ${message}`, 'Configure').then((choice) => {
-      if (choice === 'Configure') {
-        void vscode.commands.executeCommand('workbench.action.openSettings', 'telinject.server.path');
-      }
+      if (choice !== 'Configure') return;
+      // The server runs where the extension host runs: in a remote window (code-server, SSH,
+      // containers) that is the Remote settings, where a machine-overridable setting shows.
+      const command = vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : 'workbench.action.openSettings';
+      void vscode.commands.executeCommand(command, { query: 'telinject.server.path' });
     });
     return;
   }

@@ -9,7 +9,8 @@
 // squiggles. SCENARIO "quickfix": read the Problems panel, hover the function name and take a
 // screenshot of the preview, pick "Instrument function" from the quick-fix menu (Ctrl+.), read the
 // editor's text, save (Ctrl+S). "onsave": edit, save, read the editor's text, then run "Show Cache
-// Statistics" and "Instrument Workspace" from the palette. Every observation goes into the result,
+// Statistics" and "Instrument Workspace" from the palette. "missing" (no server at the configured
+// path): the notification, and its Configure button. Every observation goes into the result,
 // with `error` set when a step did not happen in time (and a screenshot of that).
 'use strict';
 const fs = require('fs');
@@ -143,6 +144,23 @@ async function onSaveScenario(page) {
   await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'workspace.png') });
 }
 
+// No server at telinject.server.path: the notification, the status bar, and its Configure button
+// opening the setting.
+async function missingServerScenario(page) {
+  step('the notification about the missing server');
+  result.notification = await notification(page, 'telinject.server.path');
+  result.status = await statusText(page);
+  await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'missing.png') });
+  step('Configure');
+  await page.locator('.notification-toast', { hasText: 'telinject.server.path' }).first()
+    .getByRole('button', { name: 'Configure' }).click();
+  const settings = page.locator('.settings-editor');
+  await settings.waitFor({ state: 'visible' });
+  await settings.locator('.setting-item-contents', { hasText: 'Server: Path' }).first().waitFor();
+  result.settingsShown = await settings.locator('.setting-item-contents').allTextContents();
+  await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'configure.png') });
+}
+
 async function main() {
   fs.mkdirSync(env.OUTPUT_DIR, { recursive: true });
   const browser = await chromium.launch({
@@ -178,16 +196,19 @@ async function main() {
     }
     await page.locator('.editor-instance .view-lines').first().waitFor();
 
-    step('wait for the diagnostics (status bar count and squiggles)');
-    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')]
-      .some((item) => /telinject: \d+ uninstrumented/.test(item.textContent || '')));
-    result.statusBefore = await statusText(page);
-    await page.locator('.squiggly-info, .squiggly-warning, .squiggly-error, .squiggly-hint').first()
-      .waitFor({ state: 'attached' });
-    result.squiggles = await page.locator('.squiggly-info').count();
-
-    if (env.SCENARIO === 'onsave') await onSaveScenario(page);
-    else await quickFixScenario(page);
+    if (env.SCENARIO === 'missing') {
+      await missingServerScenario(page);
+    } else {
+      step('wait for the diagnostics (status bar count and squiggles)');
+      await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')]
+        .some((item) => /telinject: \d+ uninstrumented/.test(item.textContent || '')));
+      result.statusBefore = await statusText(page);
+      await page.locator('.squiggly-info, .squiggly-warning, .squiggly-error, .squiggly-hint').first()
+        .waitFor({ state: 'attached' });
+      result.squiggles = await page.locator('.squiggly-info').count();
+      if (env.SCENARIO === 'onsave') await onSaveScenario(page);
+      else await quickFixScenario(page);
+    }
     step('done');
   } catch (error) {
     result.error = String(error && error.stack || error);
