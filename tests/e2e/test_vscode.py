@@ -244,6 +244,10 @@ class VSCodeExtension(unittest.TestCase):
             handle.write("def invoice(order):\n    return order.total\n")
         result, _, details = self.run_editor("onsave", **{"telinject.onSave": True})
 
+        # The palette's Instrument Function took the function at the cursor, and only it.
+        self.assertIn('    with _telinject.span("orders.total"):', result["afterCommand"], details)
+        self.assertNotIn('span("orders.Order.__init__")', result["afterCommand"], details)
+
         # VS Code sent textDocument/willSaveWaitUntil and applied the server's edits: both
         # functions were instrumented by the save, with the user's edit kept.
         with open(self.file, encoding="utf-8") as handle:

@@ -40,7 +40,8 @@ export async function instrumentFunction(client: LanguageClient): Promise<void> 
       triggerKind: CodeActionTriggerKind.Invoked,
     },
   });
-  const action = (actions ?? []).find((a): a is CodeAction => CodeAction.is(a) && a.kind === 'quickfix');
+  // An action to resolve has neither edit nor command yet, so CodeAction.is would refuse it.
+  const action = (actions ?? []).find((a): a is CodeAction => 'kind' in a && a.kind === 'quickfix');
   if (!action) {
     void vscode.window.showInformationMessage('telinject: no function without telemetry at the cursor.');
     return;

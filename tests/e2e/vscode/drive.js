@@ -8,7 +8,7 @@
 // Both scenarios open the file from the Explorer and wait for the status bar count and the
 // squiggles. SCENARIO "quickfix": read the Problems panel, hover the function name and take a
 // screenshot of the preview, pick "Instrument function" from the quick-fix menu (Ctrl+.), read the
-// editor's text, save (Ctrl+S). "onsave": edit, save, read the editor's text, then run "Show Cache
+// editor's text, save (Ctrl+S). "onsave": Instrument Function from the palette, edit, save, read the editor's text, then run "Show Cache
 // Statistics" and "Instrument Workspace" from the palette. "missing" (no server at the configured
 // path): the notification, and its Configure button. Every observation goes into the result,
 // with `error` set when a step did not happen in time (and a screenshot of that).
@@ -116,9 +116,20 @@ async function notification(page, text) {
   return ((await toast.textContent()) || '').replace(/\u00a0/g, ' ');
 }
 
-// On save (telinject.onSave): an edit, Ctrl+S, the server's willSaveWaitUntil edits; then the
-// palette's cache statistics and workspace instrumentation (its progress notification).
+// The palette's Instrument Function; on save (telinject.onSave): an edit, Ctrl+S, the server's
+// willSaveWaitUntil edits; then the palette's cache statistics and workspace instrumentation (its
+// progress notification).
 async function onSaveScenario(page) {
+  step('palette: Instrument Function at the cursor');
+  await page.locator('.editor-instance .view-lines').first().click();
+  const definition = (await editorText(page)).split('\n').findIndex((line) => line.startsWith('def total('));
+  if (definition < 0) throw new Error('the editor does not show "def total("');
+  await goTo(page, definition + 1, 6);
+  await runCommand(page, 'telinject: Instrument Function');
+  await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')]
+    .some((line) => (line.textContent || '').replace(/\u00a0/g, ' ').includes('with _telinject.span(')));
+  result.afterCommand = await editorText(page);
+
   step('edit and save');
   await page.locator('.editor-instance .view-lines').first().click();
   await page.keyboard.press('Control+End');
