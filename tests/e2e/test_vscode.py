@@ -50,8 +50,7 @@ class Order:
 
 # What npm, apt and the resolver say when the machine cannot reach the registries.
 NETWORK_ERRORS = re.compile(r"ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|"
-                            r"network|Temporary failure resolving|Could not resolve|"
-                            r"Failed to fetch|Unable to connect")
+                            r"Temporary failure resolving|Could not resolve host|Failed to fetch")
 
 
 def install_step(command, env, timeout):
