@@ -182,7 +182,7 @@ class VSCodeExtension(unittest.TestCase):
         driver_env = dict(self.env, NODE_PATH=self.tools["EDITOR_MODULES"],
                           CHROMIUM=self.tools["CHROMIUM"], OUTPUT_DIR=output_dir,
                           RESULT_FILE=result_file, FILE_NAME="orders.py", TIMEOUT_MS="60000",
-                          SCENARIO=scenario,
+                          SCENARIO=scenario, PROJECT_DIR=self.project,
                           VSCODE_URL=f"http://127.0.0.1:{port}/?folder={self.project}")
         driver = subprocess.run([os.path.join(self.tools["NODE_DIR"], "bin", "node"), DRIVER],
                                 env=driver_env, stdin=subprocess.DEVNULL, capture_output=True,
@@ -234,6 +234,9 @@ class VSCodeExtension(unittest.TestCase):
         self.assertTrue(os.path.isfile(os.path.join(self.project, "telinject_runtime.py")),
                         os.listdir(self.project))
         self.assertTrue(os.path.isdir(self.cache_dir), details)
+        # A changed setting reached the server (workspace/configuration for the folder): the
+        # remaining diagnostic is now a warning.
+        self.assertEqual(result["squigglesAfterSetting"], {"warning": 1, "info": 0}, details)
         print(f"\nVS Code test: installs {self.setup_seconds:.0f} s, "
               f"editor run {time.monotonic() - started:.0f} s, screenshots in {output_dir}")
 

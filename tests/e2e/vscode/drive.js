@@ -2,16 +2,17 @@
 // for tests/e2e/test_vscode.py. It only acts and observes; the test makes the assertions.
 //
 // Environment: VSCODE_URL (the workbench with ?folder=...), FILE_NAME (the Python file to open),
-// SCENARIO, OUTPUT_DIR (screenshots), RESULT_FILE (the JSON written at the end), CHROMIUM,
-// TIMEOUT_MS.
+// SCENARIO, PROJECT_DIR (the workspace folder), OUTPUT_DIR (screenshots), RESULT_FILE (the JSON
+// written at the end), CHROMIUM, TIMEOUT_MS.
 //
-// Both scenarios open the file from the Explorer and wait for the status bar count and the
-// squiggles. SCENARIO "quickfix": read the Problems panel, hover the function name and take a
-// screenshot of the preview, pick "Instrument function" from the quick-fix menu (Ctrl+.), read the
-// editor's text, save (Ctrl+S). "onsave": Instrument Function from the palette, edit, save, read the editor's text, then run "Show Cache
-// Statistics" and "Instrument Workspace" from the palette. "missing" (no server at the configured
-// path): the notification, and its Configure button. Every observation goes into the result,
-// with `error` set when a step did not happen in time (and a screenshot of that).
+// Every scenario opens the file from the Explorer. "quickfix" and "onsave" wait for the status bar
+// count and the squiggles; then "quickfix": read the Problems panel, hover the function name and
+// take a screenshot of the preview, pick "Instrument function" from the quick-fix menu (Ctrl+.),
+// read the editor's text, save (Ctrl+S), change telinject.severity in the folder's settings;
+// "onsave": Instrument Function from the palette, edit, save, read the editor's text, then "Show
+// Cache Statistics" and "Instrument Workspace" from the palette. "missing" (no server at the
+// configured path): the notification, and its Configure button. Every observation goes into the
+// result, with `error` set when a step did not happen in time (and a screenshot of that).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -107,6 +108,19 @@ async function quickFixScenario(page) {
   await page.locator('.editor-instance .view-lines').first().click();
   await page.keyboard.press('Control+S');
   await page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+
+  step('change a setting: telinject.severity = warning');
+  // As a user editing .vscode/settings.json: VS Code notices, the server asks for the folder's
+  // settings again and republishes the remaining diagnostic with the new severity.
+  const settingsFile = path.join(env.PROJECT_DIR, '.vscode', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  settings['telinject.severity'] = 'warning';
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 1));
+  await page.locator('.squiggly-warning').first().waitFor({ state: 'attached' });
+  result.squigglesAfterSetting = {
+    warning: await page.locator('.squiggly-warning').count(),
+    info: await page.locator('.squiggly-info').count(),
+  };
 }
 
 // Runs a command from the palette (F1) by its title.
