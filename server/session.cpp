@@ -666,7 +666,8 @@ void Session::instrument_workspace(protocol::Reply<json> reply, json token, Appl
         scan_options.max_file_bytes = folder.settings.config.max_file_bytes;
         ScanResult scan = scan_paths({root}, LanguageRegistry::instance(), scan_options);
         for (ScannedFile& file : scan.files) {
-          if (is_runtime_helper(file)) continue;  // never instrumented, as in core's batch run
+          // The helper is never instrumented, as in core's batch run.
+          if (is_runtime_helper(file)) continue;
           files.push_back(std::move(file));
           folder_of.push_back(folder);
         }
