@@ -39,7 +39,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       if (choice !== 'Configure') return;
       // The server runs where the extension host runs: in a remote window (code-server, SSH,
       // containers) that is the Remote settings, where a machine-overridable setting shows.
-      const command = vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : 'workbench.action.openSettings';
+      const command = vscode.env.remoteName
+        ? 'workbench.action.openRemoteSettings' : 'workbench.action.openSettings';
       void vscode.commands.executeCommand(command, { query: 'telinject.server.path' });
     });
     return;

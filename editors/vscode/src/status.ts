@@ -38,7 +38,8 @@ export class StatusIndicator implements vscode.Disposable {
 
   private refresh(): void {
     const document = vscode.window.activeTextEditor?.document;
-    const count = document ? vscode.languages.getDiagnostics(document.uri).filter(isUninstrumented).length : 0;
+    const count = document
+      ? vscode.languages.getDiagnostics(document.uri).filter(isUninstrumented).length : 0;
     const tooltip = new vscode.MarkdownString(undefined, true);
     switch (this.state) {
       case 'starting':
