@@ -27,6 +27,14 @@ const std::vector<std::string> kCommands = {
 
 std::string id_key(const json& id) { return id.dump(); }
 
+// True for the runtime helper that instrumented files import (telinject_runtime.py): tracing it
+// would make every span trace its own implementation.
+bool is_runtime_helper(const ScannedFile& file) {
+  for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative}))
+    if (file.relative == helper.relative_path) return true;
+  return false;
+}
+
 }  // namespace
 
 Session::Session(boost::asio::io_context& io, std::function<void(std::string)> send,
@@ -662,6 +670,8 @@ void Session::instrument_workspace(protocol::Reply<json> reply, json token, Appl
         scan_options.max_file_bytes = folder.settings.config.max_file_bytes;
         ScanResult scan = scan_paths({root}, LanguageRegistry::instance(), scan_options);
         for (ScannedFile& file : scan.files) {
+          // The helper is never instrumented, as in core's batch run.
+          if (is_runtime_helper(file)) continue;
           files.push_back(std::move(file));
           folder_of.push_back(folder);
         }
