@@ -119,6 +119,13 @@ void Session::bind_methods() {
     std::lock_guard lock(mutex_);
     if (auto it = cancelled_.find(id_key(params.id)); it != cancelled_.end()) *it->second = true;
   });
+  d.bind_raw_notification("window/workDoneProgress/cancel", [this](json params) {
+    // The progress UI's cancel button: cancel the request that reports on this token.
+    if (!params.is_object() || !params.contains("token")) return;
+    std::lock_guard lock(mutex_);
+    if (auto it = progress_cancel_.find(params["token"].dump()); it != progress_cancel_.end())
+      *it->second = true;
+  });
   d.bind_raw_notification("$/setTrace", [this](json params) {
     std::string value = params.is_object() ? params.value("value", "off") : "off";
     trace_ = value == "verbose" ? 2 : value == "messages" ? 1 : 0;
@@ -652,7 +659,20 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
 }
 
 void Session::instrument_workspace(protocol::Reply<json> reply, json token, ApplyEdit apply) {
+    if (!token.is_null()) {
+      std::lock_guard lock(mutex_);
+      if (auto it = cancelled_.find(id_key(reply.id())); it != cancelled_.end())
+        progress_cancel_[token.dump()] = it->second;
+    }
     run_cancellable<json>(std::move(reply), [this, token, apply](auto reply, const std::atomic<bool>& cancelled) {
+      struct Forget {  // the token means nothing once the work is over
+        Session* session;
+        std::string key;
+        ~Forget() {
+          std::lock_guard lock(session->mutex_);
+          session->progress_cancel_.erase(key);
+        }
+      } forget{this, token.dump()};
       auto progress = [&](json value) {
         if (!token.is_null())
           dispatcher_.notify("$/progress", lsp::ProgressParams{token, std::move(value)});

@@ -127,6 +127,9 @@ class Session {
   nlohmann::json client_options_ = nlohmann::json::object();  // initializationOptions, didChangeConfiguration
   std::map<std::filesystem::path, nlohmann::json> folder_options_;  // workspace/configuration
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> cancelled_;  // request id -> flag
+  // Progress token (JSON text) -> the cancel flag of the request reporting on it, for
+  // window/workDoneProgress/cancel.
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> progress_cancel_;
 
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> debounce_;  // io thread
 };

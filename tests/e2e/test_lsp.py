@@ -249,6 +249,26 @@ class LspSession(unittest.TestCase):
         self.assertIn("shapes.area", hover["result"]["contents"]["value"])
         self.assertEqual(c.shutdown(), 0)
 
+    def test_progress_cancel_button(self):
+        # The server creates the progress token; the client's cancel button sends
+        # window/workDoneProgress/cancel for it.
+        for i in range(400):
+            with open(os.path.join(self.root, f"module_{i:03d}.py"), "w", encoding="utf-8") as handle:
+                handle.write(SOURCE.replace("area", f"area_{i}"))
+        self.start()
+        c = self.client
+        request_id = c.request_async("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
+        begin = c.wait_notification("$/progress", lambda p: p["value"]["kind"] == "begin")
+        created = [p["token"] for m, p in c.server_requests if m == "window/workDoneProgress/create"]
+        self.assertEqual(created, [begin["token"]])
+        c.notify("window/workDoneProgress/cancel", {"token": begin["token"]})
+        response = c.wait_response(request_id, timeout=60)
+        self.assertEqual(response["error"]["code"], -32800, response)
+        end = c.wait_notification("$/progress", lambda p: p["value"]["kind"] == "end")
+        self.assertEqual(end["value"]["message"], "cancelled")
+        self.assertFalse([m for m, _ in c.server_requests if m == "workspace/applyEdit"])
+        self.assertEqual(c.shutdown(), 0)
+
     def test_client_that_disappears(self):
         self.start()
         self.client.process.stdin.close()
