@@ -147,11 +147,11 @@ class LspClient:
                 message = self.next_message(max(0.01, deadline - time.monotonic()))
                 if message is None:
                     raise AssertionError("server closed its output")
-                if message.get("method") == method and "id" not in message:
-                    if predicate(message["params"]):
-                        return message["params"]
-                    continue  # an older one of the same kind
-                if not ("method" in message and "id" in message):  # server requests are answered
+                if message.get("method") == method and "id" not in message and predicate(message["params"]):
+                    return message["params"]
+                # Everything else stays for later waits (another document's diagnostics may
+                # arrive first: documents are diagnosed in parallel); server requests are answered.
+                if not ("method" in message and "id" in message):
                     skipped.append(message)
         finally:
             for message in skipped:
