@@ -45,4 +45,31 @@ class SyntaxTree {
   TSTree* tree_ = nullptr;
 };
 
+/// Depth-first walk of `root`'s subtree, children in order. `enter(node, depth, cursor)` runs
+/// for each node (depth 0: root; `cursor` stands on the node, e.g. for its field name) and
+/// returns whether to walk its children; `leave(depth)` runs when the walk is done with a node
+/// at `depth` and everything below it. The languages' extractors share this loop.
+template <class Enter, class Leave>
+void walk_tree(TSNode root, Enter&& enter, Leave&& leave) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  uint32_t depth = 0;
+  for (;;) {
+    bool descend = enter(ts_tree_cursor_current_node(&cursor), depth,
+                         static_cast<const TSTreeCursor*>(&cursor));
+    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+      ++depth;
+      continue;
+    }
+    for (;;) {
+      leave(depth);
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        ts_tree_cursor_delete(&cursor);
+        return;
+      }
+      --depth;
+    }
+  }
+}
+
 }  // namespace telinject

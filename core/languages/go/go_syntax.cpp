@@ -1,4 +1,5 @@
 #include "go/go_syntax.h"
+#include "syntax_tree.h"
 
 #include <algorithm>
 #include <charconv>
@@ -233,10 +234,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
   uint32_t top_literals = 0;
 
   const std::vector<WalkKind>& kinds = walk_kinds(ts_tree_language(file.root.tree));
-  TSTreeCursor cursor = ts_tree_cursor_new(file.root);
-  uint32_t depth = 0;
-  for (;;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
+  walk_tree(file.root, [&](TSNode node, uint32_t depth, const TSTreeCursor* ) {
     bool descend = ts_node_child_count(node) > 0;
     TSSymbol symbol = ts_node_symbol(node);
     WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
@@ -284,23 +282,10 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       scopes.push_back({depth, index});
     }
 
-    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-      ++depth;
-      continue;
-    }
-    bool done = false;
-    for (;;) {
-      while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        done = true;
-        break;
-      }
-      --depth;
-    }
-    if (done) break;
-  }
-  ts_tree_cursor_delete(&cursor);
+    return descend;
+  }, [&](uint32_t depth) {
+    while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+  });
 
   IgnoreComments ignore = find_ignore_comments(source);
   for (size_t i = 0; i < ignore.rows.size(); ++i)

@@ -1,4 +1,5 @@
 #include "javascript/javascript_syntax.h"
+#include "syntax_tree.h"
 
 #include <algorithm>
 #include <string>
@@ -222,10 +223,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
   std::vector<TSNode> path;  // path[d]: the node at depth d on the way down
   const std::string module_prefix = file.module_name.empty() ? "" : file.module_name + ".";
 
-  TSTreeCursor cursor = ts_tree_cursor_new(file.root);
-  uint32_t depth = 0;
-  for (;;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
+  walk_tree(file.root, [&](TSNode node, uint32_t depth, const TSTreeCursor* cursor) {
     path.resize(depth);
     path.push_back(node);
     bool descend = ts_node_child_count(node) > 0;
@@ -233,7 +231,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     if (kind == NodeKinds::kFunction || kind == NodeKinds::kClass || kind == NodeKinds::kObject ||
         kind == NodeKinds::kNamespace) {
       TSNode parent = depth > 0 ? path[depth - 1] : TSNode{};
-      const char* field = ts_tree_cursor_current_field_name(&cursor);
+      const char* field = ts_tree_cursor_current_field_name(cursor);
       TSNode name_node =
           kind == NodeKinds::kObject ? TSNode{} : ts_node_child_by_field_name(node, "name", 4);
       std::string name = ts_node_is_null(name_node) ? name_from_context(source, parent, field)
@@ -274,23 +272,10 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       descend = false;
     }
 
-    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-      ++depth;
-      continue;
-    }
-    bool done = false;
-    for (;;) {
-      while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        done = true;
-        break;
-      }
-      --depth;
-    }
-    if (done) break;
-  }
-  ts_tree_cursor_delete(&cursor);
+    return descend;
+  }, [&](uint32_t depth) {
+    while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+  });
 
   IgnoreComments ignore = find_ignore_comments(source);
   if (!ignore.file && !ignore.rows.empty()) {

@@ -1,4 +1,5 @@
 #include "python/python_syntax.h"
+#include "syntax_tree.h"
 
 #include <algorithm>
 #include <cstring>
@@ -141,10 +142,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
 
   // Only one grammar ever reaches here, so one table serves every file.
   const std::vector<WalkKind>& kinds = walk_kinds(ts_tree_language(file.root.tree));
-  TSTreeCursor cursor = ts_tree_cursor_new(file.root);
-  uint32_t depth = 0;
-  for (;;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
+  walk_tree(file.root, [&](TSNode node, uint32_t depth, const TSTreeCursor* ) {
     bool descend = ts_node_child_count(node) > 0;
     TSSymbol symbol = ts_node_symbol(node);
     WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
@@ -216,23 +214,10 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
         ts_node_start_point(node).row == ts_node_end_point(node).row &&
         node_text(source, node).find("yield") == std::string_view::npos)
       descend = false;
-    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-      ++depth;
-      continue;
-    }
-    bool done = false;
-    for (;;) {
-      while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        done = true;
-        break;
-      }
-      --depth;
-    }
-    if (done) break;
-  }
-  ts_tree_cursor_delete(&cursor);
+    return descend;
+  }, [&](uint32_t depth) {
+    while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+  });
 
   IgnoreComments ignore = find_ignore_comments(source);
   if (!ignore.file && !ignore.rows.empty()) {
