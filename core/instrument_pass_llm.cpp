@@ -1,0 +1,244 @@
+// The instrument pass's LLM steps: --mode llm and self-healing of scripts that fail validation.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "instrument_pass.h"
+#include "llm/answer_script.h"
+#include "llm/file_instrumenter.h"
+#include "llm/repair.h"
+#include "script_cache.h"
+#include "trace_log.h"
+
+namespace telinject::pass {
+
+// one per function when the file is too large); functions nested in them wait for the next
+// run (their layout depends on the answer). Adds the validated scripts to the candidates.
+void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
+  const Parsed& parsed = pass.parsed;
+  const std::vector<FunctionInfo>& functions = parsed.functions;
+  const LanguageSupport& language = pass.language;
+  const LanguageTemplate& tmpl = pass.tmpl;
+  const std::vector<LanguageTemplate>* templates = &pass.templates;
+  const FileLocation& location = pass.location;
+  ScriptCache* cache = pass.cache;
+  FileOutcome& outcome = pass.outcome;
+  std::vector<Candidate>& candidates = pass.candidates;
+  std::vector<std::string>& failures = pass.failures;
+  std::vector<std::string>& not_done = pass.not_done;
+  const std::string language_name(language.name());
+  ParsedSource file = parsed.view();
+  std::vector<bool>& selected = pass.selected;
+  std::vector<std::string>& notes = pass.notes;
+  // --mode llm: the outermost selected functions go to the LLM in one whole-file request;
+  // functions nested in them wait for the next run (their layout depends on the answer).
+  llm::FileTask task;
+  task.language = language_name;
+  task.file = location.relative.generic_string();
+  task.text = parsed.source.text();
+  task.tmpl = &tmpl;
+  std::map<size_t, std::string> keys;
+  std::map<size_t, std::vector<Insertion>> own_scripts;
+  for (size_t i = 0; i < functions.size(); ++i) {
+    if (!selected[i]) continue;
+    bool nested = false;
+    for (int p = functions[i].parent; p >= 0 && !nested; p = functions[p].parent) nested = selected[p];
+    const FunctionInfo& f = functions[i];
+    if (nested) {
+      notes[i] = "nested in a function instrumented by the LLM in this run; run again";
+      continue;
+    }
+    // The language decides where telemetry goes; a function it cannot place is not sent.
+    auto placed = language.instrument(file, functions, i, tmpl, {});
+    if (!placed.ok()) {
+      failures[i] = placed.error();
+      notes[i] = placed.error();
+      continue;
+    }
+    own_scripts[i] = std::move(placed->insertions);
+    task.targets.push_back({i, f.qualified_name, f.name, f.kind, f.start_row, f.end_row});
+    keys[i] = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name,
+                              function_text(parsed.source, f),
+                              language.script_context(file, functions, i, {}) + "\nllm-mode");
+  }
+  for (size_t i = 0; i < functions.size(); ++i)
+    if (!notes[i].empty()) selected[i] = false;
+  auto validate_set = [&](const llm::FileScripts& scripts) -> Result<void> {
+    std::vector<Candidate> trial;
+    std::vector<size_t> added;
+    for (const auto& [index, script] : scripts) {
+      const FunctionInfo& f = functions[index];
+      auto safe = llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
+      if (!safe.ok()) return safe;
+      auto placed = llm::check_same_place(script.insertions, own_scripts[index]);
+      if (!placed.ok()) return make_error(f.qualified_name + ": " + placed.error());
+      trial.push_back({index, script, false});
+      added.push_back(index);
+    }
+    std::vector<TextEdit> edits;
+    auto rebuilt = reconstruct(parsed, trial, language, tmpl, &edits);
+    if (!rebuilt.ok()) return make_error(rebuilt.error());
+    return validate_instrumented(parsed, *rebuilt, edits, added, language, *templates);
+  };
+  llm::FileScripts cached;
+  if (cache) {
+    for (const llm::TargetFunction& t : task.targets) {
+      auto hit = cache->get(language_name, t.name, keys[t.index]);
+      std::string text = function_text(parsed.source, functions[t.index]);
+      if (hit && hit->script.origin == "llm" && hit->test.passes(hit->script, text))
+        cached[t.index] = std::move(hit->script);
+    }
+  }
+  if (!task.targets.empty() && cached.size() == task.targets.size() && validate_set(cached).ok()) {
+    for (auto& [index, script] : cached) {
+      ++outcome.cache_hits;
+      candidates.push_back({index, std::move(script), true});
+    }
+  } else if (!task.targets.empty()) {
+    // A file too large for one request goes function by function (each function's text with
+    // rows counted from its first).
+    std::vector<llm::FileTask> tasks;
+    if (instrumenter.fits(task)) {
+      tasks.push_back(task);
+    } else {
+      for (const llm::TargetFunction& t : task.targets) {
+        llm::FileTask part = task;
+        part.text = function_text(parsed.source, functions[t.index]);
+        part.targets = {t};
+        part.targets[0].start_row = 0;
+        part.targets[0].end_row = t.end_row - t.start_row;
+        tasks.push_back(std::move(part));
+      }
+    }
+    llm::CallFailure why = llm::CallFailure::kNone;
+    llm::FileScripts all;
+    std::map<size_t, std::string> errors;
+    std::set<size_t> over_budget;
+    for (const llm::FileTask& part : tasks) {
+      // Once the budget refused a call, the remaining parts are not tried.
+      auto got = why == llm::CallFailure::kBudget
+                     ? Result<llm::FileScripts>(make_error("the LLM budget is spent"))
+                     : instrumenter.instrument(part, validate_set, &why);
+      if (got.ok()) {
+        all.merge(*got);
+        continue;
+      }
+      for (const llm::TargetFunction& t : part.targets) {
+        errors[t.index] = got.error();
+        if (why == llm::CallFailure::kBudget) over_budget.insert(t.index);
+      }
+    }
+    for (const llm::TargetFunction& t : task.targets) {
+      auto it = all.find(t.index);
+      if (it != all.end()) {
+        it->second.key = keys[t.index];
+        ++outcome.cache_misses;
+        candidates.push_back({t.index, std::move(it->second), false});
+        continue;
+      }
+      selected[t.index] = false;
+      if (!errors.count(t.index)) notes[t.index] = "the LLM left it without telemetry";
+      else if (over_budget.count(t.index)) not_done[t.index] = "not instrumented: the LLM budget is spent";
+      else failures[t.index] = errors[t.index];
+    }
+  }
+}
+
+// Self-healing: a function whose own script failed validation gets a fix from the cache
+// (made by the LLM in an earlier run) or from the LLM. Only functions with no enclosing
+// function instrumented or failing in this pass: their layout is the file's own. Returns
+// which functions were repaired; their scripts are added to the candidates.
+std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepairer* repairer) {
+  const Parsed& parsed = pass.parsed;
+  const std::vector<FunctionInfo>& functions = parsed.functions;
+  const LanguageSupport& language = pass.language;
+  const LanguageTemplate& tmpl = pass.tmpl;
+  const std::vector<LanguageTemplate>* templates = &pass.templates;
+  const FileLocation& location = pass.location;
+  ScriptCache* cache = pass.cache;
+  FileOutcome& outcome = pass.outcome;
+  std::vector<Candidate>& candidates = pass.candidates;
+  std::vector<std::string>& failures = pass.failures;
+  std::vector<std::string>& not_done = pass.not_done;
+  const std::string language_name(language.name());
+  ParsedSource file = parsed.view();
+  TraceLog* trace = pass.trace;
+  std::vector<bool> repaired(functions.size(), false);
+  const std::string kScriptFailed = "script failed validation: ";
+  for (size_t i = 0; i < functions.size() && (repairer || cache); ++i) {
+    if (failures[i].rfind(kScriptFailed, 0) != 0) continue;
+    bool nested = false;
+    for (int p = functions[i].parent; p >= 0 && !nested; p = functions[p].parent)
+      nested = !failures[p].empty() || repaired[p] ||
+               std::any_of(candidates.begin(), candidates.end(),
+                           [p](const Candidate& c) { return c.index == static_cast<size_t>(p); });
+    if (nested) continue;
+    const FunctionInfo& f = functions[i];
+    std::string text = function_text(parsed.source, f);
+    std::string key = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name, text,
+                                      language.script_context(file, functions, i, {}) + "\nllm-repair");
+    // The LLM's script must be telemetry only, where the language's own script puts it, and
+    // validate with every script kept so far.
+    auto own = language.instrument(file, functions, i, tmpl, {});
+    if (!own.ok()) continue;
+    auto validate = [&](const InsertionScript& script) -> Result<void> {
+      auto safe = llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
+      if (!safe.ok()) return safe;
+      auto placed = llm::check_same_place(script.insertions, own->insertions);
+      if (!placed.ok()) return placed;
+      std::vector<Candidate> trial = candidates;
+      trial.push_back({i, script, false});
+      std::vector<TextEdit> edits;
+      auto rebuilt = reconstruct(parsed, trial, language, tmpl, &edits);
+      if (!rebuilt.ok()) return make_error(rebuilt.error());
+      std::vector<size_t> added;
+      for (const Candidate& c : trial) added.push_back(c.index);
+      return validate_instrumented(parsed, *rebuilt, edits, added, language, *templates);
+    };
+    if (cache) {
+      auto hit = cache->get(language_name, f.name, key);
+      if (hit && hit->script.origin == "llm" && hit->test.passes(hit->script, text) &&
+          validate(hit->script).ok()) {
+        ++outcome.cache_hits;
+        candidates.push_back({i, std::move(hit->script), true});
+        repaired[i] = true;
+        failures[i].clear();
+        continue;
+      }
+    }
+    if (!repairer) continue;
+    llm::RepairTask task;
+    task.language = language_name;
+    task.file = location.relative.generic_string();
+    task.qualified_name = f.qualified_name;
+    task.name = f.name;
+    task.kind = f.kind;
+    task.function_text = text;
+    task.tmpl = &tmpl;
+    task.failure = failures[i].substr(kScriptFailed.size());
+    if (auto applied = apply_to_function_text(*own, text); applied.ok())
+      task.failed_output = std::move(*applied);
+    llm::CallFailure why = llm::CallFailure::kNone;
+    auto fixed = repairer->repair(task, validate, &why);
+    if (trace)
+      trace->record(fixed.ok() ? TraceLevel::kInfo : TraceLevel::kWarning, "llm_repair",
+                    {{"file", task.file}, {"function", f.qualified_name},
+                     {"outcome", fixed.ok() ? "fixed" : why == llm::CallFailure::kBudget ? "budget" : "failed"},
+                     {"error", fixed.ok() ? "" : fixed.error()}});
+    if (fixed.ok()) {
+      fixed->key = key;
+      ++outcome.cache_misses;
+      candidates.push_back({i, std::move(*fixed), false});
+      repaired[i] = true;
+      failures[i].clear();
+    } else if (why == llm::CallFailure::kBudget) {
+      not_done[i] = "not repaired: the LLM budget is spent (" + failures[i] + ")";
+      failures[i].clear();
+    } else {
+      failures[i] += "; " + fixed.error();
+    }
+  }
+  return repaired;
+}
+
+}  // namespace telinject::pass
