@@ -72,7 +72,7 @@ std::vector<FunctionOutcome> check_parsed(const std::string& text, TSNode root,
   if (!templates.ok()) return out;
   SourceText source(text);
   std::vector<FunctionInfo> functions =
-      language.extract({source, root, language.module_name(location.relative), location},
+      language.extract({source, root, language.module_name(location), location},
                        *templates);
   apply_config_filters(functions, config);
   for (const FunctionInfo& f : functions) out.push_back(describe(f, check_state(f)));

@@ -62,7 +62,7 @@ Result<std::unique_ptr<Parsed>> parse_and_extract(SourceText source, const FileL
                                                   Result<SyntaxTree> tree) {
   auto parsed = std::make_unique<Parsed>();
   parsed->source = std::move(source);
-  parsed->module = language.module_name(location.relative);
+  parsed->module = language.module_name(location);
   parsed->location = location;
   if (!tree.ok()) return make_error(tree.error());
   parsed->tree = std::move(*tree);

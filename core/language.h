@@ -65,7 +65,7 @@ struct FileLocation {
 struct ParsedSource {
   const SourceText& source;
   TSNode root;
-  std::string module_name;  // "pkg.module" for Python, from the path below the scanned root
+  std::string module_name;  // LanguageSupport::module_name of `location`
   FileLocation location{};  // for imports that depend on where the file is (JS, Go)
 };
 
@@ -89,8 +89,12 @@ class LanguageSupport {
   /// The profiles shipped with telinject, "builtin" first.
   virtual const std::vector<LanguageTemplate>& builtin_templates() const = 0;
 
-  /// Module name for a file at `relative` below the scanned root ("pkg/mod.py" -> "pkg.mod").
-  virtual std::string module_name(const std::filesystem::path& relative) const = 0;
+  /// The name qualified names start with, for the file at `file` ("pkg/mod.py" -> "pkg.mod").
+  /// It must not depend on which root telinject was given (the scanned folder, one file, the
+  /// editor's workspace): a language that names modules by their place in a package looks
+  /// around the file on disk. With an empty `file.root` (text from a test) nothing is looked up
+  /// and `file.relative` is taken to start at the package root.
+  virtual std::string module_name(const FileLocation& file) const = 0;
 
   /// Every function of the file in source order (an enclosing function before the ones inside
   /// it), with its state. `known` are all templates in use, to recognise existing telemetry.

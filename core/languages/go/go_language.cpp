@@ -38,7 +38,8 @@ class GoLanguage final : public LanguageSupport {
   const std::vector<LanguageTemplate>& builtin_templates() const override { return templates_; }
 
   // Go names functions by package clause, not by path: this is the package's directory.
-  std::string module_name(const std::filesystem::path& relative) const override {
+  std::string module_name(const FileLocation& file) const override {
+    const std::filesystem::path& relative = file.relative;
     return relative.parent_path().generic_string();
   }
 

@@ -149,7 +149,8 @@ class JavascriptLanguage final : public LanguageSupport {
 
   // "src/util/strings.ts" -> "src/util/strings": the path is what JavaScript programmers know a
   // module by (dots in file names stay; the extension goes).
-  std::string module_name(const std::filesystem::path& relative) const override {
+  std::string module_name(const FileLocation& file) const override {
+    const std::filesystem::path& relative = file.relative;
     std::filesystem::path without = relative;
     without.replace_extension();
     std::string out = without.generic_string();

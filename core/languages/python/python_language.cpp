@@ -72,7 +72,8 @@ class PythonLanguage final : public LanguageSupport {
   const TSLanguage* grammar() const override { return tree_sitter_python(); }
   const std::vector<LanguageTemplate>& builtin_templates() const override { return templates_; }
 
-  std::string module_name(const std::filesystem::path& relative) const override {
+  std::string module_name(const FileLocation& file) const override {
+    const std::filesystem::path& relative = file.relative;
     std::string out;
     for (auto it = relative.begin(); it != relative.end(); ++it) {
       std::filesystem::path part = *it;
