@@ -120,8 +120,18 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
                                  added, known);
   if (!removal.ok()) return make_error("telemetry cannot be removed again: " + removal.error());
   std::string restored;
-  if (!apply_edits(after.source.text(), std::move(*removal), &restored) ||
-      restored != original.source.text())
+  if (!apply_edits(after.source.text(), std::move(*removal), &restored))
+    return make_error("removing the telemetry does not restore the original text");
+  if (restored == original.source.text()) return {};
+  // Scripts only insert; an edit that replaces text is the language's import edit updating an
+  // import of the helper that telemetry left in the file still needs (an older import line, a
+  // helper that moved). Removing the new telemetry gives the original with that edit applied.
+  std::vector<TextEdit> replacements;
+  for (const TextEdit& edit : edits)
+    if (edit.remove_length > 0) replacements.push_back(edit);
+  std::string updated;
+  if (replacements.empty() ||
+      !apply_edits(original.source.text(), std::move(replacements), &updated) || restored != updated)
     return make_error("removing the telemetry does not restore the original text");
   return {};
 }

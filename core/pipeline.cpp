@@ -164,6 +164,19 @@ struct Worker {
   }
 };
 
+bool same_first_line(std::string_view a, std::string_view b) {
+  return a.substr(0, a.find('\n')) == b.substr(0, b.find('\n'));
+}
+
+// Where a helper at `relative` (below the file's root) goes: in a mirror tree, a helper placed
+// above the root (the run was given a folder inside a package) lands at the mirror's top.
+fs::path helper_target(const RunOptions& options, const fs::path& root, const fs::path& relative) {
+  if (!options.output_dir) return (root / relative).lexically_normal();
+  fs::path inside = relative.lexically_normal();
+  if (!inside.empty() && *inside.begin() == "..") inside = inside.filename();
+  return *options.output_dir / inside;
+}
+
 // Writes (instrument) or deletes (remove) the runtime helper of each language and root touched.
 void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFile>& files,
                           RunReport& report) {
@@ -179,13 +192,20 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
     auto templates = templates_for(*files[i].language, options.config);
     if (!templates.ok() || !templates->front().needs_runtime) continue;
     for (const RuntimeFile& helper : files[i].language->runtime({files[i].root, files[i].relative}))
-      helpers.emplace((options.output_dir ? *options.output_dir : files[i].root) / helper.relative_path,
-                      helper.content);
+      helpers.emplace(helper_target(options, files[i].root, helper.relative_path), helper.content);
   }
   for (const auto& [target, content] : helpers) {
     auto existing = read_file(target);
     if (options.action == Action::kInstrument) {
       if (existing.ok() && *existing == content) continue;
+      if (existing.ok() && !same_first_line(*existing, content)) {
+        // Not a helper telinject wrote (any version starts with the same line): the user's own.
+        report.errors.push_back({target.string(),
+                                 "a file of this name exists and is not telinject's helper; "
+                                 "left as it is (rename it so instrumented code can import "
+                                 "the helper)"});
+        continue;
+      }
       std::error_code made;
       fs::create_directories(target.parent_path(), made);
       auto written = write_file_atomically(target, content);

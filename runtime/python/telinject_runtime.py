@@ -107,8 +107,12 @@ class _Span:
 
     def __enter__(self):
         code = sys._getframe(1).f_code
-        self.file = code.co_filename
-        self.line = code.co_firstlineno
+        self.file = file = code.co_filename
+        shift = _shifts.get(file)
+        if shift is None:
+            shift = _line_shifts(file)
+        line = code.co_firstlineno
+        self.line = line - (shift[line - 1] if line <= len(shift) else (shift[-1] if shift else 0))
         parent = _current.get()
         if parent is None:
             self.trace_id = _trace_id()
@@ -150,6 +154,31 @@ class _Span:
         if _fd is not None:
             _write(self, duration, exc_type if error else None)
         return False
+
+
+_shifts = {}  # file -> for each row (0-based), how many rows telinject inserted above it
+_TELEMETRY_ROW = "with _telinject.span("
+
+
+def _line_shifts(file):
+    """Rows telinject inserted above each row of `file` (its import, one `with` row per
+    function): a record names the function's line in the source as it was before telinject,
+    the line the user has in version control. Read once per file."""
+    _shifts[file] = []  # while reading: a span inside linecache (instrumented too) must not recurse
+    shift = []
+    try:
+        import linecache
+        inserted = 0
+        for row in linecache.getlines(file):
+            shift.append(inserted)
+            text = row.lstrip()
+            if text.startswith(_TELEMETRY_ROW) or (
+                    text.startswith("import ") and " as _telinject  # " in text):
+                inserted += 1
+    except Exception:
+        shift = []
+    _shifts[file] = shift
+    return shift
 
 
 def _write(span, duration, exc_type):

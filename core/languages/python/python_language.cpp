@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 
+#include "python/python_package.h"
 #include "python/python_syntax.h"
 
 extern "C" const TSLanguage* tree_sitter_python();
@@ -45,6 +46,38 @@ std::string python_string_literal(const std::string& value) {
   return out + "\"";
 }
 
+// Import lines of earlier telinject versions: still recognised, so that `remove` takes them out
+// and `instrument` replaces them with today's line.
+const std::vector<std::string> kLegacyImports = {
+    "import telinject_runtime as _telinject  # telinject",
+    "from opentelemetry import trace as _telinject_otel  # telinject",
+};
+
+// True when `row` is `pattern` with `{runtime}` standing for a dotted module name.
+bool matches_import_pattern(std::string_view row, const std::string& pattern) {
+  if (pattern.empty()) return false;
+  size_t hole = pattern.find("{runtime}");
+  if (hole == std::string::npos) return row == pattern;
+  std::string_view before = std::string_view(pattern).substr(0, hole);
+  std::string_view after = std::string_view(pattern).substr(hole + 9);
+  if (row.size() <= before.size() + after.size() || row.substr(0, before.size()) != before ||
+      row.substr(row.size() - after.size()) != after)
+    return false;
+  std::string_view module = row.substr(before.size(), row.size() - before.size() - after.size());
+  return module.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") ==
+         std::string_view::npos;
+}
+
+// True when `row` is the import line of `tmpl` (for any helper module) or of an older version.
+bool is_import_row(std::string_view row, const LanguageTemplate& tmpl) {
+  if (matches_import_pattern(row, tmpl.import_line)) return true;
+  if (tmpl.profile != "builtin" && tmpl.profile != "opentelemetry") return false;
+  return std::find(kLegacyImports.begin(), kLegacyImports.end(), row) != kLegacyImports.end() &&
+         (row.find("_telinject_otel") != std::string_view::npos) ==
+             (tmpl.import_line.find("_telinject_otel") != std::string::npos);
+}
+
 bool is_verbatim(const FunctionInfo& f, uint32_t row) {
   return std::binary_search(f.verbatim_rows.begin(), f.verbatim_rows.end(), row);
 }
@@ -52,13 +85,15 @@ bool is_verbatim(const FunctionInfo& f, uint32_t row) {
 class PythonLanguage final : public LanguageSupport {
  public:
   PythonLanguage() {
-    templates_.push_back({"builtin", "import telinject_runtime as _telinject  # telinject",
+    // `# isort: skip` keeps isort and ruff from moving the line or reporting the block as
+    // unsorted; `{runtime}` is the helper inside the file's top-level package (python_package.h).
+    templates_.push_back({"builtin", "import {runtime} as _telinject  # isort: skip",
                           "with _telinject.span({name})",
                           "with _telinject.span({name}, generator=True)", true});
     // Generators get a span that is not made current: a suspended generator must not leave its
     // span as the caller's context.
     templates_.push_back(
-        {"opentelemetry", "from opentelemetry import trace as _telinject_otel  # telinject",
+        {"opentelemetry", "from opentelemetry import trace as _telinject_otel  # isort: skip",
          "with _telinject_otel.get_tracer(__name__).start_as_current_span({name})",
          "with _telinject_otel.get_tracer(__name__).start_span({name})", false});
   }
@@ -73,17 +108,7 @@ class PythonLanguage final : public LanguageSupport {
   const std::vector<LanguageTemplate>& builtin_templates() const override { return templates_; }
 
   std::string module_name(const FileLocation& file) const override {
-    const std::filesystem::path& relative = file.relative;
-    std::string out;
-    for (auto it = relative.begin(); it != relative.end(); ++it) {
-      std::filesystem::path part = *it;
-      bool last = std::next(it) == relative.end();
-      std::string piece = last ? part.stem().string() : part.string();
-      if (last && piece == "__init__" && !out.empty()) break;
-      if (!out.empty()) out.push_back('.');
-      out += piece;
-    }
-    return out;
+    return python::locate_module(file).module;
   }
 
   std::vector<FunctionInfo> extract(const ParsedSource& file,
@@ -170,11 +195,19 @@ class PythonLanguage final : public LanguageSupport {
   std::optional<TextEdit> add_import(const ParsedSource& file,
                                      const LanguageTemplate& tmpl) const override {
     const SourceText& source = file.source;
+    const std::string line = render_template(
+        tmpl.import_line, {{"runtime", python::locate_module(file.location).helper_module}});
     for (uint32_t row = 0; row < source.row_count(); ++row)
-      if (source.row_text(row) == tmpl.import_line) return std::nullopt;
+      if (source.row_text(row) == line) return std::nullopt;
+    // An import of the helper from elsewhere (the file moved to another package, or an older
+    // telinject put it at the top level) is replaced where it stands.
+    for (uint32_t row = 0; row < source.row_count(); ++row)
+      if (is_import_row(source.row_text(row), tmpl))
+        return TextEdit{source.row_start(row), static_cast<uint32_t>(source.row_text(row).size()),
+                        line};
     uint32_t row = python::import_row(file.root);
     if (row >= source.row_count()) return std::nullopt;
-    return TextEdit{source.row_start(row), 0, source.localize_newlines(tmpl.import_line + "\n")};
+    return TextEdit{source.row_start(row), 0, source.localize_newlines(line + "\n")};
   }
 
   Result<std::vector<TextEdit>> remove(const ParsedSource& file,
@@ -237,7 +270,9 @@ class PythonLanguage final : public LanguageSupport {
       uint32_t with_start = ts_node_start_byte(with);
       uint32_t inner_start = ts_node_start_byte(inner.statements.front());
       edits.push_back({with_start, inner_start - with_start, ""});
-      joined_rows.push_back(inner_row);
+      // A header a formatter split over several rows (black wraps long ones) goes whole: the
+      // rows after its first are inside the deletion, so enclosing functions strip nothing there.
+      for (uint32_t row = with_row + 1; row <= inner_row; ++row) joined_rows.push_back(row);
       uint32_t last_row = last_statement_row(inner.statements.back());
       for (uint32_t row = inner_row + 1; row <= last_row; ++row) {
         if (source.row_is_blank(row) || is_verbatim(f, row)) continue;
@@ -256,7 +291,7 @@ class PythonLanguage final : public LanguageSupport {
       for (uint32_t row = 0; row < source.row_count(); ++row) {
         std::string_view line = source.row_text(row);
         bool is_import = std::any_of(known.begin(), known.end(), [&](const LanguageTemplate& t) {
-          return !t.import_line.empty() && line == t.import_line;
+          return is_import_row(line, t);
         });
         if (!is_import) continue;
         uint32_t end = row + 1 < source.row_count() ? source.row_start(row + 1)
@@ -268,8 +303,8 @@ class PythonLanguage final : public LanguageSupport {
     return edits;
   }
 
-  std::vector<RuntimeFile> runtime(const FileLocation&) const override {
-    return {{"telinject_runtime.py", kPythonRuntime}};
+  std::vector<RuntimeFile> runtime(const FileLocation& file) const override {
+    return {{python::locate_module(file).helper_path, kPythonRuntime}};
   }
 
   std::vector<std::string> checker_command(const std::filesystem::path& file) const override {

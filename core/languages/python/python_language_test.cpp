@@ -142,7 +142,7 @@ TEST_SUITE("python") {
     otel.profile = "opentelemetry";
     std::string out = instrument("def f():\n    return 1\n", otel);
     CHECK(out ==
-          "from opentelemetry import trace as _telinject_otel  # telinject\n"
+          "from opentelemetry import trace as _telinject_otel  # isort: skip\n"
           "def f():\n"
           "    with _telinject_otel.get_tracer(__name__).start_as_current_span(\"m.f\"):\n"
           "        return 1\n");

@@ -1,4 +1,4 @@
-import telinject_runtime as _telinject  # telinject
+import telinject_runtime as _telinject  # isort: skip
 
 
 def done():

@@ -1,5 +1,5 @@
 ﻿"""BOM file."""
-import telinject_runtime as _telinject  # telinject
+import telinject_runtime as _telinject  # isort: skip
 
 
 def bom():

@@ -1,4 +1,4 @@
-import telinject_runtime as _telinject  # telinject
+import telinject_runtime as _telinject  # isort: skip
 def windows(a):
     """CRLF file."""
     with _telinject.span("crlf.windows"):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # The coding line must stay on line 1 or 2: the import goes below it.
-import telinject_runtime as _telinject  # telinject
+import telinject_runtime as _telinject  # isort: skip
 import sys
 
 

@@ -1,6 +1,6 @@
 """Every kind of function the extractor must find."""
 from __future__ import annotations
-import telinject_runtime as _telinject  # telinject
+import telinject_runtime as _telinject  # isort: skip
 
 import functools
 from typing import overload

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # A license header comment.
-import telinject_runtime as _telinject  # telinject
+import telinject_runtime as _telinject  # isort: skip
 import os
 
 
