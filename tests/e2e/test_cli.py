@@ -126,12 +126,14 @@ class Cli(unittest.TestCase):
         self.assertEqual(report["functions_instrumented"], 8)
         self.assertEqual(report["errors"], [])
         models = read(os.path.join(self.project, "app/models.py"))
-        self.assertIn('from __future__ import annotations\nimport telinject_runtime as _telinject  # telinject\n', models)
+        self.assertIn('from __future__ import annotations\nimport app.telinject_runtime as _telinject  # isort: skip\n', models)
         self.assertIn('    def deposit(self, amount):\n        with _telinject.span("app.models.Account.deposit"):\n', models)
         self.assertIn('with _telinject.span("app.models.Account.history", generator=True):', models)
         service = read(os.path.join(self.project, "app/service.py"))
         self.assertIn('with _telinject.span("app.service.open_account.<locals>.normalise"): return', service)
-        self.assertTrue(os.path.exists(os.path.join(self.project, "telinject_runtime.py")))
+        # The helper sits in the package that imports it, so an installed copy finds it too.
+        self.assertTrue(os.path.exists(os.path.join(self.project, "app", "telinject_runtime.py")))
+        self.assertFalse(os.path.exists(os.path.join(self.project, "telinject_runtime.py")))
 
         # Same behaviour, and the spans land in TELINJECT_OUT.
         spans_file = os.path.join(self.work, "spans.jsonl")
@@ -186,7 +188,7 @@ class Cli(unittest.TestCase):
         _, report = self.json("remove", self.project, check=0)
         self.assertEqual(report["functions_removed"], 8)
         self.assertEqual(digest_tree(self.project), before)
-        self.assertFalse(os.path.exists(os.path.join(self.project, "telinject_runtime.py")))
+        self.assertFalse(os.path.exists(os.path.join(self.project, "app", "telinject_runtime.py")))
 
     def test_output_mirror_dry_run_and_diff(self):
         before = digest_tree(self.project)
@@ -201,7 +203,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(digest_tree(self.project), before)
         self.assertIn("_telinject.span(", read(os.path.join(mirror, "app/service.py")))
         self.assertTrue(os.path.exists(os.path.join(mirror, "main.py")))
-        self.assertTrue(os.path.exists(os.path.join(mirror, "telinject_runtime.py")))
+        self.assertTrue(os.path.exists(os.path.join(mirror, "app", "telinject_runtime.py")))
         self.assertEqual(self.run_project(mirror).stdout, self.run_project(self.project).stdout)
 
     def test_identical_files_at_two_paths_are_each_up_to_date(self):
@@ -223,7 +225,7 @@ class Cli(unittest.TestCase):
         otel_copy = os.path.join(self.work, "otel")
         make_project(otel_copy)
         self.cli("instrument", otel_copy, "--profile", "opentelemetry", check=0)
-        self.assertIn("from opentelemetry import trace as _telinject_otel  # telinject",
+        self.assertIn("from opentelemetry import trace as _telinject_otel  # isort: skip",
                       read(os.path.join(otel_copy, "app/models.py")))
         self.assertFalse(os.path.exists(os.path.join(otel_copy, "telinject_runtime.py")))
 
@@ -303,7 +305,7 @@ class Cli(unittest.TestCase):
         for name, (_, mode) in files.items():
             self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.project, name)).st_mode), mode, name)
         self.assertEqual(read(os.path.join(self.project, "crlf.py")),
-                         'import telinject_runtime as _telinject  # telinject\r\ndef f():\r\n'
+                         'import telinject_runtime as _telinject  # isort: skip\r\ndef f():\r\n'
                          '    with _telinject.span("crlf.f"):\r\n        return 1\r\n')
         self.assertTrue(read(os.path.join(self.project, "bom.py")).startswith("\ufeffimport telinject_runtime"))
         self.assertTrue(read(os.path.join(self.project, "nofinal.py")).endswith("return 1"))

@@ -37,7 +37,7 @@ class Order:
         return json.dumps(self.items)
 '''
 
-IMPORT_LINE = "import telinject_runtime as _telinject  # telinject"
+IMPORT_LINE = "import telinject_runtime as _telinject  # isort: skip"
 
 
 @unittest.skipUnless(NVIM, "nvim is not installed (scripts/setup.sh installs it)")

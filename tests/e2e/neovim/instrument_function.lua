@@ -105,7 +105,7 @@ local function has_span(lines, name)
   return false
 end
 
-local IMPORT_LINE = "import telinject_runtime as _telinject  # telinject"
+local IMPORT_LINE = "import telinject_runtime as _telinject  # isort: skip"
 
 -- Diagnostics of one published version (the newest publish for `version`).
 local function published(version)
