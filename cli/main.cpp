@@ -85,7 +85,9 @@ void add_run_flags(CLI::App* command, Flags& f) {
   command->add_flag("--dry-run", f.dry_run, "Change no file; report what would change");
   auto* verbose =
       command->add_flag("-v,--verbose", f.verbose, "One line per function and skipped file");
-  command->add_flag("-q,--quiet", f.quiet, "Only errors: no summary, progress or warnings")
+  command
+      ->add_flag("-q,--quiet", f.quiet,
+                 "No summary, progress or warnings; errors, findings and diffs stay")
       ->excludes(verbose);
   command->add_option("--validate", f.validate, "Validation: normal (default), strict, off")
       ->expected(0, 1)
