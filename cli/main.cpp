@@ -2,7 +2,8 @@
 // the pipeline, print the report, exit with a documented code.
 //
 // Exit codes: 0 success; 1 `check` found functions without telemetry; 2 usage or configuration
-// error; 3 some files could not be processed (they were left as they were).
+// error, a path that does not exist included (nothing is scanned or written then); 3 some files
+// could not be processed (they were left as they were).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +20,7 @@
 #include "llm/llm_language.h"
 #include "llm/repair.h"
 #include "llm_commands.h"
+#include "path_arguments.h"
 #include "pipeline.h"
 #include "report_output.h"
 #include "script_cache.h"
@@ -39,6 +41,10 @@ struct Flags {
   std::string output;
   bool dry_run = false;
   bool verbose = false;
+  bool quiet = false;
+  // The word in the command's place when none was given (`telinject chek src`), for the
+  // "did you mean" of a path that does not exist.
+  std::optional<std::string> maybe_command;
   std::string validate;  // "", "off", "normal", "strict"
   bool validate_given = false;
   bool no_validate = false;
@@ -77,7 +83,12 @@ void add_run_flags(CLI::App* command, Flags& f) {
   command->add_option("paths", f.paths, "Files or directories")->required();
   command->add_option("-o,--output", f.output, "Write a mirror tree to DIR instead of in place");
   command->add_flag("--dry-run", f.dry_run, "Change no file; report what would change");
-  command->add_flag("-v,--verbose", f.verbose, "One line per function and skipped file");
+  auto* verbose =
+      command->add_flag("-v,--verbose", f.verbose, "One line per function and skipped file");
+  command
+      ->add_flag("-q,--quiet", f.quiet,
+                 "No summary, progress or warnings; errors, findings and diffs stay")
+      ->excludes(verbose);
   command->add_option("--validate", f.validate, "Validation: normal (default), strict, off")
       ->expected(0, 1)
       ->check(CLI::IsMember({"", "off", "normal", "strict"}))
@@ -91,7 +102,7 @@ void add_run_flags(CLI::App* command, Flags& f) {
   command->add_flag("--debug-trace", f.debug_trace, "Write a JSON Lines trace under logs/");
   command->add_option("--trace-level", f.trace_level, "TRACE, DEBUG, INFO, WARNING or ERROR");
   command->add_flag("--no-trace-console", f.no_trace_console, "Trace to the file only");
-  command->add_flag("--diff", f.diff, "Print a unified diff of each change");
+  command->add_flag("--diff", f.diff, "Print a unified diff of each change; implies --dry-run");
   command->add_option("--profile", f.profile, "Telemetry profile: builtin, opentelemetry, or a config template");
   command->add_option("--config", f.config_file, "Configuration file (default: .telinject.toml or pyproject.toml)");
   command->add_option("--format", f.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
@@ -150,7 +161,17 @@ Result<Config> effective_config(const Flags& f) {
   return config;
 }
 
+// The commands a mistyped word may have meant.
+const std::vector<std::string> kCommandNames = {"instrument", "remove", "check",    "cache",
+                                                "check-api",  "models", "configure"};
+
 int run(Action action, const Flags& f) {
+  // Before anything else: a bad path (often a mistyped command) must not turn into a run over
+  // the other arguments.
+  auto problems = cli::path_argument_problems(f.paths, f.maybe_command, kCommandNames);
+  for (const std::string& problem : problems)
+    std::fprintf(stderr, "telinject: %s\n", problem.c_str());
+  if (!problems.empty()) return kExitUsage;
   auto config = effective_config(f);
   if (!config.ok()) {
     std::fprintf(stderr, "telinject: %s\n", config.error().c_str());
@@ -160,8 +181,11 @@ int run(Action action, const Flags& f) {
   options.action = action;
   for (const auto& p : f.paths) options.paths.emplace_back(p);
   if (!f.output.empty()) options.output_dir = fs::path(f.output);
-  options.dry_run = f.dry_run;
+  // --diff shows what would change and writes nothing, as black and ruff do.
+  options.dry_run = f.dry_run || f.diff;
   options.want_diff = f.diff;
+  // Runs that change nothing leave the cache as it is (and make none).
+  const bool read_only = options.dry_run || action == Action::kCheck;
   options.use_cache = !f.no_cache;
   options.config = *config;
 
@@ -198,13 +222,14 @@ int run(Action action, const Flags& f) {
         options.instrumenter = instrumenter.get();
       }
       analyzer = std::make_unique<llm::LlmAnalyzer>(
-          *llm_client, options.use_cache ? config->cache_dir : fs::path(), config->max_retries + 1);
+          *llm_client, options.use_cache ? config->cache_dir : fs::path(), config->max_retries + 1,
+          !read_only);
       options.analyzer = analyzer.get();
       if (config->max_retries > 0) {
         repairer = std::make_unique<llm::ScriptRepairer>(
-            *llm_client, llm::ScriptRepairer::load_lessons(project_dir_for(f.paths) / "docs" / "lessons"),
-            options.use_cache ? config->cache_dir / "lessons" / "learned.md" : fs::path(),
-            config->max_retries);
+            *llm_client,
+            llm::ScriptRepairer::load_lessons(project_dir_for(f.paths) / "docs" / "lessons"),
+            options.use_cache && !read_only ? config->cache_dir : fs::path(), config->max_retries);
         options.repairer = repairer.get();
       }
     } else {
@@ -218,11 +243,12 @@ int run(Action action, const Flags& f) {
   }
 
   bool json_output = f.format == "json";
-  cli::ProgressLine progress(!json_output && !f.verbose && isatty(STDERR_FILENO));
+  cli::ProgressLine progress(!json_output && !f.verbose && !f.quiet && isatty(STDERR_FILENO));
   options.progress = [&progress](size_t done, size_t total, const fs::path&) {
     progress.update(done, total);
   };
-  ScriptCache cache(config->cache_dir);
+  ScriptCache cache(config->cache_dir,
+                    read_only ? ScriptCache::Access::kReadOnly : ScriptCache::Access::kReadWrite);
   RunReport report = run_pipeline(options, options.use_cache ? &cache : nullptr);
   progress.finish();
   if (trace)
@@ -242,8 +268,9 @@ int run(Action action, const Flags& f) {
     for (const auto& [file, message] : report.errors)
       std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
   } else {
-    cli::print_report(stdout, report, action, f.verbose);
+    cli::print_report(stdout, report, action, {f.verbose, f.quiet, options.dry_run});
   }
+  if (report.files.empty() && !f.quiet) cli::warn_nothing_to_process(stderr, f.paths, report);
   if (!report.errors.empty() || !report.not_done.empty()) return kExitFileErrors;
   if (action == Action::kCheck && report.functions_uninstrumented > 0) return kExitUncovered;
   return 0;
@@ -310,12 +337,15 @@ int main(int argc, char** argv) {
                                                   "-h", "--help", "--version"};
   std::vector<char*> args(argv, argv + argc);
   static char kDefaultCommand[] = "instrument";
-  if (argc > 1 && !kCommands.count(argv[1])) args.insert(args.begin() + 1, kDefaultCommand);
+  Flags flags;
+  if (argc > 1 && !kCommands.count(argv[1])) {
+    args.insert(args.begin() + 1, kDefaultCommand);
+    if (argv[1][0] != '-') flags.maybe_command = argv[1];
+  }
 
   CLI::App app{"telinject: adds tracing telemetry to every function of a codebase"};
   app.set_version_flag("--version", std::string("telinject ") + kVersion);
   app.require_subcommand(1);
-  Flags flags;
   auto* instrument = app.add_subcommand("instrument", "Add telemetry to functions (default)");
   add_run_flags(instrument, flags);
   auto* remove = app.add_subcommand("remove", "Take out exactly the telemetry telinject added");

@@ -1,6 +1,8 @@
 #include "report_output.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace telinject::cli {
@@ -8,6 +10,8 @@ namespace telinject::cli {
 using nlohmann::json;
 
 namespace {
+
+void print_summary(std::FILE* out, const RunReport& report, Action action, bool dry_run);
 
 const char* status_name(FileOutcome::Status status) {
   switch (status) {
@@ -82,8 +86,17 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
   return out.dump(2);
 }
 
-void print_report(std::FILE* out, const RunReport& report, Action action, bool verbose) {
-  if (verbose) {
+std::string display_path(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::path cwd = std::filesystem::current_path(ec);
+  if (ec || !path.is_absolute()) return path.string();
+  std::filesystem::path relative = path.lexically_normal().lexically_relative(cwd);
+  if (relative.empty() || *relative.begin() == "..") return path.string();
+  return relative.string();
+}
+
+void print_report(std::FILE* out, const RunReport& report, Action action, TextOptions options) {
+  if (options.verbose) {
     for (const auto& [file, reason] : report.skipped_files)
       std::fprintf(out, "skip  %s: %s\n", file.c_str(), reason.c_str());
     for (const FileOutcome& o : report.files) {
@@ -94,14 +107,26 @@ void print_report(std::FILE* out, const RunReport& report, Action action, bool v
     }
   }
   if (action == Action::kCheck) {
-    for (const FileOutcome& o : report.files)
+    for (const FileOutcome& o : report.files) {
+      std::string path = display_path(o.path);
       for (const FunctionOutcome& f : o.functions)
         if (f.state == "uninstrumented")
-          std::fprintf(out, "%s:%u: %s has no telemetry\n", o.path.c_str(), f.line,
-                       f.qualified_name.c_str());
+          std::fprintf(out, "%s:%u:%u: TI001 `%s` has no telemetry\n", path.c_str(), f.line,
+                       f.column + 1, f.qualified_name.c_str());
+    }
   }
   for (const FileOutcome& o : report.files)
     if (!o.diff.empty()) std::fputs(o.diff.c_str(), out);
+  if (!options.quiet) print_summary(out, report, action, options.dry_run);
+  for (const auto& [file, what] : report.not_done)
+    std::fprintf(out, "not done (budget): %s: %s\n", file.c_str(), what.c_str());
+  for (const auto& [file, message] : report.errors)
+    std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
+}
+
+namespace {
+
+void print_summary(std::FILE* out, const RunReport& report, Action action, bool dry_run) {
   std::fprintf(out, "%llu files scanned, %llu changed; %llu functions: ",
                static_cast<unsigned long long>(report.files_scanned),
                static_cast<unsigned long long>(report.files_changed),
@@ -128,13 +153,39 @@ void print_report(std::FILE* out, const RunReport& report, Action action, bool v
                static_cast<unsigned long long>(report.cache_hits),
                static_cast<unsigned long long>(report.cache_misses), report.errors.size(),
                report.seconds);
+  if (dry_run && action != Action::kCheck) std::fputs("dry run: no file was written\n", out);
   if (report.llm_calls > 0)
     std::fprintf(out, "LLM: %llu calls, $%.4f\n", static_cast<unsigned long long>(report.llm_calls),
                  report.cost_usd);
-  for (const auto& [file, what] : report.not_done)
-    std::fprintf(out, "not done (budget): %s: %s\n", file.c_str(), what.c_str());
-  for (const auto& [file, message] : report.errors)
-    std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
+}
+
+}  // namespace
+
+void warn_nothing_to_process(std::FILE* err, const std::vector<std::string>& paths,
+                             const RunReport& report) {
+  std::string scanned;
+  for (const std::string& path : paths) scanned += (scanned.empty() ? "'" : ", '") + path + "'";
+  // Reasons without their details ("over size limit (3000000 bytes)" counts as "over size
+  // limit"), most frequent first.
+  std::map<std::string, size_t> counts;
+  for (const auto& [file, reason] : report.skipped_files)
+    ++counts[reason.substr(0, reason.find(" ("))];
+  std::vector<std::pair<std::string, size_t>> ordered(counts.begin(), counts.end());
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string why;
+  for (const auto& [reason, count] : ordered)
+    why += (why.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
+  if (why.empty())
+    std::fprintf(err,
+                 "telinject: warning: no file to process in %s: no file of a supported "
+                 "language was found\n",
+                 scanned.c_str());
+  else
+    std::fprintf(err,
+                 "telinject: warning: no file to process in %s: %zu skipped (%s); -v lists "
+                 "them\n",
+                 scanned.c_str(), report.skipped_files.size(), why.c_str());
 }
 
 void ProgressLine::update(size_t done, size_t total) {

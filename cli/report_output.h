@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "pipeline.h"
 
@@ -13,8 +15,25 @@ namespace telinject::cli {
 /// cache_misses, errors [{file, message}], and details.
 std::string report_json(const RunReport& report, Action action, bool with_functions);
 
-/// Human summary lines; `verbose` adds one line per function and skipped file.
-void print_report(std::FILE* out, const RunReport& report, Action action, bool verbose);
+/// Human output. `check` prints one line per function without telemetry, as linters do:
+/// `path:line:column: TI001 `name` has no telemetry` (path relative to the working directory,
+/// absolute outside it; line and byte column 1-based). Then the diffs, if any, and a summary;
+/// `verbose` adds one line per function and skipped file first; `quiet` leaves out the summary
+/// (errors still go to stderr); `dry_run` says in the summary that nothing was written.
+struct TextOptions {
+  bool verbose = false;
+  bool quiet = false;
+  bool dry_run = false;
+};
+void print_report(std::FILE* out, const RunReport& report, Action action, TextOptions options);
+
+/// When the run found no file to process: a warning on `err` naming what was scanned and, when
+/// files were skipped, how many for each reason ("3 ignored by .gitignore, 1 symbolic link").
+void warn_nothing_to_process(std::FILE* err, const std::vector<std::string>& paths,
+                             const RunReport& report);
+
+/// `path` relative to the working directory when it lies below it, else as it is.
+std::string display_path(const std::filesystem::path& path);
 
 /// A one-line progress bar on a terminal (stderr), redrawn at most every 100 ms.
 class ProgressLine {

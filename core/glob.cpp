@@ -1,6 +1,7 @@
 #include "glob.h"
 
 #include <cctype>
+#include <vector>
 
 namespace telinject {
 namespace {
@@ -159,6 +160,55 @@ bool path_glob_match(const PathGlob& glob, std::string_view relative, bool is_di
     if (slash != npos) relative.remove_prefix(slash + 1);
   }
   return glob_match(glob.pattern, relative);
+}
+
+namespace {
+
+std::vector<std::string_view> split_segments(std::string_view text) {
+  std::vector<std::string_view> segments;
+  for (size_t start = 0;;) {
+    size_t slash = text.find('/', start);
+    segments.push_back(text.substr(start, slash == npos ? npos : slash - start));
+    if (slash == npos) return segments;
+    start = slash + 1;
+  }
+}
+
+bool has_wildcard(std::string_view segment) {
+  for (size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '\\') {
+      ++i;  // an escaped character is written out
+      continue;
+    }
+    if (segment[i] == '*' || segment[i] == '?' || segment[i] == '[') return true;
+  }
+  return false;
+}
+
+// Matches parts[j..] from pattern segment i on; see path_glob_names.
+bool names_from(const std::vector<std::string_view>& segments, size_t i,
+                const std::vector<std::string_view>& parts, size_t j, const PathGlob& glob,
+                bool is_directory) {
+  if (i == segments.size()) return false;  // the pattern stops above the path: an ancestor
+  const bool last = j + 1 == parts.size();
+  if (segments[i] == "**") {
+    if (names_from(segments, i + 1, parts, j, glob, is_directory)) return true;
+    // `**` may swallow this component, but then it does not name the last one.
+    return !last && names_from(segments, i, parts, j + 1, glob, is_directory);
+  }
+  if (!glob_match(segments[i], parts[j])) return false;
+  if (!last) return names_from(segments, i + 1, parts, j + 1, glob, is_directory);
+  if (has_wildcard(segments[i])) return false;
+  if (i + 1 == segments.size()) return !glob.directory_only || is_directory;
+  return is_directory;  // the pattern goes on below the path
+}
+
+}  // namespace
+
+bool path_glob_names(const PathGlob& glob, std::string_view relative, bool is_directory) {
+  std::vector<std::string_view> segments = split_segments(glob.pattern);
+  if (glob.basename_only) segments.insert(segments.begin(), "**");
+  return names_from(segments, 0, split_segments(relative), 0, glob, is_directory);
 }
 
 }  // namespace telinject

@@ -35,4 +35,14 @@ std::optional<PathGlob> parse_path_glob(std::string_view text);
 /// True when `relative` (below the pattern's base, '/'-separated, no leading '/') matches.
 bool path_glob_match(const PathGlob& glob, std::string_view relative, bool is_directory);
 
+/// True when `glob` names `relative` itself: read segment by segment, it matches `relative`
+/// (or, when `is_directory`, a path below it), and the segment that lines up with the last
+/// component of `relative` is that name written out, without `*`, `?`, `[` or `**`. So
+/// "src/build", "**/build/**", "build" and "src/build/*.py" name the directory "src/build",
+/// while "src", "src/**", "build*", "**/*.py" and "src/*/x.py" do not; "gen/x.py" and "**/x.py"
+/// name the file "gen/x.py", "*.py" does not. This is how an include pattern must point at a
+/// folder or file to bring it back when a default rule or .gitignore would skip it: a pattern
+/// that filters ("src/**/*.py") never does. Pure function, thread-safe.
+bool path_glob_names(const PathGlob& glob, std::string_view relative, bool is_directory);
+
 }  // namespace telinject

@@ -128,4 +128,37 @@ TEST_SUITE("glob") {
     CHECK(path_glob_match(anchored_directory, "a/b", true));
     CHECK_FALSE(path_glob_match(anchored_directory, "x/a/b", true));
   }
+  TEST_CASE("a pattern names a path only through a written-out segment") {
+    auto names = [](std::string_view pattern, std::string_view relative, bool is_directory) {
+      return path_glob_names(*parse_path_glob(pattern), relative, is_directory);
+    };
+    // The directory itself, at its place or at any depth, or through a pattern below it.
+    CHECK(names("src/build", "src/build", true));
+    CHECK(names("build", "src/pkg/build", true));
+    CHECK(names("build/", "src/pkg/build", true));
+    CHECK(names("**/build/**", "src/build", true));
+    CHECK(names("src/build/*.py", "src/build", true));
+    CHECK(names("src/*/x.py", "src", true));  // the wildcard is below, not on "src"
+    // An ancestor, or a wildcard lined up with the last component, does not name it.
+    CHECK_FALSE(names("src", "src/build", true));
+    CHECK_FALSE(names("src/**", "src/build", true));
+    CHECK_FALSE(names("**/*.py", "src/build", true));
+    CHECK_FALSE(names("src/*/x.py", "src/build", true));
+    CHECK_FALSE(names("*", "build", true));
+    CHECK_FALSE(names("build*", "src/build", true));
+    CHECK_FALSE(names("bui?d", "src/build", true));
+    CHECK_FALSE(names("[b]uild", "src/build", true));
+    CHECK(names("\\[b]uild", "src/[b]uild", true));  // escaped: written out
+    CHECK_FALSE(names("other/build", "src/build", true));
+    CHECK_FALSE(names("/build", "src/build", true));
+    // Files: matched whole; nothing lies below a file; directory-only patterns never name one.
+    CHECK_FALSE(names("*.py", "gen/x.py", false));
+    CHECK_FALSE(names("gen/*.py", "gen/x.py", false));
+    CHECK(names("gen/x.py", "gen/x.py", false));
+    CHECK(names("**/x.py", "a/b/x.py", false));
+    CHECK_FALSE(names("gen/x.py/", "gen/x.py", false));
+    CHECK_FALSE(names("gen/x.py/more", "gen/x.py", false));
+    CHECK_FALSE(names("gen/**", "gen/x.py", false));
+    CHECK_FALSE(names("gen", "gen/x.py", false));
+  }
 }

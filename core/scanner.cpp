@@ -25,22 +25,23 @@ bool has_entry(const fs::path& path) {
   return fs::exists(path, ec);
 }
 
-// Why a directory is never walked, judging by its name alone.
+// Why a directory is not walked, judging by its name alone. Only names no source folder takes:
+// version control, node_modules, and caches of tools. Build output (build, dist, out, target)
+// and vendor folders are ordinary names (pip has a package called `build`): they are skipped
+// only where .gitignore or the config says so.
 std::optional<std::string_view> reason_by_name(std::string_view name) {
-  if (name == ".git" || name == ".hg" || name == ".svn") return "version control";
+  if (name == ".git" || name == ".hg" || name == ".svn" || name == ".bzr" || name == "_darcs" ||
+      name == ".jj" || name == ".pijul")
+    return "version control";
   if (name == "node_modules") return "node_modules";
-  if (name == "vendor") return "vendor";
   if (name == "__pycache__" || name == ".tox" || name == ".nox" || name == ".mypy_cache" ||
       name == ".pytest_cache" || name == ".ruff_cache")
     return "cache";
-  if (name == "build" || name == "dist" || name == "target" || name == "out" ||
-      name.ends_with(".egg-info"))
-    return "build output";
   if (name == ".telemetry_cache") return "telinject cache";
   return std::nullopt;
 }
 
-// Why a directory is never walked, judging by what it holds (a few stats, no listing, so that
+// Why a directory is not walked, judging by what it holds (a few stats, no listing, so that
 // an ignored directory with many entries costs nothing).
 std::optional<std::string_view> reason_by_content(const fs::path& directory,
                                                   std::string_view name) {
@@ -49,7 +50,9 @@ std::optional<std::string_view> reason_by_content(const fs::path& directory,
   if ((name == ".venv" || name == "venv" || name == "env") &&
       (has_entry(directory / "bin" / "activate") || has_entry(directory / "Scripts" / "activate")))
     return "virtual environment";
-  if (has_entry(directory / "CMakeCache.txt")) return "build output";
+  // `go mod vendor` records what it copied in vendor/modules.txt: third-party code that an
+  // instrumented copy would break (it would import a helper the module does not vendor).
+  if (name == "vendor" && has_entry(directory / "modules.txt")) return "Go vendor directory";
   return std::nullopt;
 }
 
@@ -88,6 +91,14 @@ struct ConfigGlobs {
 
   bool excluded(std::string_view relative, bool is_directory) const {
     return any(exclude, relative, is_directory);
+  }
+
+  // Whether an include pattern points at this very path (path_glob_names), which brings it back
+  // when a default rule or .gitignore would skip it.
+  bool named(std::string_view relative, bool is_directory) const {
+    return std::any_of(include.begin(), include.end(), [&](const PathGlob& glob) {
+      return path_glob_names(glob, relative, is_directory);
+    });
   }
 
   // A file is included when the file or one of its directories matches ("src" includes
@@ -214,6 +225,7 @@ class DirectoryWalk {
     std::optional<std::string_view> reason = reason_by_name(name);
     if (!reason) reason = reason_by_content(path, name);
     if (!reason && ignored_by_git(path, true)) reason = kIgnoredByGit;
+    if (reason && scan_.globs.named(relative, true)) reason.reset();  // include wins
     if (!reason && scan_.globs.excluded(relative, true)) reason = kExcluded;
     if (reason)
       scan_.skip(path, std::string(*reason));
@@ -225,7 +237,7 @@ class DirectoryWalk {
     const LanguageSupport* language = language_of(path, scan_.languages);
     const llm::LlmLanguage* llm_language = language ? nullptr : llm::llm_language_for(path);
     if (!language && !llm_language) return;
-    if (ignored_by_git(path, false))
+    if (ignored_by_git(path, false) && !scan_.globs.named(relative, false))
       scan_.skip(path, std::string(kIgnoredByGit));
     else if (scan_.globs.excluded(relative, false))
       scan_.skip(path, std::string(kExcluded));

@@ -17,7 +17,10 @@ struct LlmLanguage;
 }
 
 struct ScanOptions {
-  /// Globs relative to the scanned root ("src/**/*.py"); when not empty a file must match one.
+  /// Globs relative to the scanned root ("src/**/*.py"); when not empty a file must match one
+  /// (the file or one of its directories: "src" includes everything below src). A pattern that
+  /// names a folder or file (path_glob_names: "src/build", "**/generated/*.py") also brings it
+  /// back when a default rule or .gitignore would skip it; `exclude` still wins over it.
   std::vector<std::string> include;
   /// Globs relative to the scanned root; a matching file or directory is skipped.
   std::vector<std::string> exclude;
@@ -49,9 +52,13 @@ struct ScanResult {
   std::vector<std::string> errors;   // paths that do not exist or cannot be read
 };
 
-/// Walks `paths` (files or directories). Directories skipped whole (.git, virtual environments,
-/// node_modules, vendor, build output, __pycache__, the cache directory) are reported once in
-/// `skipped` with their reason; files of unknown language are not reported. Files of a language
+/// Walks `paths` (files or directories). Directories skipped whole are reported once in
+/// `skipped` with their reason: by default only version control (.git, .hg, .svn, .bzr, _darcs,
+/// .jj, .pijul), virtual environments (pyvenv.cfg, conda-meta, or an activate script in .venv,
+/// venv or env), node_modules, Go's vendor folder (holding modules.txt), tool caches
+/// (__pycache__, .tox, .nox, .mypy_cache, .pytest_cache, .ruff_cache, .telemetry_cache), and
+/// what .gitignore or `exclude` names; an `include` pattern naming one brings it back. Files of
+/// unknown language are not reported. Files of a language
 /// that only the LLM handles (llm_language_for) are taken with `llm_language` set. A path given
 /// explicitly as a file is taken even when ignore rules would skip it.
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths,

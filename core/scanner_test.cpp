@@ -70,7 +70,8 @@ TEST_SUITE("scanner") {
   TEST_CASE("skips tool directories wholesale, once each, with their reason") {
     TempDir dir;
     write_text(dir / "app.py", kSource);
-    for (const char* vcs : {".git", ".hg", ".svn"}) write_text(dir / vcs / "hook.py", kSource);
+    for (const char* vcs : {".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul"})
+      write_text(dir / vcs / "hook.py", kSource);
     write_text(dir / ".venv/pyvenv.cfg", "home = /usr\n");
     write_text(dir / ".venv/lib/site.py", kSource);
     write_text(dir / "venv/bin/activate", "");
@@ -79,43 +80,93 @@ TEST_SUITE("scanner") {
     write_text(dir / "any_name_env/pyvenv.cfg", "");
     write_text(dir / "conda/conda-meta/history", "");
     write_text(dir / "node_modules/m/index.py", kSource);
-    write_text(dir / "vendor/lib.py", kSource);
+    write_text(dir / "go/vendor/modules.txt", "# example.com/dep v1.0.0\n");
+    write_text(dir / "go/vendor/example.com/dep/dep.go", "package dep\n");
     for (const char* cache : {"__pycache__", ".tox", ".mypy_cache", ".pytest_cache"})
       write_text(dir / "pkg" / cache / "x.py", kSource);
-    for (const char* output : {"build", "dist", "target", "out", "pkg.egg-info"})
-      write_text(dir / output / "gen.py", kSource);
-    write_text(dir / "cmake-build/CMakeCache.txt", "");
-    write_text(dir / "cmake-build/gen.py", kSource);
     write_text(dir / ".telemetry_cache/x.py", kSource);
     // Named like a virtual environment but is not one: walked.
     write_text(dir / "env2/ok.py", kSource);
     write_text(dir / "src/env/ok.py", kSource);
+    // Build output and vendor names are ordinary folders unless .gitignore or the config says
+    // otherwise (pip has `_internal/operations/build`); so is a vendor folder without Go's record.
+    for (const char* output : {"build", "dist", "target", "out", "pkg.egg-info"})
+      write_text(dir / "lib" / output / "gen.py", kSource);
+    write_text(dir / "cmake-build/CMakeCache.txt", "");
+    write_text(dir / "cmake-build/gen.py", kSource);
+    write_text(dir / "vendor/lib.py", kSource);
 
     ScanResult r = scan(dir.path());
-    CHECK(relative_files(r) == Strings{"app.py", "env2/ok.py", "src/env/ok.py"});
+    CHECK(relative_files(r) == Strings{"app.py", "cmake-build/gen.py", "env2/ok.py",
+                                       "lib/build/gen.py", "lib/dist/gen.py", "lib/out/gen.py",
+                                       "lib/pkg.egg-info/gen.py", "lib/target/gen.py",
+                                       "src/env/ok.py", "vendor/lib.py"});
     CHECK(skipped_below(r, dir.path()) == std::map<std::string, std::string>{
+                                              {".bzr", "version control"},
                                               {".git", "version control"},
                                               {".hg", "version control"},
+                                              {".jj", "version control"},
+                                              {".pijul", "version control"},
                                               {".svn", "version control"},
                                               {".telemetry_cache", "telinject cache"},
                                               {".venv", "virtual environment"},
+                                              {"_darcs", "version control"},
                                               {"any_name_env", "virtual environment"},
-                                              {"build", "build output"},
-                                              {"cmake-build", "build output"},
                                               {"conda", "virtual environment"},
-                                              {"dist", "build output"},
                                               {"env", "virtual environment"},
+                                              {"go/vendor", "Go vendor directory"},
                                               {"node_modules", "node_modules"},
-                                              {"out", "build output"},
-                                              {"pkg.egg-info", "build output"},
                                               {"pkg/.mypy_cache", "cache"},
                                               {"pkg/.pytest_cache", "cache"},
                                               {"pkg/.tox", "cache"},
                                               {"pkg/__pycache__", "cache"},
-                                              {"target", "build output"},
-                                              {"vendor", "vendor"},
                                               {"venv", "virtual environment"},
                                           });
+  }
+
+  TEST_CASE("an include pattern naming a skipped folder or file brings it back") {
+    TempDir dir;
+    write_text(dir / ".gitignore", "build/\n*_pb2.py\nscratch.py\n");
+    write_text(dir / "src/app.py", kSource);
+    write_text(dir / "src/scratch.py", kSource);
+    write_text(dir / "src/api_pb2.py", kSource);
+    write_text(dir / "src/ops/build/step.py", kSource);
+    write_text(dir / "src/ops/build/step_pb2.py", kSource);
+    write_text(dir / "src/node_modules/m/index.py", kSource);
+    write_text(dir / "src/.venv/pyvenv.cfg", "");
+    write_text(dir / "src/.venv/lib/site.py", kSource);
+    write_text(dir / "src/legacy/build/old.py", kSource);
+
+    // Broad patterns do not reach into what the defaults or .gitignore skip.
+    ScanOptions broad;
+    broad.include = {"src", "src/**", "**/*.py"};
+    ScanResult b = scan(dir.path(), broad);
+    CHECK(relative_files(b) == Strings{"src/app.py"});
+    CHECK(skipped_below(b, dir.path()) == std::map<std::string, std::string>{
+                                              {"src/.venv", "virtual environment"},
+                                              {"src/api_pb2.py", "ignored by .gitignore"},
+                                              {"src/legacy/build", "ignored by .gitignore"},
+                                              {"src/node_modules", "node_modules"},
+                                              {"src/ops/build", "ignored by .gitignore"},
+                                              {"src/scratch.py", "ignored by .gitignore"},
+                                          });
+
+    // Patterns that name them (written out, no wildcard on the name) do, through .gitignore and
+    // the default skips alike; exclude still wins; inside a folder brought back, files ignored
+    // one by one must be named too.
+    ScanOptions named;
+    named.include = {"src/app.py",        "src/ops/build",    "src/api_pb2.py",
+                     "src/node_modules/", "src/.venv/lib/**", "src/legacy/build"};
+    named.exclude = {"src/legacy/"};
+    ScanResult n = scan(dir.path(), named);
+    CHECK(relative_files(n) == Strings{"src/.venv/lib/site.py", "src/api_pb2.py", "src/app.py",
+                                       "src/node_modules/m/index.py", "src/ops/build/step.py"});
+    CHECK(skipped_below(n, dir.path()) ==
+          std::map<std::string, std::string>{
+              {"src/legacy", "excluded by config"},
+              {"src/ops/build/step_pb2.py", "ignored by .gitignore"},
+              {"src/scratch.py", "ignored by .gitignore"},
+          });
   }
 
   TEST_CASE("honours .gitignore files at every level") {
@@ -265,7 +316,7 @@ TEST_SUITE("scanner") {
     write_text(dir / "pkg/a.py", kSource);
     write_text(dir / "pkg/b.py", kSource);
     write_text(dir / "notes.txt", "");
-    write_text(dir / "build/gen.py", kSource);
+    write_text(dir / "node_modules/gen.py", kSource);
 
     ScanResult r = scan_paths({dir / "ignored.py", dir / "missing.py", dir / "notes.txt"},
                               LanguageRegistry::instance(), ScanOptions{});
@@ -283,11 +334,11 @@ TEST_SUITE("scanner") {
                                     LanguageRegistry::instance(), ScanOptions{});
     CHECK(relative_files(overlap) == Strings{"ignored.py", "pkg/a.py", "pkg/b.py"});
     CHECK(skipped_below(overlap, dir.path()) ==
-          std::map<std::string, std::string>{{"build", "build output"}});
+          std::map<std::string, std::string>{{"node_modules", "node_modules"}});
     CHECK(overlap.errors.empty());
 
     // A directory named explicitly is walked even when it would be skipped below a root.
-    CHECK(relative_files(scan(dir / "build")) == Strings{"gen.py"});
+    CHECK(relative_files(scan(dir / "node_modules")) == Strings{"gen.py"});
   }
 
   TEST_CASE("text problems") {

@@ -69,7 +69,44 @@ std::string cache_safe_name(const std::string& name) {
   return out.empty() ? "_" : out;
 }
 
-ScriptCache::ScriptCache(fs::path directory) : directory_(std::move(directory)) {}
+Result<void> create_cache_directory(const fs::path& root, const fs::path& inner) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    if (root.has_parent_path()) fs::create_directories(root.parent_path(), ec);
+    // create_directory reports "made" to one caller only, so one process writes the file.
+    bool made = fs::create_directory(root, ec);
+    if (ec) return make_error(root.string() + ": " + ec.message());
+    if (made) {
+      auto written = write_file_atomically(
+          root / ".gitignore", "# Made by telinject: the cache is never committed.\n*\n",
+          std::nullopt, false);
+      if (!written.ok()) return written;
+    }
+  }
+  if (!inner.empty()) {
+    fs::create_directories(root / inner, ec);
+    if (ec) return make_error((root / inner).string() + ": " + ec.message());
+  }
+  return {};
+}
+
+ScriptCache::ScriptCache(fs::path directory, Access access)
+    : directory_(std::move(directory)), access_(access) {}
+
+Result<void> ScriptCache::make_directory(const fs::path& inner) {
+  {
+    std::lock_guard lock(directory_mutex_);
+    if (!directory_made_) {
+      auto made = create_cache_directory(directory_);
+      if (!made.ok()) return made;
+      directory_made_ = true;
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(directory_ / inner, ec);
+  if (ec) return make_error((directory_ / inner).string() + ": " + ec.message());
+  return {};
+}
 
 ScriptCache::~ScriptCache() {
   (void)wait_for_writes();
@@ -163,6 +200,7 @@ std::optional<CachedScript> ScriptCache::get(const std::string& language, const 
 }
 
 Result<void> ScriptCache::put(const CachedScript& entry) {
+  if (access_ == Access::kReadOnly) return {};
   {
     std::lock_guard lock(queue_mutex_);
     queue_.push_back(entry);
@@ -204,9 +242,8 @@ Result<void> ScriptCache::write_entry(const CachedScript& entry) {
   fs::path test_file = test_path(directory_, s.language, s.function_name, s.key);
   for (const fs::path& dir : {script_file.parent_path(), test_file.parent_path()}) {
     if (created_directories_.count(dir)) continue;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return make_error(dir.string() + ": " + ec.message());
+    auto made = make_directory(dir.lexically_relative(directory_));
+    if (!made.ok()) return made;
     created_directories_.insert(dir);
   }
   auto written = create_entry(test_file, test_to_json(entry.test, s.key));
@@ -242,9 +279,10 @@ std::optional<FileRecord> ScriptCache::get_file(const std::string& key) {
 }
 
 Result<void> ScriptCache::put_file(const std::string& key, const FileRecord& record) {
+  if (access_ == Access::kReadOnly) return {};
   fs::path path = file_record_path(directory_, key);
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
+  auto made = make_directory(path.parent_path().lexically_relative(directory_));
+  if (!made.ok()) return made;
   json body = {{"key", key},
                {"input_sha256", record.input_sha256},
                {"output_sha256", record.output_sha256},
@@ -263,10 +301,13 @@ Result<void> ScriptCache::flush_index() {
     hits = hits_, misses = misses_, damaged = damaged_;
     hits_ = misses_ = damaged_ = 0;
   }
-  fs::path metadata = directory_ / "metadata";
+  if (access_ == Access::kReadOnly) return {};
   std::error_code ec;
-  fs::create_directories(metadata, ec);
-  if (ec) return make_error(metadata.string() + ": " + ec.message());
+  // A run that neither read nor wrote anything (no file to process) makes no cache.
+  if (hits + misses + damaged == 0 && !fs::exists(directory_, ec)) return {};
+  fs::path metadata = directory_ / "metadata";
+  auto made = make_directory("metadata");
+  if (!made.ok()) return made;
   FileLock lock(metadata / "lock");
   if (!lock.held()) return make_error((metadata / "lock").string() + ": cannot lock");
   fs::path index_path = metadata / "cache_index.json";

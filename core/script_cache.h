@@ -7,6 +7,12 @@
 //   files/<hash2>/<hash>.json                     file-level results (see FileRecord)
 //   metadata/cache_index.json                     counters and entry totals
 //   metadata/lock                                 flock(2) target for index updates
+//   analysis/<language>/<hash>.json               LLM analyses (llm/llm_language.h)
+//   lessons/learned.md                            lessons from rejected LLM repairs (llm/repair.h)
+//   .gitignore                                    `*`, written when telinject makes the directory
+//
+// The directory is made on the first write only (see create_cache_directory): reading a
+// missing cache, stats, and read-only runs create nothing.
 #pragma once
 
 #include <cstdint>
@@ -48,14 +54,26 @@ struct CacheStats {
   uint64_t damaged = 0;  // entries found damaged and discarded
 };
 
+/// Makes the cache directory `root` when it is missing, with a `.gitignore` holding `*` so that
+/// git never shows it, then `root / inner` (when not empty). An existing `root` is left as it is
+/// (it may be a folder of the user's own). Safe to call from several threads and processes at
+/// once: only the one that made `root` writes the `.gitignore`. Returns the first error.
+Result<void> create_cache_directory(const std::filesystem::path& root,
+                                    const std::filesystem::path& inner = {});
+
 /// Thread-safe. Every write goes to a temporary file in the same directory and is renamed into
 /// place, so a reader sees a whole entry or none. Scripts are written behind: `put` queues the
 /// entry for a writer thread, so creating many small files overlaps with parsing;
-/// `wait_for_writes` (called by `flush_index` and the destructor) drains the queue. A damaged entry (bad JSON, wrong checksum,
-/// key mismatch) is reported as a miss, counted, and overwritten by the next `put`.
+/// `wait_for_writes` (called by `flush_index` and the destructor) drains the queue. A damaged entry
+/// (bad JSON, wrong checksum, key mismatch) is reported as a miss, counted, and overwritten by the
+/// next `put`. The directory is made (create_cache_directory) by the first write, never before.
 class ScriptCache {
  public:
-  explicit ScriptCache(std::filesystem::path directory);
+  /// kReadOnly: reads and counts as usual, while put, put_file and flush_index write nothing
+  /// and succeed (for runs that must change nothing on disk: check, --dry-run).
+  enum class Access { kReadWrite, kReadOnly };
+
+  explicit ScriptCache(std::filesystem::path directory, Access access = Access::kReadWrite);
   ~ScriptCache();
   ScriptCache(const ScriptCache&) = delete;
   ScriptCache& operator=(const ScriptCache&) = delete;
@@ -76,7 +94,8 @@ class ScriptCache {
   Result<void> put_file(const std::string& key, const FileRecord& record);
 
   /// Adds this object's hit/miss/damaged counts to metadata/cache_index.json under the lock,
-  /// with the current entry totals, and resets the counts. Call at the end of a run.
+  /// with the current entry totals, and resets the counts. Call at the end of a run. Writes
+  /// nothing when the counts are zero and the directory does not exist.
   Result<void> flush_index();
 
   /// Counts entries on disk plus the lifetime counters.
@@ -94,8 +113,13 @@ class ScriptCache {
  private:
   void writer_loop();
   Result<void> write_entry(const CachedScript& entry);
+  // Makes directory_ (once, with its .gitignore) and directory_ / inner.
+  Result<void> make_directory(const std::filesystem::path& inner);
 
   std::filesystem::path directory_;
+  Access access_;
+  std::mutex directory_mutex_;  // guards directory_made_
+  bool directory_made_ = false;
   mutable std::mutex mutex_;  // guards the counters only; files are safe by rename
   uint64_t hits_ = 0, misses_ = 0, damaged_ = 0;
 

@@ -156,6 +156,51 @@ TEST_SUITE("script_cache") {
     CHECK_FALSE(fs::exists(dir / "scripts"));
     CHECK(cache.stats()->scripts == 0);
   }
+
+  TEST_CASE("the directory is made by the first write, with a .gitignore of its own") {
+    TempDir dir;
+    fs::path root = dir / "project/.telemetry_cache";
+    CachedScript e = entry("f", "def f():\n    return 1\n");
+    {
+      // Reading, counting and an empty flush make nothing.
+      ScriptCache cache(root);
+      CHECK_FALSE(cache.get("python", "f", e.script.key));
+      CHECK_FALSE(cache.get_file(std::string(64, 'a')));
+      REQUIRE(cache.stats().ok());
+      REQUIRE(cache.clear().ok());
+      REQUIRE(cache.prune(0).ok());
+      ScriptCache idle(root);
+      REQUIRE(idle.flush_index().ok());
+      CHECK_FALSE(fs::exists(dir / "project"));
+    }
+    {
+      // Read-only: hits and misses are counted, nothing is written, every write succeeds.
+      ScriptCache cache(root, ScriptCache::Access::kReadOnly);
+      CHECK_FALSE(cache.get("python", "f", e.script.key));
+      REQUIRE(cache.put(e).ok());
+      REQUIRE(cache.put_file(std::string(64, 'b'), {"in", "out", 1, 1}).ok());
+      REQUIRE(cache.flush_index().ok());
+      CHECK(cache.misses() == 0);  // reset by the flush
+      CHECK_FALSE(fs::exists(dir / "project"));
+    }
+    ScriptCache cache(root);
+    REQUIRE(cache.put_file(std::string(64, 'c'), {"in", "out", 1, 1}).ok());
+    CHECK(read_text(root / ".gitignore") ==
+          "# Made by telinject: the cache is never committed.\n*\n");
+    REQUIRE(cache.put(e).ok());
+    REQUIRE(cache.flush_index().ok());
+    CHECK(cache.get_file(std::string(64, 'c')));
+    CHECK(cache.get("python", "f", e.script.key));
+
+    // A directory that exists already is the user's: no .gitignore is added to it.
+    fs::create_directories(dir / "mine");
+    REQUIRE(create_cache_directory(dir / "mine", "lessons").ok());
+    CHECK(fs::is_directory(dir / "mine/lessons"));
+    CHECK_FALSE(fs::exists(dir / "mine/.gitignore"));
+    REQUIRE(create_cache_directory(dir / "fresh", fs::path("analysis") / "ruby").ok());
+    CHECK(fs::exists(dir / "fresh/.gitignore"));
+    CHECK(fs::is_directory(dir / "fresh/analysis/ruby"));
+  }
 }
 
 TEST_SUITE("atomic_file") {

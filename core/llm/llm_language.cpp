@@ -198,10 +198,12 @@ Result<std::vector<AnalyzedFunction>> parse_analysis(std::string_view answer, st
   return functions;
 }
 
-LlmAnalyzer::LlmAnalyzer(LlmClient& client, std::filesystem::path cache_dir, uint32_t max_attempts)
+LlmAnalyzer::LlmAnalyzer(LlmClient& client, std::filesystem::path cache_dir, uint32_t max_attempts,
+                         bool store)
     : client_(client),
       cache_dir_(std::move(cache_dir)),
-      max_attempts_(std::max<uint32_t>(1, max_attempts)) {}
+      max_attempts_(std::max<uint32_t>(1, max_attempts)),
+      store_(store) {}
 
 Result<std::vector<AnalyzedFunction>> LlmAnalyzer::analyze(const std::string& text,
                                                            const std::string& file,
@@ -241,7 +243,7 @@ Result<std::vector<AnalyzedFunction>> LlmAnalyzer::analyze(const std::string& te
     }
     auto functions = parse_analysis(answer->text, text, language);
     if (functions.ok()) {
-      if (!cached.empty()) {
+      if (!cached.empty() && store_) {
         nlohmann::json out = {{"functions", nlohmann::json::array()}};
         for (const AnalyzedFunction& f : *functions)
           out["functions"].push_back({{"name", f.name},
@@ -249,9 +251,9 @@ Result<std::vector<AnalyzedFunction>> LlmAnalyzer::analyze(const std::string& te
                                       {"start_line", f.start_line},
                                       {"body_start_line", f.body_start_line},
                                       {"end_line", f.end_line}});
-        std::error_code ec;
-        std::filesystem::create_directories(cached.parent_path(), ec);
-        (void)write_file_atomically(cached, out.dump(), std::nullopt, false);
+        if (create_cache_directory(cache_dir_, cached.parent_path().lexically_relative(cache_dir_))
+                .ok())
+          (void)write_file_atomically(cached, out.dump(), std::nullopt, false);
       }
       return functions;
     }

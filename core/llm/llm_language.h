@@ -54,8 +54,10 @@ Result<std::vector<AnalyzedFunction>> parse_analysis(std::string_view answer, st
 /// keeps checked analyses under `<cache>/analysis/` so an unchanged file is never analysed twice.
 class LlmAnalyzer {
  public:
-  /// `cache_dir` empty: no analysis cache.
-  LlmAnalyzer(LlmClient& client, std::filesystem::path cache_dir, uint32_t max_attempts);
+  /// `cache_dir` empty: no analysis cache. `store` false: the cache is read, never written
+  /// (runs that must change nothing on disk).
+  LlmAnalyzer(LlmClient& client, std::filesystem::path cache_dir, uint32_t max_attempts,
+              bool store = true);
   /// `failure` is kBudget when the budget stopped it.
   Result<std::vector<AnalyzedFunction>> analyze(const std::string& text, const std::string& file,
                                                 const LlmLanguage& language, CallFailure* failure);
@@ -65,6 +67,7 @@ class LlmAnalyzer {
   LlmClient& client_;
   std::filesystem::path cache_dir_;
   uint32_t max_attempts_;
+  bool store_;
   std::atomic<uint32_t> cache_hits_{0};
 };
 

@@ -6,6 +6,7 @@
 
 #include "llm/answer_script.h"
 #include "llm/pricing.h"
+#include "script_cache.h"
 
 namespace telinject::llm {
 namespace {
@@ -25,10 +26,12 @@ const char* kSystem =
 }  // namespace
 
 ScriptRepairer::ScriptRepairer(LlmClient& client, std::vector<std::string> lessons,
-                               std::filesystem::path learned_path, uint32_t max_attempts)
+                               std::filesystem::path cache_dir, uint32_t max_attempts)
     : client_(client),
       lessons_(std::move(lessons)),
-      learned_path_(std::move(learned_path)),
+      cache_dir_(std::move(cache_dir)),
+      learned_path_(cache_dir_.empty() ? std::filesystem::path()
+                                       : cache_dir_ / "lessons" / "learned.md"),
       max_attempts_(max_attempts) {}
 
 std::vector<std::string> ScriptRepairer::load_lessons(const std::filesystem::path& directory) {
@@ -64,9 +67,8 @@ void ScriptRepairer::learn(const RepairTask& task, const std::string& reason) {
   for (const std::string& known : learned())
     if (known == line) return;
   std::lock_guard lock(mutex_);
-  std::error_code ec;
-  std::filesystem::create_directories(learned_path_.parent_path(), ec);
-  std::ofstream(learned_path_, std::ios::app) << line << "\n";
+  if (create_cache_directory(cache_dir_, "lessons").ok())
+    std::ofstream(learned_path_, std::ios::app) << line << "\n";
 }
 
 std::string ScriptRepairer::prompt(const RepairTask& task,

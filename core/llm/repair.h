@@ -31,10 +31,11 @@ struct RepairTask {
 
 class ScriptRepairer {
  public:
-  /// `lessons`: the project's docs/lessons/*.md texts. `learned_path`: the file under the cache
-  /// directory where lessons from rejected answers are kept across runs (created on demand).
+  /// `lessons`: the project's docs/lessons/*.md texts. `cache_dir`: the script cache, under
+  /// which lessons from rejected answers are kept across runs (lessons/learned.md, made on
+  /// demand with create_cache_directory); empty: none read or kept.
   ScriptRepairer(LlmClient& client, std::vector<std::string> lessons,
-                 std::filesystem::path learned_path, uint32_t max_attempts);
+                 std::filesystem::path cache_dir, uint32_t max_attempts);
 
   /// The texts of `directory`/*.md, sorted by name (none when it does not exist).
   static std::vector<std::string> load_lessons(const std::filesystem::path& directory);
@@ -57,7 +58,8 @@ class ScriptRepairer {
 
   LlmClient& client_;
   std::vector<std::string> lessons_;
-  std::filesystem::path learned_path_;
+  std::filesystem::path cache_dir_;
+  std::filesystem::path learned_path_;  // empty when cache_dir_ is
   uint32_t max_attempts_;
   mutable std::mutex mutex_;  // guards the learned-lessons file
 };

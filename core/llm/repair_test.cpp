@@ -93,8 +93,8 @@ TEST_CASE(
   telinject::testing::write_text(dir / "docs/lessons/indent.md",
                                  "Keep the body's indentation unit.\n");
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
-  ScriptRepairer repairer(client, ScriptRepairer::load_lessons(dir / "docs/lessons"),
-                          dir / "cache/lessons/learned.md", 3);
+  ScriptRepairer repairer(client, ScriptRepairer::load_lessons(dir / "docs/lessons"), dir / "cache",
+                          3);
   Config config = broken_template_config();
   {
     ScriptCache cache(dir / "cache");
@@ -138,7 +138,7 @@ TEST_CASE("Adversarial answers are never written; each rejection is fed back and
                                     {"m.g", {answer_for("m.g", kGoodG)}}}));
   telinject::testing::TempDir dir;
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
-  ScriptRepairer repairer(client, {}, dir / "learned.md", 4);
+  ScriptRepairer repairer(client, {}, dir / "cache", 4);
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument,
                              broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
   // g was fixed; f kept every one of its four bad answers out.
@@ -159,7 +159,8 @@ TEST_CASE("Adversarial answers are never written; each rejection is fed back and
   }
   REQUIRE(f_prompts.size() == 4);
   CHECK(f_prompts[3].find("attempt 3: the answer's telemetry line") != std::string::npos);
-  std::ifstream learned(dir / "learned.md");
+  std::ifstream learned(dir / "cache/lessons/learned.md");
+  CHECK(telinject::testing::read_text(dir / "cache/.gitignore").find("\n*\n") != std::string::npos);
   std::string text((std::istreambuf_iterator<char>(learned)), {});
   CHECK(text.find("adds an import") != std::string::npos);
   // A later run's prompt starts with what was learned.

@@ -365,7 +365,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(run_cli("instrument", self.project, "--no-such-flag").returncode, 2)
         self.assertEqual(run_cli("--version", check=0).stdout.strip(), "telinject 0.1.0")
         missing = run_cli("instrument", os.path.join(self.work, "missing"), "--cache-dir", self.cache)
-        self.assertEqual(missing.returncode, 3)
+        self.assertEqual(missing.returncode, 2)  # a usage error: nothing is scanned
         self.assertIn("no such file or directory", missing.stderr)
 
     def test_strict_validation_and_trace(self):
