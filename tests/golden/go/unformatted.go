@@ -47,3 +47,6 @@ func Nested(xs []int) (total int) {
     for _, x := range xs { add(x) }
     return
 }
+
+// Fits on one row with telemetry as written, not once gofmt has spaced it out.
+func Sum(a, b int) int {x:=a*b+a;y:=x-a*2;return x+y}
