@@ -107,6 +107,17 @@ TEST_SUITE("go") {
     CHECK(named(*e, "p.commented").state == FunctionState::kSkipped);
   }
 
+  TEST_CASE("one-line bodies are measured as gofmt will space them") {
+    // 41 bytes of statements as written, 63 once gofmt spaces them: with the header and the
+    // telemetry that is over gofmt's 100 bytes, and gofmt would split the body over rows.
+    auto e = extract(
+        "package p\n"
+        "func sum(a, b int) int {x:=a*b+a;y:=x-a*2;z:=y*y-x+1;return x+y+z}\n"
+        "func spaced(a, b int) int { x := a*b + a; return x + b }\n");
+    CHECK(named(*e, "p.sum").state == FunctionState::kSkipped);
+    CHECK(named(*e, "p.spaced").state == FunctionState::kUninstrumented);
+  }
+
   TEST_CASE("opt-out comments") {
     auto e = extract(
         "package p\n"

@@ -103,6 +103,70 @@ struct Scope {
   uint32_t literals = 0;  // function literals met directly inside, for their names
 };
 
+// Keywords gofmt always follows with a space.
+bool is_spaced_keyword(std::string_view type) {
+  static constexpr std::string_view kKeywords[] = {"return", "go",    "defer",  "if",   "else",
+                                                   "for",    "range", "switch", "case", "select",
+                                                   "var",    "const", "type"};
+  for (std::string_view keyword : kKeywords)
+    if (type == keyword) return true;
+  return false;
+}
+
+// Parents whose operator token gofmt may write between spaces.
+bool has_spaced_operator(std::string_view parent) {
+  return parent == "binary_expression" || parent == "assignment_statement" ||
+         parent == "short_var_declaration" || parent == "var_spec" || parent == "const_spec" ||
+         parent == "send_statement";
+}
+
+// Where gofmt may put a space beside `leaf` that the source does not have.
+struct Spacing {
+  bool before = false;
+  bool after = false;
+};
+
+Spacing gofmt_spacing(TSNode leaf) {
+  std::string_view type = ts_node_type(leaf);
+  TSNode parent = ts_node_parent(leaf);
+  std::string_view parent_type = ts_node_is_null(parent) ? "" : ts_node_type(parent);
+  if (type == "," || type == ";") return {false, true};
+  if (type == ":" && parent_type == "keyed_element") return {false, true};
+  if (!ts_node_is_named(leaf) && has_spaced_operator(parent_type)) return {true, true};
+  if (parent_type == "block" && (type == "{" || type == "}")) return {true, true};
+  if (!ts_node_is_named(leaf) && is_spaced_keyword(type)) return {false, true};
+  return {};
+}
+
+// The tokens of `node` that lie within [begin, end), in order; literals count as one token.
+void collect_tokens(TSNode node, uint32_t begin, uint32_t end, std::vector<TSNode>* tokens) {
+  if (ts_node_end_byte(node) <= begin || ts_node_start_byte(node) >= end) return;
+  uint32_t count = ts_node_child_count(node);
+  std::string_view type = ts_node_type(node);
+  if (count == 0 || type == "interpreted_string_literal" || type == "raw_string_literal" ||
+      type == "rune_literal") {
+    if (ts_node_start_byte(node) >= begin && ts_node_end_byte(node) <= end) tokens->push_back(node);
+    return;
+  }
+  for (uint32_t i = 0; i < count; ++i) collect_tokens(ts_node_child(node, i), begin, end, tokens);
+}
+
+// At most how many bytes gofmt adds to the text of `node` within [begin, end) when it lays it
+// out on one row: a space wherever it may put one and the source has none. An upper bound
+// (gofmt writes `a*b + c`), so that a file gofmt has not formatted cannot have a one-line body
+// taken for one that stays on one row, and then split by gofmt, where `remove` could no longer
+// put it back on one row.
+size_t spacing_slack(TSNode node, uint32_t begin, uint32_t end) {
+  std::vector<TSNode> tokens;
+  collect_tokens(node, begin, end, &tokens);
+  size_t slack = 0;
+  for (size_t i = 1; i < tokens.size(); ++i)
+    if (ts_node_end_byte(tokens[i - 1]) == ts_node_start_byte(tokens[i]) &&
+        (gofmt_spacing(tokens[i - 1]).after || gofmt_spacing(tokens[i]).before))
+      ++slack;
+  return slack;
+}
+
 std::string_view trimmed_rest(std::string_view text) {
   size_t begin = text.find_first_not_of(" \t");
   return begin == std::string_view::npos ? std::string_view() : text.substr(begin);
@@ -221,7 +285,9 @@ bool one_line_body_fits(const SourceText& source, TSNode function, const Body& b
   size_t first = inner.find_first_not_of(" \t"), last = inner.find_last_not_of(" \t");
   size_t statements = first == std::string_view::npos ? 0 : last - first + 1;
   // gofmt counts the header one byte longer than its text (measured with gofmt 1.19).
-  return header + 1 + statements + statement.size() + 2 <= kOneLineMaxSize;
+  size_t slack = spacing_slack(function, ts_node_start_byte(function), header_end) +
+                 spacing_slack(body.block, open + 1, close);
+  return header + 1 + statements + statement.size() + 2 + slack <= kOneLineMaxSize;
 }
 
 std::vector<FunctionInfo> extract_functions(const ParsedSource& file,

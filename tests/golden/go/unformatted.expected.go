@@ -1,0 +1,61 @@
+// Package unformatted is laid out as gofmt would not lay it out: spaces for indentation,
+// an unsorted import group, no space before braces, misaligned fields. gofmt run on the
+// instrumented file must leave telemetry that `remove` still recognises.
+package unformatted
+
+import (
+    "strings"
+    "fmt"
+    "errors"
+	_telinject "telinject" /*line :9:1*/
+)
+
+type Account struct {
+    Name string
+    Balance    int
+}
+
+func (a *Account) Deposit(amount int) error{
+//line :17:1
+	defer _telinject.Span("unformatted.(*Account).Deposit")()
+    if amount<0 {
+        return errors.New("negative")
+    }
+    a.Balance+=amount
+    return nil
+}
+
+func (a Account) String() string {return fmt.Sprintf("%s: %d", a.Name, a.Balance)}
+
+func Upper(s string) string { // comment after the brace
+//line :27:1
+	defer _telinject.Span("unformatted.Upper")()
+        return strings.ToUpper(s)
+}
+
+
+func Twice(s string) string {
+//line :32:1
+	defer _telinject.Span("unformatted.Twice")()
+    s = s + s
+
+
+    return s
+}
+
+func Inline() int { x := 1
+    return x
+}
+
+func Nested(xs []int) (total int) {
+//line :43:1
+	defer _telinject.Span("unformatted.Nested")()
+    add := func(x int) {
+        total += x
+    }
+    for _, x := range xs { add(x) }
+    return
+}
+
+// Fits on one row with telemetry as written, not once gofmt has spaced it out.
+func Sum(a, b int) int {x:=a*b+a;y:=x-a*2;return x+y}
