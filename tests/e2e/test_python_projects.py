@@ -290,6 +290,56 @@ class StableNames(unittest.TestCase):
                             self.assertEqual([n for n in names if not n.startswith("toolz.")], [], (label, path))
 
 
+class LanguageServerPlacesTheHelper(unittest.TestCase):
+    """The quick fix and on-save put the helper in the package, as the CLI does (src layout)."""
+
+    SOURCE = "class Cart:\n    def add(self, item):\n        return [item]\n"
+
+    def setUp(self):
+        self.root = temp_dir(self)
+        package = os.path.join(self.root, "src", "shop")
+        os.makedirs(package)
+        open(os.path.join(package, "__init__.py"), "w").close()
+        self.path = os.path.join(package, "cart.py")
+        with open(self.path, "w", encoding="utf-8") as handle:
+            handle.write(self.SOURCE)
+        self.uri = "file://" + self.path
+        self.helper = os.path.join(package, "telinject_runtime.py")
+        self.client = LspClient(self.root)
+        self.addCleanup(self.client.close)
+
+    def test_quick_fix(self):
+        c = self.client
+        c.initialize("file://" + self.root, {"debounceMs": 0})
+        c.open(self.uri, self.SOURCE)
+        diagnostic = c.wait_notification("textDocument/publishDiagnostics",
+                                         lambda p: p["uri"] == self.uri)["diagnostics"][0]
+        self.assertEqual(diagnostic["data"]["function"], "shop.cart.Cart.add")
+        actions = c.request("textDocument/codeAction", {
+            "textDocument": {"uri": self.uri}, "range": diagnostic["range"],
+            "context": {"diagnostics": [diagnostic]}})["result"]
+        c.apply_workspace_edit(c.request("codeAction/resolve", actions[0])["result"]["edit"])
+        self.assertEqual(c.documents[self.uri],
+                         "import shop.telinject_runtime as _telinject  # isort: skip\n"
+                         "class Cart:\n    def add(self, item):\n"
+                         '        with _telinject.span("shop.cart.Cart.add"):\n            return [item]\n')
+        self.assertEqual([u for u in c.created if u.endswith("telinject_runtime.py")], ["file://" + self.helper])
+        self.assertEqual(c.shutdown(), 0)
+
+    def test_on_save(self):
+        c = self.client
+        c.initialize("file://" + self.root, {"debounceMs": 0, "onSave": True})
+        c.open(self.uri, self.SOURCE)
+        c.wait_notification("textDocument/publishDiagnostics", lambda p: p["uri"] == self.uri)
+        edits = c.request("textDocument/willSaveWaitUntil",
+                          {"textDocument": {"uri": self.uri}, "reason": 1})["result"]
+        from lsp_client import apply_text_edits
+        self.assertIn("import shop.telinject_runtime as _telinject", apply_text_edits(self.SOURCE, edits))
+        self.assertTrue(os.path.isfile(self.helper))
+        self.assertFalse(os.path.exists(os.path.join(self.root, "telinject_runtime.py")))
+        self.assertEqual(c.shutdown(), 0)
+
+
 def black_available():
     return shutil.which("black") is not None
 
