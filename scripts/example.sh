@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 out="build/example/python-demo"
 rm -rf "$out" build/example/spans.jsonl
-build/cli/telinject instrument examples/python-demo -o "$out" --cache-dir build/example/cache --diff
+# First what would change (--diff writes nothing), then the instrumented copy.
+build/cli/telinject instrument examples/python-demo --cache-dir build/example/cache --diff
+build/cli/telinject instrument examples/python-demo -o "$out" --cache-dir build/example/cache
 echo
 echo "--- running the instrumented example"
 (cd "$out" && TELINJECT_OUT="../spans.jsonl" python3 main.py)
