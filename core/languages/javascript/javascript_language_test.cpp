@@ -335,3 +335,19 @@ export const pair = (x) => ({ x })
   CHECK(refused.outcome.status == FileOutcome::Status::kError);
   CHECK(refused.output == foreign);
 }
+
+TEST_CASE("javascript: an opt-out a formatter moved into the body still opts out") {
+  auto e = extract(javascript_language(), R"(function moved() {
+  // telinject: ignore
+  return 1;
+}
+function outer() {
+  // telinject: ignore
+  function inner() { return 2; }
+  return inner();
+}
+)");
+  CHECK(named(*e, "m.moved").state == FunctionState::kOptedOut);
+  CHECK(named(*e, "m.outer.inner").state == FunctionState::kOptedOut);
+  CHECK(named(*e, "m.outer").state == FunctionState::kUninstrumented);
+}

@@ -140,6 +140,7 @@ void read_modifiers(TSNode function, bool* async, bool* generator) {
 
 struct IgnoreComments {
   std::vector<uint32_t> rows;
+  std::vector<uint32_t> offsets;
   std::vector<bool> whole_row;
   bool file = false;
 };
@@ -159,6 +160,7 @@ IgnoreComments find_ignore_comments(const SourceText& source) {
     if (comment == std::string_view::npos) continue;
     if (text.substr(at + kMark.size(), 5) == "-file") found.file = true;
     found.rows.push_back(row);
+    found.offsets.push_back(static_cast<uint32_t>(at));
     found.whole_row.push_back(line.find_first_not_of(" \t") == comment);
   }
   return found;
@@ -359,6 +361,11 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     latest = std::max(latest, f.start_byte);
   }
 
+  // True when a function starts on the row after `row` (a comment there is that function's).
+  auto starts_below = [&](uint32_t row) {
+    return std::any_of(functions.begin(), functions.end(),
+                       [&](const FunctionInfo& g) { return g.start_row == row + 1; });
+  };
   std::vector<std::string> markers;
   std::vector<TemplateShape> marker_shapes;
   for (const LanguageTemplate& t : known) {
@@ -368,10 +375,27 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
   for (size_t i = 0; i < functions.size(); ++i) {
     FunctionInfo& f = functions[i];
     bool opted_out = ignore.file;
+    // Also a comment at the start of the body, before its first statement: where formatters
+    // move `function f() { // telinject: ignore`.
+    uint32_t body_open = UINT32_MAX, body_first = 0;
+    TSNode body = ts_node_child_by_field_name(f.node, "body", 4);
+    if (!ignore.rows.empty() && !ts_node_is_null(body) && is(body, "statement_block")) {
+      body_open = ts_node_start_byte(body);
+      body_first = ts_node_end_byte(body);
+      uint32_t count = ts_node_named_child_count(body);
+      for (uint32_t c = 0; c < count; ++c) {
+        TSNode child = ts_node_named_child(body, c);
+        if (is(child, "comment")) continue;
+        body_first = ts_node_start_byte(child);
+        break;
+      }
+    }
     for (size_t k = 0; k < ignore.rows.size() && !opted_out; ++k) {
       uint32_t row = ignore.rows[k];
       opted_out = row == f.start_row || row == f.name_row ||
-                  (ignore.whole_row[k] && row + 1 == f.start_row);
+                  (ignore.whole_row[k] && row + 1 == f.start_row) ||
+                  (ignore.offsets[k] > body_open && ignore.offsets[k] < body_first &&
+                   !(ignore.whole_row[k] && starts_below(row)));
     }
     if (opted_out || (f.parent >= 0 && functions[f.parent].state == FunctionState::kOptedOut)) {
       f.state = FunctionState::kOptedOut;
