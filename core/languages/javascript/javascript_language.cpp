@@ -224,7 +224,8 @@ class JavascriptLanguage final : public LanguageSupport {
   std::optional<TextEdit> add_import(const ParsedSource& file,
                                      const LanguageTemplate& tmpl) const override {
     const SourceText& source = file.source;
-    if (!ts_node_is_null(javascript::find_template_import(source, file.root, {tmpl}))) return std::nullopt;
+    if (!ts_node_is_null(javascript::find_template_import(source, file.root, {tmpl})))
+      return std::nullopt;
     // In front of the first statement, on its line: every line keeps its number, so stack
     // traces and records agree with the source in version control.
     TSNode first = first_statement(file.root);

@@ -256,8 +256,9 @@ const Button = () => <button onClick={() => { go(); }} />;
   for (const FunctionInfo& f : e->functions) CHECK(f.qualified_name.find('@') == std::string::npos);
 
   // Code moving above a function, or inside another function, leaves its name alone.
-  auto moved = extract(javascript_language(), "\n\nfunction other() { [2].map(x => x); }\n"
-                                              "app.get('/users', (req, res) => { res.send(1); });\n");
+  auto moved = extract(javascript_language(),
+                       "\n\nfunction other() { [2].map(x => x); }\n"
+                       "app.get('/users', (req, res) => { res.send(1); });\n");
   CHECK(named(*moved, "m.app.get callback").start_row == 3);
 }
 
@@ -269,8 +270,9 @@ TEST_CASE("javascript: every line keeps its number, the import included") {
   REQUIRE(once.outcome.instrumented == 2);
   CHECK(std::count(once.output.begin(), once.output.end(), '\n') ==
         std::count(code.begin(), code.end(), '\n'));
-  CHECK(once.output.find("'use strict';\n\nconst _telinject = require(\"./telinject_runtime.cjs\"); "
-                         "const fs = require('fs');\n") != std::string::npos);
+  CHECK(
+      once.output.find("'use strict';\n\nconst _telinject = require(\"./telinject_runtime.cjs\"); "
+                       "const fs = require('fs');\n") != std::string::npos);
   // After a directive, the telemetry goes in front of the first wrapped statement.
   CHECK(once.output.find("  'use strict';\n\n  const _telinject_span") != std::string::npos);
   CHECK(run(javascript_language(), once.output, Action::kRemove).output == code);

@@ -1,10 +1,11 @@
 #include "javascript/javascript_syntax.h"
-#include "javascript/telemetry_shape.h"
-#include "syntax_tree.h"
 
 #include <algorithm>
 #include <string>
 #include <unordered_map>
+
+#include "javascript/telemetry_shape.h"
+#include "syntax_tree.h"
 
 namespace telinject::javascript {
 namespace {
@@ -94,9 +95,12 @@ std::string name_from_context(const SourceText& source, TSNode parent, const cha
 std::string callback_name(const SourceText& source, TSNode arguments, TSNode call) {
   if (ts_node_is_null(arguments) || ts_node_is_null(call) || !is(arguments, "arguments")) return "";
   TSNode callee;
-  if (is(call, "call_expression")) callee = ts_node_child_by_field_name(call, "function", 8);
-  else if (is(call, "new_expression")) callee = ts_node_child_by_field_name(call, "constructor", 11);
-  else return "";
+  if (is(call, "call_expression"))
+    callee = ts_node_child_by_field_name(call, "function", 8);
+  else if (is(call, "new_expression"))
+    callee = ts_node_child_by_field_name(call, "constructor", 11);
+  else
+    return "";
   if (ts_node_is_null(callee)) return "";
   std::string_view text = node_text(source, callee);
   if (!is_simple_path(text) && is(callee, "member_expression")) {
@@ -265,68 +269,71 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
   std::vector<TSNode> path;  // path[d]: the node at depth d on the way down
   const std::string module_prefix = file.module_name.empty() ? "" : file.module_name + ".";
 
-  walk_tree(file.root, [&](TSNode node, uint32_t depth, const TSTreeCursor* cursor) {
-    path.resize(depth);
-    path.push_back(node);
-    bool descend = ts_node_child_count(node) > 0;
-    NodeKinds::Kind kind = kinds.of(node);
-    if (kind == NodeKinds::kFunction || kind == NodeKinds::kClass || kind == NodeKinds::kObject ||
-        kind == NodeKinds::kNamespace) {
-      TSNode parent = depth > 0 ? path[depth - 1] : TSNode{};
-      const char* field = ts_tree_cursor_current_field_name(cursor);
-      TSNode name_node =
-          kind == NodeKinds::kObject ? TSNode{} : ts_node_child_by_field_name(node, "name", 4);
-      std::string name = ts_node_is_null(name_node) ? name_from_context(source, parent, field)
-                                                    : squeeze(node_text(source, name_node));
-      if (kind == NodeKinds::kObject && name.empty()) {
-        // An object literal without a name adds nothing to the names inside it.
-      } else {
-        if (name.empty()) {
-          // No line numbers: a name must not change when unrelated code moves. A callback is
-          // named after its callee; otherwise "<anonymous>"; repeats in one scope are numbered.
-          TSNode grandparent = depth > 1 ? path[depth - 2] : TSNode{};
-          if (kind == NodeKinds::kFunction) name = callback_name(source, parent, grandparent);
-          if (name.empty()) name = jsx_attribute_name(source, parent, grandparent);
-          if (name.empty()) name = "<anonymous>";
-          int seen = ++(scopes.empty() ? top_level_inferred : scopes.back().inferred)[name];
-          if (seen > 1) name += "[" + std::to_string(seen) + "]";
-        }
-        std::string qualified = scopes.empty() ? name : scopes.back().qualified + "." + name;
-        int index = -1;
-        if (kind == NodeKinds::kFunction) {
-          FunctionInfo f;
-          f.name = name;
-          f.qualified_name = module_prefix + qualified;
-          f.start_byte = ts_node_start_byte(node);
-          f.end_byte = ts_node_end_byte(node);
-          f.start_row = ts_node_start_point(node).row;
-          f.end_row = ts_node_end_point(node).row;
-          TSNode where = ts_node_is_null(name_node) ? node : name_node;
-          f.name_row = ts_node_start_point(where).row;
-          f.name_column = ts_node_start_point(where).column;
-          f.node = node;
-          bool async = false, generator = false;
-          read_modifiers(node, &async, &generator);
-          f.kind = async ? (generator ? "async_generator" : "async_function")
-                         : (generator ? "generator" : "function");
-          for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
-            if (it->function >= 0) {
-              f.parent = it->function;
-              break;
+  walk_tree(
+      file.root,
+      [&](TSNode node, uint32_t depth, const TSTreeCursor* cursor) {
+        path.resize(depth);
+        path.push_back(node);
+        bool descend = ts_node_child_count(node) > 0;
+        NodeKinds::Kind kind = kinds.of(node);
+        if (kind == NodeKinds::kFunction || kind == NodeKinds::kClass ||
+            kind == NodeKinds::kObject || kind == NodeKinds::kNamespace) {
+          TSNode parent = depth > 0 ? path[depth - 1] : TSNode{};
+          const char* field = ts_tree_cursor_current_field_name(cursor);
+          TSNode name_node =
+              kind == NodeKinds::kObject ? TSNode{} : ts_node_child_by_field_name(node, "name", 4);
+          std::string name = ts_node_is_null(name_node) ? name_from_context(source, parent, field)
+                                                        : squeeze(node_text(source, name_node));
+          if (kind == NodeKinds::kObject && name.empty()) {
+            // An object literal without a name adds nothing to the names inside it.
+          } else {
+            if (name.empty()) {
+              // No line numbers: a name must not change when unrelated code moves. A callback is
+              // named after its callee; otherwise "<anonymous>"; repeats in one scope are numbered.
+              TSNode grandparent = depth > 1 ? path[depth - 2] : TSNode{};
+              if (kind == NodeKinds::kFunction) name = callback_name(source, parent, grandparent);
+              if (name.empty()) name = jsx_attribute_name(source, parent, grandparent);
+              if (name.empty()) name = "<anonymous>";
+              int seen = ++(scopes.empty() ? top_level_inferred : scopes.back().inferred)[name];
+              if (seen > 1) name += "[" + std::to_string(seen) + "]";
             }
-          index = static_cast<int>(functions.size());
-          functions.push_back(std::move(f));
+            std::string qualified = scopes.empty() ? name : scopes.back().qualified + "." + name;
+            int index = -1;
+            if (kind == NodeKinds::kFunction) {
+              FunctionInfo f;
+              f.name = name;
+              f.qualified_name = module_prefix + qualified;
+              f.start_byte = ts_node_start_byte(node);
+              f.end_byte = ts_node_end_byte(node);
+              f.start_row = ts_node_start_point(node).row;
+              f.end_row = ts_node_end_point(node).row;
+              TSNode where = ts_node_is_null(name_node) ? node : name_node;
+              f.name_row = ts_node_start_point(where).row;
+              f.name_column = ts_node_start_point(where).column;
+              f.node = node;
+              bool async = false, generator = false;
+              read_modifiers(node, &async, &generator);
+              f.kind = async ? (generator ? "async_generator" : "async_function")
+                             : (generator ? "generator" : "function");
+              for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+                if (it->function >= 0) {
+                  f.parent = it->function;
+                  break;
+                }
+              index = static_cast<int>(functions.size());
+              functions.push_back(std::move(f));
+            }
+            scopes.push_back({depth, index, std::move(qualified)});
+          }
+        } else if (kind == NodeKinds::kComment) {
+          descend = false;
         }
-        scopes.push_back({depth, index, std::move(qualified)});
-      }
-    } else if (kind == NodeKinds::kComment) {
-      descend = false;
-    }
 
-    return descend;
-  }, [&](uint32_t depth) {
-    while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
-  });
+        return descend;
+      },
+      [&](uint32_t depth) {
+        while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+      });
 
   IgnoreComments ignore = find_ignore_comments(source);
   if (!ignore.file && !ignore.rows.empty()) {

@@ -35,9 +35,9 @@ std::filesystem::path package_root(const FileLocation& file);
 /// root is empty.
 std::filesystem::path path_in_package(const FileLocation& file);
 
-/// Where `helper` goes, relative to `file.root`: at the file's package root ("telinject_runtime.cjs",
-/// "packages/api/telinject_runtime.cjs", or "../telinject_runtime.cjs" when telinject was given a
-/// folder inside the package). At the root when the root is empty.
+/// Where `helper` goes, relative to `file.root`: at the file's package root
+/// ("telinject_runtime.cjs", "packages/api/telinject_runtime.cjs", or "../telinject_runtime.cjs"
+/// when telinject was given a folder inside the package). At the root when the root is empty.
 std::filesystem::path helper_path(const FileLocation& file, const std::string& helper);
 
 /// The path to write in the file's import of `helper` (a file at its package root): "./x"

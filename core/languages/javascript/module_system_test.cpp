@@ -19,9 +19,9 @@ TEST_CASE("javascript: names and the helper go by the package root, whatever roo
   const LanguageSupport& js = javascript_language();
 
   // The same file seen from the repository, from src, from its own folder.
-  for (FileLocation where : {FileLocation(repo, "src/routes/users.js"),
-                             FileLocation(repo / "src", "routes/users.js"),
-                             FileLocation(repo / "src/routes", "users.js")}) {
+  for (FileLocation where :
+       {FileLocation(repo, "src/routes/users.js"), FileLocation(repo / "src", "routes/users.js"),
+        FileLocation(repo / "src/routes", "users.js")}) {
     CAPTURE(where.root);
     CHECK(js.module_name(where) == "src/routes/users");
     CHECK(javascript::helper_specifier(where, "h.cjs") == "../../h.cjs");

@@ -52,8 +52,8 @@ std::optional<std::vector<TextEdit>> exact_removal(std::string_view text, const 
                                                    const TelemetryShapes& shapes) {
   const std::string marker = telemetry.tmpl.marker();
   if (text.substr(p.declaration_start, marker.size()) != marker) return std::nullopt;
-  if (!declaration_has_shape(text.substr(p.declaration_start, p.declaration_end - p.declaration_start),
-                             shapes))
+  if (!declaration_has_shape(
+          text.substr(p.declaration_start, p.declaration_end - p.declaration_start), shapes))
     return std::nullopt;
   if (text.substr(p.declaration_end, p.block_open + 1 - p.declaration_end) !=
       header_tail(telemetry.header))
@@ -63,7 +63,8 @@ std::optional<std::vector<TextEdit>> exact_removal(std::string_view text, const 
   const uint32_t body_start = ts_node_start_byte(layout.body);
   const uint32_t body_end = ts_node_end_byte(layout.body);
   const std::string mark_opening = "{" + std::string(kExpressionMark) + " ";
-  if (is(f.node, "arrow_function") && text.substr(body_start, mark_opening.size()) == mark_opening &&
+  if (is(f.node, "arrow_function") &&
+      text.substr(body_start, mark_opening.size()) == mark_opening &&
       p.declaration_start == body_start + mark_opening.size()) {
     // {MARK HEADER return EXPR; FOOTER}
     TSNode block = ts_node_child_by_field_name(p.try_statement, "body", 4);
@@ -74,7 +75,8 @@ std::optional<std::vector<TextEdit>> exact_removal(std::string_view text, const 
     TSNode expression = ts_node_named_child(inner, 0);
     uint32_t expression_start = ts_node_start_byte(expression);
     uint32_t expression_end = ts_node_end_byte(expression);
-    if (text.substr(p.block_open, expression_start - p.block_open) != "{ return ") return std::nullopt;
+    if (text.substr(p.block_open, expression_start - p.block_open) != "{ return ")
+      return std::nullopt;
     if (text.substr(expression_end, body_end - expression_end) != "; " + telemetry.footer + "}")
       return std::nullopt;
     return std::vector<TextEdit>{{body_start, expression_start - body_start, ""},
@@ -113,8 +115,8 @@ uint32_t line_start(std::string_view text, uint32_t offset) {
 std::optional<std::vector<TextEdit>> shaped_removal(std::string_view text, const FunctionInfo& f,
                                                     const BodyLayout& layout, const Parts& p,
                                                     const TelemetryShapes& shapes) {
-  if (!declaration_has_shape(text.substr(p.declaration_start, p.declaration_end - p.declaration_start),
-                             shapes))
+  if (!declaration_has_shape(
+          text.substr(p.declaration_start, p.declaration_end - p.declaration_start), shapes))
     return std::nullopt;
   bool comment = false;
   // Between the declaration and the try block's '{': `try` alone, no comment to lose.
@@ -132,10 +134,10 @@ std::optional<std::vector<TextEdit>> shaped_removal(std::string_view text, const
   for (uint32_t i = 0; i < count; ++i) {
     TSNode child = ts_node_named_child(layout.body, i);
     if (ts_node_start_byte(child) >= p.declaration_start) break;
-    marked = marked || (is(child, "comment") &&
-                        text.substr(ts_node_start_byte(child),
-                                    ts_node_end_byte(child) - ts_node_start_byte(child)) ==
-                            kExpressionMark);
+    marked = marked ||
+             (is(child, "comment") &&
+              text.substr(ts_node_start_byte(child),
+                          ts_node_end_byte(child) - ts_node_start_byte(child)) == kExpressionMark);
   }
   if (marked && is(f.node, "arrow_function")) {
     TSNode block = ts_node_child_by_field_name(p.try_statement, "body", 4);
@@ -144,7 +146,8 @@ std::optional<std::vector<TextEdit>> shaped_removal(std::string_view text, const
         ts_node_named_child_count(inner) != 1)
       return std::nullopt;
     // Everything between '{' and the declaration other than the mark would be lost.
-    std::vector<std::string> before = shape_tokens(text.substr(body_start, p.declaration_start - body_start));
+    std::vector<std::string> before =
+        shape_tokens(text.substr(body_start, p.declaration_start - body_start));
     if (before != std::vector<std::string>{"{"}) return std::nullopt;
     TSNode expression = ts_node_named_child(inner, 0);
     uint32_t expression_start = ts_node_start_byte(expression);
@@ -180,7 +183,8 @@ std::optional<std::vector<TextEdit>> shaped_removal(std::string_view text, const
 bool is_template_import(std::string_view statement, const std::vector<LanguageTemplate>& known) {
   return std::any_of(known.begin(), known.end(), [&](const LanguageTemplate& t) {
     TelemetryShapes shapes(t);
-    return shapes.import_statement.matches(statement) || shapes.require_statement.matches(statement);
+    return shapes.import_statement.matches(statement) ||
+           shapes.require_statement.matches(statement);
   });
 }
 
@@ -224,7 +228,8 @@ std::vector<TextEdit> import_removal(const SourceText& source, TSNode root,
                                                         : static_cast<uint32_t>(newline + 1);
   std::string_view rest = text.substr(end, line_end - end);
   size_t trailing = rest.find_first_not_of(" \t\r\n");
-  bool rest_is_ours = trailing == std::string_view::npos || rest.substr(trailing, 12) == "// telinject";
+  bool rest_is_ours =
+      trailing == std::string_view::npos || rest.substr(trailing, 12) == "// telinject";
   if (blank(text.substr(own_line, start - own_line)) && rest_is_ours &&
       (trailing == std::string_view::npos || blank(rest.substr(trailing + 12))))
     return {{own_line, line_end - own_line, ""}};

@@ -10,17 +10,14 @@ bool is_word(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 
-bool is_closing(const std::string& token) {
-  return token == ")" || token == "]" || token == "}";
-}
+bool is_closing(const std::string& token) { return token == ")" || token == "]" || token == "}"; }
 
 // The pattern rendered with every placeholder a hole.
 std::string with_holes(const std::string& pattern) {
   const std::string hole(1, kHole);
-  return render_template(pattern, {{"name", "\"" + hole + "\""},
-                                   {"qualname", hole},
-                                   {"kind", hole},
-                                   {"runtime", hole}});
+  return render_template(
+      pattern,
+      {{"name", "\"" + hole + "\""}, {"qualname", hole}, {"kind", hole}, {"runtime", hole}});
 }
 
 bool token_matches(const std::string& pattern, const std::string& token) {
