@@ -59,15 +59,17 @@ std::string js_string_literal(const std::string& value) {
   return out + "\"";
 }
 
-// The import as inserted: the template's line without a trailing `//` comment (it shares the
-// line of the file's first statement, so that no line moves).
+// The import as inserted: the template's line without a trailing `//` comment and ending with
+// `;` (it shares the line of the file's first statement, so that no line moves).
 std::string inline_import(std::string line) {
   size_t comment = line.rfind("//");
   if (comment != std::string::npos && line.find('"', comment) == std::string::npos &&
       line.find('\'', comment) == std::string::npos) {
     line.erase(comment);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
   }
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  // Code follows on the same line: a statement without its `;` would run into it.
+  if (!line.empty() && line.back() != ';') line.push_back(';');
   return line;
 }
 

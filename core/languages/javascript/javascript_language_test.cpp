@@ -209,6 +209,14 @@ runtime = true
         "function f() { const s = t.begin(\"m.f\"); try { return 1; } finally { s.end(); } }\n");
   CHECK(run(javascript_language(), once.output, Action::kRemove, "m.js", use).output ==
         "function f() { return 1; }\n");
+  // An import written without `;` gets one: code follows it on its line.
+  use.templates.at("mine").at("javascript").require_line = "const t = require(\"{runtime}\")";
+  TextResult bare =
+      run(javascript_language(), "function f() { return 1; }\n", Action::kInstrument, "m.js", use);
+  CHECK(bare.output.rfind("const t = require(\"./telinject_runtime.cjs\"); function f() {", 0) ==
+        0);
+  CHECK(run(javascript_language(), bare.output, Action::kRemove, "m.js", use).output ==
+        "function f() { return 1; }\n");
 
   testing::write_text(root / ".telinject.toml", R"([templates.mine.javascript]
 import = "import t from \"x\""
