@@ -89,8 +89,13 @@ bool TemplateShape::matches(std::string_view text) const {
 
 bool TemplateShape::starts(std::string_view text) const {
   if (tokens_.empty()) return false;
-  // The marker is short: its tokens lie in the statement's first few hundred bytes.
-  std::vector<std::string> tokens = shape_tokens(text.substr(0, 600));
+  // The marker is short: its tokens lie in the statement's first few hundred bytes. Most
+  // statements do not hold its second token (the span variable) at all: not tokenized.
+  text = text.substr(0, 600);
+  if (tokens_.size() > 1 && tokens_[1][0] != '"' && tokens_[1].find(kHole) == std::string::npos &&
+      text.find(tokens_[1]) == std::string_view::npos)
+    return false;
+  std::vector<std::string> tokens = shape_tokens(text);
   if (tokens.size() < tokens_.size()) return false;
   for (size_t i = 0; i + 1 < tokens_.size(); ++i)
     if (!token_matches(tokens_[i], tokens[i])) return false;
