@@ -4,8 +4,8 @@
 // Instrumented code calls `enter(name, kind)` at the start of each function body and, from the
 // try/catch/finally telinject puts around the body, `fail(error)` when it throws and `exit()`
 // when it ends. This file is written into the instrumented tree by telinject (CommonJS; the
-// `.mjs` beside it re-exports it for ES modules, so both share one state). Node.js built-ins
-// only.
+// `.mjs` beside it re-exports it for ES modules, so both share one state; copies in several
+// packages share the first one loaded). Node.js built-ins only.
 //
 // Records: when the environment variable TELINJECT_OUT names a file, each finished span is
 // appended to it as one JSON object per line, the fields the Python helper writes (one
@@ -126,7 +126,10 @@ function liveParent() {
   return span || null;
 }
 
-// File and line of the instrumented function, from the stack of its first call.
+// File and line of the instrumented function, from the stack of its first call: the line where
+// the function starts (V8's enclosing position of the frame; the line of the call to `enter`
+// where that is unknown). telinject keeps every line of an instrumented file where it was, so
+// this is the line in the original source.
 function siteOf(name) {
   let site = sites.get(name);
   if (site) return site;
@@ -148,7 +151,9 @@ function siteOf(name) {
           // keep the URL
         }
       }
-      site = { file, line: frame.getLineNumber() || 0 };
+      const start =
+        typeof frame.getEnclosingLineNumber === 'function' ? frame.getEnclosingLineNumber() : 0;
+      site = { file, line: start || frame.getLineNumber() || 0 };
     }
   } catch (_) {
     // no site
@@ -284,9 +289,12 @@ function enabled() {
 /** Records are written unbuffered; kept for symmetry with other runtimes. */
 function flush() {}
 
-configure();
-
-exports.enter = enter;
-exports.configure = configure;
-exports.enabled = enabled;
-exports.flush = flush;
+// One state per process: each instrumented package has its own copy of this file, and the
+// first one loaded serves them all, so spans in one package have parents in another.
+const SHARED = Symbol.for('telinject.runtime');
+if (globalThis[SHARED]) {
+  module.exports = globalThis[SHARED];
+} else {
+  configure();
+  module.exports = globalThis[SHARED] = { enter, configure, enabled, flush };
+}

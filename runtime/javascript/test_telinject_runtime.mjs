@@ -158,3 +158,34 @@ if (isMainThread) { work(); new Worker(__filename); } else { work(); }
   const ids = named(records, 'main.work').map((r) => r['thread.id']).sort();
   assert.deepEqual(ids, [0, 1]);
 });
+
+test('the line is where the function starts, even when its body opens lines later', (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs"); function spread(
+  a,
+  b,
+) ${wrap('main.spread', 'function', ' return a + b; ')}
+spread(1, 2);
+`,
+  });
+  assert.equal(named(records, 'main.spread')[0]['code.line.number'], 1);
+});
+
+test('copies of the helper in several packages share one state', (t) => {
+  const { records } = run(t, {
+    'other.cjs': `const _telinject = require("./pkg/telinject_runtime.cjs");
+exports.inner = function () ${wrap('other.inner', 'function', ' return 1; ')};
+`,
+    'main.cjs': `const fs = require("fs");
+fs.mkdirSync(__dirname + "/pkg", { recursive: true });
+fs.copyFileSync(__dirname + "/telinject_runtime.cjs", __dirname + "/pkg/telinject_runtime.cjs");
+const _telinject = require("./telinject_runtime.cjs");
+const other = require("./other.cjs");
+function outer() ${wrap('main.outer', 'function', ' return other.inner(); ')}
+outer();
+`,
+  });
+  const [inner] = named(records, 'other.inner');
+  const [outer] = named(records, 'main.outer');
+  assert.equal(inner.parent_span_id, outer.span_id);
+});

@@ -40,9 +40,11 @@ class JavaScriptWholeCorpus(unittest.TestCase):
         self.assertEqual(report["errors"], [])
         self.assertGreater(report["functions_instrumented"], 40000)
         self.assertGreater(report["files_changed"], 3500)
+        # One helper per package, at its root (the package.json with a name).
         for name in ("telinject_runtime.cjs", "telinject_runtime.mjs",
                      "telinject_runtime.d.cts", "telinject_runtime.d.mts"):
-            self.assertTrue(os.path.exists(os.path.join(pkgs, name)), name)
+            for package in ("express", "lodash", "typescript"):
+                self.assertTrue(os.path.exists(os.path.join(pkgs, package, name)), name)
         instrumented = digest(files)
         changed = [f for f in files if instrumented[f] != before[f]]
         self.assertEqual(len(changed), report["files_changed"])
@@ -63,11 +65,11 @@ class JavaScriptWholeCorpus(unittest.TestCase):
         self.assertEqual(removed["errors"], [])
         self.assertEqual(removed["functions_removed"], report["functions_instrumented"])
         self.assertEqual(digest(files), before)
-        self.assertFalse(os.path.exists(os.path.join(pkgs, "telinject_runtime.cjs")))
+        self.assertFalse(os.path.exists(os.path.join(pkgs, "express", "telinject_runtime.cjs")))
 
     def test_express_lodash_and_the_typescript_compiler_behave_the_same(self):
         work = temp_dir(self)
-        app = work  # the app and its packages are instrumented in one run: one helper
+        app = work  # the app and its packages instrumented in one run; a helper per package
         shutil.copy(os.path.join(FIXTURES, "express_app.js"), app)
         outside = temp_dir(self)  # not below the instrumented root
         project = os.path.join(outside, "project")
@@ -84,8 +86,8 @@ class JavaScriptWholeCorpus(unittest.TestCase):
         pkgs = self.copy_corpus(work)
         _, report = run_json("instrument", work, "-j", "2", cwd=work)
         self.assertEqual(report["errors"], [])
-        # The instrumented packages become the app's node_modules, at the same depth, so their
-        # relative imports of the helper at the root still hold.
+        # The instrumented packages become the app's node_modules: each package's helper moves
+        # with it, and the copies share the first one's state.
         os.rename(pkgs, os.path.join(app, "node_modules"))
         modules = os.path.join(app, "node_modules")
         spans = os.path.join(work, "spans.jsonl")
@@ -94,9 +96,10 @@ class JavaScriptWholeCorpus(unittest.TestCase):
         self.assertEqual(instrumented.stdout, reference.stdout)
         records = read_spans(spans)
         names = {r["name"] for r in records}
-        # `proto.handle = function handle(...)`: a function's own name wins.
-        for name in ("pkgs/express/lib/router/index.handle", "pkgs/express/lib/response.json",
-                     "pkgs/lodash/lodash.<anonymous>@9.runInContext.chunk"):
+        # `proto.handle = function handle(...)`: a function's own name wins. Names start at
+        # each package's root; lodash's IIFE is `<anonymous>`, without a line number.
+        for name in ("lib/router/index.handle", "lib/response.json",
+                     "lodash.<anonymous>.runInContext.chunk"):
             self.assertTrue(name in names, name)
         # An async route handler's span has the app's dispatch as an ancestor and its awaits
         # did not lose it: the work it does after `await` is its child.

@@ -6,6 +6,7 @@
 
 #include "javascript/javascript_syntax.h"
 #include "javascript/module_system.h"
+#include "javascript/telemetry_removal.h"
 
 extern "C" const TSLanguage* tree_sitter_javascript();
 extern "C" const TSLanguage* tree_sitter_typescript();
@@ -58,23 +59,33 @@ std::string js_string_literal(const std::string& value) {
   return out + "\"";
 }
 
-// The anonymous pieces of an import pattern around `{runtime}`: a row is our import when it
-// starts with the first and ends with the second, wherever the helper sits.
-bool matches_import_pattern(std::string_view row, const std::string& pattern) {
-  if (pattern.empty()) return false;
-  size_t hole = pattern.find("{runtime}");
-  if (hole == std::string::npos) return row == pattern;
-  std::string_view before = std::string_view(pattern).substr(0, hole);
-  std::string_view after = std::string_view(pattern).substr(hole + 9);
-  return row.size() > before.size() + after.size() && row.substr(0, before.size()) == before &&
-         row.substr(row.size() - after.size()) == after;
+// The import as inserted: the template's line without a trailing `//` comment and ending with
+// `;` (it shares the line of the file's first statement, so that no line moves).
+std::string inline_import(std::string line) {
+  size_t comment = line.rfind("//");
+  if (comment != std::string::npos && line.find('"', comment) == std::string::npos &&
+      line.find('\'', comment) == std::string::npos) {
+    line.erase(comment);
+  }
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  // Code follows on the same line: a statement without its `;` would run into it.
+  if (!line.empty() && line.back() != ';') line.push_back(';');
+  return line;
 }
 
-bool is_import_row(std::string_view row, const std::vector<LanguageTemplate>& known) {
-  return std::any_of(known.begin(), known.end(), [&](const LanguageTemplate& t) {
-    return matches_import_pattern(row, t.import_line) ||
-           matches_import_pattern(row, t.require_line);
-  });
+// The first top-level statement after the `#!` line, comments and the directive prologue:
+// where the import goes (in front of it, on its line). Null when there is none.
+TSNode first_statement(TSNode root) {
+  uint32_t count = ts_node_named_child_count(root);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode child = ts_node_named_child(root, i);
+    if (is(child, "comment") || is(child, "hash_bang_line")) continue;
+    if (is(child, "expression_statement") && ts_node_named_child_count(child) == 1 &&
+        is(ts_node_named_child(child, 0), "string"))
+      continue;
+    return child;
+  }
+  return TSNode{};
 }
 
 // True when the file is written with `import`/`export` (an ES module by syntax, even where
@@ -147,11 +158,11 @@ class JavascriptLanguage final : public LanguageSupport {
   const TSLanguage* grammar() const override { return grammar_; }
   const std::vector<LanguageTemplate>& builtin_templates() const override { return templates_; }
 
-  // "src/util/strings.ts" -> "src/util/strings": the path is what JavaScript programmers know a
-  // module by (dots in file names stay; the extension goes).
+  // "src/util/strings.ts" -> "src/util/strings": the path below the package root is what
+  // JavaScript programmers know a module by (dots in file names stay; the extension goes). The
+  // package root is found on disk, so the name is the same whatever root telinject was given.
   std::string module_name(const FileLocation& file) const override {
-    const std::filesystem::path& relative = file.relative;
-    std::filesystem::path without = relative;
+    std::filesystem::path without = javascript::path_in_package(file);
     without.replace_extension();
     std::string out = without.generic_string();
     if (out.rfind("./", 0) == 0) out = out.substr(2);
@@ -174,7 +185,6 @@ class JavascriptLanguage final : public LanguageSupport {
                                      const LanguageTemplate& tmpl,
                                      const std::vector<size_t>&) const override {
     const SourceText& source = file.source;
-    const std::string_view text = source.text();
     const FunctionInfo& f = functions[index];
     if (tmpl.footer.empty()) return make_error("the template has no footer to close its block");
     BodyLayout layout = body_layout(f.node, is_derived_constructor(source, f.node));
@@ -193,25 +203,22 @@ class JavascriptLanguage final : public LanguageSupport {
     };
 
     if (layout.expression) {
-      // `x => EXPR` -> `x => {HEADER return EXPR; FOOTER}`: no space after `{` or before `}`
-      // tells this form apart from a block body on removal.
-      insert(ts_node_start_byte(layout.body), "{" + r.header + " return ");
+      // `x => EXPR` -> `x => {MARK HEADER return EXPR; FOOTER}`: the mark comment survives
+      // formatters, so removal can give the expression body back even after one.
+      insert(ts_node_start_byte(layout.body),
+             "{" + std::string(javascript::kExpressionMark) + " " + r.header + " return ");
       insert(ts_node_end_byte(layout.body), "; " + r.footer + "}");
       return script;
     }
     if (layout.close == 0) return make_error("body has no closing brace");
     if (layout.statements.size() == layout.kept_in_front) return make_error("nothing to wrap");
-    uint32_t anchor = layout.open;
-    char separator = ' ';
     if (layout.kept_in_front > 0) {
-      anchor = ts_node_end_byte(layout.statements[layout.kept_in_front - 1]);
-      // A directive or super() call without its `;` gets one, written without a space so that
-      // removal can tell it from a `;` that was there.
-      if (text[anchor - 1] != ';') separator = ';';
+      // In front of the first wrapped statement rather than after the directive or super(...):
+      // the blank lines and comments between them stay where a formatter keeps them.
+      insert(ts_node_start_byte(layout.statements[layout.kept_in_front]), r.header + " ");
+    } else {
+      insert(layout.open, " " + r.header);
     }
-    std::string opening(1, separator);
-    opening += r.header;
-    insert(anchor, std::move(opening));
     insert(layout.close, r.footer + " ");
     return script;
   }
@@ -219,12 +226,12 @@ class JavascriptLanguage final : public LanguageSupport {
   std::optional<TextEdit> add_import(const ParsedSource& file,
                                      const LanguageTemplate& tmpl) const override {
     const SourceText& source = file.source;
-    for (uint32_t row = 0; row < source.row_count(); ++row) {
-      std::string_view text = source.row_text(row);
-      if (matches_import_pattern(text, tmpl.import_line) ||
-          matches_import_pattern(text, tmpl.require_line))
-        return std::nullopt;
-    }
+    if (!ts_node_is_null(javascript::find_template_import(source, file.root, {tmpl})))
+      return std::nullopt;
+    // In front of the first statement, on its line: every line keeps its number, so stack
+    // traces and records agree with the source in version control.
+    TSNode first = first_statement(file.root);
+    if (ts_node_is_null(first)) return std::nullopt;
     const bool es_module = javascript::is_es_module(file.location);
     const bool use_require =
         !typescript_ && !es_module && !has_module_syntax(file.root) && !tmpl.require_line.empty();
@@ -232,27 +239,7 @@ class JavascriptLanguage final : public LanguageSupport {
     std::string line =
         render_template(use_require ? tmpl.require_line : tmpl.import_line,
                         {{"runtime", javascript::helper_specifier(file.location, helper)}});
-
-    // After the `#!` line and the directive prologue ("use strict" must stay first), before
-    // the first statement.
-    uint32_t row = UINT32_MAX;
-    uint32_t count = ts_node_named_child_count(file.root);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode child = ts_node_named_child(file.root, i);
-      if (is(child, "comment") || is(child, "hash_bang_line")) continue;
-      if (is(child, "expression_statement") && ts_node_named_child_count(child) == 1 &&
-          is(ts_node_named_child(child, 0), "string")) {
-        row = ts_node_end_point(child).row + 1;
-        continue;
-      }
-      if (row == UINT32_MAX) row = ts_node_start_point(child).row;
-      break;
-    }
-    if (row == UINT32_MAX) return std::nullopt;
-    if (row >= source.row_count())
-      return TextEdit{static_cast<uint32_t>(source.text().size()), 0,
-                      source.localize_newlines("\n" + line + "\n")};
-    return TextEdit{source.row_start(row), 0, source.localize_newlines(line + "\n")};
+    return TextEdit{ts_node_start_byte(first), 0, inline_import(line) + " "};
   }
 
   Result<std::vector<TextEdit>> remove(const ParsedSource& file,
@@ -260,7 +247,6 @@ class JavascriptLanguage final : public LanguageSupport {
                                        const std::vector<size_t>& selected,
                                        const std::vector<LanguageTemplate>& known) const override {
     const SourceText& source = file.source;
-    const std::string_view text = source.text();
     std::vector<bool> chosen(functions.size(), selected.empty());
     for (size_t i : selected) chosen.at(i) = true;
     std::vector<TextEdit> edits;
@@ -275,77 +261,30 @@ class JavascriptLanguage final : public LanguageSupport {
       auto tmpl = std::find_if(known.begin(), known.end(),
                                [&](const LanguageTemplate& t) { return t.profile == f.profile; });
       if (tmpl == known.end()) return make_error(f.qualified_name + ": unknown profile");
-      const std::string footer = render(*tmpl, f).footer;
-      auto edited = [&] {
+      Rendered r = render(*tmpl, f);
+      BodyLayout layout = body_layout(f.node, is_derived_constructor(source, f.node));
+      auto removal = javascript::telemetry_removal(source, f, layout, {*tmpl, r.header, r.footer});
+      if (!removal)
         return make_error(f.qualified_name + " (line " + std::to_string(f.name_row + 1) +
                           "): telemetry was edited by hand; remove it by hand");
-      };
-      BodyLayout layout = body_layout(f.node, is_derived_constructor(source, f.node));
-      if (layout.statements.size() < 2) return edited();
-      TSNode declaration = layout.statements[layout.statements.size() - 2];
-      TSNode try_statement = layout.statements.back();
-      TSNode try_block = ts_node_child_by_field_name(try_statement, "body", 4);
-      if (ts_node_is_null(try_block)) return edited();
-      const uint32_t declaration_start = ts_node_start_byte(declaration);
-      const uint32_t block_open = ts_node_start_byte(try_block);
-      const uint32_t block_close = ts_node_end_byte(try_block) - 1;
-      const uint32_t try_end = ts_node_end_byte(try_statement);
-      const std::string marker = tmpl->marker();
-      if (text.substr(declaration_start, marker.size()) != marker) return edited();
-
-      const bool expression_form = is(f.node, "arrow_function") &&
-                                   declaration_start == layout.open &&
-                                   layout.statements.size() == 2;
-      if (expression_form) {
-        // {HEADER return EXPR; FOOTER}
-        TSNode block_inner = ts_node_named_child(try_block, 0);
-        if (ts_node_named_child_count(try_block) != 1 || !is(block_inner, "return_statement") ||
-            ts_node_named_child_count(block_inner) != 1)
-          return edited();
-        TSNode expression = ts_node_named_child(block_inner, 0);
-        uint32_t expression_start = ts_node_start_byte(expression);
-        uint32_t expression_end = ts_node_end_byte(expression);
-        uint32_t body_start = ts_node_start_byte(layout.body);
-        uint32_t body_end = ts_node_end_byte(layout.body);
-        std::string_view opening = text.substr(body_start, expression_start - body_start);
-        if (opening.size() < 9 || opening.substr(opening.size() - 8) != " return " ||
-            text.substr(block_open, 1) != "{" || block_open + 1 + 8 != expression_start)
-          return edited();
-        if (text.substr(expression_end, body_end - expression_end) != "; " + footer + "}")
-          return edited();
-        edits.push_back({body_start, expression_start - body_start, ""});
-        edits.push_back({expression_end, body_end - expression_end, ""});
-        continue;
-      }
-      // Block form: SEP HEADER ... FOOTER ' ' before the body's '}'.
-      if (declaration_start == 0 ||
-          (text[declaration_start - 1] != ' ' && text[declaration_start - 1] != ';'))
-        return edited();
-      if (text.substr(block_close, try_end - block_close) != footer ||
-          try_end + 1 != layout.close || text[try_end] != ' ')
-        return edited();
-      edits.push_back({declaration_start - 1, block_open + 1 - (declaration_start - 1), ""});
-      edits.push_back({block_close, try_end + 1 - block_close, ""});
+      edits.insert(edits.end(), removal->begin(), removal->end());
     }
     if (remaining == 0) {
-      for (uint32_t row = 0; row < source.row_count(); ++row) {
-        if (!is_import_row(source.row_text(row), known)) continue;
-        uint32_t end = row + 1 < source.row_count() ? source.row_start(row + 1)
-                                                    : static_cast<uint32_t>(text.size());
-        edits.push_back({source.row_start(row), end - source.row_start(row), ""});
-        break;
-      }
+      std::vector<TextEdit> import = javascript::import_removal(source, file.root, known);
+      edits.insert(edits.end(), import.begin(), import.end());
     }
     return edits;
   }
 
-  std::vector<RuntimeFile> runtime(const FileLocation&) const override {
-    // At the root, whatever the file: one helper serves the tree (imports are relative). The
-    // ES module re-exports the CommonJS one so both kinds of files share one state.
-    return {{javascript::kCommonJsHelper, kJsRuntimeCjs},
-            {javascript::kModuleHelper, kJsRuntimeMjs},
-            {"telinject_runtime.d.cts", kJsRuntimeDcts},
-            {"telinject_runtime.d.mts", kJsRuntimeDmts}};
+  std::vector<RuntimeFile> runtime(const FileLocation& file) const override {
+    // At the package root, whatever the file and the root given: one helper serves the package
+    // and ships with it (imports are relative). The ES module re-exports the CommonJS one so
+    // both kinds of files share one state; copies in several packages share it too.
+    using javascript::helper_path;
+    return {{helper_path(file, javascript::kCommonJsHelper), kJsRuntimeCjs},
+            {helper_path(file, javascript::kModuleHelper), kJsRuntimeMjs},
+            {helper_path(file, "telinject_runtime.d.cts"), kJsRuntimeDcts},
+            {helper_path(file, "telinject_runtime.d.mts"), kJsRuntimeDmts}};
   }
 
   std::vector<std::string> checker_command(const std::filesystem::path& file) const override {

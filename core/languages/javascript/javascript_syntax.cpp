@@ -1,9 +1,11 @@
 #include "javascript/javascript_syntax.h"
-#include "syntax_tree.h"
 
 #include <algorithm>
 #include <string>
 #include <unordered_map>
+
+#include "javascript/telemetry_shape.h"
+#include "syntax_tree.h"
 
 namespace telinject::javascript {
 namespace {
@@ -54,8 +56,10 @@ std::string squeeze(std::string_view text) {
   return out.size() > 80 ? out.substr(0, 80) : out;
 }
 
-// The name a nameless function, class or object gets from where it stands: `const f = ...`,
-// `obj.f = ...`, `{ f: ... }`, `class { f = ... }`, `export default ...`. Empty when none.
+// The name a nameless function, class or object gets from where it stands, as V8 infers it
+// for stack traces: `const f = ...`, `obj.f = ...`, `f ||= ...`, `{ f: ... }`, `class { f = ... }`,
+// a parameter's default `(f = ...) =>`, a JSX attribute `onClick={...}` (an object property once
+// compiled), `export default ...`. Empty when none.
 std::string name_from_context(const SourceText& source, TSNode parent, const char* field) {
   if (ts_node_is_null(parent) || !field) return "";
   std::string_view f(field);
@@ -63,7 +67,9 @@ std::string name_from_context(const SourceText& source, TSNode parent, const cha
     TSNode name = ts_node_child_by_field_name(parent, "name", 4);
     if (!ts_node_is_null(name) && is(name, "identifier"))
       return std::string(node_text(source, name));
-  } else if (is(parent, "assignment_expression") && f == "right") {
+  } else if ((is(parent, "assignment_expression") ||
+              is(parent, "augmented_assignment_expression") || is(parent, "assignment_pattern")) &&
+             f == "right") {
     TSNode left = ts_node_child_by_field_name(parent, "left", 4);
     std::string_view text = node_text(source, left);
     if (!ts_node_is_null(left) && is_simple_path(text)) return std::string(text);
@@ -80,6 +86,40 @@ std::string name_from_context(const SourceText& source, TSNode parent, const cha
     return "default";
   }
   return "";
+}
+
+// The name of a function passed to a call, after what it is passed to: `app.get(...)` ->
+// "app.get callback", `promise.then(...)` -> "promise.then callback", `foo().then(...)` ->
+// "then callback", `new Promise(...)` -> "Promise callback". Empty when the callee is not a
+// name (V8 prints such functions as `<anonymous>`).
+std::string callback_name(const SourceText& source, TSNode arguments, TSNode call) {
+  if (ts_node_is_null(arguments) || ts_node_is_null(call) || !is(arguments, "arguments")) return "";
+  TSNode callee;
+  if (is(call, "call_expression"))
+    callee = ts_node_child_by_field_name(call, "function", 8);
+  else if (is(call, "new_expression"))
+    callee = ts_node_child_by_field_name(call, "constructor", 11);
+  else
+    return "";
+  if (ts_node_is_null(callee)) return "";
+  std::string_view text = node_text(source, callee);
+  if (!is_simple_path(text) && is(callee, "member_expression")) {
+    TSNode property = ts_node_child_by_field_name(callee, "property", 8);
+    text = ts_node_is_null(property) ? std::string_view() : node_text(source, property);
+  }
+  if (!is_simple_path(text)) return "";
+  return std::string(text) + " callback";
+}
+
+// A JSX attribute's name for a function written as its value: `onClick={() => ...}`.
+std::string jsx_attribute_name(const SourceText& source, TSNode expression, TSNode attribute) {
+  if (ts_node_is_null(expression) || ts_node_is_null(attribute) ||
+      !is(expression, "jsx_expression") || !is(attribute, "jsx_attribute"))
+    return "";
+  TSNode name = ts_node_named_child(attribute, 0);
+  if (ts_node_is_null(name)) return "";
+  std::string_view text = node_text(source, name);
+  return is_simple_path(text) ? std::string(text) : "";
 }
 
 // `async` and `*` are anonymous children in front of the body.
@@ -104,6 +144,7 @@ void read_modifiers(TSNode function, bool* async, bool* generator) {
 
 struct IgnoreComments {
   std::vector<uint32_t> rows;
+  std::vector<uint32_t> offsets;
   std::vector<bool> whole_row;
   bool file = false;
 };
@@ -123,6 +164,7 @@ IgnoreComments find_ignore_comments(const SourceText& source) {
     if (comment == std::string_view::npos) continue;
     if (text.substr(at + kMark.size(), 5) == "-file") found.file = true;
     found.rows.push_back(row);
+    found.offsets.push_back(static_cast<uint32_t>(at));
     found.whole_row.push_back(line.find_first_not_of(" \t") == comment);
   }
   return found;
@@ -132,6 +174,9 @@ struct Scope {
   uint32_t depth;
   int function;           // index into the result, or -1 for classes, objects, namespaces
   std::string qualified;  // the dotted path of this scope, without the module
+  /// How many functions directly inside got each name that is not their own ("<anonymous>",
+  /// "app.get callback"): the second is "<anonymous>[2]", and so on.
+  std::unordered_map<std::string, int> inferred = {};
 };
 
 }  // namespace
@@ -220,62 +265,75 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
   const SourceText& source = file.source;
   std::vector<FunctionInfo> functions;
   std::vector<Scope> scopes;
+  std::unordered_map<std::string, int> top_level_inferred;  // Scope::inferred of the file
   std::vector<TSNode> path;  // path[d]: the node at depth d on the way down
   const std::string module_prefix = file.module_name.empty() ? "" : file.module_name + ".";
 
-  walk_tree(file.root, [&](TSNode node, uint32_t depth, const TSTreeCursor* cursor) {
-    path.resize(depth);
-    path.push_back(node);
-    bool descend = ts_node_child_count(node) > 0;
-    NodeKinds::Kind kind = kinds.of(node);
-    if (kind == NodeKinds::kFunction || kind == NodeKinds::kClass || kind == NodeKinds::kObject ||
-        kind == NodeKinds::kNamespace) {
-      TSNode parent = depth > 0 ? path[depth - 1] : TSNode{};
-      const char* field = ts_tree_cursor_current_field_name(cursor);
-      TSNode name_node =
-          kind == NodeKinds::kObject ? TSNode{} : ts_node_child_by_field_name(node, "name", 4);
-      std::string name = ts_node_is_null(name_node) ? name_from_context(source, parent, field)
-                                                    : squeeze(node_text(source, name_node));
-      if (kind == NodeKinds::kObject && name.empty()) {
-        // An object literal without a name adds nothing to the names inside it.
-      } else {
-        if (name.empty()) name = "<anonymous>@" + std::to_string(ts_node_start_point(node).row + 1);
-        std::string qualified = scopes.empty() ? name : scopes.back().qualified + "." + name;
-        int index = -1;
-        if (kind == NodeKinds::kFunction) {
-          FunctionInfo f;
-          f.name = name;
-          f.qualified_name = module_prefix + qualified;
-          f.start_byte = ts_node_start_byte(node);
-          f.end_byte = ts_node_end_byte(node);
-          f.start_row = ts_node_start_point(node).row;
-          f.end_row = ts_node_end_point(node).row;
-          TSNode where = ts_node_is_null(name_node) ? node : name_node;
-          f.name_row = ts_node_start_point(where).row;
-          f.name_column = ts_node_start_point(where).column;
-          f.node = node;
-          bool async = false, generator = false;
-          read_modifiers(node, &async, &generator);
-          f.kind = async ? (generator ? "async_generator" : "async_function")
-                         : (generator ? "generator" : "function");
-          for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
-            if (it->function >= 0) {
-              f.parent = it->function;
-              break;
+  walk_tree(
+      file.root,
+      [&](TSNode node, uint32_t depth, const TSTreeCursor* cursor) {
+        path.resize(depth);
+        path.push_back(node);
+        bool descend = ts_node_child_count(node) > 0;
+        NodeKinds::Kind kind = kinds.of(node);
+        if (kind == NodeKinds::kFunction || kind == NodeKinds::kClass ||
+            kind == NodeKinds::kObject || kind == NodeKinds::kNamespace) {
+          TSNode parent = depth > 0 ? path[depth - 1] : TSNode{};
+          const char* field = ts_tree_cursor_current_field_name(cursor);
+          TSNode name_node =
+              kind == NodeKinds::kObject ? TSNode{} : ts_node_child_by_field_name(node, "name", 4);
+          std::string name = ts_node_is_null(name_node) ? name_from_context(source, parent, field)
+                                                        : squeeze(node_text(source, name_node));
+          if (kind == NodeKinds::kObject && name.empty()) {
+            // An object literal without a name adds nothing to the names inside it.
+          } else {
+            if (name.empty()) {
+              // No line numbers: a name must not change when unrelated code moves. A callback is
+              // named after its callee; otherwise "<anonymous>"; repeats in one scope are numbered.
+              TSNode grandparent = depth > 1 ? path[depth - 2] : TSNode{};
+              if (kind == NodeKinds::kFunction) name = callback_name(source, parent, grandparent);
+              if (name.empty()) name = jsx_attribute_name(source, parent, grandparent);
+              if (name.empty()) name = "<anonymous>";
+              int seen = ++(scopes.empty() ? top_level_inferred : scopes.back().inferred)[name];
+              if (seen > 1) name += "[" + std::to_string(seen) + "]";
             }
-          index = static_cast<int>(functions.size());
-          functions.push_back(std::move(f));
+            std::string qualified = scopes.empty() ? name : scopes.back().qualified + "." + name;
+            int index = -1;
+            if (kind == NodeKinds::kFunction) {
+              FunctionInfo f;
+              f.name = name;
+              f.qualified_name = module_prefix + qualified;
+              f.start_byte = ts_node_start_byte(node);
+              f.end_byte = ts_node_end_byte(node);
+              f.start_row = ts_node_start_point(node).row;
+              f.end_row = ts_node_end_point(node).row;
+              TSNode where = ts_node_is_null(name_node) ? node : name_node;
+              f.name_row = ts_node_start_point(where).row;
+              f.name_column = ts_node_start_point(where).column;
+              f.node = node;
+              bool async = false, generator = false;
+              read_modifiers(node, &async, &generator);
+              f.kind = async ? (generator ? "async_generator" : "async_function")
+                             : (generator ? "generator" : "function");
+              for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+                if (it->function >= 0) {
+                  f.parent = it->function;
+                  break;
+                }
+              index = static_cast<int>(functions.size());
+              functions.push_back(std::move(f));
+            }
+            scopes.push_back({depth, index, std::move(qualified)});
+          }
+        } else if (kind == NodeKinds::kComment) {
+          descend = false;
         }
-        scopes.push_back({depth, index, std::move(qualified)});
-      }
-    } else if (kind == NodeKinds::kComment) {
-      descend = false;
-    }
 
-    return descend;
-  }, [&](uint32_t depth) {
-    while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
-  });
+        return descend;
+      },
+      [&](uint32_t depth) {
+        while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+      });
 
   IgnoreComments ignore = find_ignore_comments(source);
   if (!ignore.file && !ignore.rows.empty()) {
@@ -310,13 +368,41 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     latest = std::max(latest, f.start_byte);
   }
 
+  // True when a function starts on the row after `row` (a comment there is that function's).
+  auto starts_below = [&](uint32_t row) {
+    return std::any_of(functions.begin(), functions.end(),
+                       [&](const FunctionInfo& g) { return g.start_row == row + 1; });
+  };
+  std::vector<std::string> markers;
+  std::vector<TemplateShape> marker_shapes;
+  for (const LanguageTemplate& t : known) {
+    markers.push_back(t.marker());
+    marker_shapes.emplace_back(markers.back());
+  }
   for (size_t i = 0; i < functions.size(); ++i) {
     FunctionInfo& f = functions[i];
     bool opted_out = ignore.file;
+    // Also a comment at the start of the body, before its first statement: where formatters
+    // move `function f() { // telinject: ignore`.
+    uint32_t body_open = UINT32_MAX, body_first = 0;
+    TSNode body = ts_node_child_by_field_name(f.node, "body", 4);
+    if (!ignore.rows.empty() && !ts_node_is_null(body) && is(body, "statement_block")) {
+      body_open = ts_node_start_byte(body);
+      body_first = ts_node_end_byte(body);
+      uint32_t count = ts_node_named_child_count(body);
+      for (uint32_t c = 0; c < count; ++c) {
+        TSNode child = ts_node_named_child(body, c);
+        if (is(child, "comment")) continue;
+        body_first = ts_node_start_byte(child);
+        break;
+      }
+    }
     for (size_t k = 0; k < ignore.rows.size() && !opted_out; ++k) {
       uint32_t row = ignore.rows[k];
       opted_out = row == f.start_row || row == f.name_row ||
-                  (ignore.whole_row[k] && row + 1 == f.start_row);
+                  (ignore.whole_row[k] && row + 1 == f.start_row) ||
+                  (ignore.offsets[k] > body_open && ignore.offsets[k] < body_first &&
+                   !(ignore.whole_row[k] && starts_below(row)));
     }
     if (opted_out || (f.parent >= 0 && functions[f.parent].state == FunctionState::kOptedOut)) {
       f.state = FunctionState::kOptedOut;
@@ -355,10 +441,12 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       TSNode statement = layout.statements[k];
       if (!is(statement, "lexical_declaration")) continue;
       std::string_view text = node_text(source, statement);
-      for (const LanguageTemplate& t : known) {
-        std::string marker = t.marker();
-        if (!marker.empty() && !t.footer.empty() && text.substr(0, marker.size()) == marker) {
-          found = &t;
+      for (size_t t = 0; t < known.size(); ++t) {
+        const std::string& marker = markers[t];
+        if (marker.empty() || known[t].footer.empty()) continue;
+        // As written, or as a formatter rewrote it.
+        if (text.substr(0, marker.size()) == marker || marker_shapes[t].starts(text)) {
+          found = &known[t];
           marker_at = k;
         }
       }

@@ -1,6 +1,5 @@
 // An ES module: the import comes from the .mjs helper.
-import * as _telinject from "./telinject_runtime.mjs"; // telinject
-import { readFile } from 'node:fs/promises';
+import * as _telinject from "./telinject_runtime.mjs"; import { readFile } from 'node:fs/promises';
 
 export default function () { const _telinject_span = _telinject.enter("esm.default", "function"); try {
   return 'default';

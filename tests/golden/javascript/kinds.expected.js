@@ -1,6 +1,5 @@
 // Every kind of function in a CommonJS file.
-const _telinject = require("./telinject_runtime.cjs"); // telinject
-const path = require('path');
+const _telinject = require("./telinject_runtime.cjs"); const path = require('path');
 
 function declared(a, b = 2, ...rest) { const _telinject_span = _telinject.enter("kinds.declared", "function"); try {
   return a + b + rest.length;
@@ -19,10 +18,10 @@ const arrowBlock = (a) => { const _telinject_span = _telinject.enter("kinds.arro
   return doubled;
 } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } };
 
-const arrowExpression = a => {const _telinject_span = _telinject.enter("kinds.arrowExpression", "function"); try { return a * 2; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
-const arrowObject = () => {const _telinject_span = _telinject.enter("kinds.arrowObject", "function"); try { return ({ ok: true }); } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
+const arrowExpression = a => {/* telinject: expression body */ const _telinject_span = _telinject.enter("kinds.arrowExpression", "function"); try { return a * 2; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
+const arrowObject = () => {/* telinject: expression body */ const _telinject_span = _telinject.enter("kinds.arrowObject", "function"); try { return ({ ok: true }); } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
 const arrowMultiline = (a, b) =>
-  {const _telinject_span = _telinject.enter("kinds.arrowMultiline", "function"); try { return a +
+  {/* telinject: expression body */ const _telinject_span = _telinject.enter("kinds.arrowMultiline", "function"); try { return a +
   b; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
 
 function* generator() { const _telinject_span = _telinject.enter("kinds.generator", "generator"); try {
@@ -79,15 +78,15 @@ class Base {
 
 class Derived extends Base {
   constructor(value) {
-    super(value); const _telinject_span = _telinject.enter("kinds.Derived.constructor", "function"); try {
-    this.extra = true;
+    super(value);
+    const _telinject_span = _telinject.enter("kinds.Derived.constructor", "function"); try { this.extra = true;
   } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
 }
 
 class DerivedNoSemicolon extends Base {
   constructor(value) {
-    super(value);const _telinject_span = _telinject.enter("kinds.DerivedNoSemicolon.constructor", "function"); try {
-    this.extra = true
+    super(value)
+    const _telinject_span = _telinject.enter("kinds.DerivedNoSemicolon.constructor", "function"); try { this.extra = true
   } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
 }
 
@@ -98,7 +97,7 @@ const object = {
   property: function () { const _telinject_span = _telinject.enter("kinds.object.property", "function"); try {
     return 2;
   } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } },
-  arrow: () => {const _telinject_span = _telinject.enter("kinds.object.arrow", "function"); try { return 3; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }},
+  arrow: () => {/* telinject: expression body */ const _telinject_span = _telinject.enter("kinds.object.arrow", "function"); try { return 3; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }},
   'quoted key': function () { const _telinject_span = _telinject.enter("kinds.object.quoted key", "function"); try {
     return 4;
   } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } },
@@ -108,7 +107,7 @@ function outer() { const _telinject_span = _telinject.enter("kinds.outer", "func
   function nested() { const _telinject_span = _telinject.enter("kinds.outer.nested", "function"); try {
     return 1;
   } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
-  return [1, 2].map(function (n) { const _telinject_span = _telinject.enter("kinds.outer.<anonymous>@110", "function"); try {
+  return [1, 2].map(function (n) { const _telinject_span = _telinject.enter("kinds.outer.map callback", "function"); try {
     return n + nested();
   } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } });
 } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
@@ -129,6 +128,6 @@ function empty() {}
 
 const noop = () => {};
 
-setTimeout(() => { const _telinject_span = _telinject.enter("kinds.<anonymous>@131", "function"); try {
+setTimeout(() => { const _telinject_span = _telinject.enter("kinds.setTimeout callback", "function"); try {
   outer();
 } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }, 0);

@@ -1,5 +1,4 @@
-const _telinject = require("./telinject_runtime.cjs"); // telinject
-function kept() { const _telinject_span = _telinject.enter("optout.kept", "function"); try {
+const _telinject = require("./telinject_runtime.cjs"); function kept() { const _telinject_span = _telinject.enter("optout.kept", "function"); try {
   return 1;
 } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
 
@@ -18,4 +17,4 @@ const ignoredArrow = () => {
   return inner();
 };
 
-const alsoKept = () => {const _telinject_span = _telinject.enter("optout.alsoKept", "function"); try { return 5; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
+const alsoKept = () => {/* telinject: expression body */ const _telinject_span = _telinject.enter("optout.alsoKept", "function"); try { return 5; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};

@@ -1,5 +1,4 @@
-const _telinject = require("./telinject_runtime.cjs"); // telinject
-function fine() { const _telinject_span = _telinject.enter("syntax_error.fine", "function"); try {
+const _telinject = require("./telinject_runtime.cjs"); function fine() { const _telinject_span = _telinject.enter("syntax_error.fine", "function"); try {
   return 1;
 } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
 

@@ -1,5 +1,4 @@
-const _telinject = require("./telinject_runtime.cjs"); // telinject
-function tabs() { const _telinject_span = _telinject.enter("tabs.tabs", "function"); try {
+const _telinject = require("./telinject_runtime.cjs"); function tabs() { const _telinject_span = _telinject.enter("tabs.tabs", "function"); try {
 	if (true) {
 		return 1;
 	}

@@ -1,13 +1,12 @@
-import * as _telinject from "./telinject_runtime.cjs"; // telinject
-import React from 'react';
+import * as _telinject from "./telinject_runtime.cjs"; import React from 'react';
 
 type Props = { items: string[]; onPick(item: string): void };
 
 export function Picker({ items, onPick }: Props) { const _telinject_span = _telinject.enter("component.Picker", "function"); try {
   return (
     <ul>
-      {items.map((item) => {const _telinject_span = _telinject.enter("component.Picker.<anonymous>@8", "function"); try { return (
-        <li key={item} onClick={() => {const _telinject_span = _telinject.enter("component.Picker.<anonymous>@8.<anonymous>@9", "function"); try { return onPick(item); } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }}}>
+      {items.map((item) => {/* telinject: expression body */ const _telinject_span = _telinject.enter("component.Picker.items.map callback", "function"); try { return (
+        <li key={item} onClick={() => {/* telinject: expression body */ const _telinject_span = _telinject.enter("component.Picker.items.map callback.onClick", "function"); try { return onPick(item); } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }}}>
           {item}
         </li>
       ); } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }})}
@@ -15,7 +14,7 @@ export function Picker({ items, onPick }: Props) { const _telinject_span = _teli
   );
 } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
 
-export const Generic = <T,>(props: { value: T }) => {const _telinject_span = _telinject.enter("component.Generic", "function"); try { return <span>{String(props.value)}</span>; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
+export const Generic = <T,>(props: { value: T }) => {/* telinject: expression body */ const _telinject_span = _telinject.enter("component.Generic", "function"); try { return <span>{String(props.value)}</span>; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
 
 export default class Counter extends React.Component<{}, { n: number }> {
   state = { n: 0 };

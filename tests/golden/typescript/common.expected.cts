@@ -1,4 +1,3 @@
-import * as _telinject from "./telinject_runtime.cjs"; // telinject
-export function sum(values: number[]): number { const _telinject_span = _telinject.enter("common.sum", "function"); try {
-  return values.reduce((a, b) => {const _telinject_span = _telinject.enter("common.sum.<anonymous>@2", "function"); try { return a + b; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }}, 0);
+import * as _telinject from "./telinject_runtime.cjs"; export function sum(values: number[]): number { const _telinject_span = _telinject.enter("common.sum", "function"); try {
+  return values.reduce((a, b) => {/* telinject: expression body */ const _telinject_span = _telinject.enter("common.sum.values.reduce callback", "function"); try { return a + b; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }}, 0);
 } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }

@@ -1,6 +1,5 @@
 // TypeScript with types: signatures, overloads, generics, abstract and parameter properties.
-import * as _telinject from "./telinject_runtime.cjs"; // telinject
-import { EventEmitter } from 'events';
+import * as _telinject from "./telinject_runtime.cjs"; import { EventEmitter } from 'events';
 
 export interface Shape {
   area(): number;
@@ -12,7 +11,7 @@ export function format(value: string | number): string { const _telinject_span =
   return String(value);
 } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
 
-export const identity = <T,>(value: T): T => {const _telinject_span = _telinject.enter("types.identity", "function"); try { return value; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
+export const identity = <T,>(value: T): T => {/* telinject: expression body */ const _telinject_span = _telinject.enter("types.identity", "function"); try { return value; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
 
 export abstract class Base<T> {
   abstract describe(): string;
@@ -28,8 +27,8 @@ export class Circle extends Base<number> implements Shape {
   readonly kind = 'circle' as const;
 
   constructor(radius: number, private readonly label?: string) {
-    super(radius); const _telinject_span = _telinject.enter("types.Circle.constructor", "function"); try {
-    this.cache.set('r', radius);
+    super(radius);
+    const _telinject_span = _telinject.enter("types.Circle.constructor", "function"); try { this.cache.set('r', radius);
   } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
 
   describe(): string { const _telinject_span = _telinject.enter("types.Circle.describe", "function"); try {
@@ -48,7 +47,7 @@ export class Circle extends Base<number> implements Shape {
     for (let i = 0; i < count; i++) yield [i, i];
   } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); } }
 
-  private onEvent = (event: { type: string }): string => {const _telinject_span = _telinject.enter("types.Circle.onEvent", "function"); try { return event.type; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
+  private onEvent = (event: { type: string }): string => {/* telinject: expression body */ const _telinject_span = _telinject.enter("types.Circle.onEvent", "function"); try { return event.type; } catch (_telinject_error) { _telinject_span.fail(_telinject_error); throw _telinject_error; } finally { _telinject_span.exit(); }};
 }
 
 export function assertNever(value: never): never { const _telinject_span = _telinject.enter("types.assertNever", "function"); try {
