@@ -1,5 +1,9 @@
 #include "python/python_package.h"
 
+#include <toml++/toml.h>
+
+#include <map>
+#include <mutex>
 #include <system_error>
 #include <vector>
 
@@ -41,6 +45,66 @@ ModuleLocation from_relative_path(const fs::path& relative) {
   return out;
 }
 
+// The source roots a project declares for import resolution, as ruff's `src` setting
+// ([tool.ruff] in pyproject.toml, or ruff.toml / .ruff.toml), made absolute. The nearest of
+// these files above `dir` decides; none: no roots. Parsed files are kept with their
+// modification time, so a long-running server sees an edit.
+std::vector<fs::path> declared_source_roots(const fs::path& dir) {
+  struct Parsed {
+    fs::file_time_type mtime;
+    std::vector<fs::path> roots;
+  };
+  static std::mutex mutex;
+  static std::map<fs::path, Parsed> parsed;
+  for (fs::path at = dir; !at.empty(); at = at.parent_path()) {
+    for (const char* name : {"pyproject.toml", "ruff.toml", ".ruff.toml"}) {
+      fs::path config = at / name;
+      std::error_code ec;
+      fs::file_time_type mtime = fs::last_write_time(config, ec);
+      if (ec) continue;
+      std::lock_guard<std::mutex> lock(mutex);
+      auto found = parsed.find(config);
+      if (found != parsed.end() && found->second.mtime == mtime) return found->second.roots;
+      Parsed entry{mtime, {}};
+      // A file that does not parse declares nothing here; the config loader reports it.
+      toml::table document;
+#if TOML_EXCEPTIONS
+      try {
+        document = toml::parse_file(config.string());
+      } catch (const toml::parse_error&) {
+      }
+#else
+      if (toml::parse_result result = toml::parse_file(config.string())) document = std::move(result).table();
+#endif
+      toml::node_view<toml::node> src =
+          name == std::string("pyproject.toml") ? document["tool"]["ruff"]["src"] : document["src"];
+      if (const toml::array* list = src.as_array())
+        for (const toml::node& item : *list)
+          if (auto text = item.value<std::string>())
+            entry.roots.push_back((at / *text).lexically_normal());
+      // A pyproject.toml without ruff settings still marks the project's top: stop here.
+      parsed[config] = entry;
+      return entry.roots;
+    }
+    if (at == at.root_path()) break;
+  }
+  return {};
+}
+
+// True when `inner` is `outer` or below it (both absolute and normal).
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  auto mismatch = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return mismatch.first == outer.end() || (std::next(mismatch.first) == outer.end() &&
+                                           mismatch.first->empty());
+}
+
+std::vector<std::string> dotted_parts(const fs::path& relative) {
+  std::vector<std::string> parts;
+  for (const fs::path& part : relative)
+    if (part != "." && !part.empty()) parts.push_back(part.string());
+  return parts;
+}
+
 }  // namespace
 
 ModuleLocation locate_module(const FileLocation& file) {
@@ -62,13 +126,28 @@ ModuleLocation locate_module(const FileLocation& file) {
   std::vector<std::string> parts(reversed.rbegin(), reversed.rend());
   if (stem != "__init__" || parts.empty()) parts.push_back(stem);
 
+  // Namespace packages: folders without __init__.py between a declared source root and the
+  // package (or the module) are part of the import name.
+  std::vector<std::string> namespace_parts;
+  fs::path deepest_root;
+  for (const fs::path& source_root : declared_source_roots(path.parent_path()))
+    if (is_within(dir, source_root) && source_root.string().size() > deepest_root.string().size())
+      deepest_root = source_root;
+  if (!deepest_root.empty()) namespace_parts = dotted_parts(dir.lexically_relative(deepest_root));
+
   ModuleLocation out;
-  out.module = join(parts);
+  std::vector<std::string> full = namespace_parts;
+  full.insert(full.end(), parts.begin(), parts.end());
+  out.module = join(full);
   if (outermost.empty()) {
+    // A stand-alone module (a script, tests in a folder without __init__.py): the helper goes
+    // beside it, imported by its plain name, which works wherever the module's own folder is on
+    // sys.path (`python tool.py`, pytest). Its name still counts a source root's namespace.
     out.helper_module = "telinject_runtime";
     out.helper_path = (path.parent_path() / kHelperFile).lexically_relative(root);
   } else {
-    out.top_package = outermost.filename().string();
+    namespace_parts.push_back(outermost.filename().string());
+    out.top_package = join(namespace_parts);
     out.helper_module = out.top_package + ".telinject_runtime";
     out.helper_path = (outermost / kHelperFile).lexically_relative(root);
   }
