@@ -562,6 +562,9 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
     reply.error(ErrorCode::kRequestFailed, "no script cache is configured");
     return;
   }
+  // Scripts are written behind (ScriptCache's writer thread): what this session computed is on
+  // disk before it is counted or cleared.
+  (void)cache->wait_for_writes();
   if (command == "telinject.clearCache") {
     auto cleared = cache->clear();
     if (cleared.ok()) reply(json{{"cleared", true}});
