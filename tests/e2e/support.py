@@ -1,4 +1,5 @@
 """Shared helpers for the end-to-end tests: where the built binaries are, running them."""
+import hashlib
 import json
 import os
 import shutil
@@ -39,3 +40,18 @@ def temp_dir(test_case):
 def read_spans(path):
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def digest_tree(root, skip_files=(), skip_dirs=()):
+    """SHA-256 of every file below `root` by its relative path, leaving out files and folders
+    with the given names: any byte written shows up as a difference."""
+    digests = {}
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in skip_dirs]
+        for name in files:
+            if name in skip_files:
+                continue
+            path = os.path.join(directory, name)
+            with open(path, "rb") as handle:
+                digests[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
+    return digests

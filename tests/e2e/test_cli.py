@@ -1,14 +1,19 @@
 """End-to-end tests of the `telinject` command line on real files."""
-import hashlib
 import json
 import os
-import shutil
 import stat
 import subprocess
 import threading
 import unittest
 
-from support import PYTHON, read_spans, run_cli, run_json, temp_dir
+from support import PYTHON, read_spans, run_cli, temp_dir
+from support import digest_tree as digest_all
+
+
+def digest_tree(root):
+    """The project's files, telinject's helper and caches left out."""
+    return digest_all(root, skip_files=("telinject_runtime.py",),
+                      skip_dirs=("__pycache__", ".telemetry_cache"))
 
 PROJECT = {
     "app/__init__.py": '"""The app package."""\n',
@@ -74,19 +79,6 @@ def make_project(root, files=PROJECT):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-
-
-def digest_tree(root, skip=("telinject_runtime.py",)):
-    digests = {}
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in ("__pycache__", ".telemetry_cache")]
-        for name in files:
-            if name in skip:
-                continue
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                digests[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
-    return digests
 
 
 def read(path):

@@ -8,14 +8,13 @@
   restores it;
 - a small program of our own whose panic must be reported at the line it had before.
 Skipped when no Go toolchain is installed."""
-import hashlib
 import os
 import re
 import shutil
 import subprocess
 import unittest
 
-from support import BUILD_DIR, read_spans, run_cli, run_json, temp_dir
+from support import BUILD_DIR, digest_tree, read_spans, run_cli, run_json, temp_dir
 
 GO = shutil.which("go")
 GOFMT = shutil.which("gofmt")
@@ -51,16 +50,6 @@ def gofmt_state(root):
         if match:
             broken.add(os.path.normpath(match.group(1)))
     return unformatted - broken, broken
-
-
-def digest_tree(root):
-    digests = {}
-    for directory, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                digests[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
-    return digests
 
 
 def directories(root):

@@ -8,8 +8,6 @@ virtual environment, or copied alone onto sys.path, it imports and records; name
 whichever path telinject was given and in the language server; black and ruff format round trip.
 """
 import glob
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -18,7 +16,12 @@ import tempfile
 import unittest
 
 from lsp_client import LspClient
+from support import digest_tree as digest_all
 from support import read_spans, run_cli, run_json, temp_dir
+
+
+def digest_tree(root):
+    return digest_all(root, skip_dirs=("__pycache__", ".telemetry_cache"))
 
 TOOLZ = "/usr/lib/python3/dist-packages/toolz"
 # Debian's interpreter: python3-pytest, setuptools, wheel and venv are installed for it.
@@ -57,17 +60,6 @@ def make_project(root, layout="flat"):
                      '[project]\nname = "toolz"\nversion = "0.12.0"\n\n'
                      f'[tool.setuptools.packages.find]\nwhere = [{where}]\ninclude = ["toolz*"]\n')
     return os.path.join(package_parent, "toolz")
-
-
-def digest_tree(root):
-    out = {}
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in ("__pycache__", ".telemetry_cache")]
-        for name in files:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                out[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
-    return out
 
 
 def run_suite(project, package, spans):

@@ -1,29 +1,18 @@
 """Round trip over the whole standard library of this machine's Python, through the real CLI:
 instrument every file; every file that compiled before still compiles; a second run changes
 nothing; `remove` restores every byte."""
-import hashlib
 import os
 import shutil
 import subprocess
 import unittest
 
-from support import PYTHON, run_json, temp_dir
+from support import PYTHON, digest_tree, run_json, temp_dir
 
 
 def stdlib_dir():
     out = subprocess.run([PYTHON, "-c", "import os; print(os.path.dirname(os.__file__))"],
                          capture_output=True, text=True, check=True)
     return out.stdout.strip()
-
-
-def digest_tree(root):
-    digests = {}
-    for directory, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                digests[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
-    return digests
 
 
 COMPILE_ALL = r"""
