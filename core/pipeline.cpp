@@ -177,6 +177,29 @@ fs::path helper_target(const RunOptions& options, const fs::path& root, const fs
   return *options.output_dir / inside;
 }
 
+// True when `remove` may delete the helper at `target`: the run was given a folder holding the
+// helper's whole folder (every file that may import it was scanned; a run on one file of a
+// package must not take the helper from under the others) and no file kept telemetry.
+bool helper_no_longer_needed(const RunOptions& options, const RunReport& report,
+                             const fs::path& target) {
+  std::error_code ec;
+  const fs::path scope = fs::absolute(target, ec).lexically_normal().parent_path();
+  auto contains = [](const fs::path& outer, const fs::path& inner) {
+    auto rel = inner.lexically_relative(outer);
+    return !rel.empty() && *rel.begin() != "..";
+  };
+  bool scanned_whole = false;
+  for (const fs::path& given : options.paths)
+    if (fs::is_directory(given, ec) && contains(fs::absolute(given, ec).lexically_normal(), scope))
+      scanned_whole = true;
+  if (!scanned_whole) return false;
+  // A file left as it was (an error) may still import it; which helper a file imports depends
+  // on the language (Go's serves the whole module), so any error keeps every helper.
+  for (const FileOutcome& outcome : report.files)
+    if (outcome.status == FileOutcome::Status::kError) return false;
+  return true;
+}
+
 // Writes (instrument) or deletes (remove) the runtime helper of each language and root touched.
 void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFile>& files,
                           RunReport& report) {
@@ -211,7 +234,8 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       auto written = write_file_atomically(target, content);
       if (written.ok()) report.runtime_files_written.push_back(target.string());
       else report.errors.push_back({target.string(), written.error()});
-    } else if (report.functions_removed > 0 && existing.ok() && *existing == content) {
+    } else if (report.functions_removed > 0 && existing.ok() && *existing == content &&
+               helper_no_longer_needed(options, report, target)) {
       // Only our own, unmodified helper goes, and only when this run took telemetry out.
       std::error_code ec;
       fs::remove(target, ec);

@@ -282,6 +282,26 @@ class StableNames(unittest.TestCase):
                             self.assertEqual([n for n in names if not n.startswith("toolz.")], [], (label, path))
 
 
+class HelperLifetime(unittest.TestCase):
+    def test_remove_from_one_file_keeps_the_helper_the_others_import(self):
+        work = temp_dir(self)
+        package = os.path.join(work, "pkg")
+        os.makedirs(package)
+        open(os.path.join(package, "__init__.py"), "w").close()
+        for name in ("a", "b"):
+            with open(os.path.join(package, name + ".py"), "w", encoding="utf-8") as handle:
+                handle.write(f"def {name}():\n    return 1\n")
+        helper = os.path.join(package, "telinject_runtime.py")
+        run_cli("instrument", work, check=0)
+        run_cli("remove", os.path.join(package, "a.py"), check=0)
+        self.assertTrue(os.path.isfile(helper))  # pkg/b.py still imports it
+        result = subprocess.run([SYSTEM_PYTHON, "-c", "import pkg.b; pkg.b.b()"], cwd=work,
+                                env=clean_env(), capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        run_cli("remove", work, check=0)
+        self.assertFalse(os.path.exists(helper))
+
+
 class LanguageServerPlacesTheHelper(unittest.TestCase):
     """The quick fix and on-save put the helper in the package, as the CLI does (src layout)."""
 
