@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "go/go_imports.h"
+#include "go/go_module.h"
 #include "go/go_syntax.h"
 
 extern "C" const TSLanguage* tree_sitter_go();

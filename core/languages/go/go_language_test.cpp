@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "go/go_imports.h"
+#include "go/go_module.h"
 #include "go/go_syntax.h"
 #include "pipeline.h"
 #include "syntax_tree.h"

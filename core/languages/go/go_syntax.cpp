@@ -174,6 +174,21 @@ std::string_view trimmed_rest(std::string_view text) {
 
 }  // namespace
 
+std::string_view quoted_path(std::string_view spec) {
+  size_t open = spec.find_first_of("\"`");
+  if (open == std::string_view::npos) return {};
+  size_t close = spec.find(spec[open], open + 1);
+  if (close == std::string_view::npos) return {};
+  return spec.substr(open + 1, close - open - 1);
+}
+
+std::string_view trimmed(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t");
+  return text.substr(begin, end - begin + 1);
+}
+
 std::string go_string_literal(const std::string& value) {
   std::string out = "\"";
   for (char c : value) {
