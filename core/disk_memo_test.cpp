@@ -23,9 +23,9 @@ TEST_SUITE("disk_memo") {
     // Any copyable type; an empty answer is remembered like any other.
     auto none = [] { return std::optional<std::string>(); };
     CHECK_FALSE(memo.remember<std::optional<std::string>>("c", none).has_value());
-    CHECK_FALSE(memo.remember<std::optional<std::string>>("c", [] {
-                      return std::optional<std::string>("x");
-                    }).has_value());
+    CHECK_FALSE(memo.remember<std::optional<std::string>>(
+                        "c", [] { return std::optional<std::string>("x"); })
+                    .has_value());
   }
 
   TEST_CASE("a computation may ask for other keys; threads agree on one value") {
@@ -40,7 +40,8 @@ TEST_SUITE("disk_memo") {
     std::vector<int> seen(8);
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t)
-      threads.emplace_back([&, t] { seen[t] = memo.remember<int>("shared", [&] { return ++next; }); });
+      threads.emplace_back(
+          [&, t] { seen[t] = memo.remember<int>("shared", [&] { return ++next; }); });
     for (auto& thread : threads) thread.join();
     for (int value : seen) CHECK(value == seen.front());
   }

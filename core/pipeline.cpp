@@ -123,9 +123,9 @@ struct Worker {
             ? process_text(*bytes, location_of(file), *file.language, options.action,
                            options.config, options.use_cache ? cache : nullptr, options.trace,
                            nullptr, {options.repairer, options.instrumenter})
-            : llm::process_llm_text(*bytes, location_of(file), *file.llm_language,
-                                    options.action, options.use_cache ? cache : nullptr,
-                                    options.analyzer, options.trace);
+            : llm::process_llm_text(*bytes, location_of(file), *file.llm_language, options.action,
+                                    options.use_cache ? cache : nullptr, options.analyzer,
+                                    options.trace);
     result.outcome.path = file.path;
     outcome = std::move(result.outcome);
     if (outcome.status == FileOutcome::Status::kError ||
