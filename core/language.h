@@ -48,6 +48,8 @@ struct FunctionInfo {
   std::vector<uint32_t> verbatim_rows;
 };
 
+class DiskMemo;
+
 /// Where a file sits: the root telinject was given (the scanned directory, the editor's
 /// workspace folder) and the file's path below it. `root` is empty when unknown (text from a
 /// test or stdin): languages then take the file to sit at the root and look nothing up on disk.
@@ -55,10 +57,14 @@ struct FileLocation {
   FileLocation() = default;
   FileLocation(const char* relative_path) : relative(relative_path) {}
   FileLocation(std::filesystem::path relative_path) : relative(std::move(relative_path)) {}
-  FileLocation(std::filesystem::path root_dir, std::filesystem::path relative_path)
-      : root(std::move(root_dir)), relative(std::move(relative_path)) {}
+  FileLocation(std::filesystem::path root_dir, std::filesystem::path relative_path,
+               DiskMemo* run_memo = nullptr)
+      : root(std::move(root_dir)), relative(std::move(relative_path)), memo(run_memo) {}
   std::filesystem::path root;
   std::filesystem::path relative;
+  /// Where languages remember what they looked up on disk around the file for the run
+  /// (disk_memo.h); null: they look it up on every call.
+  DiskMemo* memo = nullptr;
 };
 
 /// A parsed file as languages see it.
@@ -92,8 +98,9 @@ class LanguageSupport {
   /// The name qualified names start with, for the file at `file` ("pkg/mod.py" -> "pkg.mod").
   /// It must not depend on which root telinject was given (the scanned folder, one file, the
   /// editor's workspace): a language that names modules by their place in a package looks
-  /// around the file on disk. With an empty `file.root` (text from a test) nothing is looked up
-  /// and `file.relative` is taken to start at the package root.
+  /// around the file on disk (through `file.memo` when there is one). With an empty
+  /// `file.root` (text from a test) nothing is looked up and `file.relative` is taken to start
+  /// at the package root. May be empty: the language then names by the file's text alone.
   virtual std::string module_name(const FileLocation& file) const = 0;
 
   /// Every function of the file in source order (an enclosing function before the ones inside

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "atomic_file.h"
+#include "disk_memo.h"
 #include "llm/client.h"
 #include "llm/llm_language.h"
 #include "scanner.h"
@@ -49,7 +50,12 @@ struct Worker {
   const RunOptions& options;
   ScriptCache* cache;
   const std::vector<ScannedFile>& files;
+  DiskMemo* memo;  // the run's: what languages looked up on disk around its files
   std::map<const LanguageSupport*, std::string> fingerprints;
+
+  FileLocation location_of(const ScannedFile& file) const {
+    return {file.root, file.relative, memo};
+  }
 
   // The output depends on the path as well as the bytes (qualified names and imports are
   // derived from it): identical files at two places have two records.
@@ -70,7 +76,7 @@ struct Worker {
     outcome.path = file.path;
     outcome.language = file.language_name();
     if (file.language) {
-      for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
+      for (const RuntimeFile& helper : file.language->runtime(location_of(file))) {
         if (file.relative == helper.relative_path) {
           outcome.status = FileOutcome::Status::kSkipped;
           outcome.message = "telinject runtime helper";
@@ -114,12 +120,12 @@ struct Worker {
 
     TextResult result =
         file.language
-            ? process_text(*bytes, {file.root, file.relative}, *file.language, options.action,
+            ? process_text(*bytes, location_of(file), *file.language, options.action,
                            options.config, options.use_cache ? cache : nullptr, options.trace,
                            nullptr, {options.repairer, options.instrumenter})
-            : llm::process_llm_text(*bytes, {file.root, file.relative}, *file.llm_language,
-                                    options.action, options.use_cache ? cache : nullptr,
-                                    options.analyzer, options.trace);
+            : llm::process_llm_text(*bytes, location_of(file), *file.llm_language, options.action,
+                                    options.use_cache ? cache : nullptr, options.analyzer,
+                                    options.trace);
     result.outcome.path = file.path;
     outcome = std::move(result.outcome);
     if (outcome.status == FileOutcome::Status::kError ||
@@ -202,7 +208,7 @@ bool helper_no_longer_needed(const RunOptions& options, const RunReport& report,
 
 // Writes (instrument) or deletes (remove) the runtime helper of each language and root touched.
 void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFile>& files,
-                          RunReport& report) {
+                          DiskMemo& memo, RunReport& report) {
   if (options.dry_run || options.action == Action::kCheck) return;
   // Every helper file some processed file needs (a language may place them per project).
   std::map<fs::path, std::string_view> helpers;
@@ -214,7 +220,8 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
     if (!files[i].language) continue;  // LLM languages have no runtime helper
     auto templates = templates_for(*files[i].language, options.config);
     if (!templates.ok() || !templates->front().needs_runtime) continue;
-    for (const RuntimeFile& helper : files[i].language->runtime({files[i].root, files[i].relative}))
+    for (const RuntimeFile& helper :
+         files[i].language->runtime({files[i].root, files[i].relative, &memo}))
       helpers.emplace(helper_target(options, files[i].root, helper.relative_path), helper.content);
   }
   for (const auto& [target, content] : helpers) {
@@ -275,7 +282,9 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
     });
   }
 
-  Worker worker{options, cache, scan.files, {}};
+  // On-disk lookups (go.mod files...) are shared by the run's files and forgotten after it.
+  DiskMemo memo;
+  Worker worker{options, cache, scan.files, &memo, {}};
   for (const ScannedFile& f : scan.files)
     if (f.language && !worker.fingerprints.count(f.language))
       worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
@@ -332,7 +341,7 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
     report.cache_hits += o.cache_hits;
     report.cache_misses += o.cache_misses;
   }
-  handle_runtime_files(options, scan.files, report);
+  handle_runtime_files(options, scan.files, memo, report);
   if (cache && options.use_cache && !options.dry_run) {
     auto flushed = cache->flush_index();
     if (!flushed.ok()) report.errors.push_back({cache->directory().string(), flushed.error()});

@@ -3,7 +3,7 @@
 //
 // Every instrumented function starts with
 //
-//	defer _telinject.Span("pkg.(*Type).Method")()
+//	defer _telinject.Span("example.com/m/pkg.(*Type).Method")()
 //
 // Records: when the environment variable TELINJECT_OUT names a file, each finished span is
 // appended to it as one JSON object per line, with the fields of telinject's other runtimes

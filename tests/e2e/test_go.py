@@ -97,6 +97,9 @@ def stdlib_round_trip(test, sample=None):
         builder = handle.read()
     test.assertIn('_telinject "telinject"', builder)
     test.assertIn('defer _telinject.Span("strings.(*Builder).WriteString")()', builder)
+    # Names start with the import path, the folder below GOROOT/src, as in stack traces.
+    with open(os.path.join(tree, "net", "netip", "netip.go"), encoding="utf-8") as handle:
+        test.assertIn('defer _telinject.Span("net/netip.Addr.Unmap")()', handle.read())
     with open(os.path.join(tree, "cmd", "cover", "cover.go"), encoding="utf-8") as handle:
         test.assertIn('_telinject "cmd/telinject"', handle.read())
 
@@ -167,8 +170,9 @@ class GoCmpModule(unittest.TestCase):
         for span in spans[:200]:
             self.assertTrue(fields <= set(span), span)
         names = {span["name"] for span in spans}
-        self.assertIn("cmp.Equal", names)
-        self.assertTrue(any(name.startswith("cmpopts.") for name in names), sorted(names)[:20])
+        self.assertIn("github.com/google/go-cmp/cmp.Equal", names)
+        self.assertTrue(any(name.startswith("github.com/google/go-cmp/cmp/cmpopts.")
+                            for name in names), sorted(names)[:20])
         # cmpopts' tests expect some comparisons to panic: those spans end in error, and the
         # tests still see their panics (they passed above).
         self.assertTrue(any(span["status"] == "error" for span in spans))

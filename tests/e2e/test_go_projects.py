@@ -8,7 +8,8 @@
   its indentation turned to spaces so that gofmt moves every row), gofmt(remove(gofmt(instrument(
   x)))) == gofmt(x), `check` and a second `instrument` see the telemetry gofmt left, and `remove`
   deletes only what telinject added;
-- span names do not depend on the path the CLI is given (the module, a package folder, a file).
+- span names are the runtime's (import path and function) and do not depend on the path the CLI
+  is given (the module, a package folder, a file) nor on the language server's workspace folder.
 Skipped when no Go toolchain is installed."""
 import difflib
 import json
@@ -18,6 +19,7 @@ import shutil
 import subprocess
 import unittest
 
+from lsp_client import LspClient
 from support import read_spans, run_cli, run_json, temp_dir
 from test_go import GO, GO_CMP, GOFMT, digest_tree, go_env, run_go
 
@@ -150,14 +152,47 @@ func main() {
 ''',
 }
 
-# Every function of LEDGER by file, as the CLI must name it whichever path it is given.
+# Every function of LEDGER by file, as the CLI and the language server must name it whichever
+# path they are given: as Go's runtime names it (the import path, "main" for package main, the
+# path with _test for an external test package).
 LEDGER_NAMES = {
-    "ledger.go": ["ledger.New", "ledger.(*Ledger).Deposit", "ledger.Ledger.Names"],
-    "ledger_test.go": ["ledger_test.TestDeposit"],
-    "internal/store/store.go": ["store.New", "store.(*Store).Get", "store.(*Store).Put",
-                                "store.(*Store).Keys"],
+    "ledger.go": ["example.test/ledger.New", "example.test/ledger.(*Ledger).Deposit",
+                  "example.test/ledger.Ledger.Names"],
+    "ledger_test.go": ["example.test/ledger_test.TestDeposit"],
+    "internal/store/store.go": ["example.test/ledger/internal/store.New",
+                                "example.test/ledger/internal/store.(*Store).Get",
+                                "example.test/ledger/internal/store.(*Store).Put",
+                                "example.test/ledger/internal/store.(*Store).Keys"],
     "cmd/ledger/main.go": ["main.main"],
 }
+
+# Added to the instrumented ledger (and not instrumented): writes the runtime's own names of
+# LEDGER's functions, main.main left out, to $NAMES_OUT. Go 1.11 language (no 0o literals).
+RUNTIME_NAMES_TEST = '''package ledger_test
+
+import (
+	"io/ioutil"
+	"os"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"example.test/ledger"
+	"example.test/ledger/internal/store"
+)
+
+func TestRuntimeNames(t *testing.T) {
+	var names []string
+	for _, f := range []interface{}{TestDeposit, ledger.New, (*ledger.Ledger).Deposit,
+		ledger.Ledger.Names, store.New, (*store.Store).Get, (*store.Store).Put, (*store.Store).Keys} {
+		names = append(names, runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name())
+	}
+	if err := ioutil.WriteFile(os.Getenv("NAMES_OUT"), []byte(strings.Join(names, "\\n")), 0644); err != nil {
+		t.Fatal(err)
+	}
+}
+'''
 
 
 def write_tree(root, files):
@@ -361,10 +396,22 @@ class GoOldestDirective(unittest.TestCase):
         expected = {name for names in LEDGER_NAMES.values() for name in names}
         self.assertEqual(names, expected)
         for span in spans:
-            if span["name"] == "store.(*Store).Get":
+            if span["name"] == "example.test/ledger/internal/store.(*Store).Get":
                 self.assertTrue(span["code.file.path"].endswith("internal/store/store.go"), span)
                 self.assertEqual(span["code.line.number"], 18)
                 self.assertTrue(span["parent_span_id"])
+
+        # The names are the runtime's own (inlining off: FuncForPC of an entry whose first
+        # instruction came from an inlined call names the callee).
+        names_test = os.path.join(module, "runtime_names_test.go")
+        with open(names_test, "w", encoding="utf-8") as handle:
+            handle.write(RUNTIME_NAMES_TEST)
+        names_path = os.path.join(work, "names.txt")
+        run_go(["test", "-count=1", "-gcflags=example.test/ledger/...=-l",
+                "-run", "TestRuntimeNames", "."], module, dict(env, NAMES_OUT=names_path))
+        self.assertEqual(sorted(read_text(names_path).split("\n")),
+                         sorted(expected - {"main.main"}))
+        os.remove(names_test)
 
         _, removed = run_json("remove", module, "--cache-dir", os.path.join(work, "cache"))
         self.assertEqual(removed["errors"], [])
@@ -391,14 +438,15 @@ class GoOldestDirective(unittest.TestCase):
         run_go(["test", "-count=1", "./cmp/internal/function/", "./cmp/internal/value/"], module,
                dict(env, TELINJECT_OUT=spans_path))
         names = {span["name"] for span in read_spans(spans_path)}
-        self.assertIn("function.IsType", names)
-        self.assertIn("value.SortKeys", names)
+        self.assertIn("github.com/google/go-cmp/cmp/internal/function.IsType", names)
+        self.assertIn("github.com/google/go-cmp/cmp/internal/value.SortKeys", names)
 
 
 @unittest.skipUnless(GO, "no Go toolchain")
 class GoSpanNames(unittest.TestCase):
     """The CLI given the module, a package folder or one file names functions alike, and writes
-    the same bytes (the helper's import path comes from go.mod, wherever the CLI starts)."""
+    the same bytes (the helper's import path comes from go.mod, wherever the CLI starts); the
+    language server names them alike whichever folder is its workspace."""
 
     def names_seen(self, module, target):
         checked = run_cli("check", target, "--no-cache", "--format", "json")
@@ -408,6 +456,25 @@ class GoSpanNames(unittest.TestCase):
         for entry in report["files"]:
             relative = os.path.relpath(os.path.abspath(entry["file"]), module)
             names[relative] = [fn["name"] for fn in entry["functions"]]
+        return names
+
+    def names_in_editor(self, module, workspace):
+        """{file: names} from the language server's diagnostics (every function of LEDGER is
+        uninstrumented, so each has one), with `workspace` as the workspace folder."""
+        client = LspClient(workspace)
+        self.addCleanup(client.close)
+        client.initialize("file://" + workspace,
+                          {"debounceMs": 0,
+                           "cacheDirectory": os.path.join(os.path.dirname(module), "lsp-cache")})
+        names = {}
+        for relative in sorted(LEDGER_NAMES):
+            uri = "file://" + os.path.join(module, relative)
+            client.open(uri, LEDGER[relative], language="go")
+            diagnostics = client.wait_notification(
+                "textDocument/publishDiagnostics",
+                lambda p, uri=uri: p["uri"] == uri and p.get("version") == 1)["diagnostics"]
+            names[relative] = sorted(d["data"]["function"] for d in diagnostics)
+        self.assertEqual(client.shutdown(), 0)
         return names
 
     def test_names_do_not_depend_on_the_path_given(self):
@@ -421,6 +488,11 @@ class GoSpanNames(unittest.TestCase):
             self.assertTrue(seen, target)
             for relative, names in seen.items():
                 self.assertEqual(names, LEDGER_NAMES[relative], f"{target}: {relative}")
+        # The language server, with the module, a package folder or the folder above the module
+        # as its workspace.
+        sorted_names = {relative: sorted(names) for relative, names in LEDGER_NAMES.items()}
+        for workspace in (module, os.path.join(module, "internal", "store"), work):
+            self.assertEqual(self.names_in_editor(module, workspace), sorted_names, workspace)
 
         # Instrumenting from each path gives the same files.
         module_copy = os.path.join(work, "whole")

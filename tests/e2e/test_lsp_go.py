@@ -38,6 +38,10 @@ func Untouched() int {
 '''
 
 
+# The package's import path: module example.test/shapes, folder shapes.
+PKG = "example.test/shapes/shapes"
+
+
 class GoLspSession(unittest.TestCase):
     def setUp(self):
         self.root = temp_dir(self)
@@ -68,8 +72,8 @@ class GoLspSession(unittest.TestCase):
         c.open(self.uri, SOURCE, language="go")
         diagnostics = self.diagnostics(1)
         self.assertEqual(sorted(d["data"]["function"] for d in diagnostics),
-                         ["shapes.(*Circle).Grow", "shapes.Circle.Area"])
-        area = next(d for d in diagnostics if d["data"]["function"] == "shapes.Circle.Area")
+                         [PKG + ".(*Circle).Grow", PKG + ".Circle.Area"])
+        area = next(d for d in diagnostics if d["data"]["function"] == PKG + ".Circle.Area")
         self.assertEqual(area["range"], {"start": {"line": 10, "character": 16},
                                          "end": {"line": 10, "character": 20}})
 
@@ -77,17 +81,17 @@ class GoLspSession(unittest.TestCase):
             "textDocument": {"uri": self.uri}, "range": area["range"],
             "context": {"diagnostics": [area]}})["result"]
         fix = actions[0]
-        self.assertEqual(fix["title"], "Instrument function `shapes.Circle.Area`")
+        self.assertEqual(fix["title"], f"Instrument function `{PKG}.Circle.Area`")
         self.assertNotIn("edit", fix)
         resolved = c.request("codeAction/resolve", fix)["result"]
         c.apply_workspace_edit(resolved["edit"])
         text = c.documents[self.uri]
         self.assertIn('func (c Circle) Area() float64 {\n//line :11:1\n'
-                      '\tdefer _telinject.Span("shapes.Circle.Area")()\n\treturn math.Pi', text)
+                      f'\tdefer _telinject.Span("{PKG}.Circle.Area")()\n\treturn math.Pi', text)
         # Sorted into the import group, as gofmt wants it.
         self.assertIn('\t"errors"\n\t_telinject "example.test/shapes/telinject" /*line :4:1*/\n'
                       '\t"math"\n', text)
-        self.assertNotIn('Span("shapes.(*Circle).Grow")', text)
+        self.assertNotIn(f'Span("{PKG}.(*Circle).Grow")', text)
         helper_uri = "file://" + self.helper
         self.assertIn("package telinject", c.created[helper_uri])
         if shutil.which("gofmt"):
@@ -96,14 +100,14 @@ class GoLspSession(unittest.TestCase):
 
         c.change_full(self.uri, text, 2)
         remaining = self.diagnostics(2)
-        self.assertEqual([d["data"]["function"] for d in remaining], ["shapes.(*Circle).Grow"])
+        self.assertEqual([d["data"]["function"] for d in remaining], [PKG + ".(*Circle).Grow"])
 
         grow_line = text.split("\n").index("func (c *Circle) Grow(by float64) error {")
         hover = c.request("textDocument/hover", {"textDocument": {"uri": self.uri},
                                                  "position": {"line": grow_line, "character": 18}})
         value = hover["result"]["contents"]["value"]
-        self.assertIn("`shapes.(*Circle).Grow`: preview", value)
-        self.assertIn('defer _telinject.Span("shapes.(*Circle).Grow")()', value)
+        self.assertIn(f"`{PKG}.(*Circle).Grow`: preview", value)
+        self.assertIn(f'defer _telinject.Span("{PKG}.(*Circle).Grow")()', value)
         area_line = text.split("\n").index("func (c Circle) Area() float64 {")
         done = c.request("textDocument/hover", {"textDocument": {"uri": self.uri},
                                                 "position": {"line": area_line, "character": 17}})
@@ -130,9 +134,9 @@ class GoLspSession(unittest.TestCase):
         # One edit per changed region: the import, then each function's opening lines.
         self.assertEqual(len(edits), 3)
         saved = apply_text_edits(SOURCE, edits)
-        self.assertIn('Span("shapes.Circle.Area")', saved)
-        self.assertIn('Span("shapes.(*Circle).Grow")', saved)
-        self.assertNotIn('Span("shapes.Untouched")', saved)
+        self.assertIn(f'Span("{PKG}.Circle.Area")', saved)
+        self.assertIn(f'Span("{PKG}.(*Circle).Grow")', saved)
+        self.assertNotIn(f'Span("{PKG}.Untouched")', saved)
         # The helper package is written into the module on save.
         self.assertTrue(os.path.isfile(self.helper))
         self.assertEqual(c.shutdown(), 0)

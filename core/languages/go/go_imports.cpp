@@ -1,24 +1,11 @@
 #include "go/go_imports.h"
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "go/go_syntax.h"
 
 namespace telinject::go {
 namespace {
-
-namespace fs = std::filesystem;
-
-// The import path inside a spec's text: `_x "a/b"` -> a/b.
-std::string_view quoted_path(std::string_view spec) {
-  size_t open = spec.find_first_of("\"`");
-  if (open == std::string_view::npos) return {};
-  size_t close = spec.find(spec[open], open + 1);
-  if (close == std::string_view::npos) return {};
-  return spec.substr(open + 1, close - open - 1);
-}
 
 // The specs of one import declaration: the `import_spec`s directly in it or in its list.
 struct ImportDeclaration {
@@ -63,13 +50,6 @@ std::string_view spec_path(const SourceText& source, TSNode spec) {
   if (ts_node_is_null(path)) return {};
   std::string_view text = node_text(source, path);
   return text.size() >= 2 ? text.substr(1, text.size() - 2) : text;
-}
-
-std::string_view trimmed(std::string_view text) {
-  size_t begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(" \t");
-  return text.substr(begin, end - begin + 1);
 }
 
 // A group telinject may add to: one spec per row, nothing else on the rows of `(`, the specs
@@ -135,60 +115,6 @@ bool matches_spec(std::string_view text, const std::string& spec, const std::str
 }
 
 }  // namespace
-
-std::string module_path_of(std::string_view go_mod) {
-  std::istringstream lines{std::string(go_mod)};
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::string_view text = line;
-    size_t comment = text.find("//");
-    if (comment != std::string_view::npos) text = text.substr(0, comment);
-    text = trimmed(text);
-    if (!text.empty() && text.back() == '\r') text = trimmed(text.substr(0, text.size() - 1));
-    if (text.substr(0, 6) != "module" || text.size() < 8 || (text[6] != ' ' && text[6] != '\t'))
-      continue;
-    std::string_view path = trimmed(text.substr(7));
-    if (path.size() >= 2 && (path.front() == '"' || path.front() == '`')) path = quoted_path(path);
-    return std::string(path);
-  }
-  return "";
-}
-
-std::optional<GoModule> find_module(const FileLocation& file) {
-  if (file.root.empty()) return std::nullopt;
-  std::error_code ec;
-  fs::path dir = fs::absolute(file.root / file.relative, ec).lexically_normal().parent_path();
-  if (ec) return std::nullopt;
-  for (;;) {
-    fs::path go_mod = dir / "go.mod";
-    if (fs::is_regular_file(go_mod, ec)) {
-      std::ifstream in(go_mod, std::ios::binary);
-      std::ostringstream text;
-      text << in.rdbuf();
-      std::string path = module_path_of(text.str());
-      if (path.empty()) return std::nullopt;
-      return GoModule{dir, path};
-    }
-    if (!dir.has_relative_path()) return std::nullopt;
-    dir = dir.parent_path();
-  }
-}
-
-std::string helper_import_path(const FileLocation& file) {
-  auto module = find_module(file);
-  if (!module || module->path == "std") return "telinject";
-  return module->path + "/telinject";
-}
-
-std::filesystem::path helper_file(const FileLocation& file) {
-  const fs::path name = fs::path("telinject") / "telinject.go";
-  auto module = find_module(file);
-  if (!module) return name;
-  std::error_code ec;
-  fs::path root = fs::absolute(file.root, ec).lexically_normal();
-  if (ec) return name;
-  return (module->dir / name).lexically_relative(root);
-}
 
 std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root,
                                         const std::string& spec) {

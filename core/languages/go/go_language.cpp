@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "go/go_imports.h"
+#include "go/go_module.h"
 #include "go/go_syntax.h"
 
 extern "C" const TSLanguage* tree_sitter_go();
@@ -37,10 +38,10 @@ class GoLanguage final : public LanguageSupport {
   const TSLanguage* grammar() const override { return tree_sitter_go(); }
   const std::vector<LanguageTemplate>& builtin_templates() const override { return templates_; }
 
-  // Go names functions by package clause, not by path: this is the package's directory.
+  // The package's import path as function names in stack traces start with it (empty outside
+  // a module: extract then names by the package clause).
   std::string module_name(const FileLocation& file) const override {
-    const std::filesystem::path& relative = file.relative;
-    return relative.parent_path().generic_string();
+    return go::symbol_package_path(file);
   }
 
   std::vector<FunctionInfo> extract(const ParsedSource& file,

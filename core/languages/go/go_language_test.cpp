@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "go/go_imports.h"
+#include "go/go_module.h"
 #include "go/go_syntax.h"
 #include "pipeline.h"
 #include "syntax_tree.h"
@@ -197,6 +198,41 @@ TEST_SUITE("go") {
     std::string out =
         instrument("package a\n\nfunc F() {\n\tg()\n}\n", {dir.path / "pkg", "a/b.go"});
     CHECK(out.find("import _telinject \"example.com/m/telinject\"") != std::string::npos);
+  }
+
+  TEST_CASE("names in a module start with the import path, as in Go's stack traces") {
+    TempDir dir;
+    dir.write("go.mod", "module example.com/m\n");
+    auto names = [&](const std::string& text, const FileLocation& location) {
+      std::vector<std::string> out;
+      for (const FunctionOutcome& f : run(text, Action::kCheck, location).outcome.functions)
+        out.push_back(f.qualified_name);
+      return out;
+    };
+    const std::string store =
+        "package store\n\nfunc (s *Store) Get() int {\n\tf := func() {}\n\treturn 1\n}\n";
+    const std::vector<std::string> expected = {"example.com/m/internal/store.(*Store).Get",
+                                               "example.com/m/internal/store.(*Store).Get.func1"};
+    CHECK(names(store, {dir.path, "internal/store/store.go"}) == expected);
+    CHECK(names(store, {dir.path / "internal/store", "store.go"}) == expected);
+    // An external test package is the import path with _test; an internal one the package's.
+    const std::string test = "package foo_test\n\nfunc TestX(t *testing.T) {\n\tx()\n}\n";
+    CHECK(names(test, {dir.path, "x/foo/foo_test.go"}) ==
+          std::vector<std::string>{"example.com/m/x/foo_test.TestX"});
+    CHECK(names("package foo\n\nfunc TestY(t *testing.T) {\n\tx()\n}\n",
+                {dir.path, "x/foo/y_test.go"}) ==
+          std::vector<std::string>{"example.com/m/x/foo.TestY"});
+    CHECK(names("package foo_test\n\nfunc F() {\n\tx()\n}\n", {dir.path, "x/foo/f.go"}) ==
+          std::vector<std::string>{"example.com/m/x/foo.F"});
+    // A program's package main is "main" for the runtime, wherever it sits.
+    CHECK(names("package main\n\nfunc main() {\n\tx()\n}\n", {dir.path, "cmd/tool/main.go"}) ==
+          std::vector<std::string>{"main.main"});
+    // Outside a module, the package clause.
+    CHECK(names(store, "internal/store/store.go") ==
+          std::vector<std::string>{"store.(*Store).Get", "store.(*Store).Get.func1"});
+    std::string out = instrument(store, {dir.path, "internal/store/store.go"});
+    CHECK(out.find("defer _telinject.Span(\"example.com/m/internal/store.(*Store).Get\")()") !=
+          std::string::npos);
   }
 
   TEST_CASE("imports: sorted into a plain group, else a declaration of its own") {

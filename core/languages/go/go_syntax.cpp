@@ -167,12 +167,41 @@ size_t spacing_slack(TSNode node, uint32_t begin, uint32_t end) {
   return slack;
 }
 
+// What Go's runtime starts the names of the package's functions with: the import path (see
+// LanguageSupport::module_name), but "main" for a program's package main, and the path with
+// "_test" for an external test package (`package foo_test` in a _test.go file, as go/build
+// tells one). Without an import path (no module, text from a test) the package clause.
+std::string package_prefix(const ParsedSource& file, const std::string& clause) {
+  if (clause == "main" || file.module_name.empty()) return clause;
+  constexpr std::string_view kTest = "_test";
+  std::string name = file.location.relative.filename().string();
+  bool test_file = name.size() > 8 && name.compare(name.size() - 8, 8, "_test.go") == 0;
+  bool test_package = clause.size() > kTest.size() &&
+                      clause.compare(clause.size() - kTest.size(), kTest.size(), kTest) == 0;
+  return test_file && test_package ? file.module_name + "_test" : file.module_name;
+}
+
 std::string_view trimmed_rest(std::string_view text) {
   size_t begin = text.find_first_not_of(" \t");
   return begin == std::string_view::npos ? std::string_view() : text.substr(begin);
 }
 
 }  // namespace
+
+std::string_view quoted_path(std::string_view spec) {
+  size_t open = spec.find_first_of("\"`");
+  if (open == std::string_view::npos) return {};
+  size_t close = spec.find(spec[open], open + 1);
+  if (close == std::string_view::npos) return {};
+  return spec.substr(open + 1, close - open - 1);
+}
+
+std::string_view trimmed(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t");
+  return text.substr(begin, end - begin + 1);
+}
 
 std::string go_string_literal(const std::string& value) {
   std::string out = "\"";
@@ -312,7 +341,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     } else if (kind != WalkKind::kOther) {
       FunctionInfo f;
       Scope* parent = scopes.empty() ? nullptr : &scopes.back();
-      std::string prefix = package.empty() ? "" : package + ".";
+      std::string prefix = package.empty() ? "" : package_prefix(file, package) + ".";
       if (kind == WalkKind::kLiteral) {
         // Named as Go's runtime names closures: F.func1, F.func1.1, and pkg.init.func1 for
         // literals outside functions.

@@ -26,6 +26,12 @@ inline uint32_t row_end(const SourceText& source, uint32_t row) {
   return source.row_start(row) + static_cast<uint32_t>(source.row_text(row).size());
 }
 
+/// The import path inside a spec's text: `_x "a/b"` -> a/b (the first quoted string).
+std::string_view quoted_path(std::string_view spec);
+
+/// `text` without the blanks and tabs around it.
+std::string_view trimmed(std::string_view text);
+
 /// `value` as a Go interpreted string literal.
 std::string go_string_literal(const std::string& value);
 
