@@ -1,10 +1,19 @@
 """Reliability of the language passes (issue 14): instrumenting never changes what a program
 does, even where the parser cannot follow it."""
+import glob
+import json
 import os
+import re
 import subprocess
 import unittest
 
+from fake_llm import FakeLlm, model_list, openai_answer
 from support import PYTHON, run_cli, run_json, temp_dir
+
+# No provider settings leak in from the machine running the tests.
+for _name in ("LLM_PROVIDER", "LLM_MODEL", "LLM_BASE_URL", "LLM_TIMEOUT", "OPENAI_API_KEY",
+              "ANTHROPIC_API_KEY", "LLM_ENABLED", "LLM_BUDGET"):
+    os.environ.pop(_name, None)
 
 
 def deeply_nested(depth, unit):
@@ -120,6 +129,96 @@ class DeepIndentationTest(unittest.TestCase):
         run_cli("remove", path, check=0)
         with open(path, encoding="utf-8") as handle:
             self.assertEqual(handle.read(), source)
+
+
+RUBY = "class Greeter\n  def greet(name)\n    \"hi #{name}\"\n  end\nend\n"
+
+
+def analyse_ruby(request):
+    """A model that finds the one Ruby method of RUBY in the numbered prompt."""
+    prompt = request.json()["messages"][-1]["content"]
+    start = next(int(line.split(":")[0]) for line in prompt.splitlines()
+                 if re.match(r"^\d+:   def greet", line))
+    functions = [{"name": "greet", "qualified_name": "Greeter#greet", "start_line": start,
+                  "body_start_line": start + 1, "end_line": start + 2}]
+    return openai_answer(json.dumps({"functions": functions}), 300, 80)
+
+
+class UrlCredentialsTest(unittest.TestCase):
+    """A password in the base URL is a secret like the API key: never shown, never logged."""
+    PASSWORD = "pa55-SECRET-url"
+    KEY = "sk-e2e-KEY-9e2a"
+
+    def server(self, handler):
+        server = FakeLlm(handler)
+        self.addCleanup(server.close)
+        return server, server.url.replace("http://", f"http://alice:{self.PASSWORD}@")
+
+    def assert_hidden(self, *texts):
+        for text in texts:
+            self.assertNotIn(self.PASSWORD, text)
+            self.assertNotIn(self.KEY, text)
+
+    def trace_text(self, root):
+        files = glob.glob(os.path.join(root, "logs", "**", "*"), recursive=True)
+        texts = []
+        for path in files:
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    texts.append(handle.read())
+        return "\n".join(texts)
+
+    def test_check_api_and_models(self):
+        def handle(request):
+            if request.path == "/v1/models":
+                return model_list("openai", ["gpt-4o-mini"])
+            return openai_answer("OK", 12, 1)
+        server, url = self.server(handle)
+        env = {"OPENAI_API_KEY": self.KEY, "LLM_BASE_URL": url}
+        root = temp_dir(self)
+        for args in (["check-api"], ["check-api", "--format", "json"], ["models"],
+                     ["models", "--format", "json"]):
+            with self.subTest(args=args):
+                result = run_cli(*args, cwd=root, env=env, check=0)
+                self.assert_hidden(result.stdout, result.stderr)
+        shown = run_cli("check-api", cwd=root, env=env, check=0).stdout
+        self.assertIn("http://[redacted]@127.0.0.1:", shown)
+
+    def test_errors(self):
+        # 404 is not retried: the test does not wait for backoffs.
+        server, url = self.server(lambda request: (404, {"error": "gone"}, {}))
+        env = {"OPENAI_API_KEY": self.KEY, "LLM_BASE_URL": url, "LLM_ENABLED": "true"}
+        root = temp_dir(self)
+        for args in (["check-api"], ["models"]):
+            with self.subTest(args=args):
+                result = run_cli(*args, cwd=root, env=env, check=1)
+                self.assertIn("[redacted]@127.0.0.1", result.stderr)
+                self.assert_hidden(result.stdout, result.stderr)
+        with open(os.path.join(root, "greeter.rb"), "w", encoding="utf-8") as handle:
+            handle.write(RUBY)
+        result = run_cli("instrument", "--format", "json", "--debug-trace", "--trace-level",
+                         "DEBUG", "--max-retries", "0", root, cwd=root, env=env)
+        self.assert_hidden(result.stdout, result.stderr, self.trace_text(root))
+        self.assertIn("[redacted]@127.0.0.1", result.stdout + result.stderr)
+        bad = run_cli("check-api", cwd=root, check=2,
+                      env={"OPENAI_API_KEY": self.KEY,
+                           "LLM_BASE_URL": f"ftp://alice:{self.PASSWORD}@127.0.0.1/"})
+        self.assert_hidden(bad.stdout, bad.stderr)
+
+    def test_instrument_with_trace(self):
+        server, url = self.server(analyse_ruby)
+        env = {"OPENAI_API_KEY": self.KEY, "LLM_BASE_URL": url, "LLM_ENABLED": "true"}
+        root = temp_dir(self)
+        with open(os.path.join(root, "greeter.rb"), "w", encoding="utf-8") as handle:
+            handle.write(RUBY)
+        result = run_cli("instrument", "--format", "json", "--debug-trace", "--trace-level",
+                         "TRACE", root, cwd=root, env=env, check=0)
+        report = json.loads(result.stdout)
+        self.assertEqual(report["functions_instrumented"], 1, result.stderr)
+        trace = self.trace_text(root)
+        self.assertIn("llm_call", trace)
+        self.assert_hidden(result.stdout, result.stderr, trace)
+        self.assertTrue(server.requests)
 
 
 if __name__ == "__main__":
