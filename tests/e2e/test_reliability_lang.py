@@ -134,14 +134,14 @@ class DeepIndentationTest(unittest.TestCase):
 RUBY = "class Greeter\n  def greet(name)\n    \"hi #{name}\"\n  end\nend\n"
 
 
-def analyse_ruby(request):
+def analyse_ruby(request, prompt_tokens=300):
     """A model that finds the one Ruby method of RUBY in the numbered prompt."""
     prompt = request.json()["messages"][-1]["content"]
     start = next(int(line.split(":")[0]) for line in prompt.splitlines()
                  if re.match(r"^\d+:   def greet", line))
     functions = [{"name": "greet", "qualified_name": "Greeter#greet", "start_line": start,
                   "body_start_line": start + 1, "end_line": start + 2}]
-    return openai_answer(json.dumps({"functions": functions}), 300, 80)
+    return openai_answer(json.dumps({"functions": functions}), prompt_tokens, 80)
 
 
 class UrlCredentialsTest(unittest.TestCase):
@@ -219,6 +219,81 @@ class UrlCredentialsTest(unittest.TestCase):
         self.assertIn("llm_call", trace)
         self.assert_hidden(result.stdout, result.stderr, trace)
         self.assertTrue(server.requests)
+
+
+class LlmOptInTest(unittest.TestCase):
+    """Calls cost money: a key in the environment is not a wish to spend it."""
+    KEY = "sk-e2e-optin"
+
+    def project(self, files=1, config=None):
+        root = temp_dir(self)
+        for index in range(files):
+            with open(os.path.join(root, f"greeter{index}.rb"), "w", encoding="utf-8") as handle:
+                handle.write(RUBY)
+        if config is not None:
+            with open(os.path.join(root, ".telinject.toml"), "w", encoding="utf-8") as handle:
+                handle.write(config)
+        return root
+
+    def server(self, handler=analyse_ruby):
+        server = FakeLlm(handler)
+        self.addCleanup(server.close)
+        return server
+
+    def test_a_key_alone_makes_no_call_and_says_how_to_enable(self):
+        server = self.server()
+        root = self.project(files=2)
+        env = {"OPENAI_API_KEY": self.KEY, "LLM_BASE_URL": server.url}
+        result = run_cli("instrument", "--format", "json", root, cwd=root, env=env, check=0)
+        self.assertEqual(server.requests, [])
+        report = json.loads(result.stdout)
+        self.assertEqual(report["llm_calls"], 0)
+        self.assertIsNone(report["llm_budget_usd"])
+        reasons = [entry["reason"] for entry in report["skipped_files"]]
+        self.assertEqual(len(reasons), 2)
+        for reason in reasons:
+            self.assertIn("no LLM enabled (--llm, or [llm] enabled = true", reason)
+        self.assertEqual(result.stderr.count("an LLM is configured but not enabled"), 1,
+                         result.stderr)
+        self.assertIn("--llm", result.stderr)
+        # The text run says it once too, and check does not call either.
+        text = run_cli("instrument", root, cwd=root, env=env, check=0)
+        self.assertEqual(text.stderr.count("not enabled"), 1, text.stderr)
+        run_cli("check", root, cwd=root, env=env)
+        self.assertEqual(server.requests, [])
+
+    def test_the_project_config_enables_it(self):
+        server = self.server()
+        root = self.project(config="[llm]\nenabled = true\n")
+        env = {"OPENAI_API_KEY": self.KEY, "LLM_BASE_URL": server.url}
+        result = run_cli("instrument", "--format", "json", root, cwd=root, env=env, check=0)
+        report = json.loads(result.stdout)
+        self.assertEqual(report["functions_instrumented"], 1, result.stderr)
+        self.assertEqual(len(server.requests), 1)
+        self.assertNotIn("not enabled", result.stderr)
+
+    def test_default_budget_is_stated_and_enforced(self):
+        # Each call reports 4M prompt tokens of gpt-4o-mini: $0.60, over the $0.50 default.
+        server = self.server(lambda request: analyse_ruby(request, prompt_tokens=4_000_000))
+        root = self.project(files=3)
+        env = {"OPENAI_API_KEY": self.KEY, "LLM_BASE_URL": server.url}
+        result = run_cli("instrument", "--llm", "--no-parallel", "--no-cache", "--format", "json",
+                         root, cwd=root, env=env)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        report = json.loads(result.stdout)
+        self.assertEqual(report["llm_budget_usd"], 0.5)
+        self.assertEqual(len(server.requests), 1)
+        self.assertEqual(report["llm_calls"], 1)
+        self.assertEqual(len(report["not_done"]), 2)
+        for entry in report["not_done"]:
+            self.assertIn("budget", entry["reason"])
+        text = run_cli("instrument", "--llm", "--no-cache", root, cwd=root,
+                       env=dict(env, LLM_BASE_URL=self.server().url))
+        self.assertIn("of the $0.50 budget", text.stdout)
+        # --budget sets another limit, and the report says which.
+        other = run_cli("instrument", "--llm", "--budget", "2", "--no-cache", "--format", "json",
+                        root, cwd=root, env=dict(env, LLM_BASE_URL=self.server().url))
+        self.assertEqual(json.loads(other.stdout)["llm_budget_usd"], 2)
 
 
 if __name__ == "__main__":
