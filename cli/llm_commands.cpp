@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "llm/client.h"
 #include "llm/env_file.h"
+#include "llm/http.h"
 #include "llm/models.h"
 
 namespace telinject::cli {
@@ -28,7 +29,8 @@ std::string base_urls(const Config& config) {
   auto options = llm::resolve_provider_options(config.llm);
   if (!options.ok()) return "";
   std::string out;
-  for (const std::string& url : options->base_urls) out += (out.empty() ? "" : ",") + url;
+  for (const std::string& url : options->base_urls)
+    out += (out.empty() ? "" : ",") + llm::redact_url_credentials(url);
   return out;
 }
 
@@ -204,7 +206,7 @@ int configure(const ConfigureAnswers& given, const Config& current) {
     return kExitFailed;
   }
   std::printf("wrote %s: LLM_PROVIDER=%s LLM_MODEL=%s%s%s\n", env_path.c_str(), provider.c_str(),
-              model.c_str(), base_url.empty() ? "" : (" LLM_BASE_URL=" + base_url).c_str(),
+              model.c_str(), base_url.empty() ? "" : (" LLM_BASE_URL=" + llm::redact_url_credentials(base_url)).c_str(),
               key.empty() ? "" : (" " + key_name + "=[hidden]").c_str());
   std::printf("next: telinject check-api\n");
   return 0;

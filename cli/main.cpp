@@ -65,6 +65,7 @@ struct Flags {
   // LLM
   std::string provider, model, base_url, api_key;
   double budget = -1;  // < 0: not given
+  bool llm = false;    // --llm: this run may call the LLM
   std::string mode = "script";
   int reflection_threshold = -1;
   std::string env_dir = ".";  // configure: where .env goes
@@ -109,7 +110,10 @@ void add_run_flags(CLI::App* command, Flags& f) {
   command->add_option("--cache-dir", f.cache_dir, "Script cache directory (default .telemetry_cache)");
   command->add_flag("--no-cache", f.no_cache, "Neither read nor write the script cache");
   add_llm_flags(command, f);
-  command->add_option("--budget", f.budget, "Most US dollars to spend on LLM calls (0: no limit)")
+  command->add_flag("--llm", f.llm,
+                    "Let this run call the LLM (it costs money; also [llm] enabled = true)");
+  command->add_option("--budget", f.budget,
+                      "Most US dollars this run may spend on LLM calls (default 0.50; 0: no limit)")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--mode", f.mode,
                       "script (default: templates, the LLM only repairs) or llm (the LLM "
@@ -156,6 +160,7 @@ Result<Config> effective_config(const Flags& f) {
   if (!f.api_key.empty()) config.llm.api_key = f.api_key;
   if (f.budget >= 0) config.llm.budget_usd = f.budget;
   config.llm.whole_file_mode = f.mode == "llm";
+  if (f.llm || config.llm.whole_file_mode) config.llm.enabled = true;
   if (f.reflection_threshold >= 0)
     config.llm.reflection_threshold = static_cast<uint32_t>(f.reflection_threshold);
   return config;
@@ -210,7 +215,7 @@ int run(Action action, const Flags& f) {
   std::unique_ptr<llm::ScriptRepairer> repairer;
   std::unique_ptr<llm::LlmAnalyzer> analyzer;
   std::unique_ptr<llm::FileInstrumenter> instrumenter;
-  if (!config->llm.provider.empty()) {
+  if (config->llm.enabled) {
     auto provider = llm::make_provider(config->llm);
     if (provider.ok()) {
       llm_client = std::make_unique<llm::LlmClient>(std::move(*provider), config->llm.budget_usd,
@@ -237,6 +242,8 @@ int run(Action action, const Flags& f) {
     }
   }
 
+  // A key in the environment is not a wish to spend: the run says how to opt in.
+  const bool llm_not_enabled = !config->llm.enabled && !config->llm.provider.empty();
   if (config->llm.whole_file_mode && !llm_client && action == Action::kInstrument) {
     std::fprintf(stderr, "telinject: --mode llm needs an LLM (LLM_PROVIDER or an API key)\n");
     return kExitUsage;
@@ -251,6 +258,7 @@ int run(Action action, const Flags& f) {
                     read_only ? ScriptCache::Access::kReadOnly : ScriptCache::Access::kReadWrite);
   RunReport report = run_pipeline(options, options.use_cache ? &cache : nullptr);
   progress.finish();
+  if (llm_client) report.llm_budget_usd = config->llm.budget_usd;
   if (trace)
     trace->record(TraceLevel::kInfo, "run_finished",
                   {{"files_scanned", report.files_scanned},
@@ -271,6 +279,7 @@ int run(Action action, const Flags& f) {
     cli::print_report(stdout, report, action, {f.verbose, f.quiet, options.dry_run});
   }
   if (report.files.empty() && !f.quiet) cli::warn_nothing_to_process(stderr, f.paths, report);
+  if (llm_not_enabled && !f.quiet && action != Action::kRemove) cli::explain_llm_not_enabled(stderr, report);
   if (!report.errors.empty() || !report.not_done.empty()) return kExitFileErrors;
   if (action == Action::kCheck && report.functions_uninstrumented > 0) return kExitUncovered;
   return 0;

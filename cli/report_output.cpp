@@ -80,6 +80,9 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
               {"seconds", report.seconds},
               {"llm_calls", report.llm_calls},
               {"cost_usd", report.cost_usd},
+              // null: the LLM was not enabled; 0: no limit.
+              {"llm_budget_usd", report.llm_budget_usd ? nlohmann::json(*report.llm_budget_usd)
+                                                       : nlohmann::json()},
               {"not_done", not_done},
               {"files", std::move(files)}};
   if (action == Action::kCheck) out["uninstrumented"] = std::move(uninstrumented);
@@ -154,12 +157,32 @@ void print_summary(std::FILE* out, const RunReport& report, Action action, bool 
                static_cast<unsigned long long>(report.cache_misses), report.errors.size(),
                report.seconds);
   if (dry_run && action != Action::kCheck) std::fputs("dry run: no file was written\n", out);
-  if (report.llm_calls > 0)
-    std::fprintf(out, "LLM: %llu calls, $%.4f\n", static_cast<unsigned long long>(report.llm_calls),
-                 report.cost_usd);
+  if (report.llm_budget_usd && *report.llm_budget_usd > 0)
+    std::fprintf(out, "LLM: %llu calls, $%.4f of the $%.2f budget\n",
+                 static_cast<unsigned long long>(report.llm_calls), report.cost_usd,
+                 *report.llm_budget_usd);
+  else if (report.llm_budget_usd)
+    std::fprintf(out, "LLM: %llu calls, $%.4f (no budget limit)\n",
+                 static_cast<unsigned long long>(report.llm_calls), report.cost_usd);
 }
 
 }  // namespace
+
+void explain_llm_not_enabled(std::FILE* err, const RunReport& report) {
+  size_t without_grammar = 0;
+  for (const auto& [file, reason] : report.skipped_files)
+    without_grammar += reason.find("no LLM enabled") != std::string::npos;
+  if (without_grammar == 0 && report.errors.empty()) return;
+  std::string left = without_grammar ? std::to_string(without_grammar) +
+                                           (without_grammar == 1 ? " file" : " files") +
+                                           " without a grammar skipped"
+                                     : "failing scripts not repaired";
+  std::fprintf(err,
+               "telinject: an LLM is configured but not enabled, so no call was made (%s); to "
+               "use it, pass --llm or set `[llm] enabled = true` in .telinject.toml (each run "
+               "spends at most $%.2f unless --budget says otherwise)\n",
+               left.c_str(), kDefaultLlmBudgetUsd);
+}
 
 void warn_nothing_to_process(std::FILE* err, const std::vector<std::string>& paths,
                              const RunReport& report) {

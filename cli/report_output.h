@@ -32,6 +32,11 @@ void print_report(std::FILE* out, const RunReport& report, Action action, TextOp
 void warn_nothing_to_process(std::FILE* err, const std::vector<std::string>& paths,
                              const RunReport& report);
 
+/// When an LLM is configured (a key in the environment) but this run did not enable it and left
+/// work the LLM could have done (files without a grammar, failing scripts): one line on `err`
+/// saying how to enable it.
+void explain_llm_not_enabled(std::FILE* err, const RunReport& report);
+
 /// `path` relative to the working directory when it lies below it, else as it is.
 std::string display_path(const std::filesystem::path& path);
 

@@ -291,8 +291,8 @@ bool read_llm(const TableReader& top, LlmSettings& llm) {
     return l.fail(*key, "API keys are refused in " + l.file.path.filename().string() +
                             ": keys belong in the environment or .env (OPENAI_API_KEY, "
                             "ANTHROPIC_API_KEY)");
-  return l.only_keys({"provider", "model", "base_url", "timeout", "budget"}) &&
-         l.string("provider", llm.provider) && l.string("model", llm.model) &&
+  return l.only_keys({"enabled", "provider", "model", "base_url", "timeout", "budget"}) &&
+         l.boolean("enabled", llm.enabled) && l.string("provider", llm.provider) && l.string("model", llm.model) &&
          l.string("base_url", llm.base_url) && l.number("timeout", true, llm.timeout_seconds) &&
          l.number("budget", false, llm.budget_usd);
 }
@@ -413,6 +413,11 @@ Result<void> apply_environment(const std::map<std::string, std::string>& env, Co
                         *v + "'");
     config.trace_level = level;
   }
+  if (auto v = get("LLM_ENABLED")) {
+    auto flag = parse_flag(*v);
+    if (!flag) return make_error("LLM_ENABLED must be true/false, 1/0 or yes/no, not '" + *v + "'");
+    config.llm.enabled = *flag;
+  }
   if (auto v = get("LLM_PROVIDER")) config.llm.provider = *v;
   if (auto v = get("LLM_MODEL")) config.llm.model = *v;
   if (auto v = get("LLM_BASE_URL")) config.llm.base_url = *v;
@@ -436,7 +441,7 @@ Result<void> apply_environment(const std::map<std::string, std::string>& env, Co
 constexpr const char* kEnvironmentKeys[] = {
     "TELINJECT_PROFILE", "TELINJECT_CACHE_DIR", "MAX_PARALLEL",     "DEBUG_TRACE",
     "DEBUG_TRACE_LEVEL", "LLM_PROVIDER",        "LLM_MODEL",        "LLM_BASE_URL",
-    "LLM_TIMEOUT",       "OPENAI_API_KEY",      "ANTHROPIC_API_KEY"};
+    "LLM_TIMEOUT",       "OPENAI_API_KEY",      "ANTHROPIC_API_KEY", "LLM_ENABLED"};
 
 bool uses_any(const std::map<std::string, std::string>& env) {
   for (const char* key : kEnvironmentKeys) {

@@ -17,13 +17,19 @@ namespace telinject {
 
 enum class ValidateMode { kOff, kNormal, kStrict };
 
+/// What one run may spend on LLM calls when nothing says otherwise.
+inline constexpr double kDefaultLlmBudgetUsd = 0.50;
+
 struct LlmSettings {
   std::string provider;  // "openai", "anthropic", "ollama" or empty (auto-detect)
   std::string model;
   std::string base_url;
   std::string api_key;   // never logged
   double timeout_seconds = 0;  // 0: provider default
-  double budget_usd = 0;       // 0: no budget
+  /// Calls cost money: none is made unless the project or the run asks for the LLM
+  /// ([llm] enabled = true, LLM_ENABLED, --llm, --mode llm). A key alone does not.
+  bool enabled = false;
+  double budget_usd = kDefaultLlmBudgetUsd;  // per run; 0: no limit
   bool whole_file_mode = false;        // --mode llm: the LLM instruments whole files
   uint32_t reflection_threshold = 2;   // --mode llm: failed tries before a reflection call
 };

@@ -67,6 +67,7 @@ model = "llama3"
 base_url = "http://localhost:11434/v1"
 timeout = 120
 budget = 5.5
+enabled = true
 [templates.mytrace.python]
 import = "import mytracing as _my  # telinject"
 header = "with _my.traced({name})"
@@ -91,6 +92,7 @@ runtime = true
     CHECK(config->llm.model == "llama3");
     CHECK(config->llm.timeout_seconds == 120);
     CHECK(config->llm.budget_usd == 5.5);
+    CHECK(config->llm.enabled);
     const LanguageTemplate& t = config->templates["mytrace"]["python"];
     CHECK(t.profile == "mytrace");
     CHECK(t.import_line == "import mytracing as _my  # telinject");
@@ -182,6 +184,31 @@ runtime = true
     auto from_file = load({{"OPENAI_API_KEY", "sk-o"}});
     CHECK(from_file.provider == "anthropic");
     CHECK(from_file.api_key == "sk-from-dotenv");
+  }
+
+  TEST_CASE("a key alone does not enable the LLM; the project or LLM_ENABLED does") {
+    Project p;
+    auto load = [&](std::map<std::string, std::string> env) {
+      auto config = load_config(p.dir.path(), std::nullopt, env);
+      REQUIRE_MESSAGE(config.ok(), config.error());
+      return config->llm;
+    };
+    auto key_only = load({{"OPENAI_API_KEY", "sk-o"}});
+    CHECK(key_only.provider == "openai");
+    CHECK_FALSE(key_only.enabled);
+    CHECK(key_only.budget_usd == kDefaultLlmBudgetUsd);
+    CHECK(load({{"OPENAI_API_KEY", "sk-o"}, {"LLM_ENABLED", "yes"}}).enabled);
+    auto bad = load_config(p.dir.path(), std::nullopt, {{"LLM_ENABLED", "sometimes"}});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(contains(bad.error(), "LLM_ENABLED must be true/false"));
+
+    write_text(p.dir / ".telinject.toml", "[llm]\nenabled = true\nbudget = 2\n");
+    auto from_file = load({{"OPENAI_API_KEY", "sk-o"}});
+    CHECK(from_file.enabled);
+    CHECK(from_file.budget_usd == 2);
+    CHECK_FALSE(load({{"LLM_ENABLED", "false"}}).enabled);  // the environment wins
+    write_text(p.dir / ".telinject.toml", "[llm]\nenabled = \"yes\"\n");
+    CHECK_FALSE(load_config(p.dir.path(), std::nullopt, {}).ok());
   }
 
   TEST_CASE(".env is read from the project directory only, and the real environment wins") {

@@ -100,6 +100,8 @@ struct RunReport {
   double seconds = 0;
   uint64_t llm_calls = 0;
   double cost_usd = 0;  // spent on LLM calls in this run
+  /// The run's LLM budget in US dollars (0: no limit); unset when the LLM was not enabled.
+  std::optional<double> llm_budget_usd;
   /// Work left undone because the LLM budget ran out: path, what was not done.
   std::vector<std::pair<std::string, std::string>> not_done;
 };

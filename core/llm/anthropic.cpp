@@ -30,7 +30,7 @@ class AnthropicProvider : public Provider {
         exchange_json(options_, "anthropic", base_ + "/v1/messages", headers(), payload, failure);
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
-    const std::string who = "anthropic at " + base_;
+    const std::string who = "anthropic at " + shown_;
     if (body.value("type", "") == "error")
       return make_error(who + ": " + body_excerpt(body.dump()));
     std::string stop = body.contains("stop_reason") && body["stop_reason"].is_string()
@@ -60,7 +60,7 @@ class AnthropicProvider : public Provider {
                     ? body["model"].get<std::string>()
                     : options_.model;
     out.latency_seconds = answer->latency_seconds;
-    out.endpoint = base_;
+    out.endpoint = shown_;
     return out;
   }
 
@@ -69,7 +69,7 @@ class AnthropicProvider : public Provider {
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
     if (!body.contains("data") || !body["data"].is_array())
-      return make_error("anthropic at " + base_ + ": the model list has no 'data' array");
+      return make_error("anthropic at " + shown_ + ": the model list has no 'data' array");
     std::vector<ModelInfo> models;
     for (const json& m : body["data"])
       if (m.is_object() && m.contains("id") && m["id"].is_string())
@@ -84,6 +84,7 @@ class AnthropicProvider : public Provider {
 
   ProviderOptions options_;
   std::string base_;
+  std::string shown_ = redact_url_credentials(base_);  // for messages and the trace
 };
 
 }  // namespace

@@ -134,6 +134,28 @@ std::string redact_secret(std::string text, const std::string& secret) {
   return text;
 }
 
+std::string redact_url_credentials(std::string text) {
+  constexpr std::string_view kAuthorityEnd = "/?#@ \t\r\n\"'<>,";
+  for (size_t scheme = text.find("://"); scheme != std::string::npos;
+       scheme = text.find("://", scheme + 3)) {
+    size_t begin = scheme + 3;
+    // The authority ends at the path; its user information, if any, at its last '@'.
+    size_t end = begin, at = std::string::npos;
+    while (end < text.size()) {
+      size_t stop = text.find_first_of(kAuthorityEnd, end);
+      if (stop == std::string::npos || text[stop] != '@') {
+        end = stop == std::string::npos ? text.size() : stop;
+        break;
+      }
+      at = stop;
+      end = stop + 1;
+    }
+    if (at == std::string::npos) continue;
+    text.replace(begin, at - begin, "[redacted]");
+  }
+  return text;
+}
+
 std::string body_excerpt(const std::string& body, size_t limit) {
   std::string out;
   for (char c : body.substr(0, limit)) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;

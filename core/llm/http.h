@@ -61,6 +61,10 @@ Result<HttpResponse> send_with_retries(HttpTransport& transport, const HttpReque
 /// `text` with every occurrence of `secret` replaced by "[redacted]" (nothing when empty).
 std::string redact_secret(std::string text, const std::string& secret);
 
+/// `text` with the user information of every URL in it ("http://user:password@host") replaced
+/// by "[redacted]": for anything shown or logged that holds a base URL.
+std::string redact_url_credentials(std::string text);
+
 /// A short, single-line excerpt of an answer body for error messages.
 std::string body_excerpt(const std::string& body, size_t limit = 300);
 

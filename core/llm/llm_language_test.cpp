@@ -166,7 +166,7 @@ TEST_CASE("Without an LLM such a file is skipped, not an error") {
   auto result =
       process_llm_text(kRuby, "greeter.rb", ruby(), Action::kInstrument, nullptr, nullptr, nullptr);
   CHECK(result.outcome.status == FileOutcome::Status::kSkipped);
-  CHECK(result.outcome.message.find("no LLM configured") != std::string::npos);
+  CHECK(result.outcome.message.find("no LLM enabled") != std::string::npos);
   CHECK(result.output == kRuby);
 }
 

@@ -36,7 +36,7 @@ class OllamaProvider : public Provider {
     auto answer = exchange_json(options_, "ollama", base_ + "/api/chat", {}, payload, failure);
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
-    const std::string who = "ollama at " + base_;
+    const std::string who = "ollama at " + shown_;
     if (body.contains("error") && body["error"].is_string())
       return make_error(who + ": " + body_excerpt(body["error"].get<std::string>()));
     if (!body.contains("message") || !body["message"].is_object() ||
@@ -56,7 +56,7 @@ class OllamaProvider : public Provider {
                     ? body["model"].get<std::string>()
                     : options_.model;
     out.latency_seconds = answer->latency_seconds;
-    out.endpoint = base_;
+    out.endpoint = shown_;
     return out;
   }
 
@@ -65,7 +65,7 @@ class OllamaProvider : public Provider {
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
     if (!body.contains("models") || !body["models"].is_array())
-      return make_error("ollama at " + base_ + ": the model list has no 'models' array");
+      return make_error("ollama at " + shown_ + ": the model list has no 'models' array");
     std::vector<ModelInfo> models;
     for (const json& m : body["models"])
       if (m.is_object() && m.contains("name") && m["name"].is_string())
@@ -106,6 +106,7 @@ class OllamaProvider : public Provider {
  private:
   ProviderOptions options_;
   std::string base_;
+  std::string shown_ = redact_url_credentials(base_);  // for messages and the trace
   std::mutex mutex_;
   std::optional<uint64_t> context_window_;
 };

@@ -43,7 +43,7 @@ class OpenAiProvider : public Provider {
         exchange_json(options_, name_, base_ + "/v1/chat/completions", headers(), payload, failure);
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
-    const std::string who = name_ + " at " + base_;
+    const std::string who = name_ + " at " + shown_;
     const json* choices = body.contains("choices") ? &body["choices"] : nullptr;
     if (!choices || !choices->is_array() || choices->empty() || !(*choices)[0].is_object() ||
         !(*choices)[0].contains("message") || !(*choices)[0]["message"].is_object())
@@ -66,7 +66,7 @@ class OpenAiProvider : public Provider {
     CompletionResponse out;
     out.text = message["content"].get<std::string>();
     out.latency_seconds = answer->latency_seconds;
-    out.endpoint = base_;
+    out.endpoint = shown_;
     out.model = body.contains("model") && body["model"].is_string()
                     ? body["model"].get<std::string>()
                     : options_.model;
@@ -87,7 +87,7 @@ class OpenAiProvider : public Provider {
     if (!answer.ok()) return make_error(answer.error());
     const json& body = answer->body;
     if (!body.contains("data") || !body["data"].is_array())
-      return make_error(name_ + " at " + base_ + ": the model list has no 'data' array");
+      return make_error(name_ + " at " + shown_ + ": the model list has no 'data' array");
     std::vector<ModelInfo> models;
     for (const json& m : body["data"])
       if (m.is_object() && m.contains("id") && m["id"].is_string())
@@ -103,6 +103,7 @@ class OpenAiProvider : public Provider {
 
   ProviderOptions options_;
   std::string base_;
+  std::string shown_ = redact_url_credentials(base_);  // for messages and the trace
   std::string name_;
 };
 

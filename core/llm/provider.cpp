@@ -129,7 +129,8 @@ Result<ProviderOptions> resolve_provider_options(const LlmSettings& settings) {
                                                                   : "http://localhost:11434");
   for (const std::string& url : options.base_urls)
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-      return make_error("LLM base URL '" + url + "' must start with http:// or https://");
+      return make_error("LLM base URL '" + redact_url_credentials(url) +
+                        "' must start with http:// or https://");
   options.api_key = settings.api_key;
   if (!local && options.api_key.empty())
     return make_error(std::string("no API key for ") + options.provider + ": set " +

@@ -26,7 +26,7 @@ Result<Exchange> exchange_json(const ProviderOptions& options, std::string_view 
     request.headers.emplace_back("Content-Type", "application/json");
   }
   HttpTransport& transport = options.transport ? *options.transport : curl_transport();
-  const std::string who = std::string(provider) + " at " + url;
+  const std::string who = std::string(provider) + " at " + redact_url_credentials(url);
   auto started = std::chrono::steady_clock::now();
   TransportFailure why = TransportFailure::kNone;
   auto answer = send_with_retries(transport, request, options.retry, &why);
@@ -34,7 +34,7 @@ Result<Exchange> exchange_json(const ProviderOptions& options, std::string_view 
   double latency =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto fail = [&](const std::string& message) {
-    return make_error(redact_secret(message, options.api_key));
+    return make_error(redact_url_credentials(redact_secret(message, options.api_key)));
   };
   if (!answer.ok()) return fail(who + ": " + answer.error());
   const HttpResponse& response = *answer;

@@ -60,7 +60,7 @@ class LlmLanguageTest(unittest.TestCase):
         summary = json.loads(result.stdout)
         self.assertEqual(summary["errors"], [])
         reasons = {os.path.basename(s["file"]): s["reason"] for s in summary["skipped_files"]}
-        self.assertIn("no LLM configured", reasons["Greeter.java"])
+        self.assertIn("no LLM enabled", reasons["Greeter.java"])
         with open(os.path.join(root, "Greeter.java"), encoding="utf-8") as handle:
             self.assertEqual(handle.read(), JAVA)
 
@@ -69,7 +69,7 @@ class LlmLanguageTest(unittest.TestCase):
         self.addCleanup(server.close)
         root = self.project()
         env = {"OPENAI_API_KEY": "sk-e2e", "LLM_BASE_URL": server.url}
-        result = run_cli("instrument", root, "--format", "json", "--cache-dir",
+        result = run_cli("instrument", root, "--llm", "--format", "json", "--cache-dir",
                          os.path.join(root, ".cache"), cwd=root, env=env, check=0)
         summary = json.loads(result.stdout)
         self.assertEqual(summary["functions_instrumented"], 2)
@@ -89,7 +89,7 @@ class LlmLanguageTest(unittest.TestCase):
             self.assertEqual(ran.stderr, "[telinject] enter Greeter.main\n"
                                          "[telinject] enter Greeter.greet\n")
         # A second run over the instrumented file finds both functions instrumented.
-        again = json.loads(run_cli("instrument", root, "--format", "json", cwd=root, env=env,
+        again = json.loads(run_cli("instrument", root, "--llm", "--format", "json", cwd=root, env=env,
                                    check=0).stdout)
         self.assertEqual(again["already_instrumented"], 2)
         # Removal needs no LLM.

@@ -60,7 +60,7 @@ class RepairTest(unittest.TestCase):
         root = make_project(self, 2)
         with open(os.path.join(root, "mod0.py"), encoding="utf-8") as handle:
             original = handle.read()
-        result = run_cli("instrument", root, "--format", "json", "--debug-trace",
+        result = run_cli("instrument", root, "--llm", "--format", "json", "--debug-trace",
                          "--no-trace-console", "--cache-dir", os.path.join(root, ".cache"),
                          cwd=root, env=self.env(server), check=0)
         summary = json.loads(result.stdout)
@@ -92,7 +92,7 @@ class RepairTest(unittest.TestCase):
         # The same functions again (files restored): fixes come from the cache, no call.
         with open(os.path.join(root, "mod0.py"), "w", encoding="utf-8") as handle:
             handle.write(original)
-        again = run_cli("instrument", root, "--format", "json", "--cache-dir",
+        again = run_cli("instrument", root, "--llm", "--format", "json", "--cache-dir",
                         os.path.join(root, ".cache"), cwd=root, env=self.env(server), check=0)
         summary = json.loads(again.stdout)
         self.assertEqual(summary["llm_calls"], 0)
@@ -105,7 +105,7 @@ class RepairTest(unittest.TestCase):
         root = make_project(self, 4)
         # Each call really costs $0.0065 and could cost about $0.007 at worst: $0.017 pays for
         # two calls; the third's worst case would pass the budget.
-        result = run_cli("instrument", root, "--format", "json", "--no-parallel", "--budget",
+        result = run_cli("instrument", root, "--llm", "--format", "json", "--no-parallel", "--budget",
                          "0.017", "--no-cache", cwd=root, env=self.env(server))
         self.assertEqual(result.returncode, 3, result.stderr)
         summary = json.loads(result.stdout)
@@ -129,7 +129,7 @@ class RepairTest(unittest.TestCase):
     def test_text_report_says_what_was_not_done(self):
         server = fixing_server(self)
         root = make_project(self, 2)
-        result = run_cli("instrument", root, "--no-parallel", "--budget", "0.01", "--no-cache",
+        result = run_cli("instrument", root, "--llm", "--no-parallel", "--budget", "0.01", "--no-cache",
                          cwd=root, env=self.env(server))
         self.assertEqual(result.returncode, 3)
         self.assertIn("LLM: 1 calls, $0.0065", result.stdout)
@@ -187,7 +187,7 @@ class NoCallsWhenNotNeededTest(unittest.TestCase):
         root = temp_dir(self)
         with open(os.path.join(root, "mod.py"), "w", encoding="utf-8") as handle:
             handle.write("def work(x):\n    return x\n")
-        result = run_cli("instrument", root, "--format", "json", "--no-cache", cwd=root,
+        result = run_cli("instrument", root, "--llm", "--format", "json", "--no-cache", cwd=root,
                          env={"OPENAI_API_KEY": KEY, "LLM_BASE_URL": server.url}, check=0)
         summary = json.loads(result.stdout)
         self.assertEqual(summary["functions_instrumented"], 1)
@@ -197,7 +197,7 @@ class NoCallsWhenNotNeededTest(unittest.TestCase):
 
     def test_provider_without_key_warns_and_runs_without_llm(self):
         root = make_project(self, 1)
-        result = run_cli("instrument", root, "--format", "json", cwd=root,
+        result = run_cli("instrument", root, "--llm", "--format", "json", cwd=root,
                          env={"LLM_PROVIDER": "anthropic"})
         self.assertEqual(result.returncode, 3)  # the broken template is an error without an LLM
         self.assertIn("LLM not used: no API key for anthropic", result.stderr)

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 
+#include "python/python_layout.h"
 #include "python/python_package.h"
 #include "python/python_syntax.h"
 
@@ -159,6 +160,15 @@ class PythonLanguage final : public LanguageSupport {
     std::string_view def_indent = source.row_indent(def_row);
     if (ts_node_start_point(f.node).column != def_indent.size())
       return make_error("the def does not start its line");
+    // Deeper than tree-sitter can parse back, validation could not tell the blocks apart.
+    auto too_deep = [&](uint32_t row, std::string_view indent) -> std::optional<Error> {
+      uint32_t width = python::parser_indent_width(prefix) + python::parser_indent_width(unit) +
+                       python::parser_indent_width(indent);
+      if (width < python::kParserIndentLimit) return std::nullopt;
+      return make_error("telemetry would indent line " + std::to_string(row + 1) + " by " +
+                        std::to_string(width) +
+                        " columns, past the 255 columns tree-sitter's Python grammar can parse");
+    };
     TSNode first = body.statements.front();
     uint32_t first_row = ts_node_start_point(first).row;
 
@@ -172,6 +182,7 @@ class PythonLanguage final : public LanguageSupport {
         --colon;
       if (colon == 0 || source.text()[colon - 1] != ':')
         return make_error("cannot find the colon that opens the body");
+      if (auto error = too_deep(def_row, def_indent)) return *error;
       uint32_t column = colon - source.row_start(def_row);
       script.insertions.push_back(
           {relative(def_row), column,
@@ -182,11 +193,13 @@ class PythonLanguage final : public LanguageSupport {
     std::string_view first_indent = source.row_indent(first_row);
     if (ts_node_start_point(first).column != first_indent.size())
       return make_error("the first statement after the docstring does not start its line");
+    if (auto error = too_deep(first_row, first_indent)) return *error;
     script.insertions.push_back({relative(first_row), static_cast<uint32_t>(first_indent.size()),
                                  header + ":\n" + prefix + unit + std::string(first_indent)});
     uint32_t last_row = last_statement_row(body.statements.back());
     for (uint32_t row = first_row + 1; row <= last_row; ++row) {
       if (source.row_is_blank(row) || is_verbatim(f, row)) continue;
+      if (auto error = too_deep(row, source.row_indent(row))) return *error;
       script.insertions.push_back({relative(row), 0, unit});
     }
     return script;
@@ -287,7 +300,20 @@ class PythonLanguage final : public LanguageSupport {
                           " lost the indentation telinject added; remove telemetry by hand");
       edits.push_back({source.row_start(row), length, ""});
     }
-    if (remaining == 0) {
+    // Telemetry the tree does not show (indentation tree-sitter cannot follow) still needs
+    // the import: count the rows that start with a marker against the blocks taken out.
+    size_t marker_rows = 0, taken_out = 0;
+    for (size_t i = 0; i < functions.size(); ++i)
+      taken_out += functions[i].state == FunctionState::kInstrumented && chosen[i];
+    for (uint32_t row = 0; row < source.row_count(); ++row) {
+      std::string_view line = source.row_text(row);
+      line.remove_prefix(source.row_indent(row).size());
+      marker_rows += std::any_of(known.begin(), known.end(), [&](const LanguageTemplate& t) {
+        std::string marker = t.marker();
+        return !marker.empty() && line.substr(0, marker.size()) == marker;
+      });
+    }
+    if (remaining == 0 && marker_rows <= taken_out) {
       for (uint32_t row = 0; row < source.row_count(); ++row) {
         std::string_view line = source.row_text(row);
         bool is_import = std::any_of(known.begin(), known.end(), [&](const LanguageTemplate& t) {
@@ -300,6 +326,13 @@ class PythonLanguage final : public LanguageSupport {
         break;
       }
     }
+    // The tree these edits come from may be wrong where tree-sitter loses track of deep
+    // indentation: check them against the blocks Python itself will see.
+    std::vector<TextEdit> sorted = edits;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const TextEdit& a, const TextEdit& b) { return a.offset < b.offset; });
+    auto kept = python::check_layout_kept(text, sorted);
+    if (!kept.ok()) return make_error("Python would read the blocks differently: " + kept.error());
     return edits;
   }
 

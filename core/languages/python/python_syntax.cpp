@@ -1,8 +1,11 @@
 #include "python/python_syntax.h"
+
+#include "python/python_layout.h"
 #include "syntax_tree.h"
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace telinject::python {
@@ -31,6 +34,20 @@ bool is_overload(const SourceText& source, TSNode decorated) {
       return true;
   }
   return false;
+}
+
+// The first statement indented kParserIndentLimit columns or more, where tree-sitter loses
+// track of the blocks (rows inside strings do not count), or nullopt.
+std::optional<uint32_t> first_row_past_parser_limit(const SourceText& source) {
+  bool any = false;
+  for (uint32_t row = 0; row < source.row_count() && !any; ++row)
+    any = parser_indent_width(source.row_indent(row)) >= kParserIndentLimit;
+  if (!any) return std::nullopt;  // the common case: no scan
+  auto layout = scan_layout(source.text());
+  if (!layout.ok()) return 0;  // Python cannot read it either; trust nothing
+  for (const LogicalLine& line : layout->lines)
+    if (parser_indent_width(source.row_indent(line.row)) >= kParserIndentLimit) return line.row;
+  return std::nullopt;
 }
 
 // Rows holding a `telinject: ignore` comment, and whether the comment is the whole row.
@@ -234,6 +251,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     }
   }
 
+  std::optional<uint32_t> too_deep = first_row_past_parser_limit(source);
   for (size_t i = 0; i < functions.size(); ++i) {
     FunctionInfo& f = functions[i];
     std::sort(f.verbatim_rows.begin(), f.verbatim_rows.end());
@@ -254,6 +272,13 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       continue;
     }
     if (f.state != FunctionState::kUninstrumented) continue;
+    if (too_deep) {
+      // The tree's blocks are wrong from there on, and may be before: the whole file waits.
+      f.state = FunctionState::kSkipped;
+      f.reason = "line " + std::to_string(*too_deep + 1) +
+                 " is indented past the 255 columns tree-sitter's Python grammar can parse";
+      continue;
+    }
     if (ts_node_has_error(f.node)) {
       f.state = FunctionState::kSkipped;
       f.reason = "syntax error inside the function";
