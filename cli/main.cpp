@@ -23,6 +23,7 @@
 #include "path_arguments.h"
 #include "pipeline.h"
 #include "report_output.h"
+#include "cache_directory.h"
 #include "script_cache.h"
 #include "trace_log.h"
 #include "version.h"
@@ -284,13 +285,25 @@ int run_cache(const std::string& verb, const Flags& f) {
     return kExitUsage;
   }
   ScriptCache cache(config->cache_dir);
+  if (verb == "clear" || verb == "prune") {
+    // `--cache-dir .` must never delete a project's own tests/ or scripts/.
+    auto recognised = check_cache_directory(cache.directory());
+    if (!recognised.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", recognised.error().c_str());
+      return kExitUsage;
+    }
+  }
   if (verb == "clear") {
     auto cleared = cache.clear();
     if (!cleared.ok()) {
       std::fprintf(stderr, "telinject: %s\n", cleared.error().c_str());
       return kExitFileErrors;
     }
-    std::printf("cleared %s\n", cache.directory().c_str());
+    std::printf("cleared %s (%llu files)\n", cache.directory().c_str(),
+                static_cast<unsigned long long>(cleared->removed));
+    if (cleared->kept > 0)
+      std::fprintf(stderr, "telinject: left %llu files in %s that telinject did not write\n",
+                   static_cast<unsigned long long>(cleared->kept), cache.directory().c_str());
     return 0;
   }
   if (verb == "prune") {

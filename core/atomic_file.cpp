@@ -1,6 +1,7 @@
 #include "atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +79,48 @@ Result<void> write_file_atomically(const std::filesystem::path& target, std::str
     }
   }
   return {};
+}
+
+std::optional<pid_t> temporary_file_pid(std::string_view filename) {
+  constexpr std::string_view kMarker = ".telinject-", kSuffix = ".tmp";
+  if (!filename.starts_with('.') || !filename.ends_with(kSuffix)) return std::nullopt;
+  size_t marker = filename.rfind(kMarker);
+  if (marker == std::string_view::npos || marker < 2) return std::nullopt;  // ".x" at least
+  std::string_view rest = filename.substr(marker + kMarker.size());
+  rest.remove_suffix(kSuffix.size());
+  // <pid>-<counter>-<random>: three runs of digits.
+  uint64_t numbers[3] = {0, 0, 0};
+  for (int i = 0; i < 3; ++i) {
+    size_t digits = 0;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') {
+      if (digits == 18) return std::nullopt;
+      numbers[i] = numbers[i] * 10 + static_cast<uint64_t>(rest[digits] - '0');
+      ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+    rest.remove_prefix(digits);
+    if (i < 2) {
+      if (!rest.starts_with('-')) return std::nullopt;
+      rest.remove_prefix(1);
+    }
+  }
+  if (!rest.empty() || numbers[0] == 0 || numbers[0] > INT32_MAX) return std::nullopt;
+  return static_cast<pid_t>(numbers[0]);
+}
+
+uint64_t remove_stale_temporary_files(const std::filesystem::path& directory) {
+  uint64_t removed = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::optional<pid_t> pid = temporary_file_pid(it->path().filename().string());
+    if (!pid || *pid == ::getpid()) continue;
+    // EPERM: alive, owned by someone else. A reused pid keeps a stale file: the safe side.
+    if (::kill(*pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    if (it->is_regular_file(ignored) && std::filesystem::remove(it->path(), ignored)) ++removed;
+  }
+  return removed;
 }
 
 Result<std::string> read_file(const std::filesystem::path& path) {

@@ -1,6 +1,9 @@
 // Whole-file reads and atomic writes: a reader sees the old file or the new one, never a part.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -17,6 +20,15 @@ namespace telinject {
 Result<void> write_file_atomically(const std::filesystem::path& target, std::string_view bytes,
                                    std::optional<std::filesystem::perms> mode = std::nullopt,
                                    bool durable = true);
+
+/// The process id in the name of a temporary file that write_file_atomically makes
+/// (".<name>.telinject-<pid>-<counter>-<random>.tmp"), or nothing for any other name.
+std::optional<pid_t> temporary_file_pid(std::string_view filename);
+
+/// Deletes in `directory` (not below it) the temporary files of write_file_atomically whose
+/// process is no longer alive (left by a kill -9 or a power cut); a file of a live process, of
+/// this one, or of any other name stays. Returns how many were deleted; errors are ignored.
+uint64_t remove_stale_temporary_files(const std::filesystem::path& directory);
 
 /// The whole file, or an error naming the path and the reason.
 Result<std::string> read_file(const std::filesystem::path& path);

@@ -1,0 +1,71 @@
+"""End-to-end tests: telinject never loses a user's byte (issue 14, the file-safety items).
+
+Each test reproduces one way a run used to damage or drop a user's file, and shows what happens
+now. docs/reliability.md names the test behind each promise.
+"""
+import hashlib
+import os
+import unittest
+
+from support import run_cli, run_json, temp_dir
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def read(path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def snapshot(root):
+    """Every file and folder below root with file digests: any change shows up."""
+    seen = {}
+    for directory, dirs, files in os.walk(root):
+        for name in dirs:
+            seen[os.path.relpath(os.path.join(directory, name), root) + "/"] = None
+        for name in files:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as handle:
+                seen[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
+    return seen
+
+
+class CacheCommandsDeleteOnlyTheCache(unittest.TestCase):
+    """Item 1: `cache clear/prune --cache-dir DIR` on a folder that is not a cache."""
+
+    def setUp(self):
+        self.project = os.path.join(temp_dir(self), "p")
+        write(os.path.join(self.project, "tests", "t.py"), "x\n")
+        write(os.path.join(self.project, "scripts", "deploy.sh"), "echo\n")
+        write(os.path.join(self.project, "files", "data.json"), "{}\n")
+        write(os.path.join(self.project, "metadata", "notes.txt"), "n\n")
+
+    def test_clear_and_prune_refuse_a_project_folder(self):
+        before = snapshot(self.project)
+        for verb in (["clear"], ["prune", "--days", "0"]):
+            result = run_cli("cache", *verb, "--cache-dir", ".", cwd=self.project, check=2)
+            self.assertIn("is not a telinject cache", result.stderr)
+            self.assertIn("nothing was deleted", result.stderr)
+            self.assertEqual(snapshot(self.project), before)
+
+    def test_clear_leaves_a_users_files_inside_a_real_cache(self):
+        cache = os.path.join(self.project, "cache")
+        write(os.path.join(self.project, "src", "mod.py"), "def f():\n    return 1\n")
+        run_cli("instrument", "src", "--cache-dir", cache, cwd=self.project, check=0)
+        self.assertEqual(read(os.path.join(cache, ".gitignore")).splitlines()[-1], "*")
+        write(os.path.join(cache, "tests", "mine.py"), "keep\n")
+        result = run_cli("cache", "clear", "--cache-dir", cache, cwd=self.project, check=0)
+        self.assertIn("left 1 files", result.stderr)
+        self.assertEqual(read(os.path.join(cache, "tests", "mine.py")), "keep\n")
+        self.assertFalse(os.path.exists(os.path.join(cache, "scripts")))
+        self.assertFalse(os.path.exists(os.path.join(cache, "files")))
+        _, stats = run_json("cache", "stats", "--cache-dir", cache, cwd=self.project, check=0)
+        self.assertEqual((stats["scripts"], stats["tests"], stats["files"]), (0, 0, 0))
+
+
+if __name__ == "__main__":
+    unittest.main()
