@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -36,6 +37,22 @@ std::string run_fingerprint(const Config& config, const LanguageSupport& languag
   for (const auto& pattern : config.exclude_functions) hash.add(pattern);
   hash.add(std::to_string(config.min_function_lines));
   return hash.hex();
+}
+
+// Whether `bytes` may hold telemetry of any profile `language` knows: one of the markers the
+// headers start with appears in it. Cheap next to a parse.
+bool may_carry_telemetry(std::string_view bytes, const LanguageSupport& language,
+                         const Config& config) {
+  auto templates = templates_for(language, config);
+  if (!templates.ok()) return true;  // the parse reports the problem
+  return std::any_of(templates->begin(), templates->end(), [&](const LanguageTemplate& t) {
+    std::string marker = t.marker();
+    return !marker.empty() && bytes.find(marker) != std::string_view::npos;
+  });
+}
+
+std::string size_limit_reason(const ScannedFile& file) {
+  return "over size limit (" + std::to_string(file.size) + " bytes)";
 }
 
 std::optional<fs::perms> file_mode(const fs::path& path) {
@@ -78,6 +95,15 @@ struct Worker {
         }
       }
     }
+    // A CI gate must not pass what it could not read: check turns skips into errors.
+    const auto not_processed = options.action == Action::kCheck ? FileOutcome::Status::kError
+                                                                : FileOutcome::Status::kSkipped;
+    const std::string not_checked = options.action == Action::kCheck ? "not checked: " : "";
+    if (file.over_size_limit && options.action != Action::kRemove) {
+      outcome.status = not_processed;
+      outcome.message = not_checked + size_limit_reason(file);
+      return outcome;
+    }
     auto bytes = read_file(file.path);
     if (!bytes.ok()) {
       outcome.status = FileOutcome::Status::kError;
@@ -85,8 +111,16 @@ struct Worker {
       return outcome;
     }
     if (auto problem = text_problem(*bytes)) {
+      outcome.status = not_processed;
+      outcome.message = not_checked + *problem;
+      return outcome;
+    }
+    // The size limit guards instrumenting, not cleaning: a file pushed over it by telemetry is
+    // cleaned all the same; one without any is left unparsed.
+    if (file.over_size_limit &&
+        (!file.language || !may_carry_telemetry(*bytes, *file.language, options.config))) {
       outcome.status = FileOutcome::Status::kSkipped;
-      outcome.message = *problem;
+      outcome.message = size_limit_reason(file);
       return outcome;
     }
     const fs::path target = target_of(file);
@@ -237,6 +271,7 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   scan_options.include = options.config.include;
   scan_options.exclude = options.config.exclude;
   scan_options.max_file_bytes = options.config.max_file_bytes;
+  scan_options.take_oversized = options.action != Action::kInstrument;
   ScanResult scan = scan_paths(options.paths, LanguageRegistry::instance(), scan_options);
   for (const auto& s : scan.skipped) report.skipped_files.push_back({s.path.string(), s.reason});
   for (const auto& e : scan.errors) report.errors.push_back({e, "cannot scan"});

@@ -67,5 +67,44 @@ class CacheCommandsDeleteOnlyTheCache(unittest.TestCase):
         self.assertEqual((stats["scripts"], stats["tests"], stats["files"]), (0, 0, 0))
 
 
+THREE_FUNCTIONS = "def a():\n    return 1\ndef b():\n    return 2\ndef c():\n    return 3\n"
+
+
+class SizeLimitGuardsInstrumentingOnly(unittest.TestCase):
+    """Item 2: instrumenting pushes a file over max_file_bytes; remove and check still see it."""
+
+    def setUp(self):
+        self.project = temp_dir(self)
+        write(os.path.join(self.project, ".telinject.toml"), "max_file_bytes = 100\n")
+        self.module = os.path.join(self.project, "m.py")
+        write(self.module, THREE_FUNCTIONS)
+        run_cli("instrument", ".", cwd=self.project, check=0)
+        self.assertGreater(os.path.getsize(self.module), 100)
+
+    def test_remove_cleans_a_file_over_the_limit(self):
+        _, report = run_json("remove", ".", cwd=self.project, check=0)
+        self.assertEqual(report["functions_removed"], 3)
+        self.assertEqual(read(self.module), THREE_FUNCTIONS)
+        self.assertFalse(os.path.exists(os.path.join(self.project, "telinject_runtime.py")))
+
+    def test_remove_leaves_a_large_file_without_telemetry_unparsed(self):
+        big = os.path.join(self.project, "big.py")
+        write(big, "x = '" + "0" * 200 + "'\n")
+        _, report = run_json("remove", "big.py", cwd=self.project, check=0)
+        self.assertEqual([s["reason"] for s in report["skipped_files"]], ["over size limit (207 bytes)"])
+
+    def test_check_fails_on_a_file_it_could_not_check(self):
+        result, report = run_json("check", "m.py", cwd=self.project, check=3)
+        self.assertEqual(report["errors"][0]["message"], f"not checked: over size limit "
+                         f"({os.path.getsize(self.module)} bytes)")
+        self.assertIn("not checked: over size limit", result.stderr)
+        # Unreadable as text is not a pass either.
+        write(os.path.join(self.project, "bad.py"), "x = 1\n")
+        with open(os.path.join(self.project, "bad.py"), "ab") as handle:
+            handle.write(b"\xff\n")
+        _, report = run_json("check", "bad.py", cwd=self.project, check=3)
+        self.assertIn("not checked: invalid UTF-8", report["errors"][0]["message"])
+
+
 if __name__ == "__main__":
     unittest.main()
