@@ -62,6 +62,19 @@ std::optional<fs::perms> file_mode(const fs::path& path) {
   return status.permissions();
 }
 
+bool same_first_line(std::string_view a, std::string_view b) {
+  return a.substr(0, a.find('\n')) == b.substr(0, b.find('\n'));
+}
+
+// Where a helper at `relative` (below the file's root) goes: in a mirror tree, a helper placed
+// above the root (the run was given a folder inside a package) lands at the mirror's top.
+fs::path helper_target(const RunOptions& options, const fs::path& root, const fs::path& relative) {
+  if (!options.output_dir) return (root / relative).lexically_normal();
+  fs::path inside = relative.lexically_normal();
+  if (!inside.empty() && *inside.begin() == "..") inside = inside.filename();
+  return *options.output_dir / inside;
+}
+
 struct Worker {
   const RunOptions& options;
   ScriptCache* cache;
@@ -197,19 +210,6 @@ struct Worker {
     return outcome;
   }
 };
-
-bool same_first_line(std::string_view a, std::string_view b) {
-  return a.substr(0, a.find('\n')) == b.substr(0, b.find('\n'));
-}
-
-// Where a helper at `relative` (below the file's root) goes: in a mirror tree, a helper placed
-// above the root (the run was given a folder inside a package) lands at the mirror's top.
-fs::path helper_target(const RunOptions& options, const fs::path& root, const fs::path& relative) {
-  if (!options.output_dir) return (root / relative).lexically_normal();
-  fs::path inside = relative.lexically_normal();
-  if (!inside.empty() && *inside.begin() == "..") inside = inside.filename();
-  return *options.output_dir / inside;
-}
 
 // Writes (instrument) or deletes (remove) the runtime helper of each language and root touched.
 void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFile>& files,
