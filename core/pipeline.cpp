@@ -75,11 +75,69 @@ fs::path helper_target(const RunOptions& options, const fs::path& root, const fs
   return *options.output_dir / inside;
 }
 
+// Why telinject's helper `content` cannot go to `target`, or nothing when it can (absent, or a
+// version of telinject's own helper: every version starts with the same line).
+std::optional<std::string> helper_conflict(const fs::path& target, std::string_view content) {
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(target, ec))) return std::nullopt;
+  auto existing = read_file(target);
+  if (existing.ok() && same_first_line(*existing, content)) return std::nullopt;
+  return "a file of this name exists and is not telinject's helper; left as it is (rename it "
+         "so instrumented code can import the helper)";
+}
+
+const char* const kNotOurHelper =
+    "named like telinject's runtime helper but not telinject's: left as it is (rename it: "
+    "instrumented code imports this name)";
+
 struct Worker {
   const RunOptions& options;
   ScriptCache* cache;
   const std::vector<ScannedFile>& files;
   std::map<const LanguageSupport*, std::string> fingerprints;
+  std::map<const LanguageSupport*, bool> needs_runtime;  // by the run's profile
+  // Helper paths holding a file that is not telinject's helper (instrument only).
+  std::set<fs::path> blocked_helpers;
+
+  bool uses_runtime(const ScannedFile& file) const {
+    auto it = needs_runtime.find(file.language);
+    return it != needs_runtime.end() && it->second;
+  }
+
+  // The outcome for a file at the path of its language's helper: telinject's own helper is
+  // skipped; a user's file of that name is reported (it blocks the helper) unless the profile
+  // has no helper, when it is an ordinary file (nothing).
+  std::optional<FileOutcome> helper_path_outcome(const ScannedFile& file) const {
+    if (!file.language) return std::nullopt;
+    for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
+      if (file.relative != helper.relative_path) continue;
+      FileOutcome outcome;
+      outcome.path = file.path;
+      outcome.language = file.language_name();
+      auto existing = read_file(file.path);
+      if (existing.ok() && same_first_line(*existing, helper.content)) {
+        outcome.status = FileOutcome::Status::kSkipped;
+        outcome.message = "telinject runtime helper";
+        return outcome;
+      }
+      if (!uses_runtime(file)) return std::nullopt;
+      outcome.status = options.action == Action::kRemove ? FileOutcome::Status::kSkipped
+                                                         : FileOutcome::Status::kError;
+      outcome.message = kNotOurHelper;
+      return outcome;
+    }
+    return std::nullopt;
+  }
+
+  // The helper path `file` would import from when it holds a file of the user's.
+  std::optional<fs::path> blocked_helper_of(const ScannedFile& file) const {
+    if (blocked_helpers.empty() || !file.language) return std::nullopt;
+    for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
+      fs::path target = helper_target(options, file.root, helper.relative_path);
+      if (blocked_helpers.count(target)) return target;
+    }
+    return std::nullopt;
+  }
 
   // The output depends on the path as well as the bytes (qualified names and imports are
   // derived from it): identical files at two places have two records.
@@ -99,15 +157,7 @@ struct Worker {
     FileOutcome outcome;
     outcome.path = file.path;
     outcome.language = file.language_name();
-    if (file.language) {
-      for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative})) {
-        if (file.relative == helper.relative_path) {
-          outcome.status = FileOutcome::Status::kSkipped;
-          outcome.message = "telinject runtime helper";
-          return outcome;
-        }
-      }
-    }
+    if (auto helper = helper_path_outcome(file)) return std::move(*helper);
     // A CI gate must not pass what it could not read: check turns skips into errors.
     const auto not_processed = options.action == Action::kCheck ? FileOutcome::Status::kError
                                                                 : FileOutcome::Status::kSkipped;
@@ -172,6 +222,18 @@ struct Worker {
     if (outcome.status == FileOutcome::Status::kError ||
         outcome.status == FileOutcome::Status::kSkipped)
       return outcome;
+    if (outcome.status == FileOutcome::Status::kChanged && options.action == Action::kInstrument) {
+      // Instrumented code would import the user's module instead of the helper.
+      if (auto blocked = blocked_helper_of(file)) {
+        FileOutcome refused;
+        refused.path = file.path;
+        refused.language = outcome.language;
+        refused.status = FileOutcome::Status::kError;
+        refused.message = "left as it was: it would import telinject's runtime helper from " +
+                          blocked->string() + ", a file that is not telinject's (rename that file)";
+        return refused;
+      }
+    }
     const bool changed = outcome.status == FileOutcome::Status::kChanged;
     if (options.want_diff && changed) {
       std::string label = file.relative.generic_string();
@@ -232,12 +294,8 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
     auto existing = read_file(target);
     if (options.action == Action::kInstrument) {
       if (existing.ok() && *existing == content) continue;
-      if (existing.ok() && !same_first_line(*existing, content)) {
-        // Not a helper telinject wrote (any version starts with the same line): the user's own.
-        report.errors.push_back({target.string(),
-                                 "a file of this name exists and is not telinject's helper; "
-                                 "left as it is (rename it so instrumented code can import "
-                                 "the helper)"});
+      if (auto conflict = helper_conflict(target, content)) {
+        report.errors.push_back({target.string(), *conflict});
         continue;
       }
       std::error_code made;
@@ -286,10 +344,24 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
     });
   }
 
-  Worker worker{options, cache, scan.files, {}};
-  for (const ScannedFile& f : scan.files)
-    if (f.language && !worker.fingerprints.count(f.language))
-      worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
+  Worker worker{options, cache, scan.files, {}, {}, {}};
+  for (const ScannedFile& f : scan.files) {
+    if (!f.language || worker.fingerprints.count(f.language)) continue;
+    worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
+    auto templates = templates_for(*f.language, options.config);
+    worker.needs_runtime[f.language] = templates.ok() && templates->front().needs_runtime;
+  }
+  if (options.action == Action::kInstrument) {
+    std::set<fs::path> seen;
+    for (const ScannedFile& f : scan.files) {
+      if (!worker.uses_runtime(f)) continue;
+      for (const RuntimeFile& helper : f.language->runtime({f.root, f.relative})) {
+        fs::path target = helper_target(options, f.root, helper.relative_path);
+        if (!seen.insert(target).second) continue;
+        if (helper_conflict(target, helper.content)) worker.blocked_helpers.insert(target);
+      }
+    }
+  }
 
   report.files.resize(scan.files.size());
   std::atomic<size_t> next{0}, done{0};

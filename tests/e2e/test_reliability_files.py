@@ -106,5 +106,48 @@ class SizeLimitGuardsInstrumentingOnly(unittest.TestCase):
         self.assertIn("not checked: invalid UTF-8", report["errors"][0]["message"])
 
 
+class RuntimeHelperOwnership(unittest.TestCase):
+    """Item 3: a user's own file at the helper's path (pkg/telinject_runtime.py)."""
+
+    def setUp(self):
+        self.project = temp_dir(self)
+        write(os.path.join(self.project, "pkg", "__init__.py"), "")
+        self.module = os.path.join(self.project, "pkg", "mod.py")
+        write(self.module, "def f():\n    return 1\n")
+        self.helper = os.path.join(self.project, "pkg", "telinject_runtime.py")
+
+    def test_a_users_file_is_never_overwritten_nor_deleted_and_is_reported(self):
+        mine = "def mine():\n    return 'user'\n"
+        write(self.helper, mine)
+        result, report = run_json("instrument", ".", cwd=self.project, check=3)
+        self.assertEqual(read(self.helper), mine)
+        # The module is not instrumented: it would import the user's file instead of the helper.
+        self.assertEqual(read(self.module), "def f():\n    return 1\n")
+        errors = {os.path.relpath(e["file"], self.project): e["message"] for e in report["errors"]}
+        self.assertIn("not telinject's", errors[os.path.join("pkg", "mod.py")])
+        self.assertIn("named like telinject's runtime helper but not telinject's",
+                      errors[os.path.join("pkg", "telinject_runtime.py")])
+        _, report = run_json("remove", ".", cwd=self.project, check=0)
+        self.assertEqual(read(self.helper), mine)
+        self.assertIn("not telinject's", {os.path.basename(s["file"]): s["reason"]
+                                          for s in report["skipped_files"]}["telinject_runtime.py"])
+        _, report = run_json("check", ".", cwd=self.project, check=3)
+        self.assertIn("not telinject's", report["errors"][0]["message"])
+
+    def test_remove_deletes_the_helper_only_when_it_is_exactly_telinjects(self):
+        run_cli("instrument", ".", cwd=self.project, check=0)
+        helper = read(self.helper)
+        run_cli("remove", ".", cwd=self.project, check=0)
+        self.assertFalse(os.path.exists(self.helper))
+        self.assertEqual(read(self.module), "def f():\n    return 1\n")
+
+        run_cli("instrument", ".", cwd=self.project, check=0)
+        self.assertEqual(read(self.helper), helper)
+        edited = helper + "\n# my own addition\n"
+        write(self.helper, edited)
+        run_cli("remove", ".", cwd=self.project, check=0)
+        self.assertEqual(read(self.helper), edited)
+
+
 if __name__ == "__main__":
     unittest.main()
