@@ -18,6 +18,7 @@
 #include "scanner.h"
 #include "script_cache.h"
 #include "sha256.h"
+#include "test_hooks.h"
 #include "trace_log.h"
 #include "unified_diff.h"
 #include "version.h"
@@ -153,6 +154,45 @@ struct Worker {
     return options.output_dir ? *options.output_dir / file.relative : file.path;
   }
 
+  // Replaces the file the run read, when nobody changed it since (an editor's save is never
+  // lost). A symbolic link (only a file named on the command line can be one) keeps pointing
+  // at its target, which is replaced.
+  Result<void> replace_in_place(const ScannedFile& file, const std::string& input,
+                                const FileStamp& stamp, const std::string& output) const {
+    std::error_code ec;
+    fs::path real = file.path;
+    if (fs::is_symlink(fs::symlink_status(file.path, ec))) {
+      real = fs::canonical(file.path, ec);
+      if (ec) return make_error(file.path.string() + ": " + ec.message());
+    }
+    test_hooks::before_replace(real);
+    auto replaced = replace_file_if_unchanged(real, output, input, stamp);
+    if (replaced.ok()) test_hooks::after_file_written();
+    return replaced;
+  }
+
+  // Writes the mirror's copy; never through a symbolic link below the mirror's root (it could
+  // lead anywhere), and a link at the copy's own name is replaced, not followed.
+  Result<void> write_mirror(const ScannedFile& file, const fs::path& target,
+                            const std::string& output) const {
+    std::error_code ec;
+    fs::path folder = *options.output_dir;
+    for (const fs::path& part : file.relative.parent_path()) {
+      folder /= part;
+      if (fs::is_symlink(fs::symlink_status(folder, ec)))
+        return make_error(folder.string() +
+                          ": a symbolic link inside the output folder; telinject does not write "
+                          "through it");
+    }
+    fs::create_directories(target.parent_path(), ec);
+    auto existing = read_file(target);
+    if (existing.ok() && *existing == output && !fs::is_symlink(fs::symlink_status(target, ec)))
+      return {};
+    auto written = write_file_atomically(target, output, file_mode(file.path));
+    if (written.ok()) test_hooks::after_file_written();
+    return written;
+  }
+
   FileOutcome process(const ScannedFile& file) const {
     FileOutcome outcome;
     outcome.path = file.path;
@@ -167,7 +207,8 @@ struct Worker {
       outcome.message = not_checked + size_limit_reason(file);
       return outcome;
     }
-    auto bytes = read_file(file.path);
+    FileStamp stamp;
+    auto bytes = read_file(file.path, &stamp);
     if (!bytes.ok()) {
       outcome.status = FileOutcome::Status::kError;
       outcome.message = bytes.error();
@@ -241,16 +282,12 @@ struct Worker {
     }
     if (!options.dry_run && options.action != Action::kCheck &&
         (changed || options.output_dir)) {
-      std::error_code ec;
-      if (options.output_dir) fs::create_directories(target.parent_path(), ec);
-      auto existing = options.output_dir ? read_file(target) : Result<std::string>(*bytes);
-      if (!existing.ok() || *existing != result.output) {
-        auto written = write_file_atomically(target, result.output, file_mode(file.path));
-        if (!written.ok()) {
-          outcome.status = FileOutcome::Status::kError;
-          outcome.message = written.error();
-          return outcome;
-        }
+      auto written = options.output_dir ? write_mirror(file, target, result.output)
+                                        : replace_in_place(file, *bytes, stamp, result.output);
+      if (!written.ok()) {
+        outcome.status = FileOutcome::Status::kError;
+        outcome.message = written.error();
+        return outcome;
       }
     }
     if (file_cache && !options.dry_run) {

@@ -5,9 +5,11 @@ now. docs/reliability.md names the test behind each promise.
 """
 import hashlib
 import os
+import subprocess
+import time
 import unittest
 
-from support import run_cli, run_json, temp_dir
+from support import TELINJECT, run_cli, run_json, temp_dir
 
 
 def write(path, text):
@@ -147,6 +149,33 @@ class RuntimeHelperOwnership(unittest.TestCase):
         write(self.helper, edited)
         run_cli("remove", ".", cwd=self.project, check=0)
         self.assertEqual(read(self.helper), edited)
+
+
+class ConcurrentEditIsNeverLost(unittest.TestCase):
+    """Item 4: a file edited while the run processes it keeps the edit; the run says so."""
+
+    def test_an_edit_between_read_and_replace_wins(self):
+        project = temp_dir(self)
+        module = os.path.join(project, "m.py")
+        write(module, THREE_FUNCTIONS)
+        hook = os.path.join(project, "hook")
+        os.mkdir(hook)
+        env = dict(os.environ, TELINJECT_TEST_PAUSE_BEFORE_REPLACE=hook)
+        run = subprocess.Popen([TELINJECT, "instrument", "m.py", "--no-cache"], cwd=project,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(os.path.join(hook, "ready")):
+            self.assertIsNone(run.poll(), "the run never paused before replacing the file")
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.01)
+        edited = THREE_FUNCTIONS + "def d():\n    return 4\n"
+        write(module, edited)  # the user's editor saves meanwhile
+        open(os.path.join(hook, "go"), "w").close()
+        _, stderr = run.communicate(timeout=30)
+        self.assertEqual(run.returncode, 3, stderr)
+        self.assertIn("changed while telinject processed it", stderr)
+        self.assertEqual(read(module), edited)
+        self.assertEqual([n for n in os.listdir(project) if n.endswith(".tmp")], [])
 
 
 if __name__ == "__main__":
