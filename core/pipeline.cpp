@@ -76,15 +76,31 @@ fs::path helper_target(const RunOptions& options, const fs::path& root, const fs
   return *options.output_dir / inside;
 }
 
-// Why telinject's helper `content` cannot go to `target`, or nothing when it can (absent, or a
-// version of telinject's own helper: every version starts with the same line).
+// The first symbolic link among root/a, root/a/b, … for `relative` = a/b/…, or nothing.
+std::optional<fs::path> link_below(const fs::path& root, const fs::path& relative) {
+  std::error_code ec;
+  fs::path folder = root;
+  for (const fs::path& part : relative) {
+    folder /= part;
+    if (fs::is_symlink(fs::symlink_status(folder, ec))) return folder;
+  }
+  return std::nullopt;
+}
+
+// What is at `target` that telinject's helper `content` cannot replace ("a file that …"), or
+// nothing when it can (absent, a version of telinject's own helper: every version starts with
+// the same line, or a link to exactly this helper).
 std::optional<std::string> helper_conflict(const fs::path& target, std::string_view content) {
   std::error_code ec;
-  if (!fs::exists(fs::symlink_status(target, ec))) return std::nullopt;
+  fs::file_status status = fs::symlink_status(target, ec);
+  if (!fs::exists(status)) return std::nullopt;
   auto existing = read_file(target);
+  if (fs::is_symlink(status)) {
+    if (existing.ok() && *existing == content) return std::nullopt;  // nothing to write
+    return "a symbolic link, which telinject never replaces";
+  }
   if (existing.ok() && same_first_line(*existing, content)) return std::nullopt;
-  return "a file of this name exists and is not telinject's helper; left as it is (rename it "
-         "so instrumented code can import the helper)";
+  return "a file that is not telinject's helper";
 }
 
 const char* const kNotOurHelper =
@@ -97,8 +113,8 @@ struct Worker {
   const std::vector<ScannedFile>& files;
   std::map<const LanguageSupport*, std::string> fingerprints;
   std::map<const LanguageSupport*, bool> needs_runtime;  // by the run's profile
-  // Helper paths holding a file that is not telinject's helper (instrument only).
-  std::set<fs::path> blocked_helpers;
+  // Helper paths telinject cannot write (instrument only), with why (helper_conflict).
+  std::map<fs::path, std::string> blocked_helpers;
 
   bool uses_runtime(const ScannedFile& file) const {
     auto it = needs_runtime.find(file.language);
@@ -176,14 +192,10 @@ struct Worker {
   Result<void> write_mirror(const ScannedFile& file, const fs::path& target,
                             const std::string& output) const {
     std::error_code ec;
-    fs::path folder = *options.output_dir;
-    for (const fs::path& part : file.relative.parent_path()) {
-      folder /= part;
-      if (fs::is_symlink(fs::symlink_status(folder, ec)))
-        return make_error(folder.string() +
-                          ": a symbolic link inside the output folder; telinject does not write "
-                          "through it");
-    }
+    if (auto link = link_below(*options.output_dir, file.relative.parent_path()))
+      return make_error(link->string() +
+                        ": a symbolic link inside the output folder; telinject does not write "
+                        "through it");
     fs::create_directories(target.parent_path(), ec);
     auto existing = read_file(target);
     if (existing.ok() && *existing == output && !fs::is_symlink(fs::symlink_status(target, ec)))
@@ -271,7 +283,7 @@ struct Worker {
         refused.language = outcome.language;
         refused.status = FileOutcome::Status::kError;
         refused.message = "left as it was: it would import telinject's runtime helper from " +
-                          blocked->string() + ", a file that is not telinject's (rename that file)";
+                          blocked->string() + ", which is " + blocked_helpers.at(*blocked);
         return refused;
       }
     }
@@ -328,21 +340,34 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       helpers.emplace(helper_target(options, files[i].root, helper.relative_path), helper.content);
   }
   for (const auto& [target, content] : helpers) {
+    std::error_code ec;
     auto existing = read_file(target);
     if (options.action == Action::kInstrument) {
       if (existing.ok() && *existing == content) continue;
       if (auto conflict = helper_conflict(target, content)) {
-        report.errors.push_back({target.string(), *conflict});
+        report.errors.push_back({target.string(),
+                                 "this is " + *conflict + "; left as it is (rename or remove it "
+                                 "so instrumented code can import the helper)"});
         continue;
+      }
+      if (options.output_dir) {
+        fs::path inside = target.lexically_relative(*options.output_dir).parent_path();
+        if (auto link = link_below(*options.output_dir, inside)) {
+          report.errors.push_back({target.string(), link->string() +
+                                   ": a symbolic link inside the output folder; telinject does "
+                                   "not write through it"});
+          continue;
+        }
       }
       std::error_code made;
       fs::create_directories(target.parent_path(), made);
       auto written = write_file_atomically(target, content);
       if (written.ok()) report.runtime_files_written.push_back(target.string());
       else report.errors.push_back({target.string(), written.error()});
-    } else if (report.functions_removed > 0 && existing.ok() && *existing == content) {
-      // Only our own, unmodified helper goes, and only when this run took telemetry out.
-      std::error_code ec;
+    } else if (report.functions_removed > 0 && existing.ok() && *existing == content &&
+               !fs::is_symlink(fs::symlink_status(target, ec))) {
+      // Only our own, unmodified helper goes, and only when this run took telemetry out; a
+      // link is the user's (it may be the only name of a shared copy).
       fs::remove(target, ec);
       // A helper in a folder of its own (Go's package) takes the folder when nothing else is
       // left in it; fs::remove leaves a folder that is not empty.
@@ -395,7 +420,8 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
       for (const RuntimeFile& helper : f.language->runtime({f.root, f.relative})) {
         fs::path target = helper_target(options, f.root, helper.relative_path);
         if (!seen.insert(target).second) continue;
-        if (helper_conflict(target, helper.content)) worker.blocked_helpers.insert(target);
+        if (auto conflict = helper_conflict(target, helper.content))
+          worker.blocked_helpers[target] = *conflict;
       }
     }
   }

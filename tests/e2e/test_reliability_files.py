@@ -178,5 +178,78 @@ class ConcurrentEditIsNeverLost(unittest.TestCase):
         self.assertEqual([n for n in os.listdir(project) if n.endswith(".tmp")], [])
 
 
+class SymbolicLinks(unittest.TestCase):
+    """Item 5: links are kept, never replaced by a file, never written through unasked."""
+
+    def setUp(self):
+        self.project = temp_dir(self)
+        self.real = os.path.join(self.project, "real", "m.py")
+        write(self.real, THREE_FUNCTIONS)
+
+    def test_a_linked_file_named_on_the_command_line_is_written_through_and_stays_a_link(self):
+        link = os.path.join(self.project, "link.py")
+        os.symlink(os.path.join("real", "m.py"), link)
+        run_cli("instrument", "link.py", cwd=self.project, check=0)
+        self.assertTrue(os.path.islink(link))
+        self.assertIn("_telinject.span", read(self.real))
+        run_cli("remove", "link.py", cwd=self.project, check=0)
+        self.assertTrue(os.path.islink(link))
+        self.assertEqual(read(self.real), THREE_FUNCTIONS)
+
+    def test_a_linked_folder_named_on_the_command_line_is_followed(self):
+        os.symlink("real", os.path.join(self.project, "linked"))
+        run_cli("instrument", "linked", cwd=self.project, check=0)
+        self.assertTrue(os.path.islink(os.path.join(self.project, "linked")))
+        self.assertIn("_telinject.span", read(self.real))
+
+    def test_never_writes_through_a_link_inside_the_output_folder(self):
+        elsewhere = os.path.join(self.project, "elsewhere")
+        os.makedirs(elsewhere)
+        out = os.path.join(self.project, "out")
+        os.makedirs(out)
+        os.symlink(elsewhere, os.path.join(out, "real"))
+        result = run_cli("instrument", ".", "-o", "out", cwd=self.project, check=3)
+        self.assertIn("a symbolic link inside the output folder", result.stderr)
+        self.assertEqual(os.listdir(elsewhere), [])
+        self.assertEqual(read(self.real), THREE_FUNCTIONS)
+
+    def test_a_linked_helper_is_never_replaced_nor_deleted(self):
+        os.remove(self.real)
+        write(os.path.join(self.project, "m.py"), THREE_FUNCTIONS)
+        run_cli("instrument", "m.py", cwd=self.project, check=0)
+        helper = os.path.join(self.project, "telinject_runtime.py")
+        shared = os.path.join(self.project, "shared_runtime.py")
+        os.rename(helper, shared)
+        os.symlink("shared_runtime.py", helper)
+        run_cli("remove", "m.py", cwd=self.project, check=0)
+        self.assertTrue(os.path.islink(helper))  # the user's link stays
+        run_cli("instrument", "m.py", cwd=self.project, check=0)  # same bytes: nothing to write
+        self.assertTrue(os.path.islink(helper))
+        with open(shared, "a", encoding="utf-8") as handle:
+            handle.write("# an older or edited copy\n")
+        before = read(shared)
+        run_cli("remove", "m.py", cwd=self.project, check=0)
+        result = run_cli("instrument", "m.py", cwd=self.project, check=3)
+        self.assertIn("a symbolic link, which telinject never replaces", result.stderr)
+        self.assertTrue(os.path.islink(helper))
+        self.assertEqual(read(shared), before)
+        self.assertEqual(read(os.path.join(self.project, "m.py")), THREE_FUNCTIONS)
+
+
+@unittest.skipUnless(hasattr(os, "geteuid") and os.geteuid() == 0, "needs root to give files away")
+class OwnershipIsKept(unittest.TestCase):
+    """Item 6: root instrumenting a user's file leaves it the user's."""
+
+    def test_owner_and_group_survive_instrument_and_remove(self):
+        project = temp_dir(self)
+        module = os.path.join(project, "m.py")
+        write(module, THREE_FUNCTIONS)
+        os.chown(module, 4321, 4322)
+        run_cli("instrument", "m.py", "--no-cache", cwd=project, check=0)
+        self.assertEqual((os.stat(module).st_uid, os.stat(module).st_gid), (4321, 4322))
+        run_cli("remove", "m.py", "--no-cache", cwd=project, check=0)
+        self.assertEqual((os.stat(module).st_uid, os.stat(module).st_gid), (4321, 4322))
+
+
 if __name__ == "__main__":
     unittest.main()
