@@ -406,6 +406,17 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
     });
   }
 
+  if (!options.dry_run && options.action != Action::kCheck) {
+    // A run killed mid-write (kill -9, power cut) leaves a temporary file beside the file it
+    // was replacing: the folders this run writes into are cleaned of those of dead processes.
+    std::set<fs::path> folders;
+    for (const ScannedFile& f : scan.files) {
+      folders.insert(f.path.parent_path());
+      if (options.output_dir) folders.insert((*options.output_dir / f.relative).parent_path());
+    }
+    for (const fs::path& folder : folders) remove_stale_temporary_files(folder);
+  }
+
   Worker worker{options, cache, scan.files, {}, {}, {}};
   for (const ScannedFile& f : scan.files) {
     if (!f.language || worker.fingerprints.count(f.language)) continue;

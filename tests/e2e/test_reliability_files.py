@@ -251,5 +251,30 @@ class OwnershipIsKept(unittest.TestCase):
         self.assertEqual((os.stat(module).st_uid, os.stat(module).st_gid), (4321, 4322))
 
 
+def dead_pid():
+    """A process id that is certainly not alive: a child that has exited and been reaped."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+class StaleTemporaryFiles(unittest.TestCase):
+    """Item 7: temporary files of a killed run are removed by the next run that writes there."""
+
+    def test_the_next_run_removes_temporaries_of_dead_processes_only(self):
+        project = temp_dir(self)
+        write(os.path.join(project, "pkg", "m.py"), THREE_FUNCTIONS)
+        dead = f".m.py.telinject-{dead_pid()}-0-12.tmp"
+        alive = f".m.py.telinject-{os.getpid()}-0-12.tmp"  # this test process: alive
+        lookalike = f"m.py.telinject-{dead_pid()}-0-12.tmp"  # no leading dot: not ours
+        for name in (dead, alive, lookalike):
+            write(os.path.join(project, "pkg", name), "partial")
+        run_cli("check", ".", cwd=project, check=1)  # read-only runs delete nothing
+        self.assertTrue(os.path.exists(os.path.join(project, "pkg", dead)))
+        run_cli("instrument", ".", cwd=project, check=0)
+        left = sorted(n for n in os.listdir(os.path.join(project, "pkg")) if n.endswith(".tmp"))
+        self.assertEqual(left, sorted([alive, lookalike]))
+
+
 if __name__ == "__main__":
     unittest.main()
