@@ -113,6 +113,7 @@ struct Worker {
   const std::vector<ScannedFile>& files;
   std::map<const LanguageSupport*, std::string> fingerprints;
   std::map<const LanguageSupport*, bool> needs_runtime;  // by the run's profile
+  std::map<const LanguageSupport*, std::string> markers;  // the run's profile's header prefix
   // Helper paths telinject cannot write (instrument only), with why (helper_conflict).
   std::map<fs::path, std::string> blocked_helpers;
 
@@ -164,6 +165,22 @@ struct Worker {
         .add(file.relative.generic_string())
         .add(content_hash)
         .hex();
+  }
+
+  // A file record lets a run skip a file unparsed; the cache is only a plain file, so the
+  // claim is checked against the bytes: the output must hold at least as many span headers
+  // as the record says functions carry. A record with functions but none carrying (all of them
+  // excluded: rare) is not taken on trust at all.
+  bool record_is_plausible(const FileRecord& record, const ScannedFile& file,
+                           std::string_view output) const {
+    if (record.instrumented == 0) return record.functions == 0;
+    const std::string& marker = markers.at(file.language);
+    if (marker.empty()) return false;
+    uint32_t found = 0;
+    for (size_t at = output.find(marker); at != std::string_view::npos && found < record.instrumented;
+         at = output.find(marker, at + marker.size()))
+      ++found;
+    return found >= record.instrumented;
   }
 
   fs::path target_of(const ScannedFile& file) const {
@@ -248,10 +265,12 @@ struct Worker {
       input_hash = sha256_hex(*bytes);
       record_key = file_record_key(file, input_hash);
       if (auto record = cache->get_file(record_key)) {
-        bool up_to_date = record->output_sha256 == input_hash && !options.output_dir;
+        bool up_to_date = record->output_sha256 == input_hash && !options.output_dir &&
+                          record_is_plausible(*record, file, *bytes);
         if (!up_to_date && options.output_dir) {
           auto existing = read_file(target);
-          up_to_date = existing.ok() && sha256_hex(*existing) == record->output_sha256;
+          up_to_date = existing.ok() && sha256_hex(*existing) == record->output_sha256 &&
+                       record_is_plausible(*record, file, *existing);
         }
         if (up_to_date) {
           outcome.from_file_cache = true;
@@ -417,12 +436,13 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
     for (const fs::path& folder : folders) remove_stale_temporary_files(folder);
   }
 
-  Worker worker{options, cache, scan.files, {}, {}, {}};
+  Worker worker{options, cache, scan.files, {}, {}, {}, {}};
   for (const ScannedFile& f : scan.files) {
     if (!f.language || worker.fingerprints.count(f.language)) continue;
     worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
     auto templates = templates_for(*f.language, options.config);
     worker.needs_runtime[f.language] = templates.ok() && templates->front().needs_runtime;
+    worker.markers[f.language] = templates.ok() ? templates->front().marker() : "";
   }
   if (options.action == Action::kInstrument) {
     std::set<fs::path> seen;

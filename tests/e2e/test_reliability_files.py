@@ -3,7 +3,9 @@
 Each test reproduces one way a run used to damage or drop a user's file, and shows what happens
 now. docs/reliability.md names the test behind each promise.
 """
+import glob
 import hashlib
+import json
 import os
 import subprocess
 import time
@@ -274,6 +276,41 @@ class StaleTemporaryFiles(unittest.TestCase):
         run_cli("instrument", ".", cwd=project, check=0)
         left = sorted(n for n in os.listdir(os.path.join(project, "pkg")) if n.endswith(".tmp"))
         self.assertEqual(left, sorted([alive, lookalike]))
+
+
+class ForgedFileRecords(unittest.TestCase):
+    """Item 8: a file record claiming a file needs nothing is checked against the file."""
+
+    def test_a_forged_record_does_not_make_a_file_count_as_instrumented(self):
+        project = temp_dir(self)
+        module = os.path.join(project, "m.py")
+        write(module, THREE_FUNCTIONS)
+        run_cli("instrument", "m.py", cwd=project, check=0)
+        run_cli("remove", "m.py", cwd=project, check=0)
+        self.assertEqual(read(module), THREE_FUNCTIONS)
+        original = hashlib.sha256(THREE_FUNCTIONS.encode()).hexdigest()
+        forged = 0
+        for path in glob.glob(os.path.join(project, ".telemetry_cache", "files", "*", "*.json")):
+            with open(path, encoding="utf-8") as handle:
+                record = json.load(handle)
+            if record["input_sha256"] != original:
+                continue
+            # "These bytes are their own output": what a record of an instrumented file says.
+            record["output_sha256"] = original
+            del record["checksum"]
+            body = json.dumps(record, separators=(",", ":"), sort_keys=True)
+            record["checksum"] = hashlib.sha256(body.encode()).hexdigest()
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(record, handle, separators=(",", ":"), sort_keys=True)
+            forged += 1
+        self.assertEqual(forged, 1)
+        _, report = run_json("instrument", "m.py", cwd=project, check=0)
+        self.assertEqual(report["functions_instrumented"], 3)
+        self.assertIn("_telinject.span", read(module))
+        # An honest record still saves the parse.
+        _, report = run_json("instrument", "m.py", cwd=project, check=0)
+        self.assertEqual(report["already_instrumented"], 3)
+        self.assertEqual(report["files"][0].get("cache_misses"), 0)
 
 
 if __name__ == "__main__":
