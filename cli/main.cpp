@@ -178,6 +178,10 @@ int run(Action action, const Flags& f) {
     std::fprintf(stderr, "telinject: %s\n", config.error().c_str());
     return kExitUsage;
   }
+  if (auto profile = check_profile(*config); !profile.ok()) {
+    std::fprintf(stderr, "telinject: %s\n", profile.error().c_str());
+    return kExitUsage;
+  }
   RunOptions options;
   options.action = action;
   for (const auto& p : f.paths) options.paths.emplace_back(p);
@@ -267,7 +271,8 @@ int run(Action action, const Flags& f) {
   if (json_output) {
     std::puts(cli::report_json(report, action, f.verbose || action == Action::kCheck).c_str());
     for (const auto& [file, message] : report.errors)
-      std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
+      std::fprintf(stderr, "error: %s: %s\n", cli::printable(file).c_str(),
+                   cli::printable(message).c_str());
   } else {
     cli::print_report(stdout, report, action, {f.verbose, f.quiet, options.dry_run});
   }

@@ -316,9 +316,14 @@ struct Worker {
       auto written = options.output_dir ? write_mirror(file, target, result.output)
                                         : replace_in_place(file, *bytes, stamp, result.output);
       if (!written.ok()) {
-        outcome.status = FileOutcome::Status::kError;
-        outcome.message = written.error();
-        return outcome;
+        // Nothing was instrumented or removed: the report must not count it.
+        FileOutcome failed;
+        failed.path = file.path;
+        failed.language = outcome.language;
+        failed.functions_found = outcome.functions_found;
+        failed.status = FileOutcome::Status::kError;
+        failed.message = written.error();
+        return failed;
       }
     }
     if (file_cache && !options.dry_run) {
@@ -402,6 +407,17 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
 }
 
 }  // namespace
+
+Result<void> check_profile(const Config& config) {
+  std::set<std::string> known;
+  for (const LanguageSupport* language : LanguageRegistry::instance().all())
+    for (const LanguageTemplate& t : language->builtin_templates()) known.insert(t.profile);
+  for (const auto& [profile, by_language] : config.templates) known.insert(profile);
+  if (known.count(config.profile)) return {};
+  std::string names;
+  for (const std::string& name : known) names += (names.empty() ? "" : ", ") + name;
+  return make_error("unknown profile '" + config.profile + "' (known: " + names + ")");
+}
 
 RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   auto started = std::chrono::steady_clock::now();

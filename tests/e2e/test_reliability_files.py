@@ -163,7 +163,7 @@ class ConcurrentEditIsNeverLost(unittest.TestCase):
         hook = os.path.join(project, "hook")
         os.mkdir(hook)
         env = dict(os.environ, TELINJECT_TEST_PAUSE_BEFORE_REPLACE=hook)
-        run = subprocess.Popen([TELINJECT, "instrument", "m.py", "--no-cache"], cwd=project,
+        run = subprocess.Popen([TELINJECT, "instrument", "m.py", "--no-cache", "--format", "json"], cwd=project,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 20
         while not os.path.exists(os.path.join(hook, "ready")):
@@ -173,9 +173,11 @@ class ConcurrentEditIsNeverLost(unittest.TestCase):
         edited = THREE_FUNCTIONS + "def d():\n    return 4\n"
         write(module, edited)  # the user's editor saves meanwhile
         open(os.path.join(hook, "go"), "w").close()
-        _, stderr = run.communicate(timeout=30)
+        stdout, stderr = run.communicate(timeout=30)
         self.assertEqual(run.returncode, 3, stderr)
         self.assertIn("changed while telinject processed it", stderr)
+        report = json.loads(stdout)  # item 9: nothing written, nothing counted
+        self.assertEqual((report["functions_instrumented"], report["files_changed"]), (0, 0))
         self.assertEqual(read(module), edited)
         self.assertEqual([n for n in os.listdir(project) if n.endswith(".tmp")], [])
 
@@ -311,6 +313,38 @@ class ForgedFileRecords(unittest.TestCase):
         _, report = run_json("instrument", "m.py", cwd=project, check=0)
         self.assertEqual(report["already_instrumented"], 3)
         self.assertEqual(report["files"][0].get("cache_misses"), 0)
+
+
+class ExitCodesAndReports(unittest.TestCase):
+    """Item 9: exit codes as documented, reports that tell the truth, one line per entry."""
+
+    def setUp(self):
+        self.project = temp_dir(self)
+        write(os.path.join(self.project, "m.py"), THREE_FUNCTIONS)
+
+    def test_usage_errors_exit_2_and_write_nothing(self):
+        before = snapshot(self.project)
+        run_cli("instrument", "m.py", "nosuch.py", cwd=self.project, check=2)
+        result = run_cli("instrument", "m.py", "--profile", "nope", cwd=self.project, check=2)
+        self.assertIn("unknown profile 'nope' (known: builtin, opentelemetry)", result.stderr)
+        run_cli("check", "m.py", "--profile", "nope", cwd=self.project, check=2)
+        self.assertEqual(snapshot(self.project), before)
+
+    @unittest.skipIf(os.geteuid() == 0, "root writes into read-only folders")
+    def test_a_read_only_folder_is_reported_as_failed_not_instrumented(self):
+        os.chmod(self.project, 0o555)
+        self.addCleanup(os.chmod, self.project, 0o755)
+        result, report = run_json("instrument", "m.py", "--no-cache", cwd=self.project, check=3)
+        self.assertEqual((report["functions_instrumented"], report["files_changed"]), (0, 0))
+        self.assertEqual(read(os.path.join(self.project, "m.py")), THREE_FUNCTIONS)
+
+    def test_a_newline_in_a_file_name_is_escaped_in_text_output(self):
+        write(os.path.join(self.project, "a\nb.py"), "def f():\n    return 1\n")
+        result = run_cli("check", "a\nb.py", "-v", cwd=self.project, check=1)
+        self.assertIn("a\\nb.py:1:5: TI001 `a\\nb.f` has no telemetry\n", result.stdout)
+        self.assertNotIn("a\nb", result.stdout)
+        _, report = run_json("check", "a\nb.py", cwd=self.project, check=1)
+        self.assertTrue(report["files"][0]["file"].endswith("a\nb.py"))  # JSON keeps the name
 
 
 if __name__ == "__main__":
