@@ -113,7 +113,8 @@ Result<void> replace_file_if_unchanged(const std::filesystem::path& target, std:
                                        std::string_view expected, const FileStamp& stamp) {
   auto unchanged = [&]() -> Result<void> {
     const std::string changed =
-        target.string() + ": changed while telinject processed it; left with that change (run again)";
+        target.string() +
+        ": changed while telinject processed it; left with that change (run again)";
     struct stat now {};
     if (::lstat(target.c_str(), &now) != 0 || !(stamp_of(now) == stamp)) return make_error(changed);
     // The stamp misses an edit within the clock's tick that keeps the size: compare the bytes.

@@ -115,8 +115,10 @@ Result<CacheRemoval> remove_cache_entries(const fs::path& root) {
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       std::error_code status_error;
       fs::file_status status = it->symlink_status(status_error);
-      if (fs::is_directory(status)) folders.push_back(it->path());
-      else files.push_back(it->path());
+      if (fs::is_directory(status))
+        folders.push_back(it->path());
+      else
+        files.push_back(it->path());
     }
     if (ec) return make_error(top.string() + ": " + ec.message());
     for (const fs::path& directory : folders) remove_stale_temporary_files(directory);

@@ -30,7 +30,8 @@ bool is_cache_entry_name(const std::filesystem::path& relative);
 /// object starting with its "checksum" field (a test's "checks"), or a prefix of one (an entry
 /// torn by a crash),
 /// or, for metadata/lock and metadata/cache_index.json, anything. Reads at most 16 bytes.
-bool has_cache_entry_content(const std::filesystem::path& path, const std::filesystem::path& relative);
+bool has_cache_entry_content(const std::filesystem::path& path,
+                             const std::filesystem::path& relative);
 
 struct CacheRemoval {
   uint64_t removed = 0;  // files deleted

@@ -66,11 +66,12 @@ TEST_SUITE("cache_directory") {
     fs::path root = dir / "cache";
     write_text(root / ".gitignore", std::string(kCacheGitignore));
     write_text(root / "scripts/python/f_0123abcd.json", kEntry);
-    write_text(root / "tests/python/test_f_0123abcd.json", "{\"checks\":[\"reparse\"],\"checksum\":\"1\"}");
+    write_text(root / "tests/python/test_f_0123abcd.json",
+               "{\"checks\":[\"reparse\"],\"checksum\":\"1\"}");
     write_text(root / ("files/aa/" + kHash + ".json"), "{\"check");  // torn by a crash
     write_text(root / "metadata/cache_index.json", "{}");
     write_text(root / "metadata/lock", "");
-    write_text(root / "tests/t.py", "x\n");                             // the user's
+    write_text(root / "tests/t.py", "x\n");                               // the user's
     write_text(root / "scripts/python/g_0123abcd.json", "{\"mine\":1}");  // right name, not ours
     write_text(root / "scripts/deploy.sh", "echo\n");
     write_text(root / "files/notes.txt", "n\n");
