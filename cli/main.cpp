@@ -23,6 +23,7 @@
 #include "path_arguments.h"
 #include "pipeline.h"
 #include "report_output.h"
+#include "cache_directory.h"
 #include "script_cache.h"
 #include "trace_log.h"
 #include "version.h"
@@ -182,6 +183,10 @@ int run(Action action, const Flags& f) {
     std::fprintf(stderr, "telinject: %s\n", config.error().c_str());
     return kExitUsage;
   }
+  if (auto profile = check_profile(*config); !profile.ok()) {
+    std::fprintf(stderr, "telinject: %s\n", profile.error().c_str());
+    return kExitUsage;
+  }
   RunOptions options;
   options.action = action;
   for (const auto& p : f.paths) options.paths.emplace_back(p);
@@ -274,7 +279,8 @@ int run(Action action, const Flags& f) {
   if (json_output) {
     std::puts(cli::report_json(report, action, f.verbose || action == Action::kCheck).c_str());
     for (const auto& [file, message] : report.errors)
-      std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
+      std::fprintf(stderr, "error: %s: %s\n", cli::printable(file).c_str(),
+                   cli::printable(message).c_str());
   } else {
     cli::print_report(stdout, report, action, {f.verbose, f.quiet, options.dry_run});
   }
@@ -293,13 +299,25 @@ int run_cache(const std::string& verb, const Flags& f) {
     return kExitUsage;
   }
   ScriptCache cache(config->cache_dir);
+  if (verb == "clear" || verb == "prune") {
+    // `--cache-dir .` must never delete a project's own tests/ or scripts/.
+    auto recognised = check_cache_directory(cache.directory());
+    if (!recognised.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", recognised.error().c_str());
+      return kExitUsage;
+    }
+  }
   if (verb == "clear") {
     auto cleared = cache.clear();
     if (!cleared.ok()) {
       std::fprintf(stderr, "telinject: %s\n", cleared.error().c_str());
       return kExitFileErrors;
     }
-    std::printf("cleared %s\n", cache.directory().c_str());
+    std::printf("cleared %s (%llu files)\n", cache.directory().c_str(),
+                static_cast<unsigned long long>(cleared->removed));
+    if (cleared->kept > 0)
+      std::fprintf(stderr, "telinject: left %llu files in %s that telinject did not write\n",
+                   static_cast<unsigned long long>(cleared->kept), cache.directory().c_str());
     return 0;
   }
   if (verb == "prune") {

@@ -89,6 +89,28 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
   return out.dump(2);
 }
 
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
 std::string display_path(const std::filesystem::path& path) {
   std::error_code ec;
   std::filesystem::path cwd = std::filesystem::current_path(ec);
@@ -101,30 +123,31 @@ std::string display_path(const std::filesystem::path& path) {
 void print_report(std::FILE* out, const RunReport& report, Action action, TextOptions options) {
   if (options.verbose) {
     for (const auto& [file, reason] : report.skipped_files)
-      std::fprintf(out, "skip  %s: %s\n", file.c_str(), reason.c_str());
+      std::fprintf(out, "skip  %s: %s\n", printable(file).c_str(), printable(reason).c_str());
     for (const FileOutcome& o : report.files) {
       for (const FunctionOutcome& f : o.functions) {
-        std::fprintf(out, "%-22s %s:%u %s%s%s\n", f.state.c_str(), o.path.c_str(), f.line,
-                     f.qualified_name.c_str(), f.reason.empty() ? "" : " — ", f.reason.c_str());
+        std::fprintf(out, "%-22s %s:%u %s%s%s\n", f.state.c_str(), printable(o.path.string()).c_str(),
+                     f.line, printable(f.qualified_name).c_str(), f.reason.empty() ? "" : " — ",
+                     printable(f.reason).c_str());
       }
     }
   }
   if (action == Action::kCheck) {
     for (const FileOutcome& o : report.files) {
-      std::string path = display_path(o.path);
+      std::string path = printable(display_path(o.path));
       for (const FunctionOutcome& f : o.functions)
         if (f.state == "uninstrumented")
           std::fprintf(out, "%s:%u:%u: TI001 `%s` has no telemetry\n", path.c_str(), f.line,
-                       f.column + 1, f.qualified_name.c_str());
+                       f.column + 1, printable(f.qualified_name).c_str());
     }
   }
   for (const FileOutcome& o : report.files)
     if (!o.diff.empty()) std::fputs(o.diff.c_str(), out);
   if (!options.quiet) print_summary(out, report, action, options.dry_run);
   for (const auto& [file, what] : report.not_done)
-    std::fprintf(out, "not done (budget): %s: %s\n", file.c_str(), what.c_str());
+    std::fprintf(out, "not done (budget): %s: %s\n", printable(file).c_str(), printable(what).c_str());
   for (const auto& [file, message] : report.errors)
-    std::fprintf(stderr, "error: %s: %s\n", file.c_str(), message.c_str());
+    std::fprintf(stderr, "error: %s: %s\n", printable(file).c_str(), printable(message).c_str());
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline.h"
@@ -36,6 +37,11 @@ void warn_nothing_to_process(std::FILE* err, const std::vector<std::string>& pat
 /// work the LLM could have done (files without a grammar, failing scripts): one line on `err`
 /// saying how to enable it.
 void explain_llm_not_enabled(std::FILE* err, const RunReport& report);
+
+/// `text` (a path, a message) fit for one line of text output: control characters are written
+/// as C escapes (`\n`, `\t`, `\r`, `\x1b`), so that a file name with a newline cannot fake or
+/// split a report line. Other bytes, backslashes included, are kept.
+std::string printable(std::string_view text);
 
 /// `path` relative to the working directory when it lies below it, else as it is.
 std::string display_path(const std::filesystem::path& path);

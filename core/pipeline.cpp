@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -18,6 +19,7 @@
 #include "scanner.h"
 #include "script_cache.h"
 #include "sha256.h"
+#include "test_hooks.h"
 #include "trace_log.h"
 #include "unified_diff.h"
 #include "version.h"
@@ -39,6 +41,22 @@ std::string run_fingerprint(const Config& config, const LanguageSupport& languag
   return hash.hex();
 }
 
+// Whether `bytes` may hold telemetry of any profile `language` knows: one of the markers the
+// headers start with appears in it. Cheap next to a parse.
+bool may_carry_telemetry(std::string_view bytes, const LanguageSupport& language,
+                         const Config& config) {
+  auto templates = templates_for(language, config);
+  if (!templates.ok()) return true;  // the parse reports the problem
+  return std::any_of(templates->begin(), templates->end(), [&](const LanguageTemplate& t) {
+    std::string marker = t.marker();
+    return !marker.empty() && bytes.find(marker) != std::string_view::npos;
+  });
+}
+
+std::string size_limit_reason(const ScannedFile& file) {
+  return "over size limit (" + std::to_string(file.size) + " bytes)";
+}
+
 std::optional<fs::perms> file_mode(const fs::path& path) {
   std::error_code ec;
   auto status = fs::status(path, ec);
@@ -46,12 +64,100 @@ std::optional<fs::perms> file_mode(const fs::path& path) {
   return status.permissions();
 }
 
+bool same_first_line(std::string_view a, std::string_view b) {
+  return a.substr(0, a.find('\n')) == b.substr(0, b.find('\n'));
+}
+
+// Where a helper at `relative` (below the file's root) goes: in a mirror tree, a helper placed
+// above the root (the run was given a folder inside a package) lands at the mirror's top.
+fs::path helper_target(const RunOptions& options, const fs::path& root, const fs::path& relative) {
+  if (!options.output_dir) return (root / relative).lexically_normal();
+  fs::path inside = relative.lexically_normal();
+  if (!inside.empty() && *inside.begin() == "..") inside = inside.filename();
+  return *options.output_dir / inside;
+}
+
+// The first symbolic link among root/a, root/a/b, … for `relative` = a/b/…, or nothing.
+std::optional<fs::path> link_below(const fs::path& root, const fs::path& relative) {
+  std::error_code ec;
+  fs::path folder = root;
+  for (const fs::path& part : relative) {
+    folder /= part;
+    if (fs::is_symlink(fs::symlink_status(folder, ec))) return folder;
+  }
+  return std::nullopt;
+}
+
+// What is at `target` that telinject's helper `content` cannot replace ("a file that …"), or
+// nothing when it can (absent, a version of telinject's own helper: every version starts with
+// the same line, or a link to exactly this helper).
+std::optional<std::string> helper_conflict(const fs::path& target, std::string_view content) {
+  std::error_code ec;
+  fs::file_status status = fs::symlink_status(target, ec);
+  if (!fs::exists(status)) return std::nullopt;
+  auto existing = read_file(target);
+  if (fs::is_symlink(status)) {
+    if (existing.ok() && *existing == content) return std::nullopt;  // nothing to write
+    return "a symbolic link, which telinject never replaces";
+  }
+  if (existing.ok() && same_first_line(*existing, content)) return std::nullopt;
+  return "a file that is not telinject's helper";
+}
+
+const char* const kNotOurHelper =
+    "named like telinject's runtime helper but not telinject's: left as it is (rename it: "
+    "instrumented code imports this name)";
+
 struct Worker {
   const RunOptions& options;
   ScriptCache* cache;
   const std::vector<ScannedFile>& files;
   DiskMemo* memo;  // the run's: what languages looked up on disk around its files
   std::map<const LanguageSupport*, std::string> fingerprints;
+  std::map<const LanguageSupport*, bool> needs_runtime;  // by the run's profile
+  std::map<const LanguageSupport*, std::string> markers;  // the run's profile's header prefix
+  // Helper paths telinject cannot write (instrument only), with why (helper_conflict).
+  std::map<fs::path, std::string> blocked_helpers;
+
+  bool uses_runtime(const ScannedFile& file) const {
+    auto it = needs_runtime.find(file.language);
+    return it != needs_runtime.end() && it->second;
+  }
+
+  // The outcome for a file at the path of its language's helper: telinject's own helper is
+  // skipped; a user's file of that name is reported (it blocks the helper) unless the profile
+  // has no helper, when it is an ordinary file (nothing).
+  std::optional<FileOutcome> helper_path_outcome(const ScannedFile& file) const {
+    if (!file.language) return std::nullopt;
+    for (const RuntimeFile& helper : file.language->runtime(location_of(file))) {
+      if (file.relative != helper.relative_path) continue;
+      FileOutcome outcome;
+      outcome.path = file.path;
+      outcome.language = file.language_name();
+      auto existing = read_file(file.path);
+      if (existing.ok() && same_first_line(*existing, helper.content)) {
+        outcome.status = FileOutcome::Status::kSkipped;
+        outcome.message = "telinject runtime helper";
+        return outcome;
+      }
+      if (!uses_runtime(file)) return std::nullopt;
+      outcome.status = options.action == Action::kRemove ? FileOutcome::Status::kSkipped
+                                                         : FileOutcome::Status::kError;
+      outcome.message = kNotOurHelper;
+      return outcome;
+    }
+    return std::nullopt;
+  }
+
+  // The helper path `file` would import from when it holds a file of the user's.
+  std::optional<fs::path> blocked_helper_of(const ScannedFile& file) const {
+    if (blocked_helpers.empty() || !file.language) return std::nullopt;
+    for (const RuntimeFile& helper : file.language->runtime(location_of(file))) {
+      fs::path target = helper_target(options, file.root, helper.relative_path);
+      if (blocked_helpers.count(target)) return target;
+    }
+    return std::nullopt;
+  }
 
   FileLocation location_of(const ScannedFile& file) const {
     return {file.root, file.relative, memo};
@@ -67,32 +173,93 @@ struct Worker {
         .hex();
   }
 
+  // A file record lets a run skip a file unparsed; the cache is only a plain file, so the
+  // claim is checked against the bytes: the output must hold at least as many span headers
+  // as the record says functions carry. A record with functions but none carrying (all of them
+  // excluded: rare) is not taken on trust at all.
+  bool record_is_plausible(const FileRecord& record, const ScannedFile& file,
+                           std::string_view output) const {
+    if (record.instrumented == 0) return record.functions == 0;
+    const std::string& marker = markers.at(file.language);
+    if (marker.empty()) return false;
+    uint32_t found = 0;
+    for (size_t at = output.find(marker); at != std::string_view::npos && found < record.instrumented;
+         at = output.find(marker, at + marker.size()))
+      ++found;
+    return found >= record.instrumented;
+  }
+
   fs::path target_of(const ScannedFile& file) const {
     return options.output_dir ? *options.output_dir / file.relative : file.path;
+  }
+
+  // Replaces the file the run read, when nobody changed it since (an editor's save is never
+  // lost). A symbolic link (only a file named on the command line can be one) keeps pointing
+  // at its target, which is replaced.
+  Result<void> replace_in_place(const ScannedFile& file, const std::string& input,
+                                const FileStamp& stamp, const std::string& output) const {
+    std::error_code ec;
+    fs::path real = file.path;
+    if (fs::is_symlink(fs::symlink_status(file.path, ec))) {
+      real = fs::canonical(file.path, ec);
+      if (ec) return make_error(file.path.string() + ": " + ec.message());
+    }
+    test_hooks::before_replace(real);
+    auto replaced = replace_file_if_unchanged(real, output, input, stamp);
+    if (replaced.ok()) test_hooks::after_file_written();
+    return replaced;
+  }
+
+  // Writes the mirror's copy; never through a symbolic link below the mirror's root (it could
+  // lead anywhere), and a link at the copy's own name is replaced, not followed.
+  Result<void> write_mirror(const ScannedFile& file, const fs::path& target,
+                            const std::string& output) const {
+    std::error_code ec;
+    if (auto link = link_below(*options.output_dir, file.relative.parent_path()))
+      return make_error(link->string() +
+                        ": a symbolic link inside the output folder; telinject does not write "
+                        "through it");
+    fs::create_directories(target.parent_path(), ec);
+    auto existing = read_file(target);
+    if (existing.ok() && *existing == output && !fs::is_symlink(fs::symlink_status(target, ec)))
+      return {};
+    auto written = write_file_atomically(target, output, file_mode(file.path));
+    if (written.ok()) test_hooks::after_file_written();
+    return written;
   }
 
   FileOutcome process(const ScannedFile& file) const {
     FileOutcome outcome;
     outcome.path = file.path;
     outcome.language = file.language_name();
-    if (file.language) {
-      for (const RuntimeFile& helper : file.language->runtime(location_of(file))) {
-        if (file.relative == helper.relative_path) {
-          outcome.status = FileOutcome::Status::kSkipped;
-          outcome.message = "telinject runtime helper";
-          return outcome;
-        }
-      }
+    if (auto helper = helper_path_outcome(file)) return std::move(*helper);
+    // A CI gate must not pass what it could not read: check turns skips into errors.
+    const auto not_processed = options.action == Action::kCheck ? FileOutcome::Status::kError
+                                                                : FileOutcome::Status::kSkipped;
+    const std::string not_checked = options.action == Action::kCheck ? "not checked: " : "";
+    if (file.over_size_limit && options.action != Action::kRemove) {
+      outcome.status = not_processed;
+      outcome.message = not_checked + size_limit_reason(file);
+      return outcome;
     }
-    auto bytes = read_file(file.path);
+    FileStamp stamp;
+    auto bytes = read_file(file.path, &stamp);
     if (!bytes.ok()) {
       outcome.status = FileOutcome::Status::kError;
       outcome.message = bytes.error();
       return outcome;
     }
     if (auto problem = text_problem(*bytes)) {
+      outcome.status = not_processed;
+      outcome.message = not_checked + *problem;
+      return outcome;
+    }
+    // The size limit guards instrumenting, not cleaning: a file pushed over it by telemetry is
+    // cleaned all the same; one without any is left unparsed.
+    if (file.over_size_limit &&
+        (!file.language || !may_carry_telemetry(*bytes, *file.language, options.config))) {
       outcome.status = FileOutcome::Status::kSkipped;
-      outcome.message = *problem;
+      outcome.message = size_limit_reason(file);
       return outcome;
     }
     const fs::path target = target_of(file);
@@ -104,10 +271,12 @@ struct Worker {
       input_hash = sha256_hex(*bytes);
       record_key = file_record_key(file, input_hash);
       if (auto record = cache->get_file(record_key)) {
-        bool up_to_date = record->output_sha256 == input_hash && !options.output_dir;
+        bool up_to_date = record->output_sha256 == input_hash && !options.output_dir &&
+                          record_is_plausible(*record, file, *bytes);
         if (!up_to_date && options.output_dir) {
           auto existing = read_file(target);
-          up_to_date = existing.ok() && sha256_hex(*existing) == record->output_sha256;
+          up_to_date = existing.ok() && sha256_hex(*existing) == record->output_sha256 &&
+                       record_is_plausible(*record, file, *existing);
         }
         if (up_to_date) {
           outcome.from_file_cache = true;
@@ -131,6 +300,18 @@ struct Worker {
     if (outcome.status == FileOutcome::Status::kError ||
         outcome.status == FileOutcome::Status::kSkipped)
       return outcome;
+    if (outcome.status == FileOutcome::Status::kChanged && options.action == Action::kInstrument) {
+      // Instrumented code would import the user's module instead of the helper.
+      if (auto blocked = blocked_helper_of(file)) {
+        FileOutcome refused;
+        refused.path = file.path;
+        refused.language = outcome.language;
+        refused.status = FileOutcome::Status::kError;
+        refused.message = "left as it was: it would import telinject's runtime helper from " +
+                          blocked->string() + ", which is " + blocked_helpers.at(*blocked);
+        return refused;
+      }
+    }
     const bool changed = outcome.status == FileOutcome::Status::kChanged;
     if (options.want_diff && changed) {
       std::string label = file.relative.generic_string();
@@ -138,16 +319,17 @@ struct Worker {
     }
     if (!options.dry_run && options.action != Action::kCheck &&
         (changed || options.output_dir)) {
-      std::error_code ec;
-      if (options.output_dir) fs::create_directories(target.parent_path(), ec);
-      auto existing = options.output_dir ? read_file(target) : Result<std::string>(*bytes);
-      if (!existing.ok() || *existing != result.output) {
-        auto written = write_file_atomically(target, result.output, file_mode(file.path));
-        if (!written.ok()) {
-          outcome.status = FileOutcome::Status::kError;
-          outcome.message = written.error();
-          return outcome;
-        }
+      auto written = options.output_dir ? write_mirror(file, target, result.output)
+                                        : replace_in_place(file, *bytes, stamp, result.output);
+      if (!written.ok()) {
+        // Nothing was instrumented or removed: the report must not count it.
+        FileOutcome failed;
+        failed.path = file.path;
+        failed.language = outcome.language;
+        failed.functions_found = outcome.functions_found;
+        failed.status = FileOutcome::Status::kError;
+        failed.message = written.error();
+        return failed;
       }
     }
     if (file_cache && !options.dry_run) {
@@ -169,19 +351,6 @@ struct Worker {
     return outcome;
   }
 };
-
-bool same_first_line(std::string_view a, std::string_view b) {
-  return a.substr(0, a.find('\n')) == b.substr(0, b.find('\n'));
-}
-
-// Where a helper at `relative` (below the file's root) goes: in a mirror tree, a helper placed
-// above the root (the run was given a folder inside a package) lands at the mirror's top.
-fs::path helper_target(const RunOptions& options, const fs::path& root, const fs::path& relative) {
-  if (!options.output_dir) return (root / relative).lexically_normal();
-  fs::path inside = relative.lexically_normal();
-  if (!inside.empty() && *inside.begin() == "..") inside = inside.filename();
-  return *options.output_dir / inside;
-}
 
 // True when `remove` may delete the helper at `target`: the run was given a folder holding the
 // helper's whole folder (every file that may import it was scanned; a run on one file of a
@@ -225,16 +394,24 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       helpers.emplace(helper_target(options, files[i].root, helper.relative_path), helper.content);
   }
   for (const auto& [target, content] : helpers) {
+    std::error_code ec;
     auto existing = read_file(target);
     if (options.action == Action::kInstrument) {
       if (existing.ok() && *existing == content) continue;
-      if (existing.ok() && !same_first_line(*existing, content)) {
-        // Not a helper telinject wrote (any version starts with the same line): the user's own.
+      if (auto conflict = helper_conflict(target, content)) {
         report.errors.push_back({target.string(),
-                                 "a file of this name exists and is not telinject's helper; "
-                                 "left as it is (rename it so instrumented code can import "
-                                 "the helper)"});
+                                 "this is " + *conflict + "; left as it is (rename or remove it "
+                                 "so instrumented code can import the helper)"});
         continue;
+      }
+      if (options.output_dir) {
+        fs::path inside = target.lexically_relative(*options.output_dir).parent_path();
+        if (auto link = link_below(*options.output_dir, inside)) {
+          report.errors.push_back({target.string(), link->string() +
+                                   ": a symbolic link inside the output folder; telinject does "
+                                   "not write through it"});
+          continue;
+        }
       }
       std::error_code made;
       fs::create_directories(target.parent_path(), made);
@@ -242,9 +419,11 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       if (written.ok()) report.runtime_files_written.push_back(target.string());
       else report.errors.push_back({target.string(), written.error()});
     } else if (report.functions_removed > 0 && existing.ok() && *existing == content &&
+               !fs::is_symlink(fs::symlink_status(target, ec)) &&
                helper_no_longer_needed(options, report, target)) {
-      // Only our own, unmodified helper goes, and only when this run took telemetry out.
-      std::error_code ec;
+      // Only our own, unmodified helper goes, and only when this run took telemetry out and
+      // no file left outside it may import it; a link is the user's (it may be the only name
+      // of a shared copy).
       fs::remove(target, ec);
       // A helper in a folder of its own (Go's package) takes the folder when nothing else is
       // left in it; fs::remove leaves a folder that is not empty.
@@ -261,6 +440,17 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
 
 }  // namespace
 
+Result<void> check_profile(const Config& config) {
+  std::set<std::string> known;
+  for (const LanguageSupport* language : LanguageRegistry::instance().all())
+    for (const LanguageTemplate& t : language->builtin_templates()) known.insert(t.profile);
+  for (const auto& [profile, by_language] : config.templates) known.insert(profile);
+  if (known.count(config.profile)) return {};
+  std::string names;
+  for (const std::string& name : known) names += (names.empty() ? "" : ", ") + name;
+  return make_error("unknown profile '" + config.profile + "' (known: " + names + ")");
+}
+
 RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   auto started = std::chrono::steady_clock::now();
   RunReport report;
@@ -268,6 +458,7 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   scan_options.include = options.config.include;
   scan_options.exclude = options.config.exclude;
   scan_options.max_file_bytes = options.config.max_file_bytes;
+  scan_options.take_oversized = options.action != Action::kInstrument;
   ScanResult scan = scan_paths(options.paths, LanguageRegistry::instance(), scan_options);
   for (const auto& s : scan.skipped) report.skipped_files.push_back({s.path.string(), s.reason});
   for (const auto& e : scan.errors) report.errors.push_back({e, "cannot scan"});
@@ -282,12 +473,39 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
     });
   }
 
+  if (!options.dry_run && options.action != Action::kCheck) {
+    // A run killed mid-write (kill -9, power cut) leaves a temporary file beside the file it
+    // was replacing: the folders this run writes into are cleaned of those of dead processes.
+    std::set<fs::path> folders;
+    for (const ScannedFile& f : scan.files) {
+      folders.insert(f.path.parent_path());
+      if (options.output_dir) folders.insert((*options.output_dir / f.relative).parent_path());
+    }
+    for (const fs::path& folder : folders) remove_stale_temporary_files(folder);
+  }
+
   // On-disk lookups (go.mod files...) are shared by the run's files and forgotten after it.
   DiskMemo memo;
-  Worker worker{options, cache, scan.files, &memo, {}};
-  for (const ScannedFile& f : scan.files)
-    if (f.language && !worker.fingerprints.count(f.language))
-      worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
+  Worker worker{options, cache, scan.files, &memo, {}, {}, {}, {}};
+  for (const ScannedFile& f : scan.files) {
+    if (!f.language || worker.fingerprints.count(f.language)) continue;
+    worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
+    auto templates = templates_for(*f.language, options.config);
+    worker.needs_runtime[f.language] = templates.ok() && templates->front().needs_runtime;
+    worker.markers[f.language] = templates.ok() ? templates->front().marker() : "";
+  }
+  if (options.action == Action::kInstrument) {
+    std::set<fs::path> seen;
+    for (const ScannedFile& f : scan.files) {
+      if (!worker.uses_runtime(f)) continue;
+      for (const RuntimeFile& helper : f.language->runtime(worker.location_of(f))) {
+        fs::path target = helper_target(options, f.root, helper.relative_path);
+        if (!seen.insert(target).second) continue;
+        if (auto conflict = helper_conflict(target, helper.content))
+          worker.blocked_helpers[target] = *conflict;
+      }
+    }
+  }
 
   report.files.resize(scan.files.size());
   std::atomic<size_t> next{0}, done{0};

@@ -142,6 +142,11 @@ std::vector<FunctionOutcome> check_parsed(const std::string& text, TSNode root,
 /// min_function_lines) as skipped, with the reason.
 void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& config);
 
+/// Succeeds when `config.profile` names a profile some language knows (a builtin one or one
+/// under [templates]); otherwise an error listing the known profiles. A run with an unknown
+/// profile could only fail on every file: callers check this first.
+Result<void> check_profile(const Config& config);
+
 /// The templates a run knows for `language`: the builtin profiles with user overrides from the
 /// config, then user-only profiles. The first is the one named by `config.profile`, or an error.
 Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& language,

@@ -133,11 +133,12 @@ struct Scan {
     uintmax_t size = fs::file_size(path, ec);
     if (ec) {
       result.errors.push_back(path.string() + ": " + ec.message());
-    } else if (size > options.max_file_bytes) {
+    } else if (size > options.max_file_bytes && !options.take_oversized) {
       skip(path, "over size limit (" + std::to_string(size) + " bytes)");
     } else {
       taken.insert(path);
-      result.files.push_back({path, root, fs::path(relative), language, llm_language});
+      result.files.push_back({path, root, fs::path(relative), language, llm_language,
+                              size > options.max_file_bytes, size});
     }
   }
 };

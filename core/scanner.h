@@ -26,6 +26,10 @@ struct ScanOptions {
   std::vector<std::string> exclude;
   /// Files larger than this are skipped ("over size limit").
   uint64_t max_file_bytes = 2 * 1024 * 1024;
+  /// Take files over max_file_bytes all the same, with ScannedFile::over_size_limit set: the
+  /// limit guards instrumenting, while remove must clean files of any size and check must
+  /// report what it could not check.
+  bool take_oversized = false;
   /// Honour .gitignore files (each directory's, plus .git/info/exclude) below the root.
   bool use_gitignore = true;
 };
@@ -37,6 +41,9 @@ struct ScannedFile {
   const LanguageSupport* language = nullptr;
   /// Set instead of `language` for a language without a grammar, handled through the LLM.
   const llm::LlmLanguage* llm_language = nullptr;
+  /// Larger than ScanOptions::max_file_bytes (taken only with take_oversized).
+  bool over_size_limit = false;
+  uint64_t size = 0;  // bytes, when the scan looked
   /// The language's name, whichever kind it is.
   std::string language_name() const;
 };

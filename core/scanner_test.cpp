@@ -278,6 +278,14 @@ TEST_SUITE("scanner") {
     ScanResult explicit_big = scan(dir / "big.py", options);
     CHECK(explicit_big.files.empty());
     CHECK(explicit_big.skipped.size() == 1);
+    // remove and check take them, marked.
+    options.take_oversized = true;
+    ScanResult taken = scan(dir.path(), options);
+    REQUIRE(relative_files(taken) == Strings{"big.py", "small.py"});
+    CHECK(taken.files[0].over_size_limit);
+    CHECK(taken.files[0].size == 1001);
+    CHECK_FALSE(taken.files[1].over_size_limit);
+    CHECK(taken.skipped.empty());
   }
 
   TEST_CASE("symbolic links are never followed") {

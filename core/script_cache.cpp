@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atomic_file.h"
+#include "cache_directory.h"
 #include "sha256.h"
 
 namespace telinject {
@@ -16,8 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-constexpr const char* kEntryDirectories[] = {"scripts", "tests", "files"};
 
 // Holds an exclusive flock(2) on a file for its lifetime.
 class FileLock {
@@ -77,9 +76,7 @@ Result<void> create_cache_directory(const fs::path& root, const fs::path& inner)
     bool made = fs::create_directory(root, ec);
     if (ec) return make_error(root.string() + ": " + ec.message());
     if (made) {
-      auto written = write_file_atomically(
-          root / ".gitignore", "# Made by telinject: the cache is never committed.\n*\n",
-          std::nullopt, false);
+      auto written = write_file_atomically(root / ".gitignore", kCacheGitignore, std::nullopt, false);
       if (!written.ok()) return written;
     }
   }
@@ -351,33 +348,37 @@ Result<CacheStats> ScriptCache::stats() const {
   return stats;
 }
 
-Result<void> ScriptCache::clear() {
+Result<CacheRemoval> ScriptCache::clear() {
   (void)wait_for_writes();
-  std::error_code ec;
   {
     std::lock_guard lock(queue_mutex_);
     created_directories_.clear();
   }
-  for (const char* name : kEntryDirectories) {
-    fs::remove_all(directory_ / name, ec);
-    if (ec) return make_error((directory_ / name).string() + ": " + ec.message());
-  }
-  fs::remove_all(directory_ / "metadata", ec);
-  if (ec) return make_error((directory_ / "metadata").string() + ": " + ec.message());
-  return {};
+  auto recognised = check_cache_directory(directory_);
+  if (!recognised.ok()) return make_error(recognised.error());
+  return remove_cache_entries(directory_);
 }
 
 Result<uint64_t> ScriptCache::prune(uint32_t max_age_days) {
+  auto recognised = check_cache_directory(directory_);
+  if (!recognised.ok()) return make_error(recognised.error());
   auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24) * max_age_days;
   uint64_t removed = 0;
   std::error_code ec;
+  // Only files telinject wrote go, whatever their age.
+  auto ours = [&](const fs::path& path) {
+    fs::path relative = path.lexically_relative(directory_);
+    return is_cache_entry_name(relative) && has_cache_entry_content(path, relative);
+  };
   for (const char* name : {"scripts", "files"}) {
     fs::path root = directory_ / name;
-    if (!fs::exists(root, ec)) continue;
+    if (!fs::is_directory(fs::symlink_status(root, ec))) continue;
     std::vector<fs::path> old;
     for (auto it = fs::recursive_directory_iterator(root, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file(ec) && it->last_write_time(ec) <= cutoff) old.push_back(it->path());
+      if (it->is_regular_file(ec) && !it->is_symlink(ec) && it->last_write_time(ec) <= cutoff &&
+          ours(it->path()))
+        old.push_back(it->path());
     }
     for (const fs::path& path : old) {
       if (!fs::remove(path, ec)) continue;
@@ -386,7 +387,7 @@ Result<uint64_t> ScriptCache::prune(uint32_t max_age_days) {
         // scripts/<lang>/<name>_<hash8>.json -> tests/<lang>/test_<name>_<hash8>.json
         fs::path test = directory_ / "tests" / path.parent_path().filename() /
                         ("test_" + path.filename().string());
-        fs::remove(test, ec);
+        if (ours(test)) fs::remove(test, ec);
       }
     }
   }

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 
+#include "cache_directory.h"
 #include "insertion_script.h"
 #include "result.h"
 
@@ -100,10 +101,13 @@ class ScriptCache {
 
   /// Counts entries on disk plus the lifetime counters.
   Result<CacheStats> stats() const;
-  /// Removes every entry and the index.
-  Result<void> clear();
+  /// Removes every entry and the index: only files telinject wrote (remove_cache_entries), and
+  /// only when the directory is a telinject cache (check_cache_directory); otherwise an error
+  /// and nothing is deleted.
+  Result<CacheRemoval> clear();
   /// Removes entries not read or written for `max_age_days` days (by mtime; `get` touches a hit);
-  /// returns how many were removed.
+  /// returns how many were removed. Refuses, like clear(), a directory that is not a cache, and
+  /// removes only files telinject wrote.
   Result<uint64_t> prune(uint32_t max_age_days);
 
   // Counts since the last flush_index(), for reports.
