@@ -418,12 +418,12 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       auto written = write_file_atomically(target, content);
       if (written.ok()) report.runtime_files_written.push_back(target.string());
       else report.errors.push_back({target.string(), written.error()});
-    } else if (report.functions_removed > 0 && existing.ok() && *existing == content &&
+    } else if (existing.ok() && *existing == content &&
                !fs::is_symlink(fs::symlink_status(target, ec)) &&
                helper_no_longer_needed(options, report, target)) {
-      // Only our own, unmodified helper goes, and only when this run took telemetry out and
-      // no file left outside it may import it; a link is the user's (it may be the only name
-      // of a shared copy).
+      // Only our own, unmodified helper goes, and only when no file left outside the run may
+      // import it (an earlier run on one file of the package left it); a link is the user's (it
+      // may be the only name of a shared copy).
       fs::remove(target, ec);
       // A helper in a folder of its own (Go's package) takes the folder when nothing else is
       // left in it; fs::remove leaves a folder that is not empty.
