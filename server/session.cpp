@@ -56,6 +56,16 @@ Session::~Session() {
   parser_.join();
 }
 
+void Session::guarded(const std::string& what, const std::function<void()>& work) {
+  try {
+    work();
+  } catch (const std::exception& e) {
+    log(lsp::MessageType::kError, what + " failed: " + e.what());
+  } catch (...) {
+    log(lsp::MessageType::kError, what + " failed");
+  }
+}
+
 void Session::log(lsp::MessageType type, const std::string& message) {
   // Logs go to stderr and, once the client is listening, to window/logMessage.
   std::fprintf(stderr, "telinject-lsp: %s\n", message.c_str());
@@ -127,7 +137,10 @@ void Session::bind_methods() {
       *it->second = true;
   });
   d.bind_raw_notification("$/setTrace", [this](json params) {
-    std::string value = params.is_object() ? params.value("value", "off") : "off";
+    std::string value =
+        params.is_object() && params.contains("value") && params["value"].is_string()
+            ? params["value"].get<std::string>()
+            : "off";
     trace_ = value == "verbose" ? 2 : value == "messages" ? 1 : 0;
   });
   d.bind_notification<lsp::DidOpenTextDocumentParams>(
@@ -140,8 +153,9 @@ void Session::bind_methods() {
   d.bind_raw_notification("textDocument/willSave", [](json) {});
   d.bind_request<lsp::CodeActionParams, std::vector<lsp::CodeAction>>(
       "textDocument/codeAction", [this](auto params, auto reply) { code_action(std::move(params), std::move(reply)); });
-  d.bind_request<lsp::CodeAction, lsp::CodeAction>(
-      "codeAction/resolve", [this](auto action, auto reply) { resolve(std::move(action), std::move(reply)); });
+  d.bind_request<lsp::ResolveCodeActionParams, lsp::CodeAction>(
+      "codeAction/resolve",
+      [this](auto params, auto reply) { resolve(std::move(params), std::move(reply)); });
   d.bind_request<lsp::TextDocumentPositionParams, std::optional<lsp::Hover>>(
       "textDocument/hover", [this](auto params, auto reply) { hover(std::move(params), std::move(reply)); });
   d.bind_request<lsp::WillSaveTextDocumentParams, std::vector<lsp::TextEdit>>(
@@ -247,7 +261,8 @@ void overlay(ServerSettings& settings, const json& options, int* debounce_ms, in
   strings("include", &settings.config.include);
   strings("exclude", &settings.config.exclude);
   if (debounce_ms && options.contains("debounceMs") && options["debounceMs"].is_number_unsigned())
-    *debounce_ms = options["debounceMs"].get<int>();
+    *debounce_ms =
+        static_cast<int>(std::min<uint64_t>(options["debounceMs"].get<uint64_t>(), 60'000));
   if (auto level = text("logLevel"); level && log_level) {
     const std::map<std::string, int> names = {{"error", 1}, {"warning", 2}, {"info", 3}, {"log", 4}};
     if (auto it = names.find(*level); it != names.end()) *log_level = it->second;
@@ -432,13 +447,15 @@ void Session::publish_diagnostics(const std::string& uri) {
   if (!document) return;
   ServerSettings current = folder_for(document->path).settings;
   boost::asio::post(pool_, [this, document, current] {
-    auto diagnostics = compute_diagnostics(*document, current, encoding_);
-    // A newer version on its way publishes its own; never publish a stale one after it.
-    Snapshot now = snapshot(document->uri);
-    if (!now || now->version != document->version) return;
-    dispatcher_.notify("textDocument/publishDiagnostics",
-                       lsp::PublishDiagnosticsParams{document->uri, document->version,
-                                                     std::move(diagnostics)});
+    guarded("diagnostics", [&] {
+      auto diagnostics = compute_diagnostics(*document, current, encoding_);
+      // A newer version on its way publishes its own; never publish a stale one after it.
+      Snapshot now = snapshot(document->uri);
+      if (!now || now->version != document->version) return;
+      dispatcher_.notify(
+          "textDocument/publishDiagnostics",
+          lsp::PublishDiagnosticsParams{document->uri, document->version, std::move(diagnostics)});
+    });
   });
 }
 
@@ -457,7 +474,9 @@ void Session::run_cancellable(
     if (*flag) {
       reply.error(ErrorCode::kRequestCancelled, "cancelled");
     } else {
-      work(std::move(reply), *flag);
+      // An exception must not leave a pool thread: it would end the process. The work's Reply,
+      // destroyed on the way out, answers InternalError.
+      guarded("request " + key, [&] { work(std::move(reply), *flag); });
     }
     std::lock_guard lock(mutex_);
     cancelled_.erase(key);
@@ -475,32 +494,31 @@ void Session::code_action(lsp::CodeActionParams params,
       std::move(reply), [this, document, params = std::move(params)](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
         const ServerSettings& current = folder.settings;
-        auto actions = code_actions(*document, params, current, encoding_);
-        if (!resolve_edits_lazily_) {
+        std::vector<OfferedAction> offered = code_actions(*document, params, current, encoding_);
+        std::vector<lsp::CodeAction> actions;
+        for (OfferedAction& one : offered) {
+          actions.push_back(std::move(one.action));
+          if (resolve_edits_lazily_) continue;
           // Clients without resolve support get the edits now.
-          const auto& cache = folder.cache;
-          for (auto& action : actions) {
-            auto resolved = resolve_code_action(action, *document, current, cache.get(),
-                                                edit_support_, encoding_);
-            if (resolved.ok()) action = std::move(*resolved);
-          }
+          auto resolved = resolve_code_action(actions.back(), one.data, *document, current,
+                                              folder.cache.get(), edit_support_, encoding_);
+          if (resolved.ok()) actions.back() = std::move(*resolved);
         }
         reply(actions);
       });
 }
 
-void Session::resolve(lsp::CodeAction action, protocol::Reply<lsp::CodeAction> reply) {
-  std::string uri = action.data && action.data->is_object() ? action.data->value("uri", "") : "";
-  Snapshot document = snapshot(uri);
+void Session::resolve(lsp::ResolveCodeActionParams params, protocol::Reply<lsp::CodeAction> reply) {
+  Snapshot document = snapshot(params.data.uri);
   if (!document) {
     reply.error(ErrorCode::kInvalidParams, "the action's document is not open");
     return;
   }
   run_cancellable<lsp::CodeAction>(
-      std::move(reply), [this, document, action = std::move(action)](auto reply, const auto&) {
+      std::move(reply), [this, document, params = std::move(params)](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
-        auto resolved = resolve_code_action(action, *document, folder.settings, folder.cache.get(),
-                                            edit_support_, encoding_);
+        auto resolved = resolve_code_action(params.action, params.data, *document, folder.settings,
+                                            folder.cache.get(), edit_support_, encoding_);
         if (resolved.ok()) {
           reply(*resolved);
         } else {
@@ -564,7 +582,7 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
   }
   // Scripts are written behind (ScriptCache's writer thread): what this session computed is on
   // disk before it is counted or cleared.
-  (void)cache->wait_for_writes();
+  if (cache) (void)cache->wait_for_writes();
   if (command == "telinject.clearCache") {
     auto cleared = cache->clear();
     if (cleared.ok()) reply(json{{"cleared", true}});
@@ -584,13 +602,14 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
   }
   ApplyEdit apply = [this](lsp::WorkspaceEdit edit, std::string label, protocol::Reply<json> reply) {
     auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
-    dispatcher_.call("workspace/applyEdit",
-                     lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
-                     [shared](protocol::Response response) {
-                       bool applied = !response.error && response.result.is_object() &&
-                                      response.result.value("applied", false);
-                       (*shared)(json{{"applied", applied}});
-                     });
+    dispatcher_.call(
+        "workspace/applyEdit", lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
+        [shared](protocol::Response response) {
+          const json& result = response.result;
+          bool applied = !response.error && result.is_object() && result.contains("applied") &&
+                         result["applied"].is_boolean() && result["applied"].get<bool>();
+          (*shared)(json{{"applied", applied}});
+        });
   };
   if (command == kWriteRuntimeCommand) {
     std::string uri = !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";

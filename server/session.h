@@ -65,7 +65,7 @@ class Session {
   void did_close(lsp::DidCloseTextDocumentParams params);
   void code_action(lsp::CodeActionParams params,
                    protocol::Reply<std::vector<lsp::CodeAction>> reply);
-  void resolve(lsp::CodeAction action, protocol::Reply<lsp::CodeAction> reply);
+  void resolve(lsp::ResolveCodeActionParams params, protocol::Reply<lsp::CodeAction> reply);
   void hover(lsp::TextDocumentPositionParams params,
              protocol::Reply<std::optional<lsp::Hover>> reply);
   void will_save_wait_until(lsp::WillSaveTextDocumentParams params,
@@ -94,6 +94,9 @@ class Session {
   template <class Result>
   void run_cancellable(protocol::Reply<Result> reply,
                        std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work);
+  /// Runs `work`, logging what it throws instead of letting it end a pool thread (the last
+  /// resort: handlers answer errors themselves).
+  void guarded(const std::string& what, const std::function<void()>& work);
   void log(lsp::MessageType type, const std::string& message);
 
   boost::asio::io_context& io_;

@@ -1,0 +1,242 @@
+"""Reliability of telinject-lsp (issue 14): malformed input of every shape answers an error and
+never kills the server; workspace edits never race with the files they rewrite; nothing is
+created outside the workspace; long requests leave shutdown answerable."""
+import copy
+import json
+import os
+import unittest
+
+from lsp_client import LspClient, frame
+from support import temp_dir
+
+SOURCE = '''import math
+
+
+def area(radius):
+    return math.pi * radius ** 2
+
+
+def perimeter(radius):
+    return 2 * math.pi * radius
+'''
+
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+
+# Values that replace each field of a valid request in turn: wrong types, nulls, numbers out of
+# every integer range, nested garbage.
+GARBAGE = [None, "text", 5, -1, 2 ** 31, 2 ** 63, 2 ** 64 + 1, 1.5, 1e300, True, [], {},
+           [[{"deep": [None, {"x": [1, "2"]}]}]], {"nested": {"garbage": [None, [], {}]}}]
+
+
+def mutations(value, path=()):
+    """Every variant of `value` with one field replaced by garbage or removed, as (path, variant)."""
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return
+    for key, child in items:
+        for garbage in GARBAGE:
+            variant = copy.deepcopy(value)
+            variant[key] = copy.deepcopy(garbage)
+            yield path + (key,), variant
+        if isinstance(value, dict):
+            variant = copy.deepcopy(value)
+            del variant[key]
+            yield path + (key, "<removed>"), variant
+        for sub_path, sub_variant in mutations(child, path + (key,)):
+            variant = copy.deepcopy(value)
+            variant[key] = sub_variant
+            yield sub_path, variant
+
+
+class MalformedRequests(unittest.TestCase):
+    def setUp(self):
+        self.root = temp_dir(self)
+        self.path = os.path.join(self.root, "shapes.py")
+        with open(self.path, "w", encoding="utf-8") as handle:
+            handle.write(SOURCE)
+        self.uri = "file://" + self.path
+        self.client = LspClient(self.root)
+        self.addCleanup(self.client.close)
+        self.client.initialize("file://" + self.root,
+                               {"debounceMs": 0, "cacheDirectory": os.path.join(self.root, ".cache")})
+        self.client.open(self.uri, SOURCE)
+        self.client.wait_notification("textDocument/publishDiagnostics", lambda p: p["uri"] == self.uri)
+
+    def assert_alive(self):
+        response = self.client.request("textDocument/hover", {
+            "textDocument": {"uri": self.uri}, "position": {"line": 3, "character": 5}}, timeout=60)
+        self.assertIn("result", response, response)
+        self.assertIsNone(self.client.process.poll(), "the server died")
+
+    def valid_action(self):
+        actions = self.client.request("textDocument/codeAction", {
+            "textDocument": {"uri": self.uri},
+            "range": {"start": {"line": 3, "character": 4}, "end": {"line": 3, "character": 4}},
+            "context": {"diagnostics": []}})["result"]
+        return next(a for a in actions if a["kind"] == "quickfix")
+
+    def test_resolve_with_malformed_data_answers_invalid_params(self):
+        action = self.valid_action()
+        cases = {
+            "version a string": {"version": "1"},
+            "version null": {"version": None},
+            "version a float": {"version": 1.5},
+            "version huge": {"version": 2 ** 64 + 1},
+            "action a number": {"action": 5},
+            "action null": {"action": None},
+            "uri a number": {"uri": 5},
+            "uri null": {"uri": None},
+            "function a list": {"function": [1, 2]},
+        }
+        for name, change in cases.items():
+            with self.subTest(name):
+                data = dict(action["data"], **change)
+                response = self.client.request("codeAction/resolve", dict(action, data=data))
+                self.assertIn("error", response, response)
+                self.assertEqual(response["error"]["code"], INVALID_PARAMS, response)
+        for name, data in {"no data": None, "data a string": "x", "data a list": [1],
+                           "data empty": {}}.items():
+            with self.subTest(name):
+                body = dict(action)
+                if data is None:
+                    del body["data"]
+                else:
+                    body["data"] = data
+                response = self.client.request("codeAction/resolve", body)
+                self.assertEqual(response.get("error", {}).get("code"), INVALID_PARAMS, response)
+        self.assert_alive()
+        # And the valid action still resolves.
+        self.assertIn("edit", self.client.request("codeAction/resolve", action)["result"])
+
+    def check_mutations(self, method, params):
+        """Sends every one-field mutation of `params`; each must be answered, never with
+        InternalError, and the server must live on."""
+        ids = {}
+        for path, variant in mutations(params):
+            ids[self.client.request_async(method, variant)] = (path, variant)
+        for request_id, (path, variant) in ids.items():
+            response = self.client.wait_response(request_id, timeout=60)
+            self.assertTrue("result" in response or "error" in response, (path, response))
+            if "error" in response:
+                self.assertNotEqual(response["error"]["code"], INTERNAL_ERROR,
+                                    (method, path, json.dumps(variant)[:300], response))
+        self.assert_alive()
+
+    def test_every_request_method_with_mutated_params(self):
+        action = self.valid_action()
+        position = {"textDocument": {"uri": self.uri}, "position": {"line": 3, "character": 5}}
+        table = {
+            "textDocument/codeAction": {
+                "textDocument": {"uri": self.uri},
+                "range": {"start": {"line": 3, "character": 4}, "end": {"line": 3, "character": 8}},
+                "context": {"diagnostics": [{"range": {"start": {"line": 3, "character": 4},
+                                                       "end": {"line": 3, "character": 8}},
+                                             "message": "m", "source": "telinject", "severity": 3,
+                                             "code": "uninstrumented", "data": {"function": "shapes.area"}}],
+                            "only": ["quickfix"], "triggerKind": 1}},
+            "codeAction/resolve": action,
+            "textDocument/hover": position,
+            "textDocument/willSaveWaitUntil": {"textDocument": {"uri": self.uri}, "reason": 1},
+            "workspace/executeCommand": {"command": "telinject.cacheStats", "arguments": [self.uri]},
+        }
+        for method, params in table.items():
+            with self.subTest(method):
+                self.check_mutations(method, params)
+
+    def test_commands_with_malformed_arguments(self):
+        commands = ["telinject.instrumentFile", "telinject.removeFile", "telinject.instrumentWorkspace",
+                    "telinject.clearCache", "telinject.cacheStats", "telinject.writeRuntime", "no.such"]
+        for command in commands:
+            for arguments in GARBAGE + [[5], [None], [{"uri": 5}], ["file:///nowhere/x.py"],
+                                        ["not a uri"], [[self.uri]]]:
+                with self.subTest(command=command, arguments=arguments):
+                    response = self.client.request("workspace/executeCommand",
+                                                   {"command": command, "arguments": arguments}, timeout=60)
+                    self.assertTrue("result" in response or "error" in response, response)
+                    if "error" in response:
+                        self.assertNotEqual(response["error"]["code"], INTERNAL_ERROR, response)
+        self.assert_alive()
+
+    def test_every_notification_with_mutated_params(self):
+        # Notifications have no answer; the server must survive them all, in any state.
+        table = {
+            "textDocument/didOpen": {"textDocument": {"uri": "file://" + os.path.join(self.root, "b.py"),
+                                                      "languageId": "python", "version": 1,
+                                                      "text": "def f():\n    pass\n"}},
+            "textDocument/didChange": {"textDocument": {"uri": self.uri, "version": 2},
+                                       "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                                                     "end": {"line": 0, "character": 0}},
+                                                           "text": "#\n"}]},
+            "textDocument/didSave": {"textDocument": {"uri": self.uri}},
+            "textDocument/willSave": {"textDocument": {"uri": self.uri}, "reason": 1},
+            "$/cancelRequest": {"id": 12345},
+            "window/workDoneProgress/cancel": {"token": "t"},
+            "$/setTrace": {"value": "off"},
+            "workspace/didChangeConfiguration": {"settings": {"telinject": {"debounceMs": 0, "severity": "hint",
+                                                                            "include": ["*.py"]}}},
+            "workspace/didChangeWatchedFiles": {"changes": [{"uri": self.uri, "type": 2}]},
+            "initialized": {},
+            "textDocument/didClose": {"textDocument": {"uri": "file://" + os.path.join(self.root, "b.py")}},
+        }
+        for method, params in table.items():
+            for _, variant in mutations(params):
+                self.client.notify(method, variant)
+            for garbage in GARBAGE:
+                self.client.notify(method, garbage)
+        self.assert_alive()
+
+    def test_notification_methods_called_as_requests_and_unknown_methods(self):
+        for method in ["textDocument/didOpen", "$/setTrace", "exit-not", "", "textDocument/unknown"]:
+            response = self.client.request(method, {"x": 1})
+            self.assertEqual(response["error"]["code"], -32601, response)
+        self.assert_alive()
+
+    def test_garbage_frames_and_bodies(self):
+        c = self.client
+        for body in [b"{", b"[]", b"[1,2]", b"null", b"5", b'"x"', b'{"jsonrpc":"2.0"}',
+                     b'{"jsonrpc":"2.0","id":{"a":1},"method":"textDocument/hover"}',
+                     b'{"jsonrpc":"2.0","id":1e999,"method":"textDocument/hover","params":{}}',
+                     b'{"jsonrpc":"2.0","id":7,"method":5,"params":{}}',
+                     b'{"jsonrpc":"2.0","id":8,"method":"textDocument/hover","params":{"textDocument":'
+                     b'{"uri":"x"},"position":{"line":1e999,"character":-1e999}}}',
+                     b'{"jsonrpc":"2.0","id":9,"method":"textDocument/hover","params":{"textDocument":'
+                     b'{"uri":"x"},"position":{"line":99999999999999999999999,"character":0}}}',
+                     b'{"jsonrpc":"2.0","id":10,"result":{"applied":"yes"}}',
+                     b'{"jsonrpc":"2.0","id":11,"error":{"code":"x","message":5}}',
+                     b"\xff\xfe\x00garbage", b'{"jsonrpc":"2.0","method":"x","params":"\\ud800"}']:
+            c.send_raw(frame(body))
+        self.assert_alive()
+
+
+class MalformedInitialize(unittest.TestCase):
+    def test_malformed_initialize_never_kills_the_server(self):
+        root = temp_dir(self)
+        params = {"processId": 1, "rootUri": "file://" + root,
+                  "capabilities": {"general": {"positionEncodings": ["utf-16"]},
+                                   "textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}}},
+                                   "workspace": {"workspaceEdit": {"documentChanges": True}}},
+                  "workspaceFolders": [{"uri": "file://" + root, "name": "r"}],
+                  "initializationOptions": {"debounceMs": 0, "cacheDirectory": os.path.join(root, ".c")},
+                  "trace": "off"}
+        client = None
+        for path, variant in mutations(params):
+            if client is None:
+                client = LspClient(root)
+                self.addCleanup(client.close)
+            response = client.request("initialize", variant, timeout=60)
+            self.assertTrue("result" in response or "error" in response, (path, response))
+            if "error" in response:
+                self.assertNotEqual(response["error"]["code"], INTERNAL_ERROR, (path, response))
+            self.assertIsNone(client.process.poll(), path)
+            if "result" in response:  # still valid: the next variant needs a fresh server
+                self.assertEqual(client.request("shutdown")["result"], None)
+                client.close()
+                client = None
+
+
+if __name__ == "__main__":
+    unittest.main()
