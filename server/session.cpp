@@ -4,10 +4,10 @@
 #include <set>
 
 #include "atomic_file.h"
-
 #include "features/code_actions.h"
 #include "features/diagnostics.h"
 #include "features/hover.h"
+#include "features/workspace_instrument.h"
 #include "jsonrpc.h"
 #include "pipeline.h"
 #include "scanner.h"
@@ -26,14 +26,6 @@ const std::vector<std::string> kCommands = {
     "telinject.clearCache", "telinject.cacheStats", kWriteRuntimeCommand};
 
 std::string id_key(const json& id) { return id.dump(); }
-
-// True for the runtime helper that instrumented files import (telinject_runtime.py): tracing it
-// would make every span trace its own implementation.
-bool is_runtime_helper(const ScannedFile& file) {
-  for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative}))
-    if (file.relative == helper.relative_path) return true;
-  return false;
-}
 
 }  // namespace
 
@@ -681,112 +673,57 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
 }
 
 void Session::instrument_workspace(protocol::Reply<json> reply, json token, ApplyEdit apply) {
-    if (!token.is_null()) {
-      std::lock_guard lock(mutex_);
-      if (auto it = cancelled_.find(id_key(reply.id())); it != cancelled_.end())
-        progress_cancel_[token.dump()] = it->second;
-    }
-    run_cancellable<json>(std::move(reply), [this, token, apply](auto reply, const std::atomic<bool>& cancelled) {
-      struct Forget {  // the token means nothing once the work is over
-        Session* session;
-        std::string key;
-        ~Forget() {
-          std::lock_guard lock(session->mutex_);
-          session->progress_cancel_.erase(key);
+  if (!token.is_null()) {
+    std::lock_guard lock(mutex_);
+    if (auto it = cancelled_.find(id_key(reply.id())); it != cancelled_.end())
+      progress_cancel_[token.dump()] = it->second;
+  }
+  run_cancellable<json>(
+      std::move(reply), [this, token, apply](auto reply, const std::atomic<bool>& cancelled) {
+        struct Forget {  // the token means nothing once the work is over
+          Session* session;
+          std::string key;
+          ~Forget() {
+            std::lock_guard lock(session->mutex_);
+            session->progress_cancel_.erase(key);
+          }
+        } forget{this, token.dump()};
+        auto progress = [&](json value) {
+          if (!token.is_null())
+            dispatcher_.notify("$/progress", lsp::ProgressParams{token, std::move(value)});
+        };
+        progress(json{{"kind", "begin"},
+                      {"title", "Instrumenting the workspace"},
+                      {"cancellable", true},
+                      {"percentage", 0}});
+        // Each folder with its own settings (filters, profile, cache).
+        std::vector<Folder> kept;  // owns the caches while the run uses them
+        std::vector<WorkspaceFolderRun> folders;
+        for (const fs::path& root : roots_) {
+          kept.push_back(folder_for(root));
+          folders.push_back({root, kept.back().settings, kept.back().cache.get()});
         }
-      } forget{this, token.dump()};
-      auto progress = [&](json value) {
-        if (!token.is_null())
-          dispatcher_.notify("$/progress", lsp::ProgressParams{token, std::move(value)});
-      };
-      progress(json{{"kind", "begin"}, {"title", "Instrumenting the workspace"}, {"cancellable", true},
-                    {"percentage", 0}});
-      // Each folder with its own settings (filters, profile, cache).
-      std::vector<ScannedFile> files;
-      std::vector<Folder> folder_of;
-      for (const fs::path& root : roots_) {
-        Folder folder = folder_for(root);
-        ScanOptions scan_options;
-        scan_options.include = folder.settings.config.include;
-        scan_options.exclude = folder.settings.config.exclude;
-        scan_options.max_file_bytes = folder.settings.config.max_file_bytes;
-        ScanResult scan = scan_paths({root}, LanguageRegistry::instance(), scan_options);
-        for (ScannedFile& file : scan.files) {
-          // The helper is never instrumented, as in core's batch run.
-          if (is_runtime_helper(file)) continue;
-          files.push_back(std::move(file));
-          folder_of.push_back(folder);
-        }
-      }
-      lsp::WorkspaceEdit total;
-      std::vector<lsp::DocumentChange> changes;
-      std::map<std::string, std::vector<lsp::TextEdit>> plain;
-      size_t files_changed = 0, functions = 0;
-      for (size_t i = 0; i < files.size(); ++i) {
-        const ServerSettings& current = folder_of[i].settings;
-        ScriptCache* cache = folder_of[i].cache.get();
-        if (cancelled) {
+        WorkspaceInstrumentResult result = server::instrument_workspace(
+            folders, [this](const std::string& uri) { return snapshot(uri); }, edit_support_,
+            encoding_, cancelled,
+            [&](int percentage, const std::string& message) {
+              progress(json{{"kind", "report"}, {"message", message}, {"percentage", percentage}});
+            });
+        for (const std::string& problem : result.problems) log(lsp::MessageType::kWarning, problem);
+        if (result.cancelled) {
           progress(json{{"kind", "end"}, {"message", "cancelled"}});
           reply.error(ErrorCode::kRequestCancelled, "cancelled");
           return;
         }
-        const ScannedFile& file = files[i];
-        std::string uri = uri_from_path(fs::absolute(file.path));
-        Snapshot document = snapshot(uri);
-        if (!document) {
-          auto bytes = read_file(file.path);
-          if (!bytes.ok() || text_problem(*bytes)) continue;
-          document = make_snapshot(uri, 0, std::move(*bytes), file.root);
+        progress(json{{"kind", "end"},
+                      {"message", std::to_string(result.functions) + " functions in " +
+                                      std::to_string(result.files_changed) + " files"}});
+        if (!result.has_edits) {
+          reply(json{{"applied", true}, {"files", result.files_changed}});
+          return;
         }
-        TextResult result = transform_document(*document, Action::kInstrument, nullptr, current, cache);
-        if (result.output == document->text) continue;
-        ++files_changed;
-        functions += result.outcome.instrumented;
-        if (!(edit_support_.document_changes && edit_support_.create_files)) {
-          auto written = write_missing_helpers(*document, current);
-          if (!written.ok()) log(lsp::MessageType::kError, "helper module: " + written.error());
-        }
-        lsp::WorkspaceEdit one = workspace_edit(*document, result.output, Action::kInstrument,
-                                                current, edit_support_, encoding_);
-        if (one.document_changes)
-          for (auto& change : *one.document_changes) {
-            // A file not open in the editor has no version to check against.
-            if (auto* text_edit = std::get_if<lsp::TextDocumentEdit>(&change))
-              if (!snapshot(uri)) text_edit->text_document.version.reset();
-            changes.push_back(std::move(change));
-          }
-        if (one.changes)
-          for (auto& [key, edits] : *one.changes) plain[key] = std::move(edits);
-        progress(json{{"kind", "report"}, {"message", file.relative.string()},
-                      {"percentage", static_cast<int>(100 * (i + 1) / files.size())}});
-      }
-      // One helper per root is enough, however many files asked for it.
-      std::set<std::string> created;
-      std::vector<lsp::DocumentChange> unique;
-      for (auto& change : changes) {
-        if (auto* create = std::get_if<lsp::CreateFile>(&change)) {
-          if (!created.insert(create->uri).second) continue;
-        } else if (auto* text_edit = std::get_if<lsp::TextDocumentEdit>(&change)) {
-          if (!text_edit->text_document.version && created.count(text_edit->text_document.uri) &&
-              text_edit->edits.size() == 1 && text_edit->edits[0].range.end.line == 0 &&
-              std::any_of(unique.begin(), unique.end(), [&](const lsp::DocumentChange& c) {
-                auto* other = std::get_if<lsp::TextDocumentEdit>(&c);
-                return other && other->text_document.uri == text_edit->text_document.uri;
-              }))
-            continue;
-        }
-        unique.push_back(std::move(change));
-      }
-      if (edit_support_.document_changes) total.document_changes = std::move(unique);
-      else total.changes = std::move(plain);
-      progress(json{{"kind", "end"}, {"message", std::to_string(functions) + " functions in " +
-                                                     std::to_string(files_changed) + " files"}});
-      if (files_changed == 0) {
-        reply(json{{"applied", true}, {"files", 0}});
-        return;
-      }
-      apply(std::move(total), "Instrument workspace", std::move(reply));
-    });
+        apply(std::move(result.edit), "Instrument workspace", std::move(reply));
+      });
 }
 
 }  // namespace telinject::server

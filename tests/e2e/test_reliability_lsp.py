@@ -6,7 +6,7 @@ import json
 import os
 import unittest
 
-from lsp_client import LspClient, frame
+from lsp_client import LspClient, apply_text_edits, frame
 from support import temp_dir
 
 SOURCE = '''import math
@@ -210,6 +210,78 @@ class MalformedRequests(unittest.TestCase):
                      b"\xff\xfe\x00garbage", b'{"jsonrpc":"2.0","method":"x","params":"\\ud800"}']:
             c.send_raw(frame(body))
         self.assert_alive()
+
+
+class EditorThatChangesFilesOnDisk(LspClient):
+    """Applies workspace edits as an editor does: open documents in its buffers, other files on
+    disk; and just before applying, something (a formatter, a git checkout) changes a file that
+    is not open."""
+
+    def __init__(self, cwd, before_apply):
+        super().__init__(cwd)
+        self.before_apply = before_apply
+
+    def apply_workspace_edit(self, edit):
+        self.before_apply()
+        changes = edit.get("documentChanges", [])
+        created = {c["uri"] for c in changes if c.get("kind") == "create"}
+        for change in changes:
+            uri = change.get("textDocument", {}).get("uri")
+            if uri and uri not in self.documents and uri not in created:
+                path = uri[len("file://"):]
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(apply_text_edits(text, change["edits"]))
+        super().apply_workspace_edit({"documentChanges": [
+            c for c in changes if c.get("kind") == "create" or c["textDocument"]["uri"] in self.documents
+            or c["textDocument"]["uri"] in created]})
+
+
+class WorkspaceEdits(unittest.TestCase):
+    def test_files_not_open_are_written_whole_and_open_ones_get_versioned_edits(self):
+        root = temp_dir(self)
+        opened, closed = os.path.join(root, "opened.py"), os.path.join(root, "closed.py")
+        for path in (opened, closed):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(SOURCE)
+        added = "def added():\n    return 1\n\n\n"
+
+        def someone_edits_closed():
+            with open(closed, encoding="utf-8") as handle:
+                text = handle.read()
+            with open(closed, "w", encoding="utf-8") as handle:
+                handle.write(added + text)
+
+        client = EditorThatChangesFilesOnDisk(root, someone_edits_closed)
+        self.addCleanup(client.close)
+        client.initialize("file://" + root, {"debounceMs": 0, "cacheDirectory": os.path.join(root, ".c")})
+        opened_uri = "file://" + opened
+        client.open(opened_uri, SOURCE, version=7)
+        client.wait_notification("textDocument/publishDiagnostics", lambda p: p["uri"] == opened_uri)
+        response = client.request("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
+        self.assertEqual(response["result"]["applied"], True, response)
+        edits = [p["edit"] for m, p in client.server_requests if m == "workspace/applyEdit"]
+        self.assertEqual(len(edits), 1)
+        for change in edits[0]["documentChanges"]:
+            if change.get("kind") == "create":
+                continue
+            uri = change["textDocument"]["uri"]
+            if uri.endswith("telinject_runtime.py"):
+                continue  # a file the same edit creates has no version
+            self.assertEqual((uri, change["textDocument"]["version"]), (opened_uri, 7))
+        with open(closed, encoding="utf-8") as handle:
+            text = handle.read()
+        compile(text, closed, "exec")  # still Python
+        self.assertTrue(text.startswith(added), text)
+        self.assertIn('def area(radius):\n    with _telinject.span("closed.area"):\n', text)
+        self.assertEqual(text.count("import telinject_runtime"), 1, text)
+        compile(client.documents[opened_uri], opened, "exec")
+        self.assertIn('span("opened.area")', client.documents[opened_uri])
+        # The open file itself is left to the editor.
+        with open(opened, encoding="utf-8") as handle:
+            self.assertEqual(handle.read(), SOURCE)
+        self.assertEqual(client.shutdown(), 0)
 
 
 class MalformedInitialize(unittest.TestCase):
