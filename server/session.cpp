@@ -294,11 +294,27 @@ void Session::reload_settings() {
       overlay(folder.settings, it->second, nullptr, nullptr);
     fs::path cache_dir = folder.settings.config.cache_dir;
     if (cache_dir.is_relative()) cache_dir = project / cache_dir;
+    // The cache is written only where that creates nothing but the cache folder itself, and
+    // only for an existing workspace folder: never a tree of folders under a workspace folder
+    // that does not exist (or the server's working directory, when there is no folder).
+    std::error_code ec;
+    auto inside =
+        std::mismatch(project.begin(), project.end(), cache_dir.begin(), cache_dir.end()).first;
+    folder.cache_read_only =
+        roots_.empty() || !fs::is_directory(project, ec) ||
+        (inside != project.end() && !fs::is_directory(cache_dir.parent_path(), ec));
+    auto same = [&](const Folder& other) {
+      return other.cache && other.cache->directory() == cache_dir &&
+             other.cache_read_only == folder.cache_read_only;
+    };
     for (const auto& [_, before] : old)
-      if (before.cache && before.cache->directory() == cache_dir) folder.cache = before.cache;
+      if (same(before)) folder.cache = before.cache;
     for (const auto& [_, now] : folders)
-      if (!folder.cache && now.cache && now.cache->directory() == cache_dir) folder.cache = now.cache;
-    if (!folder.cache) folder.cache = std::make_shared<ScriptCache>(cache_dir);
+      if (!folder.cache && same(now)) folder.cache = now.cache;
+    if (!folder.cache)
+      folder.cache = std::make_shared<ScriptCache>(
+          cache_dir, folder.cache_read_only ? ScriptCache::Access::kReadOnly
+                                            : ScriptCache::Access::kReadWrite);
     folders[key] = std::move(folder);
   }
   options_.debounce_ms = debounce_ms;

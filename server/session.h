@@ -79,7 +79,10 @@ class Session {
   /// Settings and script cache of one workspace folder.
   struct Folder {
     ServerSettings settings;
+    /// Read-only (writes nothing, answers from what is there) when writing it could create
+    /// folders outside the existing workspace folders.
     std::shared_ptr<ScriptCache> cache;
+    bool cache_read_only = false;
   };
 
   Snapshot snapshot(const std::string& uri) const;

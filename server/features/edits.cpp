@@ -78,6 +78,16 @@ std::vector<std::pair<std::filesystem::path, std::string>> missing_helpers(
 Result<std::vector<std::filesystem::path>> write_missing_helpers(const DocumentSnapshot& document,
                                                                  const ServerSettings& settings) {
   std::vector<std::filesystem::path> written;
+  std::error_code exists_error;
+  // A buffer whose folder is not on disk (a workspace folder that does not exist, an unsaved
+  // path) gets no folders made for its helper: the server creates nothing outside existing
+  // folders.
+  if (!std::filesystem::is_directory(document.path.parent_path(), exists_error) ||
+      !std::filesystem::is_directory(document.root, exists_error)) {
+    if (missing_helpers(document, settings).empty()) return written;
+    return make_error(document.path.parent_path().string() +
+                      ": the document's folder does not exist; the helper module was not written");
+  }
   for (const auto& [path, content] : missing_helpers(document, settings)) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);

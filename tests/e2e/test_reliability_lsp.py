@@ -284,6 +284,40 @@ class WorkspaceEdits(unittest.TestCase):
         self.assertEqual(client.shutdown(), 0)
 
 
+class MissingWorkspaceFolders(unittest.TestCase):
+    def test_nothing_is_created_for_folders_that_do_not_exist(self):
+        base = temp_dir(self)
+        missing = os.path.join(base, "missing", "project")
+        existing = os.path.join(base, "existing")
+        os.makedirs(existing)
+        client = LspClient(base)
+        self.addCleanup(client.close)
+        # The missing folder comes first: files outside every folder take the first one's settings.
+        client.initialize("file://" + missing, {"debounceMs": 0, "onSave": True},
+                          folders=[missing, existing])
+        documents = ["file://" + os.path.join(missing, "pkg", "shapes.py"),
+                     "file://" + os.path.join(base, "elsewhere", "shapes.py")]
+        for uri in documents:
+            client.open(uri, SOURCE)
+            client.wait_notification("textDocument/publishDiagnostics", lambda p, uri=uri: p["uri"] == uri)
+            actions = client.request("textDocument/codeAction", {
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 3, "character": 4}, "end": {"line": 3, "character": 4}},
+                "context": {"diagnostics": []}})["result"]
+            for action in actions:
+                self.assertIn("result", client.request("codeAction/resolve", action))
+            client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                  "position": {"line": 3, "character": 5}})
+            client.request("textDocument/willSaveWaitUntil", {"textDocument": {"uri": uri}, "reason": 1})
+            for command in ("telinject.writeRuntime", "telinject.instrumentFile", "telinject.cacheStats",
+                            "telinject.clearCache"):
+                client.request("workspace/executeCommand", {"command": command, "arguments": [uri]})
+        client.request("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
+        self.assertEqual(client.shutdown(), 0)
+        self.assertEqual(sorted(os.listdir(base)), ["existing"])
+        self.assertEqual(os.listdir(existing), [])
+
+
 class MalformedInitialize(unittest.TestCase):
     def test_malformed_initialize_never_kills_the_server(self):
         root = temp_dir(self)
