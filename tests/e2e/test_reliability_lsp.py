@@ -318,6 +318,37 @@ class MissingWorkspaceFolders(unittest.TestCase):
         self.assertEqual(os.listdir(existing), [])
 
 
+class LargeDocuments(unittest.TestCase):
+    def test_instrument_file_edits_of_a_large_document_are_exact(self):
+        # The edits are computed from a diff anchored on unique lines, with Myers in the gaps
+        # between them; whatever the split, applying them must give the instrumented text.
+        root = temp_dir(self)
+        n = 1000  # the client applies edits slowly (Python string slicing): keep it small
+        text = "".join(f"def function_{i}(x):\n    y = x\n    return y + {i % 7}\n\n\n" for i in range(n))
+        client = LspClient(root)
+        self.addCleanup(client.close)
+        caps = {"general": {"positionEncodings": ["utf-16"]},
+                "textDocument": {"codeAction": {"codeActionLiteralSupport": {}}},
+                "workspace": {"applyEdit": True,
+                              "workspaceEdit": {"documentChanges": True, "resourceOperations": ["create"]}}}
+        client.initialize("file://" + root, {"debounceMs": 0, "diagnostics": False}, capabilities=caps)
+        uri = "file://" + os.path.join(root, "big.py")
+        client.open(uri, text)
+        actions = client.request("textDocument/codeAction", {
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 0, "character": 4}, "end": {"line": 0, "character": 4}},
+            "context": {"diagnostics": []}}, timeout=120)["result"]
+        whole = next(a for a in actions if a["kind"] == "source.telinject.instrumentFile")
+        client.apply_workspace_edit(whole["edit"])
+        result = client.documents[uri]
+        compile(result, "big.py", "exec")
+        self.assertEqual(result.count("with _telinject.span("), n)
+        for i in (0, n // 2, n - 1):
+            self.assertIn(f'def function_{i}(x):\n    with _telinject.span("big.function_{i}"):\n'
+                          f'        y = x\n        return y + {i % 7}\n', result)
+        self.assertEqual(client.shutdown(), 0)
+
+
 class MalformedInitialize(unittest.TestCase):
     def test_malformed_initialize_never_kills_the_server(self):
         root = temp_dir(self)
