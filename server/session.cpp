@@ -35,12 +35,25 @@ Session::Session(boost::asio::io_context& io, std::function<void(std::string)> s
       send_(std::move(send)),
       on_exit_(std::move(on_exit)),
       options_(options),
-      dispatcher_(send_, [this](std::string_view warning) {
-        log(lsp::MessageType::kWarning, std::string(warning));
-      }),
-      pool_(options.worker_threads) {
-  parse_ = [this](std::function<void()> task) { boost::asio::post(parser_, std::move(task)); };
+      dispatcher_(send_,
+                  [this](std::string_view warning) {
+                    log(lsp::MessageType::kWarning, std::string(warning));
+                  }),
+      pool_(options.worker_threads),
+      parser_(options.worker_threads == 0 ? 0 : 1) {
+  if (options_.worker_threads == 0)
+    parse_ = [](std::function<void()> task) { task(); };
+  else
+    parse_ = [this](std::function<void()> task) { boost::asio::post(parser_, std::move(task)); };
   bind_methods();
+}
+
+template <class Task>
+void Session::run_on_pool(Task task) {
+  if (options_.worker_threads == 0)
+    task();
+  else
+    boost::asio::post(pool_, std::move(task));
 }
 
 Session::~Session() {
@@ -454,7 +467,7 @@ void Session::publish_diagnostics(const std::string& uri) {
   Snapshot document = snapshot(uri);
   if (!document) return;
   ServerSettings current = folder_for(document->path).settings;
-  boost::asio::post(pool_, [this, document, current] {
+  run_on_pool([this, document, current] {
     guarded("diagnostics", [&] {
       auto diagnostics = compute_diagnostics(*document, current, encoding_);
       // A newer version on its way publishes its own; never publish a stale one after it.
@@ -478,7 +491,7 @@ void Session::run_cancellable(
     auto it = cancelled_.find(key);
     flag = it != cancelled_.end() ? it->second : std::make_shared<std::atomic<bool>>(false);
   }
-  boost::asio::post(pool_, [this, key, flag, reply = std::move(reply), work = std::move(work)]() mutable {
+  run_on_pool([this, key, flag, reply = std::move(reply), work = std::move(work)]() mutable {
     if (*flag) {
       reply.error(ErrorCode::kRequestCancelled, "cancelled");
     } else {

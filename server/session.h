@@ -27,6 +27,8 @@
 namespace telinject::server {
 
 struct SessionOptions {
+  /// Threads for the features. 0: synchronous, for tests and fuzzing: every feature and parse
+  /// runs inside handle() on the caller's thread, and the session starts no thread of its own.
   size_t worker_threads = 2;
   /// Diagnostics wait this long after the last change of a document (0: publish at once).
   int debounce_ms = 50;
@@ -107,10 +109,14 @@ class Session {
   std::function<void(int)> on_exit_;
   SessionOptions options_;
   protocol::Dispatcher dispatcher_;
+  /// Runs `task` on the pool, or at once in synchronous mode. Defined in session.cpp.
+  template <class Task>
+  void run_on_pool(Task task);
+
   boost::asio::thread_pool pool_;
   // One thread for the documents' parses, in the order the edits came: the reader thread never
-  // parses, and a parse never waits for the pool.
-  boost::asio::thread_pool parser_{1};
+  // parses, and a parse never waits for the pool. No thread in synchronous mode.
+  boost::asio::thread_pool parser_;
   ParseExecutor parse_;
 
   // Lifecycle and capabilities: written by initialize, read-only after (io thread).
