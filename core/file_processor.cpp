@@ -88,7 +88,7 @@ Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& langu
     LanguageTemplate user = it->second;
     user.profile = profile;
     auto same = std::find_if(all.begin(), all.end(),
-                             [&](const LanguageTemplate& t) { return t.profile == profile; });
+                             [&](const LanguageTemplate& t) { return t.profile == user.profile; });
     if (same != all.end()) *same = user; else all.push_back(user);
   }
   auto chosen = std::find_if(all.begin(), all.end(),

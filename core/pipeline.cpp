@@ -473,6 +473,9 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
     });
   }
 
+  if (options.leave_alone)
+    std::erase_if(scan.files, [&](const ScannedFile& f) { return options.leave_alone(f.path); });
+
   if (!options.dry_run && options.action != Action::kCheck) {
     // A run killed mid-write (kill -9, power cut) leaves a temporary file beside the file it
     // was replacing: the folders this run writes into are cleaned of those of dead processes.
@@ -512,6 +515,12 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   std::mutex progress_mutex;
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < scan.files.size();) {
+      if (options.cancelled && *options.cancelled) {
+        report.files[i].path = scan.files[i].path;
+        report.files[i].status = FileOutcome::Status::kSkipped;
+        report.files[i].message = "cancelled";
+        continue;
+      }
       report.files[i] = worker.process(scan.files[i]);
       size_t finished = done.fetch_add(1) + 1;
       if (options.trace)

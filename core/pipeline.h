@@ -2,6 +2,7 @@
 // templates), validate, reconstruct and write. The CLI and the language server are fronts on it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -43,6 +44,12 @@ struct RunOptions {
   Config config;
   /// Called after each file from worker threads, serialised by the pipeline.
   std::function<void(size_t done, size_t total, const std::filesystem::path& file)> progress;
+  /// When set, scanned files (root / relative) for which it returns true are not processed and
+  /// not reported: the language server leaves the documents open in the editor to the editor.
+  std::function<bool(const std::filesystem::path& file)> leave_alone;
+  /// When set and true, files not started yet are left as they are (reported as skipped,
+  /// "cancelled"); a file being written is finished whole. Read from worker threads.
+  const std::atomic<bool>* cancelled = nullptr;
   TraceLog* trace = nullptr;  // optional, thread-safe
   /// The LLM for self-healing and languages without a grammar; null: none configured.
   llm::LlmClient* llm = nullptr;

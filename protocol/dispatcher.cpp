@@ -71,7 +71,7 @@ void Dispatcher::add_notification(std::string method, NotificationHandler handle
 void Dispatcher::bind_raw_request(std::string method,
                                   std::function<void(json, Reply<json>)> handler) {
   add_request(std::move(method),
-              [handler = std::move(handler)](const json& params, detail::ReplyChannel channel) {
+              [handler = std::move(handler)](const json& params, detail::ReplyChannel& channel) {
                 handler(params, Reply<json>(std::move(channel)));
               });
 }
@@ -94,13 +94,22 @@ void Dispatcher::handle(Request request) {
                                           "method not found: " + request.method, std::nullopt}));
     return;
   }
-  // Handlers should not throw; if one does, the server lives on and the reply, destroyed on
-  // the way out, still answers the client.
+  // Handlers should not throw; if one does, the server lives on and the client is answered:
+  // here when the channel is still ours, else by the Reply the handler made, destroyed on the
+  // way out.
+  detail::ReplyChannel channel(outbox_, request.id, request.method);
+  std::string failure;
   try {
-    it->second(request.params, detail::ReplyChannel(outbox_, request.id, request.method));
+    it->second(request.params, channel);
+    return;
   } catch (const std::exception& e) {
-    warn("handler for " + request.method + " threw: " + e.what());
+    failure = e.what();
+  } catch (...) {
+    failure = "an exception that is not a std::exception";
   }
+  warn("handler for " + request.method + " threw: " + failure);
+  if (channel.owes_answer())
+    channel.send_error({ErrorCode::kInternalError, "internal error: " + failure, std::nullopt});
 }
 
 void Dispatcher::handle(Notification notification) {
@@ -115,6 +124,8 @@ void Dispatcher::handle(Notification notification) {
     it->second(notification.params);
   } catch (const std::exception& e) {
     warn("handler for notification " + notification.method + " threw: " + e.what());
+  } catch (...) {
+    warn("handler for notification " + notification.method + " threw");
   }
 }
 
@@ -136,6 +147,8 @@ void Dispatcher::handle(Response response) {
     on_response(std::move(response));
   } catch (const std::exception& e) {
     warn(std::string("response handler threw: ") + e.what());
+  } catch (...) {
+    warn("response handler threw");
   }
 }
 

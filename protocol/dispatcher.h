@@ -51,6 +51,8 @@ class ReplyChannel {
   ~ReplyChannel();
 
   void send_result(const nlohmann::json& result);
+  /// True until an answer was sent or the channel was moved away.
+  bool owes_answer() const { return outbox_ && !replied_; }
   void send_error(RpcError error);
   const nlohmann::json& id() const { return id_; }
   const std::string& method() const { return method_; }
@@ -126,7 +128,7 @@ class Dispatcher {
   template <class Params, class Result>
   void bind_request(std::string method, std::function<void(Params, Reply<Result>)> handler) {
     add_request(std::move(method), [handler = std::move(handler)](const nlohmann::json& params,
-                                                                  detail::ReplyChannel channel) {
+                                                                  detail::ReplyChannel& channel) {
       std::optional<Params> typed;
       try {
         typed.emplace(params.get<Params>());
@@ -164,7 +166,8 @@ class Dispatcher {
   /// Parses one body and routes it: a request to its handler (unknown method: MethodNotFound),
   /// a notification to its handler (unknown: dropped, with a warning unless "$/"-prefixed), a
   /// response to the call() waiting for it, an invalid body to an error response. Never throws:
-  /// a handler that throws is logged, and its reply answers InternalError.
+  /// a handler that throws anything is logged, and its reply answers InternalError (the last
+  /// resort: handlers should answer InvalidParams themselves, through typed params).
   void dispatch(std::string_view body);
   /// As above, for a message already parsed (e.g. after the server looked at it first).
   void dispatch(Message message);
@@ -177,7 +180,9 @@ class Dispatcher {
   int64_t call(std::string_view method, const nlohmann::json& params, ResponseHandler on_response);
 
  private:
-  using RequestHandler = std::function<void(const nlohmann::json&, detail::ReplyChannel)>;
+  // Takes the channel by reference: a handler that throws before moving it into its Reply
+  // leaves it to dispatch(), which answers InternalError with the exception's message.
+  using RequestHandler = std::function<void(const nlohmann::json&, detail::ReplyChannel&)>;
   using NotificationHandler = std::function<void(const nlohmann::json&)>;
 
   void add_request(std::string method, RequestHandler handler);

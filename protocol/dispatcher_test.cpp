@@ -261,6 +261,72 @@ TEST_SUITE("dispatcher") {
                     "handler for notification bang threw: oops") != h.warnings.end());
   }
 
+  TEST_CASE("anything a handler throws is answered with InternalError, and dispatch goes on") {
+    Harness h;
+    h.dispatcher.bind_raw_request("odd", [](json, Reply<json>) { throw 42; });
+    h.dispatcher.bind_raw_notification("odd-note", [](json) { throw 42; });
+    h.dispatcher.bind_request<lsp::CodeActionParams, json>(
+        "typed", [](lsp::CodeActionParams, Reply<json> reply) { reply(nullptr); });
+    h.receive(h.request(1, "odd", nullptr));
+    h.receive(h.notification("odd-note", nullptr));
+    h.receive(h.request(
+        2, "typed",
+        {{"textDocument", {{"uri", "file:///a"}}},
+         {"range",
+          {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}},
+         {"context", {{"diagnostics", json::array()}}}}));
+    REQUIRE(h.sent.size() == 2);
+    CHECK(h.sent[0]["id"] == 1);
+    CHECK(h.sent[0]["error"]["code"] == -32603);
+    CHECK(h.sent[1]["id"] == 2);
+    CHECK(h.sent[1]["result"] == nullptr);
+  }
+
+  TEST_CASE("params of the wrong shape, out-of-range numbers included, get InvalidParams") {
+    Harness h;
+    int calls = 0;
+    h.dispatcher.bind_request<lsp::ResolveCodeActionParams, json>(
+        "codeAction/resolve", [&](lsp::ResolveCodeActionParams, Reply<json> reply) {
+          ++calls;
+          reply(nullptr);
+        });
+    json good = {{"title", "t"},
+                 {"data", {{"uri", "file:///a"}, {"version", 3}, {"action", "instrument"}}}};
+    std::vector<json> bad;
+    for (json version : {json("3"), json(nullptr), json(1.5), json(1e300),
+                         json(18446744073709551615ull), json(int64_t{1} << 40), json::array()}) {
+      json body = good;
+      body["data"]["version"] = version;
+      bad.push_back(body);
+    }
+    for (json action : {json(5), json(nullptr), json("delete"), json::object()}) {
+      json body = good;
+      body["data"]["action"] = action;
+      bad.push_back(body);
+    }
+    for (json uri : {json(5), json(nullptr)}) {
+      json body = good;
+      body["data"]["uri"] = uri;
+      bad.push_back(body);
+    }
+    json no_data = good;
+    no_data.erase("data");
+    bad.push_back(no_data);
+    bad.push_back(json::array({good}));
+    bad.push_back(nullptr);
+    bad.push_back(json::array());
+    int id = 0;
+    for (const json& params : bad) h.receive(h.request(++id, "codeAction/resolve", params));
+    h.receive(h.request(++id, "codeAction/resolve", good));
+    REQUIRE(h.sent.size() == bad.size() + 1);
+    for (size_t i = 0; i < bad.size(); ++i) {
+      CAPTURE(bad[i]);
+      CHECK(h.sent[i]["error"]["code"] == -32602);
+    }
+    CHECK(h.sent.back()["result"] == nullptr);
+    CHECK(calls == 1);
+  }
+
   TEST_CASE("invalid bodies are answered with ParseError or InvalidRequest") {
     Harness h;
     h.dispatcher.dispatch("{not json");

@@ -114,4 +114,29 @@ void from_json(const json& j, CodeAction& value) {
   fields::optional(j, "data", value.data);
 }
 
+void to_json(json& j, const CodeActionData& value) {
+  j = {{"uri", value.uri},
+       {"version", value.version},
+       {"action", value.action == CodeActionData::Verb::kRemove ? "remove" : "instrument"}};
+  fields::write(j, "function", value.function);
+}
+void from_json(const json& j, CodeActionData& value) {
+  fields::required(j, "uri", value.uri);
+  fields::required(j, "version", value.version);
+  std::string verb;
+  fields::required(j, "action", verb);
+  if (verb == "instrument")
+    value.action = CodeActionData::Verb::kInstrument;
+  else if (verb == "remove")
+    value.action = CodeActionData::Verb::kRemove;
+  else
+    throw std::invalid_argument("action: unknown action \"" + verb + "\"");
+  fields::optional(j, "function", value.function);
+}
+
+void from_json(const json& j, ResolveCodeActionParams& value) {
+  fields::read(j, value.action);
+  fields::required(j, "data", value.data);
+}
+
 }  // namespace telinject::lsp

@@ -80,6 +80,24 @@ struct CodeAction {
   std::optional<nlohmann::json> data;
 };
 
+/// telinject's own payload in CodeAction::data, from textDocument/codeAction to
+/// codeAction/resolve (as clangd's TweakArgs): the document and version the action was offered
+/// for, what it does, and the function when it is about one function.
+struct CodeActionData {
+  enum class Verb { kInstrument, kRemove };  // JSON: "instrument", "remove"
+  std::string uri;
+  int version = 0;
+  Verb action = Verb::kInstrument;
+  std::optional<std::string> function;  // qualified name; absent: the whole file
+};
+
+/// Params of codeAction/resolve: the action as the client sends it back, with its `data`
+/// converted (required: an action without our data cannot be resolved).
+struct ResolveCodeActionParams {
+  CodeAction action;
+  CodeActionData data;
+};
+
 void to_json(nlohmann::json& json, const DidOpenTextDocumentParams& value);
 void from_json(const nlohmann::json& json, DidOpenTextDocumentParams& value);
 void to_json(nlohmann::json& json, const TextDocumentContentChangeEvent& value);
@@ -102,5 +120,8 @@ void to_json(nlohmann::json& json, const CodeActionParams& value);
 void from_json(const nlohmann::json& json, CodeActionParams& value);
 void to_json(nlohmann::json& json, const CodeAction& value);
 void from_json(const nlohmann::json& json, CodeAction& value);
+void to_json(nlohmann::json& json, const CodeActionData& value);
+void from_json(const nlohmann::json& json, CodeActionData& value);
+void from_json(const nlohmann::json& json, ResolveCodeActionParams& value);
 
 }  // namespace telinject::lsp

@@ -119,4 +119,38 @@ TEST_SUITE("lsp_documents") {
     CHECK(parsed.edit->changes == edit.changes);
     CHECK(json(parsed) == written);
   }
+
+  TEST_CASE("code action data round-trips and rejects what resolve could not use") {
+    CodeActionData data{"file:///a.py", 7, CodeActionData::Verb::kRemove, "m.f"};
+    json written = data;
+    CHECK(written ==
+          json{{"uri", "file:///a.py"}, {"version", 7}, {"action", "remove"}, {"function", "m.f"}});
+    CodeActionData read = written.get<CodeActionData>();
+    CHECK(read.uri == data.uri);
+    CHECK(read.version == 7);
+    CHECK(read.action == CodeActionData::Verb::kRemove);
+    CHECK(read.function == data.function);
+
+    auto rejects = [&](const char* key, json value) {
+      json body = written;
+      body[key] = std::move(value);
+      CHECK_THROWS(body.get<CodeActionData>());
+    };
+    rejects("version", "7");
+    rejects("version", nullptr);
+    rejects("version", 7.5);
+    rejects("version", 4294967296ll);
+    rejects("action", 5);
+    rejects("action", "rename");
+    rejects("uri", 5);
+    rejects("function", json::array());
+    json no_function = written;
+    no_function.erase("function");
+    CHECK_FALSE(no_function.get<CodeActionData>().function.has_value());
+    json params = {{"title", "t"}, {"data", written}};
+    ResolveCodeActionParams resolve = params.get<ResolveCodeActionParams>();
+    CHECK(resolve.action.title == "t");
+    CHECK(resolve.data.version == 7);
+    CHECK_THROWS(json({{"title", "t"}}).get<ResolveCodeActionParams>());
+  }
 }

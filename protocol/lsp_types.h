@@ -6,7 +6,8 @@
 // - Members are snake_case; the JSON keys are the spec's camelCase names.
 // - `from_json` throws a std::exception when a required field is absent or has the wrong type
 //   (nlohmann's out_of_range / type_error) or holds a value we do not support
-//   (std::invalid_argument); the dispatcher turns it into InvalidParams. Unknown fields are
+//   (std::invalid_argument, also for an integer field that is not an integer in range: 1.5,
+//   "1", 2^64); the dispatcher turns it into InvalidParams. Unknown fields are
 //   ignored. Optional fields absent or null on input leave the std::optional empty.
 // - `to_json` omits std::optional fields that are unset, except where the spec makes the field
 //   required but nullable (noted on the member).

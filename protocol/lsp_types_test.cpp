@@ -16,9 +16,9 @@ TEST_SUITE("lsp_types") {
     CHECK(Position{2, 1} > Position{2, 0});
   }
 
-  TEST_CASE("missing or mistyped required fields throw nlohmann exceptions") {
+  TEST_CASE("missing or mistyped required fields throw") {
     CHECK_THROWS_AS(json({{"line", 1}}).get<Position>(), json::out_of_range);
-    CHECK_THROWS_AS(json({{"line", "1"}, {"character", 0}}).get<Position>(), json::type_error);
+    CHECK_THROWS_AS(json({{"line", "1"}, {"character", 0}}).get<Position>(), std::invalid_argument);
     CHECK_THROWS_AS(json::array().get<Position>(), json::type_error);
     CHECK_THROWS_AS(json({{"uri", "u"}}).get<TextDocumentItem>(), json::out_of_range);
   }
@@ -119,5 +119,21 @@ TEST_SUITE("lsp_types") {
     CHECK_FALSE(parsed.source.has_value());
     CHECK_FALSE(parsed.severity.has_value());
     CHECK_FALSE(parsed.data.has_value());
+  }
+
+  TEST_CASE("integers must be integers that fit: no truncation, no wrap-around") {
+    CHECK(json({{"line", 2147483647}, {"character", -2147483648ll}}).get<Position>().line ==
+          2147483647);
+    for (json bad : {json(1.5), json(1e300), json(2147483648ll), json(-2147483649ll),
+                     json(18446744073709551615ull), json("1"), json(true), json(nullptr)}) {
+      CAPTURE(bad);
+      CHECK_THROWS(json({{"line", bad}, {"character", 0}}).get<Position>());
+    }
+    json severity = {
+        {"range",
+         {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}},
+        {"message", "m"},
+        {"severity", 2.5}};
+    CHECK_THROWS(severity.get<Diagnostic>());
   }
 }

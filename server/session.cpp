@@ -4,10 +4,10 @@
 #include <set>
 
 #include "atomic_file.h"
-
 #include "features/code_actions.h"
 #include "features/diagnostics.h"
 #include "features/hover.h"
+#include "features/workspace_instrument.h"
 #include "jsonrpc.h"
 #include "pipeline.h"
 #include "scanner.h"
@@ -27,14 +27,6 @@ const std::vector<std::string> kCommands = {
 
 std::string id_key(const json& id) { return id.dump(); }
 
-// True for the runtime helper that instrumented files import (telinject_runtime.py): tracing it
-// would make every span trace its own implementation.
-bool is_runtime_helper(const ScannedFile& file) {
-  for (const RuntimeFile& helper : file.language->runtime({file.root, file.relative}))
-    if (file.relative == helper.relative_path) return true;
-  return false;
-}
-
 }  // namespace
 
 Session::Session(boost::asio::io_context& io, std::function<void(std::string)> send,
@@ -43,17 +35,40 @@ Session::Session(boost::asio::io_context& io, std::function<void(std::string)> s
       send_(std::move(send)),
       on_exit_(std::move(on_exit)),
       options_(options),
-      dispatcher_(send_, [this](std::string_view warning) {
-        log(lsp::MessageType::kWarning, std::string(warning));
-      }),
-      pool_(options.worker_threads) {
-  parse_ = [this](std::function<void()> task) { boost::asio::post(parser_, std::move(task)); };
+      dispatcher_(send_,
+                  [this](std::string_view warning) {
+                    log(lsp::MessageType::kWarning, std::string(warning));
+                  }),
+      pool_(options.worker_threads),
+      parser_(options.worker_threads == 0 ? 0 : 1) {
+  if (options_.worker_threads == 0)
+    parse_ = [](std::function<void()> task) { task(); };
+  else
+    parse_ = [this](std::function<void()> task) { boost::asio::post(parser_, std::move(task)); };
   bind_methods();
+}
+
+template <class Task>
+void Session::run_on_pool(Task task) {
+  if (options_.worker_threads == 0)
+    task();
+  else
+    boost::asio::post(pool_, std::move(task));
 }
 
 Session::~Session() {
   pool_.join();  // features may wait for parses: the parse thread stops after them
   parser_.join();
+}
+
+void Session::guarded(const std::string& what, const std::function<void()>& work) {
+  try {
+    work();
+  } catch (const std::exception& e) {
+    log(lsp::MessageType::kError, what + " failed: " + e.what());
+  } catch (...) {
+    log(lsp::MessageType::kError, what + " failed");
+  }
 }
 
 void Session::log(lsp::MessageType type, const std::string& message) {
@@ -127,7 +142,10 @@ void Session::bind_methods() {
       *it->second = true;
   });
   d.bind_raw_notification("$/setTrace", [this](json params) {
-    std::string value = params.is_object() ? params.value("value", "off") : "off";
+    std::string value =
+        params.is_object() && params.contains("value") && params["value"].is_string()
+            ? params["value"].get<std::string>()
+            : "off";
     trace_ = value == "verbose" ? 2 : value == "messages" ? 1 : 0;
   });
   d.bind_notification<lsp::DidOpenTextDocumentParams>(
@@ -140,8 +158,9 @@ void Session::bind_methods() {
   d.bind_raw_notification("textDocument/willSave", [](json) {});
   d.bind_request<lsp::CodeActionParams, std::vector<lsp::CodeAction>>(
       "textDocument/codeAction", [this](auto params, auto reply) { code_action(std::move(params), std::move(reply)); });
-  d.bind_request<lsp::CodeAction, lsp::CodeAction>(
-      "codeAction/resolve", [this](auto action, auto reply) { resolve(std::move(action), std::move(reply)); });
+  d.bind_request<lsp::ResolveCodeActionParams, lsp::CodeAction>(
+      "codeAction/resolve",
+      [this](auto params, auto reply) { resolve(std::move(params), std::move(reply)); });
   d.bind_request<lsp::TextDocumentPositionParams, std::optional<lsp::Hover>>(
       "textDocument/hover", [this](auto params, auto reply) { hover(std::move(params), std::move(reply)); });
   d.bind_request<lsp::WillSaveTextDocumentParams, std::vector<lsp::TextEdit>>(
@@ -247,7 +266,8 @@ void overlay(ServerSettings& settings, const json& options, int* debounce_ms, in
   strings("include", &settings.config.include);
   strings("exclude", &settings.config.exclude);
   if (debounce_ms && options.contains("debounceMs") && options["debounceMs"].is_number_unsigned())
-    *debounce_ms = options["debounceMs"].get<int>();
+    *debounce_ms =
+        static_cast<int>(std::min<uint64_t>(options["debounceMs"].get<uint64_t>(), 60'000));
   if (auto level = text("logLevel"); level && log_level) {
     const std::map<std::string, int> names = {{"error", 1}, {"warning", 2}, {"info", 3}, {"log", 4}};
     if (auto it = names.find(*level); it != names.end()) *log_level = it->second;
@@ -287,11 +307,27 @@ void Session::reload_settings() {
       overlay(folder.settings, it->second, nullptr, nullptr);
     fs::path cache_dir = folder.settings.config.cache_dir;
     if (cache_dir.is_relative()) cache_dir = project / cache_dir;
+    // The cache is written only where that creates nothing but the cache folder itself, and
+    // only for an existing workspace folder: never a tree of folders under a workspace folder
+    // that does not exist (or the server's working directory, when there is no folder).
+    std::error_code ec;
+    auto inside =
+        std::mismatch(project.begin(), project.end(), cache_dir.begin(), cache_dir.end()).first;
+    folder.cache_read_only =
+        roots_.empty() || !fs::is_directory(project, ec) ||
+        (inside != project.end() && !fs::is_directory(cache_dir.parent_path(), ec));
+    auto same = [&](const Folder& other) {
+      return other.cache && other.cache->directory() == cache_dir &&
+             other.cache_read_only == folder.cache_read_only;
+    };
     for (const auto& [_, before] : old)
-      if (before.cache && before.cache->directory() == cache_dir) folder.cache = before.cache;
+      if (same(before)) folder.cache = before.cache;
     for (const auto& [_, now] : folders)
-      if (!folder.cache && now.cache && now.cache->directory() == cache_dir) folder.cache = now.cache;
-    if (!folder.cache) folder.cache = std::make_shared<ScriptCache>(cache_dir);
+      if (!folder.cache && same(now)) folder.cache = now.cache;
+    if (!folder.cache)
+      folder.cache = std::make_shared<ScriptCache>(
+          cache_dir, folder.cache_read_only ? ScriptCache::Access::kReadOnly
+                                            : ScriptCache::Access::kReadWrite);
     folders[key] = std::move(folder);
   }
   options_.debounce_ms = debounce_ms;
@@ -431,14 +467,16 @@ void Session::publish_diagnostics(const std::string& uri) {
   Snapshot document = snapshot(uri);
   if (!document) return;
   ServerSettings current = folder_for(document->path).settings;
-  boost::asio::post(pool_, [this, document, current] {
-    auto diagnostics = compute_diagnostics(*document, current, encoding_);
-    // A newer version on its way publishes its own; never publish a stale one after it.
-    Snapshot now = snapshot(document->uri);
-    if (!now || now->version != document->version) return;
-    dispatcher_.notify("textDocument/publishDiagnostics",
-                       lsp::PublishDiagnosticsParams{document->uri, document->version,
-                                                     std::move(diagnostics)});
+  run_on_pool([this, document, current] {
+    guarded("diagnostics", [&] {
+      auto diagnostics = compute_diagnostics(*document, current, encoding_);
+      // A newer version on its way publishes its own; never publish a stale one after it.
+      Snapshot now = snapshot(document->uri);
+      if (!now || now->version != document->version) return;
+      dispatcher_.notify(
+          "textDocument/publishDiagnostics",
+          lsp::PublishDiagnosticsParams{document->uri, document->version, std::move(diagnostics)});
+    });
   });
 }
 
@@ -453,11 +491,13 @@ void Session::run_cancellable(
     auto it = cancelled_.find(key);
     flag = it != cancelled_.end() ? it->second : std::make_shared<std::atomic<bool>>(false);
   }
-  boost::asio::post(pool_, [this, key, flag, reply = std::move(reply), work = std::move(work)]() mutable {
+  run_on_pool([this, key, flag, reply = std::move(reply), work = std::move(work)]() mutable {
     if (*flag) {
       reply.error(ErrorCode::kRequestCancelled, "cancelled");
     } else {
-      work(std::move(reply), *flag);
+      // An exception must not leave a pool thread: it would end the process. The work's Reply,
+      // destroyed on the way out, answers InternalError.
+      guarded("request " + key, [&] { work(std::move(reply), *flag); });
     }
     std::lock_guard lock(mutex_);
     cancelled_.erase(key);
@@ -475,32 +515,31 @@ void Session::code_action(lsp::CodeActionParams params,
       std::move(reply), [this, document, params = std::move(params)](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
         const ServerSettings& current = folder.settings;
-        auto actions = code_actions(*document, params, current, encoding_);
-        if (!resolve_edits_lazily_) {
+        std::vector<OfferedAction> offered = code_actions(*document, params, current, encoding_);
+        std::vector<lsp::CodeAction> actions;
+        for (OfferedAction& one : offered) {
+          actions.push_back(std::move(one.action));
+          if (resolve_edits_lazily_) continue;
           // Clients without resolve support get the edits now.
-          const auto& cache = folder.cache;
-          for (auto& action : actions) {
-            auto resolved = resolve_code_action(action, *document, current, cache.get(),
-                                                edit_support_, encoding_);
-            if (resolved.ok()) action = std::move(*resolved);
-          }
+          auto resolved = resolve_code_action(actions.back(), one.data, *document, current,
+                                              folder.cache.get(), edit_support_, encoding_);
+          if (resolved.ok()) actions.back() = std::move(*resolved);
         }
         reply(actions);
       });
 }
 
-void Session::resolve(lsp::CodeAction action, protocol::Reply<lsp::CodeAction> reply) {
-  std::string uri = action.data && action.data->is_object() ? action.data->value("uri", "") : "";
-  Snapshot document = snapshot(uri);
+void Session::resolve(lsp::ResolveCodeActionParams params, protocol::Reply<lsp::CodeAction> reply) {
+  Snapshot document = snapshot(params.data.uri);
   if (!document) {
     reply.error(ErrorCode::kInvalidParams, "the action's document is not open");
     return;
   }
   run_cancellable<lsp::CodeAction>(
-      std::move(reply), [this, document, action = std::move(action)](auto reply, const auto&) {
+      std::move(reply), [this, document, params = std::move(params)](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
-        auto resolved = resolve_code_action(action, *document, folder.settings, folder.cache.get(),
-                                            edit_support_, encoding_);
+        auto resolved = resolve_code_action(params.action, params.data, *document, folder.settings,
+                                            folder.cache.get(), edit_support_, encoding_);
         if (resolved.ok()) {
           reply(*resolved);
         } else {
@@ -564,7 +603,7 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
   }
   // Scripts are written behind (ScriptCache's writer thread): what this session computed is on
   // disk before it is counted or cleared.
-  (void)cache->wait_for_writes();
+  if (cache) (void)cache->wait_for_writes();
   if (command == "telinject.clearCache") {
     auto cleared = cache->clear();
     if (cleared.ok()) reply(json{{"cleared", true}});
@@ -584,13 +623,14 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
   }
   ApplyEdit apply = [this](lsp::WorkspaceEdit edit, std::string label, protocol::Reply<json> reply) {
     auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
-    dispatcher_.call("workspace/applyEdit",
-                     lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
-                     [shared](protocol::Response response) {
-                       bool applied = !response.error && response.result.is_object() &&
-                                      response.result.value("applied", false);
-                       (*shared)(json{{"applied", applied}});
-                     });
+    dispatcher_.call(
+        "workspace/applyEdit", lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
+        [shared](protocol::Response response) {
+          const json& result = response.result;
+          bool applied = !response.error && result.is_object() && result.contains("applied") &&
+                         result["applied"].is_boolean() && result["applied"].get<bool>();
+          (*shared)(json{{"applied", applied}});
+        });
   };
   if (command == kWriteRuntimeCommand) {
     std::string uri = !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
@@ -662,112 +702,57 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
 }
 
 void Session::instrument_workspace(protocol::Reply<json> reply, json token, ApplyEdit apply) {
-    if (!token.is_null()) {
-      std::lock_guard lock(mutex_);
-      if (auto it = cancelled_.find(id_key(reply.id())); it != cancelled_.end())
-        progress_cancel_[token.dump()] = it->second;
-    }
-    run_cancellable<json>(std::move(reply), [this, token, apply](auto reply, const std::atomic<bool>& cancelled) {
-      struct Forget {  // the token means nothing once the work is over
-        Session* session;
-        std::string key;
-        ~Forget() {
-          std::lock_guard lock(session->mutex_);
-          session->progress_cancel_.erase(key);
+  if (!token.is_null()) {
+    std::lock_guard lock(mutex_);
+    if (auto it = cancelled_.find(id_key(reply.id())); it != cancelled_.end())
+      progress_cancel_[token.dump()] = it->second;
+  }
+  run_cancellable<json>(
+      std::move(reply), [this, token, apply](auto reply, const std::atomic<bool>& cancelled) {
+        struct Forget {  // the token means nothing once the work is over
+          Session* session;
+          std::string key;
+          ~Forget() {
+            std::lock_guard lock(session->mutex_);
+            session->progress_cancel_.erase(key);
+          }
+        } forget{this, token.dump()};
+        auto progress = [&](json value) {
+          if (!token.is_null())
+            dispatcher_.notify("$/progress", lsp::ProgressParams{token, std::move(value)});
+        };
+        progress(json{{"kind", "begin"},
+                      {"title", "Instrumenting the workspace"},
+                      {"cancellable", true},
+                      {"percentage", 0}});
+        // Each folder with its own settings (filters, profile, cache).
+        std::vector<Folder> kept;  // owns the caches while the run uses them
+        std::vector<WorkspaceFolderRun> folders;
+        for (const fs::path& root : roots_) {
+          kept.push_back(folder_for(root));
+          folders.push_back({root, kept.back().settings, kept.back().cache.get()});
         }
-      } forget{this, token.dump()};
-      auto progress = [&](json value) {
-        if (!token.is_null())
-          dispatcher_.notify("$/progress", lsp::ProgressParams{token, std::move(value)});
-      };
-      progress(json{{"kind", "begin"}, {"title", "Instrumenting the workspace"}, {"cancellable", true},
-                    {"percentage", 0}});
-      // Each folder with its own settings (filters, profile, cache).
-      std::vector<ScannedFile> files;
-      std::vector<Folder> folder_of;
-      for (const fs::path& root : roots_) {
-        Folder folder = folder_for(root);
-        ScanOptions scan_options;
-        scan_options.include = folder.settings.config.include;
-        scan_options.exclude = folder.settings.config.exclude;
-        scan_options.max_file_bytes = folder.settings.config.max_file_bytes;
-        ScanResult scan = scan_paths({root}, LanguageRegistry::instance(), scan_options);
-        for (ScannedFile& file : scan.files) {
-          // The helper is never instrumented, as in core's batch run.
-          if (is_runtime_helper(file)) continue;
-          files.push_back(std::move(file));
-          folder_of.push_back(folder);
-        }
-      }
-      lsp::WorkspaceEdit total;
-      std::vector<lsp::DocumentChange> changes;
-      std::map<std::string, std::vector<lsp::TextEdit>> plain;
-      size_t files_changed = 0, functions = 0;
-      for (size_t i = 0; i < files.size(); ++i) {
-        const ServerSettings& current = folder_of[i].settings;
-        ScriptCache* cache = folder_of[i].cache.get();
-        if (cancelled) {
+        WorkspaceInstrumentResult result = server::instrument_workspace(
+            folders, [this](const std::string& uri) { return snapshot(uri); }, edit_support_,
+            encoding_, cancelled,
+            [&](int percentage, const std::string& message) {
+              progress(json{{"kind", "report"}, {"message", message}, {"percentage", percentage}});
+            });
+        for (const std::string& problem : result.problems) log(lsp::MessageType::kWarning, problem);
+        if (result.cancelled) {
           progress(json{{"kind", "end"}, {"message", "cancelled"}});
           reply.error(ErrorCode::kRequestCancelled, "cancelled");
           return;
         }
-        const ScannedFile& file = files[i];
-        std::string uri = uri_from_path(fs::absolute(file.path));
-        Snapshot document = snapshot(uri);
-        if (!document) {
-          auto bytes = read_file(file.path);
-          if (!bytes.ok() || text_problem(*bytes)) continue;
-          document = make_snapshot(uri, 0, std::move(*bytes), file.root);
+        progress(json{{"kind", "end"},
+                      {"message", std::to_string(result.functions) + " functions in " +
+                                      std::to_string(result.files_changed) + " files"}});
+        if (!result.has_edits) {
+          reply(json{{"applied", true}, {"files", result.files_changed}});
+          return;
         }
-        TextResult result = transform_document(*document, Action::kInstrument, nullptr, current, cache);
-        if (result.output == document->text) continue;
-        ++files_changed;
-        functions += result.outcome.instrumented;
-        if (!(edit_support_.document_changes && edit_support_.create_files)) {
-          auto written = write_missing_helpers(*document, current);
-          if (!written.ok()) log(lsp::MessageType::kError, "helper module: " + written.error());
-        }
-        lsp::WorkspaceEdit one = workspace_edit(*document, result.output, Action::kInstrument,
-                                                current, edit_support_, encoding_);
-        if (one.document_changes)
-          for (auto& change : *one.document_changes) {
-            // A file not open in the editor has no version to check against.
-            if (auto* text_edit = std::get_if<lsp::TextDocumentEdit>(&change))
-              if (!snapshot(uri)) text_edit->text_document.version.reset();
-            changes.push_back(std::move(change));
-          }
-        if (one.changes)
-          for (auto& [key, edits] : *one.changes) plain[key] = std::move(edits);
-        progress(json{{"kind", "report"}, {"message", file.relative.string()},
-                      {"percentage", static_cast<int>(100 * (i + 1) / files.size())}});
-      }
-      // One helper per root is enough, however many files asked for it.
-      std::set<std::string> created;
-      std::vector<lsp::DocumentChange> unique;
-      for (auto& change : changes) {
-        if (auto* create = std::get_if<lsp::CreateFile>(&change)) {
-          if (!created.insert(create->uri).second) continue;
-        } else if (auto* text_edit = std::get_if<lsp::TextDocumentEdit>(&change)) {
-          if (!text_edit->text_document.version && created.count(text_edit->text_document.uri) &&
-              text_edit->edits.size() == 1 && text_edit->edits[0].range.end.line == 0 &&
-              std::any_of(unique.begin(), unique.end(), [&](const lsp::DocumentChange& c) {
-                auto* other = std::get_if<lsp::TextDocumentEdit>(&c);
-                return other && other->text_document.uri == text_edit->text_document.uri;
-              }))
-            continue;
-        }
-        unique.push_back(std::move(change));
-      }
-      if (edit_support_.document_changes) total.document_changes = std::move(unique);
-      else total.changes = std::move(plain);
-      progress(json{{"kind", "end"}, {"message", std::to_string(functions) + " functions in " +
-                                                     std::to_string(files_changed) + " files"}});
-      if (files_changed == 0) {
-        reply(json{{"applied", true}, {"files", 0}});
-        return;
-      }
-      apply(std::move(total), "Instrument workspace", std::move(reply));
-    });
+        apply(std::move(result.edit), "Instrument workspace", std::move(reply));
+      });
 }
 
 }  // namespace telinject::server

@@ -27,6 +27,8 @@
 namespace telinject::server {
 
 struct SessionOptions {
+  /// Threads for the features. 0: synchronous, for tests and fuzzing: every feature and parse
+  /// runs inside handle() on the caller's thread, and the session starts no thread of its own.
   size_t worker_threads = 2;
   /// Diagnostics wait this long after the last change of a document (0: publish at once).
   int debounce_ms = 50;
@@ -65,7 +67,7 @@ class Session {
   void did_close(lsp::DidCloseTextDocumentParams params);
   void code_action(lsp::CodeActionParams params,
                    protocol::Reply<std::vector<lsp::CodeAction>> reply);
-  void resolve(lsp::CodeAction action, protocol::Reply<lsp::CodeAction> reply);
+  void resolve(lsp::ResolveCodeActionParams params, protocol::Reply<lsp::CodeAction> reply);
   void hover(lsp::TextDocumentPositionParams params,
              protocol::Reply<std::optional<lsp::Hover>> reply);
   void will_save_wait_until(lsp::WillSaveTextDocumentParams params,
@@ -79,7 +81,10 @@ class Session {
   /// Settings and script cache of one workspace folder.
   struct Folder {
     ServerSettings settings;
+    /// Read-only (writes nothing, answers from what is there) when writing it could create
+    /// folders outside the existing workspace folders.
     std::shared_ptr<ScriptCache> cache;
+    bool cache_read_only = false;
   };
 
   Snapshot snapshot(const std::string& uri) const;
@@ -94,6 +99,9 @@ class Session {
   template <class Result>
   void run_cancellable(protocol::Reply<Result> reply,
                        std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work);
+  /// Runs `work`, logging what it throws instead of letting it end a pool thread (the last
+  /// resort: handlers answer errors themselves).
+  void guarded(const std::string& what, const std::function<void()>& work);
   void log(lsp::MessageType type, const std::string& message);
 
   boost::asio::io_context& io_;
@@ -101,10 +109,14 @@ class Session {
   std::function<void(int)> on_exit_;
   SessionOptions options_;
   protocol::Dispatcher dispatcher_;
+  /// Runs `task` on the pool, or at once in synchronous mode. Defined in session.cpp.
+  template <class Task>
+  void run_on_pool(Task task);
+
   boost::asio::thread_pool pool_;
   // One thread for the documents' parses, in the order the edits came: the reader thread never
-  // parses, and a parse never waits for the pool.
-  boost::asio::thread_pool parser_{1};
+  // parses, and a parse never waits for the pool. No thread in synchronous mode.
+  boost::asio::thread_pool parser_;
   ParseExecutor parse_;
 
   // Lifecycle and capabilities: written by initialize, read-only after (io thread).

@@ -13,16 +13,18 @@ bool wanted_kind(const lsp::CodeActionParams& params, const std::string& kind) {
   return false;
 }
 
-lsp::CodeAction make_action(const DocumentSnapshot& document, std::string title, std::string kind,
-                            const char* action, const std::string* function) {
-  lsp::CodeAction a;
-  a.title = std::move(title);
-  a.kind = std::move(kind);
-  nlohmann::json data = {{"uri", document.uri}, {"version", document.version}, {"action", action}};
-  if (function) data["function"] = *function;
-  a.data = std::move(data);
-  return a;
+OfferedAction make_action(const DocumentSnapshot& document, std::string title, std::string kind,
+                          lsp::CodeActionData::Verb verb, const std::string* function) {
+  OfferedAction offered;
+  offered.action.title = std::move(title);
+  offered.action.kind = std::move(kind);
+  offered.data = {document.uri, document.version, verb, std::nullopt};
+  if (function) offered.data.function = *function;
+  offered.action.data = nlohmann::json(offered.data);
+  return offered;
 }
+
+using Verb = lsp::CodeActionData::Verb;
 
 bool overlaps(const lsp::Range& a, const lsp::Range& b) {
   return !(a.end < b.start || b.end < a.start);
@@ -30,11 +32,11 @@ bool overlaps(const lsp::Range& a, const lsp::Range& b) {
 
 }  // namespace
 
-std::vector<lsp::CodeAction> code_actions(const DocumentSnapshot& document,
-                                          const lsp::CodeActionParams& params,
-                                          const ServerSettings& settings,
-                                          protocol::PositionEncoding encoding) {
-  std::vector<lsp::CodeAction> actions;
+std::vector<OfferedAction> code_actions(const DocumentSnapshot& document,
+                                        const lsp::CodeActionParams& params,
+                                        const ServerSettings& settings,
+                                        protocol::PositionEncoding encoding) {
+  std::vector<OfferedAction> actions;
   if (!document.language) return actions;
   std::vector<FunctionOutcome> functions = document_functions(document, settings);
   // The innermost function whose lines hold the cursor (or range), and the diagnostics on it.
@@ -49,45 +51,40 @@ std::vector<lsp::CodeAction> code_actions(const DocumentSnapshot& document,
     any_instrumented |= f.state == "already_instrumented";
   }
   if (at && at->state == "uninstrumented" && wanted_kind(params, "quickfix")) {
-    lsp::CodeAction a = make_action(document, "Instrument function `" + at->qualified_name + "`",
-                                    "quickfix", "instrument", &at->qualified_name);
+    OfferedAction a = make_action(document, "Instrument function `" + at->qualified_name + "`",
+                                  "quickfix", Verb::kInstrument, &at->qualified_name);
     lsp::Range name = name_range(document, *at, encoding);
     std::vector<lsp::Diagnostic> fixes;
     for (const lsp::Diagnostic& d : params.context.diagnostics)
       if (d.source == "telinject" && overlaps(d.range, name)) fixes.push_back(d);
-    if (!fixes.empty()) a.diagnostics = std::move(fixes);
-    a.is_preferred = true;
+    if (!fixes.empty()) a.action.diagnostics = std::move(fixes);
+    a.action.is_preferred = true;
     actions.push_back(std::move(a));
   }
   if (at && at->state == "already_instrumented" && wanted_kind(params, "refactor.rewrite"))
     actions.push_back(make_action(document,
                                   "Remove telemetry from function `" + at->qualified_name + "`",
-                                  "refactor.rewrite", "remove", &at->qualified_name));
+                                  "refactor.rewrite", Verb::kRemove, &at->qualified_name));
   if (any_uninstrumented && wanted_kind(params, kInstrumentFileKind))
-    actions.push_back(make_action(document, "Instrument all functions in file",
-                                  kInstrumentFileKind, "instrument", nullptr));
+    actions.push_back(make_action(document, "Instrument all functions in file", kInstrumentFileKind,
+                                  Verb::kInstrument, nullptr));
   if (any_instrumented && wanted_kind(params, kRemoveFileKind))
     actions.push_back(make_action(document, "Remove telemetry from file", kRemoveFileKind,
-                                  "remove", nullptr));
+                                  Verb::kRemove, nullptr));
   return actions;
 }
 
-Result<lsp::CodeAction> resolve_code_action(lsp::CodeAction action,
+Result<lsp::CodeAction> resolve_code_action(lsp::CodeAction action, const lsp::CodeActionData& data,
                                             const DocumentSnapshot& document,
                                             const ServerSettings& settings, ScriptCache* cache,
                                             const EditSupport& support,
                                             protocol::PositionEncoding encoding) {
-  if (!action.data || !action.data->is_object() || !action.data->contains("action"))
-    return make_error("not a telinject code action");
-  const nlohmann::json& data = *action.data;
-  if (data.value("version", -1) != document.version)
+  if (data.uri != document.uri) return make_error("the action is about another document");
+  if (data.version != document.version)
     return make_error("the document changed since the action was offered");
-  std::string verb = data.value("action", "");
-  if (verb != "instrument" && verb != "remove") return make_error("unknown action " + verb);
-  Action what = verb == "instrument" ? Action::kInstrument : Action::kRemove;
+  Action what = data.action == Verb::kInstrument ? Action::kInstrument : Action::kRemove;
   std::vector<std::string> only;
-  if (data.contains("function") && data["function"].is_string())
-    only.push_back(data["function"].get<std::string>());
+  if (data.function) only.push_back(*data.function);
   TextResult result =
       transform_document(document, what, only.empty() ? nullptr : &only, settings, cache);
   if (result.outcome.status == FileOutcome::Status::kError)

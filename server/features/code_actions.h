@@ -15,16 +15,23 @@ namespace telinject::server {
 inline constexpr const char* kInstrumentFileKind = "source.telinject.instrumentFile";
 inline constexpr const char* kRemoveFileKind = "source.telinject.removeFile";
 
+/// An action as offered (without edits), and the data it carries for resolve.
+struct OfferedAction {
+  lsp::CodeAction action;  // action.data is `data` in JSON
+  lsp::CodeActionData data;
+};
+
 /// The actions offered at `params.range`, without edits: each carries in `data` what resolve
 /// needs (uri, version, action, function). Filtered by `params.context.only`. Pure.
-std::vector<lsp::CodeAction> code_actions(const DocumentSnapshot& document,
-                                          const lsp::CodeActionParams& params,
-                                          const ServerSettings& settings,
-                                          protocol::PositionEncoding encoding);
+std::vector<OfferedAction> code_actions(const DocumentSnapshot& document,
+                                        const lsp::CodeActionParams& params,
+                                        const ServerSettings& settings,
+                                        protocol::PositionEncoding encoding);
 
-/// Fills in `action.edit` for the document it names. Fails when the action's data is not ours,
-/// or the document changed since the action was offered (the client asks again then).
-Result<lsp::CodeAction> resolve_code_action(lsp::CodeAction action,
+/// Fills in `action.edit` for the document `data` names (the caller looked it up by
+/// `data.uri`). Fails when the document changed since the action was offered (the client asks
+/// again then) or the transformation fails.
+Result<lsp::CodeAction> resolve_code_action(lsp::CodeAction action, const lsp::CodeActionData& data,
                                             const DocumentSnapshot& document,
                                             const ServerSettings& settings, ScriptCache* cache,
                                             const EditSupport& support,

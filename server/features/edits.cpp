@@ -1,6 +1,9 @@
 #include "features/edits.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
 
 #include "atomic_file.h"
 #include "unified_diff.h"
@@ -24,12 +27,96 @@ TextResult transform_document(const DocumentSnapshot& document, Action action,
                       settings.config, cache, nullptr, only, {}, own ? &*own : nullptr);
 }
 
+namespace {
+
+// Lines split as line_changes splits them: at '\n', each with its '\n'.
+struct Lines {
+  std::vector<std::string_view> text;
+  std::vector<size_t> start;  // byte offset of each line; one more entry: the text's size
+};
+
+Lines split_lines(std::string_view text) {
+  Lines lines;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    lines.text.push_back(text.substr(at, end - at));
+    lines.start.push_back(at);
+    at = end;
+  }
+  lines.start.push_back(text.size());
+  return lines;
+}
+
+// line_changes, anchored first on the lines that occur exactly once in each text (patience
+// diff): the longest increasing run of such pairs, found in O(n log n), splits the texts into
+// small gaps, and Myers runs on each gap alone. Myers alone is O(N*D): instrumenting a whole
+// file changes a few lines in every function, so D grows with N and a 16k-function file took
+// seconds. Texts without unique lines still get Myers whole.
+std::vector<LineChange> anchored_line_changes(std::string_view before, std::string_view after) {
+  Lines a = split_lines(before), b = split_lines(after);
+  struct Seen {
+    size_t in_a = 0, in_b = 0, line_a = 0, line_b = 0;
+  };
+  std::unordered_map<std::string_view, Seen> seen;
+  seen.reserve(a.text.size() + b.text.size());
+  for (size_t i = 0; i < a.text.size(); ++i) {
+    Seen& s = seen[a.text[i]];
+    ++s.in_a, s.line_a = i;
+  }
+  for (size_t j = 0; j < b.text.size(); ++j) {
+    Seen& s = seen[b.text[j]];
+    ++s.in_b, s.line_b = j;
+  }
+  // Unique pairs in the order of `a`; then the longest run increasing in `b` (patience sort).
+  std::vector<std::pair<size_t, size_t>> pairs;
+  for (size_t i = 0; i < a.text.size(); ++i) {
+    const Seen& s = seen[a.text[i]];
+    if (s.in_a == 1 && s.in_b == 1) pairs.emplace_back(i, s.line_b);
+  }
+  std::vector<size_t> tails;                             // index in pairs of each pile's top
+  std::vector<size_t> previous(pairs.size(), SIZE_MAX);  // back links
+  for (size_t p = 0; p < pairs.size(); ++p) {
+    auto pile = std::lower_bound(tails.begin(), tails.end(), pairs[p].second,
+                                 [&](size_t top, size_t line) { return pairs[top].second < line; });
+    if (pile != tails.begin()) previous[p] = *(pile - 1);
+    if (pile == tails.end())
+      tails.push_back(p);
+    else
+      *pile = p;
+  }
+  std::vector<std::pair<size_t, size_t>> anchors;
+  for (size_t p = tails.empty() ? SIZE_MAX : tails.back(); p != SIZE_MAX; p = previous[p])
+    anchors.push_back(pairs[p]);
+  std::reverse(anchors.begin(), anchors.end());
+  anchors.emplace_back(a.text.size(), b.text.size());  // the end, as a last anchor
+
+  std::vector<LineChange> changes;
+  size_t i = 0, j = 0;
+  for (auto [anchor_a, anchor_b] : anchors) {
+    if (anchor_a > i || anchor_b > j) {
+      std::string_view gap_a = before.substr(a.start[i], a.start[anchor_a] - a.start[i]);
+      std::string_view gap_b = after.substr(b.start[j], b.start[anchor_b] - b.start[j]);
+      for (LineChange change : line_changes(gap_a, gap_b)) {
+        change.old_start += i;
+        change.new_start += j;
+        changes.push_back(change);
+      }
+    }
+    i = anchor_a + 1, j = anchor_b + 1;
+  }
+  return changes;
+}
+
+}  // namespace
+
 std::vector<lsp::TextEdit> minimal_edits(const DocumentSnapshot& document, const std::string& after,
                                          protocol::PositionEncoding encoding) {
   const std::string& before = document.text;
   std::vector<lsp::TextEdit> edits;
   protocol::LineIndex after_lines(after);
-  for (const LineChange& change : line_changes(before, after)) {
+  for (const LineChange& change : anchored_line_changes(before, after)) {
     // The changed lines, then only the bytes that differ inside them.
     size_t old_begin = document.lines.line_start(change.old_start);
     size_t old_end = document.lines.line_start(change.old_start + change.old_count);
@@ -78,6 +165,16 @@ std::vector<std::pair<std::filesystem::path, std::string>> missing_helpers(
 Result<std::vector<std::filesystem::path>> write_missing_helpers(const DocumentSnapshot& document,
                                                                  const ServerSettings& settings) {
   std::vector<std::filesystem::path> written;
+  std::error_code exists_error;
+  // A buffer whose folder is not on disk (a workspace folder that does not exist, an unsaved
+  // path) gets no folders made for its helper: the server creates nothing outside existing
+  // folders.
+  if (!std::filesystem::is_directory(document.path.parent_path(), exists_error) ||
+      !std::filesystem::is_directory(document.root, exists_error)) {
+    if (missing_helpers(document, settings).empty()) return written;
+    return make_error(document.path.parent_path().string() +
+                      ": the document's folder does not exist; the helper module was not written");
+  }
   for (const auto& [path, content] : missing_helpers(document, settings)) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);

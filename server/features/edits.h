@@ -38,7 +38,8 @@ std::vector<std::pair<std::filesystem::path, std::string>> missing_helpers(
     const DocumentSnapshot& document, const ServerSettings& settings);
 
 /// Writes the missing helper files of the document's project on disk, each atomically, for
-/// clients that cannot create files through a workspace edit. Returns the paths written.
+/// clients that cannot create files through a workspace edit. Returns the paths written. Fails,
+/// writing nothing, when a helper is missing and the document's folder or root is not on disk.
 Result<std::vector<std::filesystem::path>> write_missing_helpers(const DocumentSnapshot& document,
                                                                  const ServerSettings& settings);
 

@@ -239,8 +239,15 @@ class LspSession(unittest.TestCase):
         response = c.wait_response(request_id, timeout=60)
         self.assertEqual(response["error"]["code"], -32800, response)  # RequestCancelled
         self.assertFalse([m for m, _ in c.server_requests if m == "workspace/applyEdit"])
-        with open(os.path.join(self.root, "module_000.py"), encoding="utf-8") as handle:
-            self.assertNotIn("_telinject", handle.read())  # nothing was written
+        # Files not open are written on disk, each whole: those done before the cancel stay
+        # done, the others are untouched; none is half-written.
+        for i in range(400):
+            with open(os.path.join(self.root, f"module_{i:03d}.py"), encoding="utf-8") as handle:
+                text = handle.read()
+            if "_telinject" in text:
+                compile(text, f"module_{i:03d}.py", "exec")
+            else:
+                self.assertEqual(text, SOURCE.replace("area", f"area_{i}"))
         # Cancelling what is already answered, or an unknown id, is harmless.
         c.notify("$/cancelRequest", {"id": request_id})
         c.notify("$/cancelRequest", {"id": "no-such-request"})
@@ -407,7 +414,8 @@ class LspWorkspace(unittest.TestCase):
             handle.write("def span(name):\n    return name\n")
         self.start()
         response = c.request("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
-        self.assertEqual(response["result"], {"applied": True})
+        # Neither file is open: both are written on disk, no edit goes through the editor.
+        self.assertEqual(response["result"], {"applied": True, "files": 2})
         created = [p for m, p in c.server_requests if m == "window/workDoneProgress/create"]
         self.assertEqual(len(created), 1)
         token = created[0]["token"]
@@ -416,9 +424,13 @@ class LspWorkspace(unittest.TestCase):
         end = c.wait_notification("$/progress", lambda p: p["value"]["kind"] == "end")
         self.assertEqual(end["value"]["message"], "3 functions in 2 files")
         # Both folders instrumented, each with its own settings (beta leaves `area` out).
+        self.assertFalse([m for m, _ in c.server_requests if m == "workspace/applyEdit"])
         edited = {uri: text for uri, text in c.documents.items()}
-        alpha = next(t for u, t in edited.items() if u.endswith("alpha/shapes.py"))
-        beta = next(t for u, t in edited.items() if u.endswith("beta/shapes.py"))
+        texts = []
+        for folder in self.folders:
+            with open(os.path.join(folder, "shapes.py"), encoding="utf-8") as handle:
+                texts.append(handle.read())
+        alpha, beta = texts
         self.assertIn('span("shapes.area")', alpha)
         self.assertNotIn('span("shapes.area")', beta)
         self.assertIn('span("shapes.Shape.name")', beta)
