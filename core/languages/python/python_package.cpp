@@ -1,5 +1,7 @@
 #include "python/python_package.h"
 
+#include "disk_memo.h"
+
 #include <toml++/toml.h>
 
 #include <map>
@@ -105,10 +107,7 @@ std::vector<std::string> dotted_parts(const fs::path& relative) {
   return parts;
 }
 
-}  // namespace
-
-ModuleLocation locate_module(const FileLocation& file) {
-  if (file.root.empty()) return from_relative_path(file.relative);
+ModuleLocation locate_on_disk(const FileLocation& file) {
   std::error_code ec;
   fs::path root = fs::absolute(file.root, ec).lexically_normal();
   if (ec) return from_relative_path(file.relative);
@@ -152,6 +151,18 @@ ModuleLocation locate_module(const FileLocation& file) {
     out.helper_path = (outermost / kHelperFile).lexically_relative(root);
   }
   return out;
+}
+
+}  // namespace
+
+ModuleLocation locate_module(const FileLocation& file) {
+  if (file.root.empty()) return from_relative_path(file.relative);
+  // A file is located several times per run (its name, its import, its helper): once on disk.
+  if (file.memo)
+    return file.memo->remember<ModuleLocation>(
+        "python module of " + file.root.string() + '\0' + file.relative.string(),
+        [&] { return locate_on_disk(file); });
+  return locate_on_disk(file);
 }
 
 }  // namespace telinject::python
