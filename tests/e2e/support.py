@@ -55,3 +55,17 @@ def digest_tree(root, skip_files=(), skip_dirs=()):
             with open(path, "rb") as handle:
                 digests[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
     return digests
+
+
+def snapshot(root):
+    """Every file and folder below `root`, with file digests: any write, a new folder included,
+    shows up as a difference."""
+    seen = {}
+    for directory, dirs, files in os.walk(root):
+        for name in dirs:
+            seen[os.path.relpath(os.path.join(directory, name), root) + "/"] = None
+        for name in files:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as handle:
+                seen[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
+    return seen

@@ -4,14 +4,13 @@ A mistyped command or path writes nothing, `--diff` writes nothing, ordinary fol
 `build` are not skipped behind the user's back, an empty run says so, the cache never shows up in
 `git status`, and `check` prints what linters print.
 """
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import unittest
 
-from support import run_cli, temp_dir
+from support import run_cli, snapshot, temp_dir
 
 MODULE = '''def top():
     return 1
@@ -29,19 +28,6 @@ def write_files(root, files):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-
-
-def snapshot(root):
-    """Every file and folder below root, with file digests: any write shows up as a difference."""
-    seen = {}
-    for directory, dirs, files in os.walk(root):
-        for name in dirs:
-            seen[os.path.relpath(os.path.join(directory, name), root) + "/"] = None
-        for name in files:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                seen[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
-    return seen
 
 
 def read(path):

@@ -22,6 +22,7 @@ import unittest
 
 from lsp_client import LspClient
 from support import read_spans, run_cli, run_json, temp_dir
+from test_javascript import run_node
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECTS = os.path.join(HERE, "js-projects")
@@ -60,14 +61,6 @@ def modules():
         open(stamp, "w").close()
     _modules = os.path.join(target, "node_modules")
     return _modules
-
-
-def run_node(args, cwd, env=None, timeout=600):
-    full_env = dict(os.environ)
-    full_env.pop("TELINJECT_OUT", None)
-    full_env.update(env or {})
-    return subprocess.run([NODE, *args], cwd=cwd, env=full_env, capture_output=True, text=True,
-                          timeout=timeout)
 
 
 def prettier(paths, cwd, *options):

@@ -13,7 +13,7 @@ import subprocess
 import time
 import unittest
 
-from support import TELINJECT, run_cli, run_json, temp_dir
+from support import TELINJECT, run_cli, run_json, snapshot, temp_dir
 
 
 def write(path, text):
@@ -25,19 +25,6 @@ def write(path, text):
 def read(path):
     with open(path, encoding="utf-8", newline="") as handle:
         return handle.read()
-
-
-def snapshot(root):
-    """Every file and folder below root with file digests: any change shows up."""
-    seen = {}
-    for directory, dirs, files in os.walk(root):
-        for name in dirs:
-            seen[os.path.relpath(os.path.join(directory, name), root) + "/"] = None
-        for name in files:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                seen[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
-    return seen
 
 
 class CacheCommandsDeleteOnlyTheCache(unittest.TestCase):
