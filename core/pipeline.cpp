@@ -380,7 +380,7 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
       if (!worker.uses_runtime(f)) continue;
       for (const RuntimeFile& helper : f.language->runtime(worker.location_of(f))) {
         fs::path target = helper_target(options, f.root, helper.relative_path);
-        if (!seen.insert(target).second) continue;
+        if (!seen.insert(target).second || left_to_editor(options, target)) continue;
         if (auto conflict = helper_conflict(target, helper.content))
           worker.blocked_helpers[target] = *conflict;
       }

@@ -46,6 +46,8 @@ struct RunOptions {
   std::function<void(size_t done, size_t total, const std::filesystem::path& file)> progress;
   /// When set, scanned files (root / relative) for which it returns true are not processed and
   /// not reported: the language server leaves the documents open in the editor to the editor.
+  /// A runtime helper it returns true for is neither checked, written nor deleted (the editor's
+  /// buffer may hold it before the disk does).
   std::function<bool(const std::filesystem::path& file)> leave_alone;
   /// When set and true, files not started yet are left as they are (reported as skipped,
   /// "cancelled"); a file being written is finished whole. Read from worker threads.

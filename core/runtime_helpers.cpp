@@ -50,6 +50,10 @@ std::optional<std::string> helper_conflict(const fs::path& target, std::string_v
   return "a file that is not telinject's helper";
 }
 
+bool left_to_editor(const RunOptions& options, const fs::path& target) {
+  return options.leave_alone && options.leave_alone(target);
+}
+
 // True when `remove` may delete the helper at `target`: the run was given a folder holding the
 // helper's whole folder (every file that may import it was scanned; a run on one file of a
 // package must not take the helper from under the others) and no file kept telemetry.
@@ -92,6 +96,7 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       helpers.emplace(helper_target(options, files[i].root, helper.relative_path), helper.content);
   }
   for (const auto& [target, content] : helpers) {
+    if (left_to_editor(options, target)) continue;
     std::error_code ec;
     auto existing = read_file(target);
     if (options.action == Action::kInstrument) {

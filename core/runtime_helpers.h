@@ -31,6 +31,11 @@ std::optional<std::filesystem::path> link_below(const std::filesystem::path& roo
 std::optional<std::string> helper_conflict(const std::filesystem::path& target,
                                            std::string_view content);
 
+/// True when the run leaves `target` to someone else (RunOptions::leave_alone: a file open in
+/// the editor, whose buffer may hold the helper before it reaches the disk): neither checked
+/// nor written nor deleted.
+bool left_to_editor(const RunOptions& options, const std::filesystem::path& target);
+
 /// True when `remove` may delete the helper at `target` (see runtime_helpers.cpp).
 bool helper_no_longer_needed(const RunOptions& options, const RunReport& report,
                              const std::filesystem::path& target);

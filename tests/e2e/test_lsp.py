@@ -446,6 +446,27 @@ class LspWorkspace(unittest.TestCase):
         self.assertEqual(begin["value"]["kind"], "begin")
         self.assertEqual(c.shutdown(), 0)
 
+    def test_workspace_run_leaves_a_helper_still_in_the_editor_buffer(self):
+        # VS Code applies a quick fix's CreateFile at once (an empty file on disk) but keeps the
+        # helper's text in an unsaved buffer: the workspace run must not take the empty file for
+        # a user's file in the way, and must not write over the buffer either.
+        c = self.client
+        helper = os.path.join(self.folders[0], "telinject_runtime.py")
+        open(helper, "w").close()
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "runtime", "python",
+                               "telinject_runtime.py"), encoding="utf-8") as handle:
+            helper_text = handle.read()
+        self.start()
+        c.open("file://" + helper, helper_text)
+        response = c.request("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
+        self.assertEqual(response["result"], {"applied": True, "files": 2}, response)
+        end = c.wait_notification("$/progress", lambda p: p["value"]["kind"] == "end")
+        self.assertEqual(end["value"]["message"], "3 functions in 2 files")
+        with open(os.path.join(self.folders[0], "shapes.py"), encoding="utf-8") as handle:
+            self.assertIn('span("shapes.area")', handle.read())
+        self.assertEqual(os.path.getsize(helper), 0)  # the editor's to save
+        self.assertEqual(c.shutdown(), 0)
+
 
 if __name__ == "__main__":
     unittest.main()
