@@ -1,0 +1,476 @@
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "record.h"
+
+namespace telinject::report {
+
+namespace {
+
+uint64_t fnv1a(std::string_view text) {
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool parse_hex64(std::string_view text, uint64_t& value) {
+  if (text.size() != 16) return false;
+  value = 0;
+  for (char c : text) {
+    int digit = hex_digit(c);
+    if (digit < 0) return false;
+    value = value << 4 | static_cast<uint64_t>(digit);
+  }
+  return true;
+}
+
+void parse_trace_id(std::string_view text, uint64_t& high, uint64_t& low) {
+  if (text.size() == 32 && parse_hex64(text.substr(0, 16), high) &&
+      parse_hex64(text.substr(16), low))
+    return;
+  high = fnv1a(text);
+  low = 0;
+}
+
+// "1234" or 1234 as int64 (OpenTelemetry's JSON writes 64-bit integers as strings).
+bool parse_integer_text(std::string_view text, int64_t& value) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+void append_utf8(std::string& out, uint32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | code >> 6);
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | code >> 12);
+    out += static_cast<char>(0x80 | (code >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | code >> 18);
+    out += static_cast<char>(0x80 | (code >> 12 & 0x3F));
+    out += static_cast<char>(0x80 | (code >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+}  // namespace
+
+uint64_t parse_span_id(std::string_view text) {
+  uint64_t value;
+  return parse_hex64(text, value) ? value : fnv1a(text);
+}
+
+// Reads one line of JSON the way the runtimes write it. Every method returns false when the
+// line leaves the path it knows; the caller then asks nlohmann::json, which also decides
+// whether the line is JSON at all. So this scanner may be strict and small.
+class FastScanner {
+ public:
+  FastScanner(std::string_view line, RecordParser& out)
+      : p_(line.data()), end_(line.data() + line.size()), out_(out) {}
+
+  std::optional<LineKind> scan() {
+    skip_whitespace();
+    if (p_ == end_) return LineKind::kBlank;
+    if (!scan_top_object()) return std::nullopt;
+    skip_whitespace();
+    if (p_ != end_) return std::nullopt;
+    return classify();
+  }
+
+ private:
+  struct Value {
+    std::string_view text;
+    bool present = false;
+  };
+
+  void skip_whitespace() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) ++p_;
+  }
+
+  bool consume(char c) {
+    skip_whitespace();
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+
+  // A string at p_ (after its opening quote was seen by the caller). Without escapes the view
+  // points into the line; with escapes it is decoded into `storage`.
+  bool read_string_body(std::string_view& value, std::string* storage) {
+    const char* start = p_;
+    while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
+    if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
+    if (*p_ == '"') {
+      value = std::string_view(start, static_cast<size_t>(p_ - start));
+      ++p_;
+      return true;
+    }
+    std::string scratch;
+    std::string& out = storage ? *storage : scratch;
+    out.assign(start, static_cast<size_t>(p_ - start));
+    while (p_ != end_) {
+      char c = *p_++;
+      if (c == '"') {
+        value = out;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (p_ == end_) return false;
+      switch (*p_++) {
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u': {
+          uint32_t code;
+          if (!read_hex4(code)) return false;
+          if (code >= 0xD800 && code < 0xDC00) {
+            uint32_t low;
+            if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u') return false;
+            p_ += 2;
+            if (!read_hex4(low) || low < 0xDC00 || low >= 0xE000) return false;
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          } else if (code >= 0xDC00 && code < 0xE000) {
+            return false;
+          }
+          append_utf8(out, code);
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return false;
+  }
+
+  bool read_hex4(uint32_t& code) {
+    if (end_ - p_ < 4) return false;
+    code = 0;
+    for (int i = 0; i < 4; ++i) {
+      int digit = hex_digit(*p_++);
+      if (digit < 0) return false;
+      code = code << 4 | static_cast<uint32_t>(digit);
+    }
+    return true;
+  }
+
+  bool read_string(std::string_view& value, std::string* storage) {
+    return consume('"') && read_string_body(value, storage);
+  }
+
+  // An integer, or a string holding one.
+  bool read_integer(int64_t& value) {
+    skip_whitespace();
+    if (p_ != end_ && *p_ == '"') {
+      ++p_;
+      std::string_view text;
+      return read_string_body(text, nullptr) && parse_integer_text(text, value);
+    }
+    auto [next, error] = std::from_chars(p_, end_, value);
+    if (error != std::errc() || next == p_) return false;
+    // A fraction or an exponent: nlohmann::json decides what it means.
+    if (next != end_ && (*next == '.' || *next == 'e' || *next == 'E')) return false;
+    p_ = next;
+    return true;
+  }
+
+  bool read_literal(std::string_view word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+      return false;
+    p_ += word.size();
+    return true;
+  }
+
+  bool skip_value(int depth) {
+    skip_whitespace();
+    if (p_ == end_ || depth > 32) return false;
+    switch (*p_) {
+      case '"': {
+        ++p_;
+        std::string_view ignored;
+        return read_string_body(ignored, nullptr);
+      }
+      case '{': {
+        ++p_;
+        if (consume('}')) return true;
+        do {
+          std::string_view key;
+          if (!read_string(key, nullptr) || !consume(':') || !skip_value(depth + 1)) return false;
+        } while (consume(','));
+        return consume('}');
+      }
+      case '[': {
+        ++p_;
+        if (consume(']')) return true;
+        do {
+          if (!skip_value(depth + 1)) return false;
+        } while (consume(','));
+        return consume(']');
+      }
+      case 't':
+        return read_literal("true");
+      case 'f':
+        return read_literal("false");
+      case 'n':
+        return read_literal("null");
+      default: {
+        int64_t ignored;
+        return read_integer(ignored);
+      }
+    }
+  }
+
+  bool scan_resource() {
+    if (!consume('{')) return false;
+    resource_seen_ = true;
+    if (consume('}')) return true;
+    do {
+      std::string_view key;
+      if (!read_string(key, nullptr) || !consume(':')) return false;
+      bool ok;
+      if (key == "service.name")
+        ok = read_string(service_name_, &out_.service_storage_);
+      else if (key == "process.pid")
+        ok = read_integer(resource_pid_) && (resource_pid_seen_ = true);
+      else
+        ok = skip_value(1);
+      if (!ok) return false;
+    } while (consume(','));
+    return consume('}');
+  }
+
+  bool scan_top_object() {
+    SpanRecord& span = out_.span_;
+    span = SpanRecord{};
+    if (!consume('{')) return false;
+    if (consume('}')) return true;
+    do {
+      std::string_view key;
+      if (!read_string(key, nullptr) || !consume(':')) return false;
+      bool ok = true;
+      if (key == "name") {
+        ok = read_string(span.name, &out_.name_storage_) && (name_seen_ = true);
+      } else if (key == "code.function.name") {
+        ok = read_string(function_name_, &out_.function_storage_);
+      } else if (key == "code.file.path") {
+        ok = read_string(span.file, &out_.file_storage_);
+      } else if (key == "code.line.number") {
+        ok = read_integer(span.line);
+      } else if (key == "trace_id") {
+        std::string_view text;
+        ok = read_string(text, nullptr);
+        if (ok) parse_trace_id(text, span.trace_id_high, span.trace_id_low);
+      } else if (key == "span_id") {
+        std::string_view text;
+        ok = read_string(text, nullptr) && (span_id_seen_ = true);
+        if (ok) span.span_id = parse_span_id(text);
+      } else if (key == "parent_span_id") {
+        skip_whitespace();
+        if (read_literal("null")) {
+          span.has_parent = false;
+        } else {
+          std::string_view text;
+          ok = read_string(text, nullptr);
+          if (ok) {
+            span.parent_span_id = parse_span_id(text);
+            span.has_parent = true;
+          }
+        }
+      } else if (key == "start_time_unix_nano") {
+        ok = read_integer(span.start_ns) && (start_seen_ = true);
+      } else if (key == "duration_ns") {
+        ok = read_integer(span.duration_ns) && (duration_seen_ = true);
+      } else if (key == "status") {
+        std::string_view status;
+        ok = read_string(status, &out_.status_storage_);
+        span.error = status == "error";
+      } else if (key == "exception.type") {
+        ok = read_string(span.exception_type, &out_.exception_storage_);
+      } else if (key == "thread.id") {
+        skip_whitespace();
+        if (p_ != end_ && *p_ == '"') {
+          std::string_view text;
+          ok = read_string(text, nullptr);
+          span.thread_id = fnv1a(text);
+        } else {
+          int64_t id;
+          ok = read_integer(id);
+          span.thread_id = static_cast<uint64_t>(id);
+        }
+      } else if (key == "process.pid") {
+        ok = read_integer(span.pid);
+      } else if (key == "resource") {
+        ok = scan_resource();
+      } else if (key == "dropped") {
+        int64_t count;
+        ok = read_integer(count) && count >= 0 && (dropped_seen_ = true);
+        dropped_count_ = static_cast<uint64_t>(count);
+      } else if (key == "reason") {
+        ok = read_string(reason_, &out_.reason_storage_);
+      } else {
+        ok = skip_value(1);
+      }
+      if (!ok) return false;
+    } while (consume(','));
+    return consume('}');
+  }
+
+  LineKind classify() {
+    SpanRecord& span = out_.span_;
+    if (!name_seen_) span.name = function_name_;
+    if (resource_seen_) {
+      out_.resource_ = {service_name_, resource_pid_seen_ ? resource_pid_ : span.pid};
+      return LineKind::kResource;
+    }
+    if (dropped_seen_) {
+      if (span.name.empty()) return LineKind::kMalformed;
+      out_.dropped_ = {dropped_count_, span.name, reason_, span.pid};
+      return LineKind::kDropped;
+    }
+    if (span.name.empty() || !span_id_seen_ || !start_seen_ || !duration_seen_)
+      return LineKind::kMalformed;
+    return LineKind::kSpan;
+  }
+
+  const char* p_;
+  const char* end_;
+  RecordParser& out_;
+  std::string_view function_name_, service_name_, reason_;
+  bool name_seen_ = false, span_id_seen_ = false, start_seen_ = false, duration_seen_ = false;
+  bool resource_seen_ = false, resource_pid_seen_ = false, dropped_seen_ = false;
+  int64_t resource_pid_ = 0;
+  uint64_t dropped_count_ = 0;
+};
+
+LineKind RecordParser::parse(std::string_view line) {
+  FastScanner scanner(line, *this);
+  if (auto kind = scanner.scan()) return *kind;
+  ++slow_lines_;
+  return parse_slow(line);
+}
+
+namespace {
+
+using Json = nlohmann::json;
+
+// The integer at `key` (a number, or a string holding one); false when missing or not one.
+bool integer_at(const Json& object, const char* key, int64_t& value) {
+  auto it = object.find(key);
+  if (it == object.end()) return false;
+  if (it->is_number_integer()) {
+    value = it->get<int64_t>();
+    return true;
+  }
+  if (it->is_number_float()) {
+    value = static_cast<int64_t>(it->get<double>());
+    return true;
+  }
+  return it->is_string() && parse_integer_text(it->get_ref<const std::string&>(), value);
+}
+
+bool string_at(const Json& object, const char* key, std::string& value) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return false;
+  value = it->get<std::string>();
+  return true;
+}
+
+}  // namespace
+
+LineKind RecordParser::parse_slow(std::string_view line) {
+  Json json = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) return LineKind::kMalformed;
+  int64_t pid = 0;
+  integer_at(json, "process.pid", pid);
+
+  if (auto resource = json.find("resource"); resource != json.end() && resource->is_object()) {
+    service_storage_.clear();
+    string_at(*resource, "service.name", service_storage_);
+    int64_t resource_pid = pid;
+    integer_at(*resource, "process.pid", resource_pid);
+    resource_ = {service_storage_, resource_pid};
+    return LineKind::kResource;
+  }
+
+  if (!string_at(json, "name", name_storage_) &&
+      !string_at(json, "code.function.name", name_storage_))
+    name_storage_.clear();
+  if (json.contains("dropped")) {
+    int64_t count;
+    if (!integer_at(json, "dropped", count) || count < 0 || name_storage_.empty())
+      return LineKind::kMalformed;
+    reason_storage_.clear();
+    string_at(json, "reason", reason_storage_);
+    dropped_ = {static_cast<uint64_t>(count), name_storage_, reason_storage_, pid};
+    return LineKind::kDropped;
+  }
+
+  span_ = SpanRecord{};
+  span_.name = name_storage_;
+  span_.pid = pid;
+  std::string text;
+  if (name_storage_.empty() || !string_at(json, "span_id", text) ||
+      !integer_at(json, "start_time_unix_nano", span_.start_ns) ||
+      !integer_at(json, "duration_ns", span_.duration_ns))
+    return LineKind::kMalformed;
+  span_.span_id = parse_span_id(text);
+  if (string_at(json, "parent_span_id", text)) {
+    span_.parent_span_id = parse_span_id(text);
+    span_.has_parent = true;
+  }
+  if (string_at(json, "trace_id", text))
+    parse_trace_id(text, span_.trace_id_high, span_.trace_id_low);
+  file_storage_.clear();
+  string_at(json, "code.file.path", file_storage_);
+  span_.file = file_storage_;
+  integer_at(json, "code.line.number", span_.line);
+  span_.error = string_at(json, "status", status_storage_) && status_storage_ == "error";
+  exception_storage_.clear();
+  string_at(json, "exception.type", exception_storage_);
+  span_.exception_type = exception_storage_;
+  if (string_at(json, "thread.id", text)) {
+    span_.thread_id = fnv1a(text);
+  } else {
+    int64_t thread = 0;
+    integer_at(json, "thread.id", thread);
+    span_.thread_id = static_cast<uint64_t>(thread);
+  }
+  return LineKind::kSpan;
+}
+
+}  // namespace telinject::report
