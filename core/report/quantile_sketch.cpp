@@ -22,8 +22,11 @@ double QuantileSketch::bucket_value(int index) {
 }
 
 void QuantileSketch::add(int64_t value) {
+  if (value < 0) value = 0;
+  min_ = count_ == 0 ? value : std::min(min_, value);
+  max_ = count_ == 0 ? value : std::max(max_, value);
   ++count_;
-  if (value <= 0) {
+  if (value == 0) {
     ++zeros_;
     return;
   }
@@ -41,6 +44,9 @@ void QuantileSketch::add(int64_t value) {
 }
 
 void QuantileSketch::merge(const QuantileSketch& other) {
+  if (other.count_ == 0) return;
+  min_ = count_ == 0 ? other.min_ : std::min(min_, other.min_);
+  max_ = count_ == 0 ? other.max_ : std::max(max_, other.max_);
   count_ += other.count_;
   zeros_ += other.zeros_;
   if (other.buckets_.empty()) return;
@@ -65,13 +71,14 @@ int64_t QuantileSketch::quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 1.0);
   auto rank = static_cast<uint64_t>(q * static_cast<double>(count_ - 1));
+  if (rank == 0) return min_;
+  if (rank == count_ - 1) return max_;
   if (rank < zeros_) return 0;
   uint64_t seen = zeros_;
-  for (size_t i = 0; i < buckets_.size(); ++i) {
-    seen += buckets_[i];
-    if (seen > rank) return std::llround(bucket_value(first_index_ + static_cast<int>(i)));
-  }
-  return std::llround(bucket_value(first_index_ + static_cast<int>(buckets_.size()) - 1));
+  size_t i = 0;
+  while (i + 1 < buckets_.size() && (seen += buckets_[i]) <= rank) ++i;
+  int64_t value = std::llround(bucket_value(first_index_ + static_cast<int>(i)));
+  return std::clamp(value, min_, max_);
 }
 
 }  // namespace telinject::report

@@ -19,7 +19,8 @@ class QuantileSketch {
   /// Adds every value of `other` (sketches of the same accuracy merge exactly).
   void merge(const QuantileSketch& other);
   /// The value of rank floor(q * (count - 1)) in sorted order, within kRelativeAccuracy of the
-  /// true value; 0 when empty. q is clamped to [0, 1].
+  /// true value and never outside the smallest and largest values added (so q = 0 and q = 1,
+  /// and any q of a single value, are exact); 0 when empty. q is clamped to [0, 1].
   int64_t quantile(double q) const;
   uint64_t count() const { return count_; }
   /// Buckets in use (8 bytes each): at most ~2,200 for any int64 range (a few KB per sketch),
@@ -35,6 +36,7 @@ class QuantileSketch {
   int first_index_ = 0;
   uint64_t zeros_ = 0;
   uint64_t count_ = 0;
+  int64_t min_ = 0, max_ = 0;  // exact, once count_ > 0
 };
 
 }  // namespace telinject::report
