@@ -1,4 +1,5 @@
 #include <charconv>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -7,6 +8,23 @@
 namespace telinject::report {
 
 namespace {
+
+// The first '"', '\\' or control character in [p, end), or end: eight bytes at a time (strings
+// are most of a record's bytes).
+const char* find_string_special(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  auto has_zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  while (end - p >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    uint64_t hits = has_zero_byte(word ^ (kOnes * '"')) | has_zero_byte(word ^ (kOnes * '\\')) |
+                    ((word - kOnes * 0x20) & ~word & kHighs);  // bytes below 0x20
+    if (hits) break;
+    p += 8;
+  }
+  while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+  return p;
+}
 
 uint64_t fnv1a(std::string_view text) {
   uint64_t hash = 1469598103934665603ull;
@@ -109,7 +127,7 @@ class FastScanner {
   // points into the line; with escapes it is decoded into `storage`.
   bool read_string_body(std::string_view& value, std::string* storage) {
     const char* start = p_;
-    while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
+    p_ = find_string_special(p_, end_);
     if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
     if (*p_ == '"') {
       value = std::string_view(start, static_cast<size_t>(p_ - start));
