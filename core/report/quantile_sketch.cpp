@@ -70,7 +70,9 @@ void QuantileSketch::merge(const QuantileSketch& other) {
 int64_t QuantileSketch::quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 1.0);
-  auto rank = static_cast<uint64_t>(q * static_cast<double>(count_ - 1));
+  // Nearest rank: the smallest value with at least q of the values at or below it.
+  auto nearest = static_cast<uint64_t>(std::ceil(q * static_cast<double>(count_)));
+  uint64_t rank = nearest == 0 ? 0 : std::min(nearest, count_) - 1;
   if (rank == 0) return min_;
   if (rank == count_ - 1) return max_;
   if (rank < zeros_) return 0;

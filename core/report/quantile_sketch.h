@@ -18,7 +18,8 @@ class QuantileSketch {
   void add(int64_t value);
   /// Adds every value of `other` (sketches of the same accuracy merge exactly).
   void merge(const QuantileSketch& other);
-  /// The value of rank floor(q * (count - 1)) in sorted order, within kRelativeAccuracy of the
+  /// The q-quantile by nearest rank (the value at 1-based position ceil(q * count) in sorted
+  /// order: p99 of 6 values is the largest, p50 the third), within kRelativeAccuracy of the
   /// true value and never outside the smallest and largest values added (so q = 0 and q = 1,
   /// and any q of a single value, are exact); 0 when empty. q is clamped to [0, 1].
   int64_t quantile(double q) const;

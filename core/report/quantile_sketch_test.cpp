@@ -10,10 +10,11 @@
 using telinject::report::QuantileSketch;
 
 namespace {
-// Exact rank-q value, with the sketch's definition of rank: floor(q * (n - 1)).
+// The exact q-quantile by nearest rank: the value at 1-based position ceil(q * n).
 int64_t exact_quantile(std::vector<int64_t> values, double q) {
   std::sort(values.begin(), values.end());
-  return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1))];
+  auto position = static_cast<size_t>(std::ceil(q * static_cast<double>(values.size())));
+  return values[position == 0 ? 0 : position - 1];
 }
 
 void check_bound(const QuantileSketch& sketch, const std::vector<int64_t>& values) {
@@ -62,6 +63,8 @@ TEST_CASE("QuantileSketch: constant values, zeros and tiny sets") {
   two.add(5'000'000);
   CHECK(two.quantile(0) == 1000);
   CHECK(two.quantile(1) == 5'000'000);
+  CHECK(two.quantile(0.5) == 1000);       // nearest rank: the first of two
+  CHECK(two.quantile(0.99) == 5'000'000);
 
   QuantileSketch mixed;
   std::vector<int64_t> values = {0, 0, 0, 10'000, 20'000};
