@@ -63,7 +63,7 @@ TEST_CASE("QuantileSketch: constant values, zeros and tiny sets") {
   two.add(5'000'000);
   CHECK(two.quantile(0) == 1000);
   CHECK(two.quantile(1) == 5'000'000);
-  CHECK(two.quantile(0.5) == 1000);       // nearest rank: the first of two
+  CHECK(two.quantile(0.5) == 1000);  // nearest rank: the first of two
   CHECK(two.quantile(0.99) == 5'000'000);
 
   QuantileSketch mixed;

@@ -55,10 +55,11 @@ class RecordParser {
   const DroppedRecord& dropped() const { return dropped_; }
   /// Lines the fast scanner handed to nlohmann::json (for measurements).
   uint64_t slow_lines() const { return slow_lines_; }
+  /// parse() with nlohmann::json alone: the reference the fast scanner must agree with.
+  LineKind parse_slow(std::string_view line);
 
  private:
   friend class FastScanner;
-  LineKind parse_slow(std::string_view line);
 
   SpanRecord span_;
   ResourceRecord resource_;

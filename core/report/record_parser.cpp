@@ -134,8 +134,8 @@ class FastScanner {
       ++p_;
       return true;
     }
-    std::string scratch;
-    std::string& out = storage ? *storage : scratch;
+    // Without storage (keys, ids) the view is used at once: the scanner's scratch will do.
+    std::string& out = storage ? *storage : scratch_;
     out.assign(start, static_cast<size_t>(p_ - start));
     while (p_ != end_) {
       char c = *p_++;
@@ -221,6 +221,9 @@ class FastScanner {
     }
     auto [next, error] = std::from_chars(p_, end_, value);
     if (error != std::errc() || next == p_) return false;
+    // JSON has no leading zeros ("007"): nlohmann::json refuses the line.
+    const char* digits = *p_ == '-' ? p_ + 1 : p_;
+    if (*digits == '0' && next - digits > 1) return false;
     // A fraction or an exponent: nlohmann::json decides what it means.
     if (next != end_ && (*next == '.' || *next == 'e' || *next == 'E')) return false;
     p_ = next;
@@ -393,6 +396,7 @@ class FastScanner {
   bool resource_seen_ = false, resource_pid_seen_ = false, dropped_seen_ = false;
   int64_t resource_pid_ = 0;
   uint64_t dropped_count_ = 0;
+  std::string scratch_;
 };
 
 LineKind RecordParser::parse(std::string_view line) {

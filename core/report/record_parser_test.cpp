@@ -13,6 +13,17 @@ const char* kPythonSpan =
     R"("parent_span_id": "00f067aa0ba902b7", "start_time_unix_nano": 1700000000123456789, )"
     R"("duration_ns": 4200, "status": "error", "exception.type": "ValueError", )"
     R"("exception.message": "amount must be positive", "thread.id": 140234234234, "process.pid": 4242})";
+bool valid_utf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    i += length;
+  }
+  return true;
+}
 }  // namespace
 
 TEST_CASE("RecordParser: a span as the runtimes write it, on the fast path") {
@@ -114,4 +125,59 @@ TEST_CASE("RecordParser: blank and malformed lines") {
     CAPTURE(line);
     CHECK(parser.parse(line) == LineKind::kMalformed);
   }
+}
+
+TEST_CASE("RecordParser: the fast scanner agrees with nlohmann::json on mangled lines") {
+  // Random edits of a real line; whenever the scanner decides alone, nlohmann::json must reach
+  // the same decision and the same fields.
+  const std::string original = kPythonSpan;
+  const std::string alphabet = "\"\\{}[],: 0-9.eEanul\x01\xC3\xA9xtf";
+  uint64_t state = 12345;
+  auto next = [&state](uint64_t bound) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % bound;
+  };
+  RecordParser fast, reference;
+  int decided_alone = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string line = original;
+    for (uint64_t edits = 1 + next(3); edits > 0; --edits) {
+      size_t at = next(line.size());
+      switch (next(3)) {
+        case 0:
+          line.erase(at, 1);
+          break;
+        case 1:
+          line.insert(at, 1, alphabet[next(alphabet.size())]);
+          break;
+        default:
+          line[at] = alphabet[next(alphabet.size())];
+      }
+    }
+    uint64_t slow_before = fast.slow_lines();
+    LineKind kind = fast.parse(line);
+    if (fast.slow_lines() != slow_before) continue;  // nlohmann::json decided
+    // Bytes that are not UTF-8 are the one intended difference: the scanner keeps such a record
+    // (a program's odd name should not cost its calls), nlohmann::json refuses the line.
+    if (!valid_utf8(line)) continue;
+    ++decided_alone;
+    CAPTURE(line);
+    REQUIRE(reference.parse_slow(line) == kind);
+    if (kind != LineKind::kSpan) continue;
+    const SpanRecord &a = fast.span(), &b = reference.span();
+    CHECK(a.name == b.name);
+    CHECK(a.file == b.file);
+    CHECK(a.line == b.line);
+    CHECK(a.span_id == b.span_id);
+    CHECK(a.has_parent == b.has_parent);
+    CHECK(a.parent_span_id == b.parent_span_id);
+    CHECK(a.trace_id_high == b.trace_id_high);
+    CHECK(a.start_ns == b.start_ns);
+    CHECK(a.duration_ns == b.duration_ns);
+    CHECK(a.error == b.error);
+    CHECK(a.exception_type == b.exception_type);
+    CHECK(a.thread_id == b.thread_id);
+    CHECK(a.pid == b.pid);
+  }
+  CHECK(decided_alone > 5000);
 }
