@@ -26,6 +26,66 @@ const char* find_string_special(const char* p, const char* end) {
   return p;
 }
 
+// The keys the report reads; a switch on their length finds them with one comparison.
+enum class Key {
+  kOther,
+  kName,
+  kFunctionName,
+  kFilePath,
+  kLineNumber,
+  kTraceId,
+  kSpanId,
+  kParentSpanId,
+  kStartTime,
+  kDuration,
+  kStatus,
+  kExceptionType,
+  kThreadId,
+  kProcessId,
+  kResource,
+  kDropped,
+  kReason
+};
+
+template <size_t N>
+bool is(std::string_view key, const char (&literal)[N]) {
+  return std::memcmp(key.data(), literal, N - 1) == 0;  // the caller checked the length
+}
+
+Key key_of(std::string_view key) {
+  switch (key.size()) {
+    case 4:
+      return is(key, "name") ? Key::kName : Key::kOther;
+    case 6:
+      return is(key, "status") ? Key::kStatus : is(key, "reason") ? Key::kReason : Key::kOther;
+    case 7:
+      return is(key, "span_id") ? Key::kSpanId : is(key, "dropped") ? Key::kDropped : Key::kOther;
+    case 8:
+      return is(key, "trace_id")   ? Key::kTraceId
+             : is(key, "resource") ? Key::kResource
+                                   : Key::kOther;
+    case 9:
+      return is(key, "thread.id") ? Key::kThreadId : Key::kOther;
+    case 11:
+      return is(key, "duration_ns")   ? Key::kDuration
+             : is(key, "process.pid") ? Key::kProcessId
+                                      : Key::kOther;
+    case 14:
+      return is(key, "code.file.path")   ? Key::kFilePath
+             : is(key, "parent_span_id") ? Key::kParentSpanId
+             : is(key, "exception.type") ? Key::kExceptionType
+                                         : Key::kOther;
+    case 16:
+      return is(key, "code.line.number") ? Key::kLineNumber : Key::kOther;
+    case 18:
+      return is(key, "code.function.name") ? Key::kFunctionName : Key::kOther;
+    case 20:
+      return is(key, "start_time_unix_nano") ? Key::kStartTime : Key::kOther;
+    default:
+      return Key::kOther;
+  }
+}
+
 uint64_t fnv1a(std::string_view text) {
   uint64_t hash = 1469598103934665603ull;
   for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
@@ -304,67 +364,101 @@ class FastScanner {
       std::string_view key;
       if (!read_string(key, nullptr) || !consume(':')) return false;
       bool ok = true;
-      if (key == "name") {
-        ok = read_string(span.name, &out_.name_storage_) && (name_seen_ = true);
-      } else if (key == "code.function.name") {
-        ok = read_string(function_name_, &out_.function_storage_);
-      } else if (key == "code.file.path") {
-        ok = read_string(span.file, &out_.file_storage_);
-      } else if (key == "code.line.number") {
-        ok = read_integer(span.line);
-      } else if (key == "trace_id") {
-        std::string_view text;
-        ok = read_string(text, nullptr);
-        if (ok) parse_trace_id(text, span.trace_id_high, span.trace_id_low);
-      } else if (key == "span_id") {
-        std::string_view text;
-        ok = read_string(text, nullptr) && (span_id_seen_ = true);
-        if (ok) span.span_id = parse_span_id(text);
-      } else if (key == "parent_span_id") {
-        skip_whitespace();
-        if (read_literal("null")) {
-          span.has_parent = false;
-        } else {
+      switch (key_of(key)) {
+        case Key::kName: {
+          ok = read_string(span.name, &out_.name_storage_) && (name_seen_ = true);
+          break;
+        }
+        case Key::kFunctionName: {
+          ok = read_string(function_name_, &out_.function_storage_);
+          break;
+        }
+        case Key::kFilePath: {
+          ok = read_string(span.file, &out_.file_storage_);
+          break;
+        }
+        case Key::kLineNumber: {
+          ok = read_integer(span.line);
+          break;
+        }
+        case Key::kTraceId: {
           std::string_view text;
           ok = read_string(text, nullptr);
-          if (ok) {
-            span.parent_span_id = parse_span_id(text);
-            span.has_parent = true;
+          if (ok) parse_trace_id(text, span.trace_id_high, span.trace_id_low);
+          break;
+        }
+        case Key::kSpanId: {
+          std::string_view text;
+          ok = read_string(text, nullptr) && (span_id_seen_ = true);
+          if (ok) span.span_id = parse_span_id(text);
+          break;
+        }
+        case Key::kParentSpanId: {
+          skip_whitespace();
+          if (read_literal("null")) {
+            span.has_parent = false;
+          } else {
+            std::string_view text;
+            ok = read_string(text, nullptr);
+            if (ok) {
+              span.parent_span_id = parse_span_id(text);
+              span.has_parent = true;
+            }
           }
+          break;
         }
-      } else if (key == "start_time_unix_nano") {
-        ok = read_integer(span.start_ns) && (start_seen_ = true);
-      } else if (key == "duration_ns") {
-        ok = read_integer(span.duration_ns) && (duration_seen_ = true);
-      } else if (key == "status") {
-        std::string_view status;
-        ok = read_string(status, &out_.status_storage_);
-        span.error = status == "error";
-      } else if (key == "exception.type") {
-        ok = read_string(span.exception_type, &out_.exception_storage_);
-      } else if (key == "thread.id") {
-        skip_whitespace();
-        if (p_ != end_ && *p_ == '"') {
-          std::string_view text;
-          ok = read_string(text, nullptr);
-          span.thread_id = fnv1a(text);
-        } else {
-          int64_t id;
-          ok = read_integer(id);
-          span.thread_id = static_cast<uint64_t>(id);
+        case Key::kStartTime: {
+          ok = read_integer(span.start_ns) && (start_seen_ = true);
+          break;
         }
-      } else if (key == "process.pid") {
-        ok = read_integer(span.pid);
-      } else if (key == "resource") {
-        ok = scan_resource();
-      } else if (key == "dropped") {
-        int64_t count;
-        ok = read_integer(count) && count >= 0 && (dropped_seen_ = true);
-        dropped_count_ = static_cast<uint64_t>(count);
-      } else if (key == "reason") {
-        ok = read_string(reason_, &out_.reason_storage_);
-      } else {
-        ok = skip_value(1);
+        case Key::kDuration: {
+          ok = read_integer(span.duration_ns) && (duration_seen_ = true);
+          break;
+        }
+        case Key::kStatus: {
+          std::string_view status;
+          ok = read_string(status, &out_.status_storage_);
+          span.error = status == "error";
+          break;
+        }
+        case Key::kExceptionType: {
+          ok = read_string(span.exception_type, &out_.exception_storage_);
+          break;
+        }
+        case Key::kThreadId: {
+          skip_whitespace();
+          if (p_ != end_ && *p_ == '"') {
+            std::string_view text;
+            ok = read_string(text, nullptr);
+            span.thread_id = fnv1a(text);
+          } else {
+            int64_t id;
+            ok = read_integer(id);
+            span.thread_id = static_cast<uint64_t>(id);
+          }
+          break;
+        }
+        case Key::kProcessId: {
+          ok = read_integer(span.pid);
+          break;
+        }
+        case Key::kResource: {
+          ok = scan_resource();
+          break;
+        }
+        case Key::kDropped: {
+          int64_t count;
+          ok = read_integer(count) && count >= 0 && (dropped_seen_ = true);
+          dropped_count_ = static_cast<uint64_t>(count);
+          break;
+        }
+        case Key::kReason: {
+          ok = read_string(reason_, &out_.reason_storage_);
+          break;
+        }
+        case Key::kOther:
+          ok = skip_value(1);
+          break;
       }
       if (!ok) return false;
     } while (consume(','));
