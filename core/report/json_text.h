@@ -7,6 +7,10 @@
 
 namespace telinject::report {
 
+/// The first '"', '\\' or control character (< 0x20) in [begin, end), or end: the bytes a JSON
+/// string must escape. Eight bytes at a time (strings are most of a record's bytes).
+const char* find_json_special(const char* begin, const char* end);
+
 /// Appends `text` as a JSON string (quotes included): `"` `\` and control characters escaped.
 /// Bytes that are not UTF-8 pass through (JSON readers replace them).
 void append_json_string(std::string& out, std::string_view text);

@@ -3,28 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "json_text.h"
 #include "record.h"
 
 namespace telinject::report {
 
 namespace {
-
-// The first '"', '\\' or control character in [p, end), or end: eight bytes at a time (strings
-// are most of a record's bytes).
-const char* find_string_special(const char* p, const char* end) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-  auto has_zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
-  while (end - p >= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    uint64_t hits = has_zero_byte(word ^ (kOnes * '"')) | has_zero_byte(word ^ (kOnes * '\\')) |
-                    ((word - kOnes * 0x20) & ~word & kHighs);  // bytes below 0x20
-    if (hits) break;
-    p += 8;
-  }
-  while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
-  return p;
-}
 
 // The keys the report reads; a switch on their length finds them with one comparison.
 enum class Key {
@@ -187,7 +171,7 @@ class FastScanner {
   // points into the line; with escapes it is decoded into `storage`.
   bool read_string_body(std::string_view& value, std::string* storage) {
     const char* start = p_;
-    p_ = find_string_special(p_, end_);
+    p_ = find_json_special(p_, end_);
     if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
     if (*p_ == '"') {
       value = std::string_view(start, static_cast<size_t>(p_ - start));

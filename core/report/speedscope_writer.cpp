@@ -97,13 +97,19 @@ void SpeedscopeWriter::add_resource(const ResourceRecord& resource) {
     service_names_.emplace(resource.pid, std::string(resource.service_name));
 }
 
+size_t SpeedscopeWriter::FrameHash::operator()(const FrameView& frame) const {
+  size_t hash = std::hash<std::string_view>()(frame.name);
+  hash = hash * 31 + std::hash<std::string_view>()(frame.file);
+  return hash * 31 + std::hash<int64_t>()(frame.line);
+}
+
 uint32_t SpeedscopeWriter::frame_of(const SpanRecord& span) {
-  std::string key;
-  key.reserve(span.name.size() + span.file.size() + 24);
-  key.append(span.name).append(1, '\0').append(span.file).append(1, '\0');
-  key += std::to_string(span.line);
-  auto [it, added] = frame_index_.emplace(std::move(key), static_cast<uint32_t>(frames_.size()));
-  if (added) frames_.push_back(&it->first);
+  FrameView view{span.name, span.file, span.line};
+  if (auto it = frame_index_.find(view); it != frame_index_.end()) return it->second;
+  auto [it, added] =
+      frame_index_.emplace(Frame{std::string(span.name), std::string(span.file), span.line},
+                           static_cast<uint32_t>(frames_.size()));
+  frames_.push_back(&it->first);
   return it->second;
 }
 
@@ -228,19 +234,15 @@ Result<void> SpeedscopeWriter::finish(const Report& report) {
 
   text += "],\n\"shared\":{\"frames\":[";
   for (size_t i = 0; i < frames_.size(); ++i) {
-    const std::string& key = *frames_[i];
-    size_t name_end = key.find('\0');
-    size_t file_end = key.find('\0', name_end + 1);
+    const Frame& frame = *frames_[i];
     if (i > 0) text += ',';
     text += "\n{\"name\":";
-    append_json_string(text, std::string_view(key).substr(0, name_end));
-    std::string_view file = std::string_view(key).substr(name_end + 1, file_end - name_end - 1);
-    if (!file.empty()) {
+    append_json_string(text, frame.name);
+    if (!frame.file.empty()) {
       text += ",\"file\":";
-      append_json_string(text, file);
+      append_json_string(text, frame.file);
     }
-    std::string_view line = std::string_view(key).substr(file_end + 1);
-    if (line != "0") text += ",\"line\":" + std::string(line);
+    if (frame.line != 0) text += ",\"line\":" + std::to_string(frame.line);
     text += '}';
     out.maybe_flush();
   }

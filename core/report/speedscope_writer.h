@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -60,9 +61,31 @@ class SpeedscopeWriter : public RecordSink {
   std::vector<std::pair<size_t, size_t>> runs_;  // (first interval, count) in spill_file_
   size_t spilled_ = 0;
   bool spill_failed_ = false;
-  std::unordered_map<std::string, uint32_t> frame_index_;  // name '\0' file '\0' line
-  std::vector<const std::string*> frames_;                 // keys of frame_index_, by index
-  std::map<int64_t, std::string> service_names_;           // pid -> service.name
+  struct Frame {
+    std::string name, file;
+    int64_t line;
+  };
+  struct FrameView {
+    std::string_view name, file;
+    int64_t line;
+  };
+  struct FrameHash {
+    using is_transparent = void;
+    size_t operator()(const FrameView& frame) const;
+    size_t operator()(const Frame& frame) const {
+      return (*this)(FrameView{frame.name, frame.file, frame.line});
+    }
+  };
+  struct FrameEqual {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return a.line == b.line && a.name == b.name && a.file == b.file;
+    }
+  };
+  std::unordered_map<Frame, uint32_t, FrameHash, FrameEqual> frame_index_;
+  std::vector<const Frame*> frames_;              // keys of frame_index_, by index
+  std::map<int64_t, std::string> service_names_;  // pid -> service.name
   uint64_t cut_spans_ = 0;
 };
 
