@@ -184,7 +184,7 @@ std::string format_json(const Report& report, const std::vector<Row>& rows) {
                  {"first_malformed", first_malformed},
                  {"self_time",
                   {{"evicted_parents", t.self_time_evicted_parents},
-                   {"unrecorded_parents", t.unrecorded_parents},
+                   {"unmatched_parents", t.unmatched_parents},
                    {"overlapping_children", t.overlapping_children}}}};
   // Names are not always valid UTF-8 (the runtimes write what the program named): replace.
   return json{{"functions", functions}, {"totals", totals}}.dump(2, ' ', false,

@@ -71,7 +71,7 @@ Report SpanAggregator::finish() {
   report.totals.traces_exact = traces_.exact();
   report.totals.processes = processes_.size();
   report.totals.self_time_evicted_parents = ledger_.evicted();
-  report.totals.unrecorded_parents = ledger_.waiting();
+  report.totals.unmatched_parents = ledger_.waiting();
   report.functions = std::move(functions_);
   *this = SpanAggregator();
   return report;

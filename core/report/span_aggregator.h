@@ -49,9 +49,11 @@ struct ReportTotals {
   std::string first_malformed_source;  // where the first malformed line was
   uint64_t first_malformed_line = 0;   // 1-based line number in that source
   // Self time: parents evicted from the bounded ledger (their self time includes their
-  // children's) and parents never recorded (children whose parent is in no input).
+  // children's), and parent ids no record came for after their children: parents not recorded
+  // (a remote parent, the size cap) or written before a child that outlived them (a promise
+  // nobody awaited; that parent's self time includes the child's).
   uint64_t self_time_evicted_parents = 0;
-  uint64_t unrecorded_parents = 0;
+  uint64_t unmatched_parents = 0;
   // Spans whose children's durations add up to more than their own (overlapping async calls);
   // their self time is counted as 0.
   uint64_t overlapping_children = 0;

@@ -63,7 +63,7 @@ TEST_CASE("SpanAggregator: self time is total minus the direct children's durati
   CHECK(report.totals.processes == 1);
   CHECK(report.totals.first_start_ns == 0);
   CHECK(report.totals.last_end_ns == 1000);
-  CHECK(report.totals.unrecorded_parents == 0);
+  CHECK(report.totals.unmatched_parents == 0);
   CHECK(report.totals.self_time_evicted_parents == 0);
 }
 
@@ -112,7 +112,7 @@ TEST_CASE("SpanAggregator: a parent being refreshed by its children is never evi
   lines.push_back(span_line("parent", 1, 0, 0, 1000));
   Report report = aggregate(lines, 4);
   CHECK(named(report, "parent").self_ns == 1000 - 50 * 2);
-  CHECK(report.totals.self_time_evicted_parents + report.totals.unrecorded_parents == 50);
+  CHECK(report.totals.self_time_evicted_parents + report.totals.unmatched_parents == 50);
 }
 
 TEST_CASE("SpanAggregator: children longer than their parent (async) count as 0 self time") {
@@ -154,6 +154,6 @@ TEST_CASE("SpanAggregator: malformed lines are counted, the first one's place ke
 
 TEST_CASE("SpanAggregator: spans whose parent is in no input are counted, not lost") {
   Report report = aggregate({span_line("remote_child", 2, 99, 0, 10)});
-  CHECK(report.totals.unrecorded_parents == 1);
+  CHECK(report.totals.unmatched_parents == 1);
   CHECK(named(report, "remote_child").self_ns == 10);
 }

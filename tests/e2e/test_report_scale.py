@@ -140,7 +140,7 @@ class ReportScale(unittest.TestCase):
         self.assertLess(abs(totals["traces"] - self.traces), 0.03 * self.traces)
         self.assertEqual(totals["dropped"], {"rate_limit": 80})
         self.assertEqual(totals["self_time"]["evicted_parents"], 0)
-        self.assertEqual(totals["self_time"]["unrecorded_parents"], 0)
+        self.assertEqual(totals["self_time"]["unmatched_parents"], 0)
         self.assertEqual(sum(f["calls"] for f in report["functions"]), self.spans)
         print(f"report: {self.bytes / 1e6:.0f} MB in {seconds:.2f} s = "
               f"{self.bytes / 1e6 / seconds:.0f} MB/s, {self.lines / seconds / 1e6:.2f} M lines/s, "
