@@ -144,14 +144,15 @@ std::string format_text(const Report& report, const std::vector<Row>& rows) {
   return out;
 }
 
-nlohmann::json dropped_json(const DroppedByReason& dropped) {
-  nlohmann::json out = nlohmann::json::object();
+nlohmann::ordered_json dropped_json(const DroppedByReason& dropped) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& [reason, count] : dropped) out[reason] = count;
   return out;
 }
 
 std::string format_json(const Report& report, const std::vector<Row>& rows) {
-  using nlohmann::json;
+  // ordered_json: keys in the order written (name first), not sorted.
+  using json = nlohmann::ordered_json;
   json functions = json::array();
   for (const Row& row : rows) {
     const FunctionStats& s = *row.stats;
