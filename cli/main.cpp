@@ -22,6 +22,7 @@
 #include "llm_commands.h"
 #include "path_arguments.h"
 #include "pipeline.h"
+#include "report_command.h"
 #include "report_output.h"
 #include "cache_directory.h"
 #include "script_cache.h"
@@ -168,8 +169,9 @@ Result<Config> effective_config(const Flags& f) {
 }
 
 // The commands a mistyped word may have meant.
-const std::vector<std::string> kCommandNames = {"instrument", "remove", "check",    "cache",
-                                                "check-api",  "models", "configure"};
+const std::vector<std::string> kCommandNames = {"instrument", "remove",    "check", "cache",
+                                                "check-api",  "models",    "configure",
+                                                "report"};
 
 int run(Action action, const Flags& f) {
   // Before anything else: a bad path (often a mistyped command) must not turn into a run over
@@ -360,7 +362,7 @@ int run_cache(const std::string& verb, const Flags& f) {
 int main(int argc, char** argv) {
   // `telinject PATH…` means `telinject instrument PATH…`.
   static const std::set<std::string> kCommands = {"instrument", "remove", "check", "cache",
-                                                  "check-api", "models", "configure",
+                                                  "check-api", "models", "configure", "report",
                                                   "-h", "--help", "--version"};
   std::vector<char*> args(argv, argv + argc);
   static char kDefaultCommand[] = "instrument";
@@ -400,6 +402,8 @@ int main(int argc, char** argv) {
       "configure", "Write the LLM settings into .env (asks for what the flags leave out)");
   add_llm_flags(configure, flags);
   configure->add_option("--dir", flags.env_dir, "Directory of the .env to write (default: .)");
+  cli::ReportFlags report_flags;
+  auto* report = cli::add_report_command(app, report_flags);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
@@ -409,6 +413,7 @@ int main(int argc, char** argv) {
   if (*instrument) return run(Action::kInstrument, flags);
   if (*remove) return run(Action::kRemove, flags);
   if (*check) return run(Action::kCheck, flags);
+  if (*report) return cli::run_report_command(report_flags);
   if (*check_api || *models || *configure) {
     Flags llm_flags = flags;
     if (*configure) {
