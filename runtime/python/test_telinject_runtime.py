@@ -11,8 +11,9 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run_program(test, source, env=None, extra_files=None):
-    """Runs `source` as main.py beside the runtime; returns (records, completed process)."""
+def run_program(test, source, env=None, extra_files=None, returncode=0):
+    """Runs `source` as main.py beside the runtime; returns (span records, completed process);
+    the process's `lines` are all the lines of the file (spans, resource and dropped lines)."""
     work = tempfile.mkdtemp(prefix="telinject-runtime-")
     test.addCleanup(lambda: subprocess.run(["rm", "-rf", work]))
     with open(os.path.join(work, "main.py"), "w", encoding="utf-8") as handle:
@@ -30,12 +31,13 @@ def run_program(test, source, env=None, extra_files=None):
         del full_env["TELINJECT_OUT"]
     done = subprocess.run([sys.executable, os.path.join(work, "main.py")], env=full_env,
                           capture_output=True, text=True, timeout=120, cwd=work)
-    test.assertEqual(done.returncode, 0, done.stderr)
-    records = []
+    test.assertEqual(done.returncode, returncode, done.stderr)
+    done.lines = []
     if os.path.exists(out):
         with open(out, encoding="utf-8") as handle:
-            records = [json.loads(line) for line in handle]
-    return records, done
+            done.lines = [json.loads(line) for line in handle]
+    done.out = out
+    return [r for r in done.lines if "span_id" in r], done
 
 
 def by_name(records, name):
@@ -220,24 +222,41 @@ class Recording(unittest.TestCase):
         """)
         self.assertEqual([r["name"] for r in records], ["main.f"])
 
-    def test_fork_child_records_to_the_same_file(self):
+    def test_fork_child_and_parent_both_write_without_duplicates(self):
         records, _ = run_program(self, """
-            import os
+            import os, sys
             import telinject_runtime as _telinject  # telinject
             def f(who):
                 with _telinject.span("main.f." + who):
                     return 1
+            f("before")                # buffered: written once, before the fork
             pid = os.fork()
             if pid == 0:
                 f("child")
-                os._exit(0)
+                sys.exit(0)            # a normal exit of the child writes its records
             os.waitpid(pid, 0)
             f("parent")
         """)
         names = sorted(r["name"] for r in records)
-        self.assertEqual(names, ["main.f.child", "main.f.parent"])
-        pids = {r["process.pid"] for r in records}
-        self.assertEqual(len(pids), 2)
+        self.assertEqual(names, ["main.f.before", "main.f.child", "main.f.parent"])
+        child = by_name(records, "main.f.child")[0]
+        parent = by_name(records, "main.f.parent")[0]
+        self.assertNotEqual(child["process.pid"], parent["process.pid"])
+        self.assertEqual(by_name(records, "main.f.before")[0]["process.pid"], parent["process.pid"])
+
+    def test_writer_thread_writes_without_an_exit(self):
+        # os._exit skips atexit: what the writer wrote every 100 ms is all there is.
+        records, _ = run_program(self, """
+            import os, time
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    return 1
+            f()
+            time.sleep(1.0)
+            os._exit(0)
+        """)
+        self.assertEqual([r["name"] for r in records], ["main.f"])
 
     def test_forwards_to_a_configured_opentelemetry_sdk(self):
         fake = {
