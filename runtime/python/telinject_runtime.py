@@ -329,6 +329,7 @@ _next_span_id = itertools.count(_rng.getrandbits(63) | 1).__next__
 
 # Set by configure():
 _root = None  # the context variable's value for a call with no span around it
+_sampling = False  # TELINJECT_SAMPLE < 1
 _sample_bound = 1 << 64  # a root is sampled when its trace id's low 64 bits are below this
 _first_calls = 1 << 62  # calls of a function recorded before the rate limit applies
 _interval_ns = 0.0  # then one call per this many ns ...
@@ -358,7 +359,8 @@ class _Span:
             error = None
         else:
             error = _describe(exc_type, exc)
-        _append((self.function, self.trace_id, self.span_id, self.parent_id, self.start,
+        # Only strings, ints and None: the garbage collector stops tracking the tuple.
+        _append((self.function.head, self.trace_id, self.span_id, self.parent_id, self.start,
                  end - self.start, _get_ident(), error))
         if len(_buffer) >= _wake_at:
             _wake_writer()
@@ -386,7 +388,7 @@ def _span_recording(name, generator=False):
     function = _functions.get(name) or _register(name, sys._getframe(1))
     if parent is None:
         trace_id = _getrandbits(128)
-        if (trace_id & _MASK64) >= _sample_bound:
+        if _sampling and (trace_id & _MASK64) >= _sample_bound:
             function.sampling += 1
             if generator:
                 return _NO_SPAN
@@ -586,17 +588,17 @@ def _format(items):
     offset = _wall_offset
     lines = []
     add = lines.append
-    for function, trace_id, span_id, parent_id, start, duration, thread, error in items:
+    for head, trace_id, span_id, parent_id, start, duration, thread, error in items:
         if error is None:
             if parent_id is None:
-                add(root_ok % (function.head, trace_id, span_id, start + offset, duration, thread))
+                add(root_ok % (head, trace_id, span_id, start + offset, duration, thread))
             else:
-                add(child_ok % (function.head, trace_id, span_id, parent_id, start + offset,
-                                duration, thread))
+                add(child_ok % (head, trace_id, span_id, parent_id, start + offset, duration,
+                                thread))
         else:
             parent = "null" if parent_id is None else '"%016x"' % parent_id
-            add(error_format % (function.head, trace_id, span_id, parent, start + offset, duration,
-                                error, thread))
+            add(error_format % (head, trace_id, span_id, parent, start + offset, duration, error,
+                                thread))
     return lines
 
 
@@ -620,8 +622,9 @@ def _write_block(dropped):
                 if room < 0:
                     break
                 kept += 1
+            by_head = {function.head: function for function in list(_functions.values())}
             for item in items[kept:]:
-                item[0].size_cap += 1
+                by_head[item[0]].size_cap += 1
             del lines[kept:]
             _reach_cap()
     _spans_written += len(lines)
@@ -803,7 +806,7 @@ def configure(path=None, opentelemetry=None):
     is configured); TELINJECT_SAMPLE, TELINJECT_RATE_LIMIT, TELINJECT_MAX_BYTES, TRACEPARENT,
     OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES as docs/telemetry.md says. What the buffer
     holds is written first."""
-    global _path, _fd, _pid, _otel_tracer, span, _root, _sample_bound, _first_calls
+    global _path, _fd, _pid, _otel_tracer, span, _root, _sampling, _sample_bound, _first_calls
     global _interval_ns, _burst_ns, _max_bytes, _wall_offset, _capped, _finished
     if _fd is not None:
         _flush(dropped=True)
@@ -825,6 +828,7 @@ def configure(path=None, opentelemetry=None):
         if _fd is not None:
             ratio = _setting("TELINJECT_SAMPLE", _parse_sample, 1.0)
             _sample_bound = round(ratio * (1 << 64))
+            _sampling = _sample_bound < (1 << 64)
             limit = _setting("TELINJECT_RATE_LIMIT", _parse_rate_limit, _RATE_LIMIT_DEFAULT)
             if limit is None:
                 _first_calls = 1 << 62
