@@ -534,18 +534,24 @@ _dropped_written = [0, 0, 0]  # by reason, in dropped lines already written
 _capped = False
 _finished = False  # the exit flush ran
 _writer_pid = None  # the process whose writer thread runs
+_writer_stop = False  # asks the writer thread to end
+_writer_done = None  # a lock the writer thread holds while it runs
+_writer_task = None  # /proc/self/task/<its native id>, on Linux
 _wake = threading.Event()
 
 
 def _wake_writer():
     """The buffer reached _wake_at: start the writer thread (first record of the process) or
     have it write now."""
-    global _wake_at, _writer_pid
+    global _wake_at, _writer_pid, _writer_done
     if _writer_pid != _pid:
         _writer_pid = _pid
         _wake_at = _BLOCK
         try:
-            _thread.start_new_thread(_writer_loop, (_pid,))
+            done = _thread.allocate_lock()
+            done.acquire()
+            _writer_done = done
+            _thread.start_new_thread(_writer_loop, (_pid, done))
         except Exception:
             _writer_pid = None
             _flush(dropped=False)
@@ -554,14 +560,39 @@ def _wake_writer():
     _wake.set()
 
 
-def _writer_loop(pid):
+def _writer_loop(pid, done):
     # A raw thread: invisible to threading.enumerate(), never joined, like a daemon.
-    while pid == _pid and not _finished:
-        _wake.wait(_FLUSH_INTERVAL)
-        _wake.clear()
-        if pid != _pid or _finished:
-            return
-        _flush(dropped=False)
+    global _writer_task
+    try:
+        if os.path.isdir("/proc/self/task"):
+            _writer_task = "/proc/self/task/%d" % threading.get_native_id()
+        while True:
+            _wake.wait(_FLUSH_INTERVAL)
+            _wake.clear()
+            if pid != _pid or _finished or _writer_stop:
+                return
+            _flush(dropped=False)
+    finally:
+        done.release()
+
+
+def _stop_writer():
+    """Ends the writer thread (before fork: Python 3.12 and later warn when a process with
+    threads forks); the next record starts a new one."""
+    global _writer_pid, _writer_stop, _wake_at
+    if _writer_pid != _pid or _writer_done is None:
+        return
+    _writer_stop = True
+    _wake.set()
+    _writer_done.acquire(timeout=1.0)
+    # The thread's function returned; the OS thread ends a moment later, and the count Python
+    # warns by is the OS's.
+    deadline = time.monotonic() + 0.1
+    while _writer_task and os.path.exists(_writer_task) and time.monotonic() < deadline:
+        time.sleep(0.0001)
+    _writer_stop = False
+    _writer_pid = None
+    _wake_at = 1
 
 
 def _flush(dropped, final=False):
@@ -687,6 +718,7 @@ def _at_exit():
 
 def _before_fork():
     _flush(dropped=False)
+    _stop_writer()
 
 
 def _after_fork_in_child():
