@@ -719,6 +719,36 @@ def _at_exit():
 def _before_fork():
     _flush(dropped=False)
     _stop_writer()
+    _hook_multiprocessing()
+
+
+class _MultiprocessingHook:
+    """The key of our entry in multiprocessing's after-fork registry (weakly referenced)."""
+
+
+_multiprocessing_hook = None
+
+
+def _hook_multiprocessing():
+    """A multiprocessing worker ends with os._exit, after multiprocessing's finalizers (it
+    clears the ones it inherited when it starts, then runs its after-fork hooks): a hook
+    registers a finalizer, run last, that writes the worker's records."""
+    global _multiprocessing_hook
+    util = sys.modules.get("multiprocessing.util")
+    if util is None or _multiprocessing_hook is not None or _fd is None:
+        return
+    try:
+        _multiprocessing_hook = _MultiprocessingHook()
+        util.register_after_fork(_multiprocessing_hook, _finalize_in_worker)
+    except Exception:
+        pass
+
+
+def _finalize_in_worker(_):
+    try:
+        sys.modules["multiprocessing.util"].Finalize(None, _at_exit, exitpriority=-(1 << 30))
+    except Exception:
+        pass
 
 
 def _after_fork_in_child():

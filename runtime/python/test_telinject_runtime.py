@@ -248,6 +248,21 @@ class Recording(unittest.TestCase):
         # The writer thread ends before a fork: Python 3.12+ warns of forking with threads.
         self.assertNotIn("multi-threaded", done.stderr)
 
+    def test_multiprocessing_workers_write_before_their_os_exit(self):
+        records, _ = run_program(self, """
+            import multiprocessing
+            import telinject_runtime as _telinject  # telinject
+            def square(x):
+                with _telinject.span("main.square"):
+                    return x * x
+            if __name__ == "__main__":
+                with multiprocessing.get_context("fork").Pool(2) as pool:
+                    assert pool.map(square, range(20)) == [x * x for x in range(20)]
+                    pool.close()
+                    pool.join()
+        """)
+        self.assertEqual(len(by_name(records, "main.square")), 20)
+
     def test_writer_thread_writes_without_an_exit(self):
         # os._exit skips atexit: what the writer wrote every 100 ms is all there is.
         records, _ = run_program(self, """
