@@ -808,9 +808,6 @@ def _install_sigterm_handler():
         pass
 
 
-atexit.register(_at_exit)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 # --- threads ----------------------------------------------------------------------------------
@@ -936,4 +933,21 @@ def flush():
     _flush(dropped=True)
 
 
-configure()
+# --- one instance per process -----------------------------------------------------------------
+
+# A process may import several copies of this helper (one per top-level package, one beside
+# stand-alone modules such as a tests folder). The first one imported serves them all: one
+# buffer, one resource line, one set of counters and one exit summary per process. An import of
+# a later copy returns the first (the import system hands out what sys.modules holds once the
+# module has run).
+_SHARING_VERSION = 1  # copies with the same value share; bump when the module's state changes
+_PROCESS_KEY = "_telinject_runtime_of_this_process"
+_this = sys.modules.get(__name__)
+_first = sys.modules.setdefault(_PROCESS_KEY, _this)
+if _first is not _this and getattr(_first, "_SHARING_VERSION", None) == _SHARING_VERSION:
+    sys.modules[__name__] = _first
+else:
+    atexit.register(_at_exit)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+    configure()

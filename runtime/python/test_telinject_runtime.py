@@ -263,6 +263,32 @@ class Recording(unittest.TestCase):
         """)
         self.assertEqual(len(by_name(records, "main.square")), 20)
 
+    def test_copies_of_the_helper_share_one_instance(self):
+        # A package's helper and a tests folder's: one resource line, one summary.
+        records, done = run_program(self, """
+            import pkg.telinject_runtime as first
+            import telinject_runtime as second
+            assert first is second
+            from pkg import work
+            def f():
+                with second.span("main.f"):
+                    return work.g()
+            for _ in range(3):
+                f()
+        """, env={"TELINJECT_RATE_LIMIT": "1,0"}, extra_files={
+            "pkg/__init__.py": "",
+            "pkg/telinject_runtime.py": open(os.path.join(HERE, "telinject_runtime.py")).read(),
+            "pkg/work.py": """
+                import pkg.telinject_runtime as _telinject  # isort: skip
+                def g():
+                    with _telinject.span("pkg.work.g"):
+                        return 1
+            """})
+        self.assertEqual(sum("resource" in line for line in done.lines), 1)
+        self.assertEqual(done.stderr.count("not recorded"), 1, done.stderr)
+        self.assertEqual([r["name"] for r in records], ["pkg.work.g", "main.f"])
+        self.assertEqual(records[0]["parent_span_id"], records[1]["span_id"])
+
     def test_writer_thread_writes_without_an_exit(self):
         # os._exit skips atexit: what the writer wrote every 100 ms is all there is.
         records, _ = run_program(self, """
