@@ -7,16 +7,29 @@ and the variables that control it are specified in telinject's docs/telemetry.md
 
 Off: when TELINJECT_OUT is unset (and no OpenTelemetry SDK is configured), ``span`` returns one
 shared object whose ``__enter__`` and ``__exit__`` are C functions: no Python frame runs besides
-``span`` itself.
+``span`` itself. (``with span(...) as x`` binds ``""``, not a span object.)
 
 Recording: ``span`` decides whether the call is recorded (head sampling at the root of a trace,
 per-function rate limit, size cap), and ``__exit__`` appends one tuple to an in-memory buffer.
 Tuples are turned into JSON lines in bulk and written in blocks with ``os.write`` on a descriptor
 opened with O_APPEND (whole lines per write, so processes sharing the file never interleave
 lines): by a writer thread every 100 ms or when the buffer holds a block, at exit (atexit also
-runs after an uncaught exception), before ``fork`` (the child starts empty), and on SIGTERM when
-the program has no handler of its own (the default action then follows). ``os._exit`` skips
-what the last 100 ms buffered.
+runs after an uncaught exception), before ``fork`` (the child starts empty), at the end of a
+multiprocessing worker (which leaves by ``os._exit``, after multiprocessing's finalizers), and on
+SIGTERM when the program had no handler of its own when recording started (the default action
+then follows; a handler the program installed earlier runs after the records are written).
+``os._exit`` elsewhere skips what the last 100 ms buffered. The writer thread is a raw thread
+(not in ``threading.enumerate()``) that ends before each fork, so Python 3.12+ does not warn that
+a multi-threaded process forks; the next record starts a new one.
+
+Files: a span line, then when the process ends (or on ``flush()``) one dropped line per function
+and reason with calls not recorded; the resource line comes before the process's first line.
+When the file reaches TELINJECT_MAX_BYTES no more spans are written (one warning on stderr); the
+dropped lines, which say what is missing, are still appended.
+
+One instance per process: copies of this helper imported by one process (a package's, a tests
+folder's) share the first one imported, so the process has one buffer, one resource line and one
+exit summary.
 
 Context: the current span lives in a ``contextvars.ContextVar``, so nested calls and asyncio
 tasks (which copy their creator's context) get the right parent. A trace that sampling left out
