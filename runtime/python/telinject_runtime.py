@@ -400,14 +400,16 @@ def _span_recording(name, generator=False):
     parent = _current_get(_root)
     function = _functions.get(name) or _register(name, sys._getframe(1))
     if parent is None:
-        trace_id = _getrandbits(128)
-        if _sampling and (trace_id & _MASK64) >= _sample_bound:
-            function.sampling += 1
-            if generator:
-                return _NO_SPAN
-            skipped = _new(_SkippedTrace)
-            skipped.token = _current_set(_UNSAMPLED)
-            return skipped
+        trace_id = None  # drawn once the call is known to be recorded
+        if _sampling:
+            trace_id = _getrandbits(128)
+            if (trace_id & _MASK64) >= _sample_bound:
+                function.sampling += 1
+                if generator:
+                    return _NO_SPAN
+                skipped = _new(_SkippedTrace)
+                skipped.token = _current_set(_UNSAMPLED)
+                return skipped
         parent_id = None
     elif parent.__class__ is _Span:
         trace_id = parent.trace_id
@@ -430,7 +432,7 @@ def _span_recording(name, generator=False):
         function.next_allowed = max(allowed, now - _burst_ns) + _interval_ns
     span = _new(_Span)
     span.function = function
-    span.trace_id = trace_id
+    span.trace_id = trace_id if trace_id is not None else _getrandbits(128)
     span.parent_id = parent_id
     span.span_id = _next_span_id()
     span.token = None if generator else _current_set(span)
