@@ -882,6 +882,7 @@ def configure(path=None, opentelemetry=None):
     holds is written first."""
     global _path, _fd, _pid, _otel_tracer, span, _root, _sampling, _sample_bound, _first_calls
     global _interval_ns, _burst_ns, _max_bytes, _wall_offset, _capped, _finished
+    global _resource_written
     if _fd is not None:
         _flush(dropped=True)
     with _lock:
@@ -898,7 +899,7 @@ def configure(path=None, opentelemetry=None):
                 _fd = os.open(_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             except OSError as error:
                 _warn("cannot open TELINJECT_OUT=%s: %s" % (_path, error))
-        _capped = _finished = False
+        _capped = _finished = _resource_written = False  # a new file gets its resource line
         if _fd is not None:
             ratio = _setting("TELINJECT_SAMPLE", _parse_sample, 1.0)
             _sample_bound = round(ratio * (1 << 64))
