@@ -10,6 +10,8 @@ namespace telinject {
 /// What one profile inserts into one language's files. Placeholders, replaced when rendered:
 /// `{name}` the function's qualified name as a string literal of the language, `{qualname}` the
 /// same unquoted, `{kind}` "function", "generator", "async_function" or "async_generator";
+/// Python only: `{line}` the function's line in the source as it was before telinject, `{path}`
+/// its file's path from its package's base folder as a string literal;
 /// in import lines, `{runtime}` the helper's path relative to the file (languages whose imports
 /// depend on where the file sits: JavaScript).
 struct LanguageTemplate {

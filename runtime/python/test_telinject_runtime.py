@@ -11,8 +11,9 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run_program(test, source, env=None, extra_files=None):
-    """Runs `source` as main.py beside the runtime; returns (records, completed process)."""
+def run_program(test, source, env=None, extra_files=None, returncode=0):
+    """Runs `source` as main.py beside the runtime; returns (span records, completed process);
+    the process's `lines` are all the lines of the file (spans, resource and dropped lines)."""
     work = tempfile.mkdtemp(prefix="telinject-runtime-")
     test.addCleanup(lambda: subprocess.run(["rm", "-rf", work]))
     with open(os.path.join(work, "main.py"), "w", encoding="utf-8") as handle:
@@ -30,12 +31,13 @@ def run_program(test, source, env=None, extra_files=None):
         del full_env["TELINJECT_OUT"]
     done = subprocess.run([sys.executable, os.path.join(work, "main.py")], env=full_env,
                           capture_output=True, text=True, timeout=120, cwd=work)
-    test.assertEqual(done.returncode, 0, done.stderr)
-    records = []
+    test.assertEqual(done.returncode, returncode, done.stderr)
+    done.lines = []
     if os.path.exists(out):
         with open(out, encoding="utf-8") as handle:
-            records = [json.loads(line) for line in handle]
-    return records, done
+            done.lines = [json.loads(line) for line in handle]
+    done.out = out
+    return [r for r in done.lines if "span_id" in r], done
 
 
 def by_name(records, name):
@@ -220,24 +222,86 @@ class Recording(unittest.TestCase):
         """)
         self.assertEqual([r["name"] for r in records], ["main.f"])
 
-    def test_fork_child_records_to_the_same_file(self):
-        records, _ = run_program(self, """
-            import os
+    def test_fork_child_and_parent_both_write_without_duplicates(self):
+        records, done = run_program(self, """
+            import os, sys
             import telinject_runtime as _telinject  # telinject
             def f(who):
                 with _telinject.span("main.f." + who):
                     return 1
+            f("before")                # buffered: written once, before the fork
+            import warnings
+            warnings.simplefilter("always")
             pid = os.fork()
             if pid == 0:
                 f("child")
-                os._exit(0)
+                sys.exit(0)            # a normal exit of the child writes its records
             os.waitpid(pid, 0)
             f("parent")
         """)
         names = sorted(r["name"] for r in records)
-        self.assertEqual(names, ["main.f.child", "main.f.parent"])
-        pids = {r["process.pid"] for r in records}
-        self.assertEqual(len(pids), 2)
+        self.assertEqual(names, ["main.f.before", "main.f.child", "main.f.parent"])
+        child = by_name(records, "main.f.child")[0]
+        parent = by_name(records, "main.f.parent")[0]
+        self.assertNotEqual(child["process.pid"], parent["process.pid"])
+        self.assertEqual(by_name(records, "main.f.before")[0]["process.pid"], parent["process.pid"])
+        # The writer thread ends before a fork: Python 3.12+ warns of forking with threads.
+        self.assertNotIn("multi-threaded", done.stderr)
+
+    def test_multiprocessing_workers_write_before_their_os_exit(self):
+        records, _ = run_program(self, """
+            import multiprocessing
+            import telinject_runtime as _telinject  # telinject
+            def square(x):
+                with _telinject.span("main.square"):
+                    return x * x
+            if __name__ == "__main__":
+                with multiprocessing.get_context("fork").Pool(2) as pool:
+                    assert pool.map(square, range(20)) == [x * x for x in range(20)]
+                    pool.close()
+                    pool.join()
+        """)
+        self.assertEqual(len(by_name(records, "main.square")), 20)
+
+    def test_copies_of_the_helper_share_one_instance(self):
+        # A package's helper and a tests folder's: one resource line, one summary.
+        records, done = run_program(self, """
+            import pkg.telinject_runtime as first
+            import telinject_runtime as second
+            assert first is second
+            from pkg import work
+            def f():
+                with second.span("main.f"):
+                    return work.g()
+            for _ in range(3):
+                f()
+        """, env={"TELINJECT_RATE_LIMIT": "1,0"}, extra_files={
+            "pkg/__init__.py": "",
+            "pkg/telinject_runtime.py": open(os.path.join(HERE, "telinject_runtime.py")).read(),
+            "pkg/work.py": """
+                import pkg.telinject_runtime as _telinject  # isort: skip
+                def g():
+                    with _telinject.span("pkg.work.g"):
+                        return 1
+            """})
+        self.assertEqual(sum("resource" in line for line in done.lines), 1)
+        self.assertEqual(done.stderr.count("not recorded"), 1, done.stderr)
+        self.assertEqual([r["name"] for r in records], ["pkg.work.g", "main.f"])
+        self.assertEqual(records[0]["parent_span_id"], records[1]["span_id"])
+
+    def test_writer_thread_writes_without_an_exit(self):
+        # os._exit skips atexit: what the writer wrote every 100 ms is all there is.
+        records, _ = run_program(self, """
+            import os, time
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    return 1
+            f()
+            time.sleep(1.0)
+            os._exit(0)
+        """)
+        self.assertEqual([r["name"] for r in records], ["main.f"])
 
     def test_forwards_to_a_configured_opentelemetry_sdk(self):
         fake = {
@@ -267,6 +331,308 @@ class Recording(unittest.TestCase):
             print(otel.started)
         """, env={"TELINJECT_OUT": None}, extra_files=fake)
         self.assertIn("('main.f', {'code.function.name': 'main.f'", done.stdout)
+
+
+def dropped(done, reason=None):
+    """{function name: count} of the dropped lines (summed, as the spec says they add up)."""
+    counts = {}
+    for line in done.lines:
+        if "dropped" in line and (reason is None or line["reason"] == reason):
+            counts[line["name"]] = counts.get(line["name"], 0) + line["dropped"]
+    return counts
+
+
+EVERY_CALL = {"TELINJECT_RATE_LIMIT": "off", "TELINJECT_MAX_BYTES": "off"}
+
+
+class Volume(unittest.TestCase):
+    def test_sampling_keeps_whole_traces(self):
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def leaf():
+                with _telinject.span("main.leaf"):
+                    return 1
+            def root():
+                with _telinject.span("main.root"):
+                    return leaf() + leaf()
+            for _ in range(1000):
+                root()
+        """, env=dict(EVERY_CALL, TELINJECT_SAMPLE="0.5"))
+        traces = {}
+        for record in records:
+            traces.setdefault(record["trace_id"], []).append(record["name"])
+        for names in traces.values():
+            self.assertEqual(sorted(names), ["main.leaf", "main.leaf", "main.root"])
+        kept = len(traces)
+        self.assertTrue(400 <= kept <= 600, kept)
+        self.assertEqual(dropped(done, "sampling"), {"main.root": 1000 - kept,
+                                                     "main.leaf": 2 * (1000 - kept)})
+        summary = [l for l in done.stderr.splitlines() if "not recorded" in l]
+        self.assertEqual(summary, [
+            "telinject: %d spans written to %s, %d not recorded (rate limit 0, sampling %d, "
+            "size cap 0); TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off "
+            "record every call" % (3 * kept, done.out, 3 * (1000 - kept), 3 * (1000 - kept))])
+
+    def test_sample_zero_and_one(self):
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    return 1
+            for _ in range(50):
+                f()
+        """, env={"TELINJECT_SAMPLE": "0"})
+        self.assertEqual(records, [])
+        self.assertEqual(dropped(done), {"main.f": 50})
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    return 1
+            for _ in range(50):
+                f()
+        """, env={"TELINJECT_SAMPLE": "1"})
+        self.assertEqual(len(records), 50)
+        self.assertEqual(dropped(done), {})
+        self.assertEqual(done.stderr, "")  # nothing dropped: no summary
+
+    def test_rate_limit_counts_drops_and_keeps_the_tree_connected(self):
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def g():
+                with _telinject.span("main.g"):
+                    return 1
+            def f(i):
+                with _telinject.span("main.f"):
+                    return g() if i == 99 else 0
+            def outer():
+                with _telinject.span("main.outer"):
+                    for i in range(100):
+                        f(i)
+            outer()
+        """, env={"TELINJECT_RATE_LIMIT": "5,0"})
+        self.assertEqual(len(by_name(records, "main.f")), 5)
+        self.assertEqual(dropped(done, "rate_limit"), {"main.f": 95})
+        # g's only call ran inside a call of f the limit skipped: its parent is f's caller.
+        outer = by_name(records, "main.outer")[0]
+        self.assertEqual(by_name(records, "main.g")[0]["parent_span_id"], outer["span_id"])
+        self.assertIn("(rate limit 95, sampling 0, size cap 0)", done.stderr)
+
+    def test_rate_limit_refills_at_its_rate(self):
+        # A fake clock: the first 2 calls, then 10 per second with at most 10 in a row.
+        _, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            clock = [10**12]
+            _telinject._perf_ns = lambda: clock[0]
+            recorded = []
+            def f():
+                with _telinject.span("main.f"):
+                    return 1
+            def calls(n):
+                before = len(_telinject._buffer)
+                for _ in range(n):
+                    f()
+                recorded.append(len(_telinject._buffer) - before)
+                _telinject.flush()
+            calls(2)                 # the first N
+            calls(20)                # the bucket starts empty
+            clock[0] += 100_000_000  # 0.1 s: one more
+            calls(20)
+            clock[0] += 50_000_000   # 0.05 s: none
+            calls(20)
+            clock[0] += 60 * 10**9   # a quiet minute: a second's worth
+            calls(20)
+            print(recorded)
+        """, env={"TELINJECT_RATE_LIMIT": "2,10"})
+        self.assertEqual(done.stdout.strip(), "[2, 0, 1, 0, 10]")
+        self.assertEqual(dropped(done, "rate_limit"), {"main.f": 20 + 19 + 20 + 10})
+
+    def test_size_cap_holds_and_warns_once(self):
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    return 1
+            for i in range(3000):
+                f()
+                if i % 500 == 0:
+                    _telinject.flush()
+        """, env={"TELINJECT_RATE_LIMIT": "off", "TELINJECT_MAX_BYTES": "20k"})
+        with open(done.out, "rb") as handle:
+            data = handle.read()
+        dropped_bytes = sum(len(line) + 1 for line in data.split(b"\n") if b'"dropped"' in line)
+        self.assertLessEqual(len(data) - dropped_bytes, 20000)
+        self.assertGreater(len(data) - dropped_bytes, 19000)
+        self.assertEqual(len(records) + dropped(done, "size_cap")["main.f"], 3000)
+        self.assertEqual(done.stderr.count("reached TELINJECT_MAX_BYTES"), 1, done.stderr)
+        self.assertIn("size cap %d)" % (3000 - len(records)), done.stderr)
+
+    def test_bad_values_warn_once_and_use_the_default(self):
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    return 1
+            f()
+        """, env={"TELINJECT_SAMPLE": "2", "TELINJECT_RATE_LIMIT": "fast",
+                  "TELINJECT_MAX_BYTES": "10X", "TRACEPARENT": "00-xyz-1-01"})
+        self.assertEqual(len(records), 1)
+        for name in ("TELINJECT_SAMPLE", "TELINJECT_RATE_LIMIT", "TELINJECT_MAX_BYTES",
+                     "TRACEPARENT"):
+            self.assertEqual(done.stderr.count(name + "="), 1, done.stderr)
+
+
+class Records(unittest.TestCase):
+    def test_resource_line_first_with_otel_variables(self):
+        _, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    return 1
+            f()
+        """, env={"OTEL_SERVICE_NAME": "checkout",
+                  "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod,team=a%2Cb%20c"})
+        resource = done.lines[0]["resource"]
+        self.assertEqual(resource["service.name"], "checkout")
+        self.assertEqual(resource["telemetry.sdk.name"], "telinject")
+        self.assertEqual(resource["telemetry.sdk.language"], "python")
+        self.assertEqual(resource["deployment.environment"], "prod")
+        self.assertEqual(resource["team"], "a,b c")
+        self.assertEqual(resource["process.pid"], done.lines[1]["process.pid"])
+        self.assertEqual(sum("resource" in line for line in done.lines), 1)
+        _, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            with _telinject.span("main.x"):
+                pass
+        """)
+        self.assertEqual(done.lines[0]["resource"]["service.name"], "unknown_service:python")
+
+    def test_exception_message(self):
+        records, _ = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    raise ValueError('bad "value"\\n')
+            try:
+                f()
+            except ValueError:
+                pass
+        """)
+        self.assertEqual(records[0]["status"], "error")
+        self.assertEqual(records[0]["exception.type"], "ValueError")
+        self.assertEqual(records[0]["exception.message"], 'bad "value"\n')
+
+    def test_traceparent_links_roots_to_the_callers_span(self):
+        records, _ = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def inner():
+                with _telinject.span("main.inner"):
+                    return 1
+            def f():
+                with _telinject.span("main.f"):
+                    return inner()
+            f()
+            f()
+        """, env={"TRACEPARENT": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                  "TELINJECT_SAMPLE": "0"})  # the parent's decision wins
+        roots = by_name(records, "main.f")
+        self.assertEqual(len(roots), 2)
+        for root in roots:
+            self.assertEqual(root["trace_id"], "0af7651916cd43dd8448eb211c80319c")
+            self.assertEqual(root["parent_span_id"], "b7ad6b7169203331")
+        self.assertEqual({r["parent_span_id"] for r in by_name(records, "main.inner")},
+                         {r["span_id"] for r in roots})
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            with _telinject.span("main.x"):
+                pass
+        """, env={"TRACEPARENT": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"})
+        self.assertEqual(records, [])
+        self.assertEqual(dropped(done, "sampling"), {"main.x": 1})
+
+
+class Delivery(unittest.TestCase):
+    PROGRAM = """
+        import os, signal, sys, time
+        {before}
+        import telinject_runtime as _telinject  # telinject
+        def f(i):
+            with _telinject.span("main.f"):
+                return i
+        for i in range(2000):
+            f(i)
+        print("ready", flush=True)
+        time.sleep(60)
+    """
+
+    def killed(self, before="", expect=-15):
+        work = tempfile.mkdtemp(prefix="telinject-runtime-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", work]))
+        out = os.path.join(work, "spans.jsonl")
+        env = dict(os.environ, PYTHONPATH=HERE, TELINJECT_OUT=out, TELINJECT_RATE_LIMIT="100,0")
+        process = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(self.PROGRAM.format(before=before))], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(process.stdout.readline().strip(), "ready")
+        process.send_signal(15)
+        _, stderr = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, expect, stderr)
+        with open(out, encoding="utf-8") as handle:
+            lines = [json.loads(line) for line in handle]
+        return [l for l in lines if "span_id" in l], lines, stderr
+
+    def test_records_survive_sigterm(self):
+        records, lines, stderr = self.killed()
+        self.assertEqual(len(records), 100)
+        self.assertIn({"dropped": 1900, "name": "main.f", "reason": "rate_limit",
+                       "process.pid": records[0]["process.pid"]}, lines)
+        self.assertIn("1900 not recorded", stderr)
+
+    def test_a_programs_own_sigterm_handler_runs(self):
+        records, _, _ = self.killed(
+            before="signal.signal(signal.SIGTERM, lambda *a: sys.exit(3))", expect=3)
+        self.assertEqual(len(records), 100)
+
+    def test_records_survive_an_uncaught_exception(self):
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    raise KeyError("lost")
+            def g():
+                with _telinject.span("main.g"):
+                    return 1
+            g()
+            f()
+        """, returncode=1)
+        self.assertEqual(sorted(r["name"] for r in records), ["main.f", "main.g"])
+        self.assertIn("KeyError", done.stderr)
+
+    def test_threads_lose_nothing(self):
+        records, _ = run_program(self, """
+            import threading
+            import telinject_runtime as _telinject  # telinject
+            def leaf(i):
+                with _telinject.span("main.leaf"):
+                    return i
+            def work():
+                with _telinject.span("main.work"):
+                    for i in range(3000):
+                        leaf(i)
+            threads = [threading.Thread(target=work) for _ in range(6)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        """, env=EVERY_CALL)
+        works = by_name(records, "main.work")
+        leaves = by_name(records, "main.leaf")
+        self.assertEqual((len(works), len(leaves)), (6, 18000))
+        self.assertEqual(len({r["span_id"] for r in records}), len(records))
+        by_work = {w["span_id"]: 0 for w in works}
+        for leaf in leaves:
+            by_work[leaf["parent_span_id"]] += 1
+        self.assertEqual(sorted(by_work.values()), [3000] * 6)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,15 @@ def temp_dir(test_case):
     return path
 
 
-def read_spans(path):
+def read_records(path):
+    """Every line of a TELINJECT_OUT file: spans, resource and dropped lines (docs/telemetry.md)."""
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def read_spans(path):
+    """The span lines of a TELINJECT_OUT file."""
+    return [record for record in read_records(path) if "span_id" in record]
 
 
 def digest_tree(root, skip_files=(), skip_dirs=()):

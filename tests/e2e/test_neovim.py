@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import unittest
 
-from support import temp_dir
+from support import read_spans, temp_dir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "neovim", "instrument_function.lua")
@@ -112,8 +112,7 @@ class NeovimClient(unittest.TestCase):
                              env=dict(os.environ, TELINJECT_OUT=os.path.join(self.root, "spans.jsonl")))
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertEqual(run.stdout.strip(), "4.5")
-        with open(os.path.join(self.root, "spans.jsonl"), encoding="utf-8") as handle:
-            spans = [json.loads(line) for line in handle if line.strip()]
+        spans = read_spans(os.path.join(self.root, "spans.jsonl"))
         self.assertEqual([s["name"] for s in spans], ["orders.total"])
 
     def test_quick_fix_through_neovims_menu(self):

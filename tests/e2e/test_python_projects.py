@@ -17,7 +17,7 @@ import unittest
 
 from lsp_client import LspClient
 from support import digest_tree as digest_all
-from support import read_spans, run_cli, run_json, temp_dir
+from support import read_records, read_spans, run_cli, run_json, temp_dir
 
 
 def digest_tree(root):
@@ -62,15 +62,18 @@ def make_project(root, layout="flat"):
     return os.path.join(package_parent, "toolz")
 
 
-def run_suite(project, package, spans):
+def run_suite(project, package, spans, stderr=None):
     """toolz's own suite with pytest from the repository root, as its developers run it; returns
-    how many tests passed, raises AssertionError when any failed or errored."""
+    how many tests passed, raises AssertionError when any failed or errored. Appends pytest's
+    stderr to the list `stderr` when given."""
     env = clean_env(TELINJECT_OUT=spans)
     if os.path.dirname(package) != project:
         env["PYTHONPATH"] = os.path.dirname(package)
     result = subprocess.run([SYSTEM_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                              os.path.relpath(os.path.join(package, "tests"), project)],
                             cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    if stderr is not None:
+        stderr.append(result.stderr)
     summary = result.stdout.strip().splitlines()[-1:] or [""]
     passed = re.fullmatch(r"(\d+) passed in [\d.]+s", summary[0])
     if result.returncode != 0 or not passed:
@@ -114,7 +117,9 @@ class ToolzSuite(unittest.TestCase):
                                   handle.read())
 
                 spans = os.path.join(work, "spans.jsonl")
-                self.assertEqual(run_suite(project, package, spans), self.baseline)
+                stderr = []
+                self.assertEqual(run_suite(project, package, spans, stderr), self.baseline)
+                self.check_volume(spans, stderr[0])
                 records = read_spans(spans)
                 names = {r["name"] for r in records}
                 self.assertIn("toolz.itertoolz.groupby", names)
@@ -139,6 +144,36 @@ class ToolzSuite(unittest.TestCase):
                     self.assertTrue(os.path.isfile(os.path.join(package, "telinject_runtime.py")))
                     run_cli("remove", package, cwd=project, check=0)
                 self.assertEqual(digest_tree(project), before)
+
+    def check_volume(self, path, stderr):
+        """The records at default settings (docs/telemetry.md): one resource line per process
+        (the package's helper and the tests folder's share one), every parent in the file and in
+        its child's trace (calls the rate limit skipped leave the tree connected), and the exit
+        summary agrees with the dropped lines."""
+        lines = read_records(path)
+        spans = {r["span_id"]: r for r in lines if "span_id" in r}
+        pids = {r["process.pid"] for r in spans.values()}
+        resources = [r["resource"]["process.pid"] for r in lines if "resource" in r]
+        self.assertEqual(sorted(resources), sorted(pids))
+        for span in spans.values():
+            parent = span["parent_span_id"]
+            if parent is not None:
+                self.assertIn(parent, spans, span)
+                self.assertEqual(spans[parent]["trace_id"], span["trace_id"])
+        dropped = {}
+        for r in lines:
+            if "dropped" in r:
+                dropped[r["reason"]] = dropped.get(r["reason"], 0) + r["dropped"]
+        summaries = [l for l in stderr.splitlines() if l.startswith("telinject: ")]
+        if not dropped:
+            self.assertEqual(summaries, [])
+            return
+        self.assertEqual(len(summaries), len(pids), stderr[-2000:])
+        if len(pids) == 1:
+            self.assertIn(f"{len(spans)} spans written to {path}, {sum(dropped.values())} not "
+                          f"recorded (rate limit {dropped.get('rate_limit', 0)}, sampling "
+                          f"{dropped.get('sampling', 0)}, size cap {dropped.get('size_cap', 0)})",
+                          summaries[0])
 
     def test_flat_layout_instrumented_three_ways(self):
         self.instrumented_three_ways("flat")

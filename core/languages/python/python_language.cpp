@@ -79,9 +79,64 @@ bool is_import_row(std::string_view row, const LanguageTemplate& tmpl) {
              (tmpl.import_line.find("_telinject_otel") != std::string::npos);
 }
 
+// The 1-based line of `functions[index]` (its first decorator, like Python's co_firstlineno) in
+// the source as it was before telinject: rows earlier runs inserted above it (the helper's
+// import, each instrumented function's `with` header) do not count. The line the user has in
+// version control, as the builtin runtime reports it.
+uint32_t original_line(const SourceText& source, const std::vector<FunctionInfo>& functions,
+                       size_t index, const LanguageTemplate& tmpl) {
+  const uint32_t start = functions[index].start_row;
+  uint32_t inserted = 0;
+  for (uint32_t row = 0; row < start; ++row)
+    if (is_import_row(source.row_text(row), tmpl)) {
+      ++inserted;
+      break;
+    }
+  for (const FunctionInfo& f : functions) {
+    if (f.state != FunctionState::kInstrumented) continue;
+    Body body = function_body(f.node);
+    if (body.statements.empty()) continue;
+    TSNode with = body.statements.front();
+    uint32_t with_row = ts_node_start_point(with).row;
+    if (with_row >= start) continue;
+    // The header's rows: up to the first statement it holds (several once black wrapped it),
+    // one when that statement shares its row.
+    TSNode block = ts_node_child_by_field_name(with, "body", 4);
+    Body inner = ts_node_is_null(block) ? Body{} : python::block_body(block, false);
+    uint32_t inner_row =
+        inner.statements.empty() ? with_row : ts_node_start_point(inner.statements.front()).row;
+    inserted += inner_row > with_row ? inner_row - with_row : 1;
+  }
+  return start + 1 - std::min(inserted, start);
+}
+
+// The file's path from its package's base folder ("shop/cart.py" for the module shop.cart),
+// the same whichever root telinject was given.
+std::string package_file_path(const FileLocation& location) {
+  std::string module = python::locate_module(location).module;
+  std::string file = location.relative.filename().string();
+  std::string path;
+  for (size_t start = 0; start <= module.size();) {
+    size_t dot = module.find('.', start);
+    if (dot == std::string::npos) break;  // the last part names the file itself
+    path += module.substr(start, dot - start) + '/';
+    start = dot + 1;
+  }
+  // A package's __init__.py is named by its folder: the module's last part is that folder.
+  if (location.relative.stem() == "__init__" && !module.empty())
+    path += module.substr(module.rfind('.') == std::string::npos ? 0 : module.rfind('.') + 1) + '/';
+  return path + file;
+}
+
 bool is_verbatim(const FunctionInfo& f, uint32_t row) {
   return std::binary_search(f.verbatim_rows.begin(), f.verbatim_rows.end(), row);
 }
+
+// OpenTelemetry's semantic conventions for code: `{path}` and `{line}` are rendered per function
+// (the same text for the same source: deterministic), not looked up when the span starts.
+constexpr const char* kOtelAttributes =
+    "attributes={\"code.function.name\": {name}, \"code.file.path\": {path}, "
+    "\"code.line.number\": {line}}";
 
 class PythonLanguage final : public LanguageSupport {
  public:
@@ -92,11 +147,16 @@ class PythonLanguage final : public LanguageSupport {
                           "with _telinject.span({name})",
                           "with _telinject.span({name}, generator=True)", true});
     // Generators get a span that is not made current: a suspended generator must not leave its
-    // span as the caller's context.
+    // span as the caller's context. The SDK records an escaping exception and sets the error
+    // status itself (record_exception and set_status_on_exception default to True); the code.*
+    // attributes are the ones the builtin runtime records.
     templates_.push_back(
         {"opentelemetry", "from opentelemetry import trace as _telinject_otel  # isort: skip",
-         "with _telinject_otel.get_tracer(__name__).start_as_current_span({name})",
-         "with _telinject_otel.get_tracer(__name__).start_span({name})", false});
+         "with _telinject_otel.get_tracer(__name__).start_as_current_span({name}, " +
+             std::string(kOtelAttributes) + ")",
+         "with _telinject_otel.get_tracer(__name__).start_span({name}, " +
+             std::string(kOtelAttributes) + ")",
+         false});
   }
 
   std::string_view name() const override { return "python"; }
@@ -145,9 +205,14 @@ class PythonLanguage final : public LanguageSupport {
     const bool generator = f.kind == "generator" || f.kind == "async_generator";
     const std::string& pattern =
         generator && !tmpl.generator_header.empty() ? tmpl.generator_header : tmpl.header;
-    std::string header = render_template(pattern, {{"name", python_string_literal(f.qualified_name)},
-                                                   {"qualname", f.qualified_name},
-                                                   {"kind", f.kind}});
+    std::map<std::string, std::string> values = {{"name", python_string_literal(f.qualified_name)},
+                                                 {"qualname", f.qualified_name},
+                                                 {"kind", f.kind}};
+    if (pattern.find("{line}") != std::string::npos)
+      values["line"] = std::to_string(original_line(source, functions, index, tmpl));
+    if (pattern.find("{path}") != std::string::npos)
+      values["path"] = python_string_literal(package_file_path(file.location));
+    std::string header = render_template(pattern, values);
 
     InsertionScript script;
     script.language = "python";

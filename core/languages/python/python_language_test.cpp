@@ -144,8 +144,20 @@ TEST_SUITE("python") {
     CHECK(out ==
           "from opentelemetry import trace as _telinject_otel  # isort: skip\n"
           "def f():\n"
-          "    with _telinject_otel.get_tracer(__name__).start_as_current_span(\"m.f\"):\n"
+          "    with _telinject_otel.get_tracer(__name__).start_as_current_span(\"m.f\", "
+          "attributes={\"code.function.name\": \"m.f\", \"code.file.path\": \"m.py\", "
+          "\"code.line.number\": 1}):\n"
           "        return 1\n");
+    // A second run on the grown file: g's line is still the one before telinject (3), and a
+    // generator's span carries the same attributes.
+    std::string grown = instrument(
+        out + "def g():\n    return 2\ndef h():\n    yield 3\n", otel);
+    CHECK(grown.find("start_as_current_span(\"m.g\", attributes={\"code.function.name\": "
+                     "\"m.g\", \"code.file.path\": \"m.py\", \"code.line.number\": 3})") !=
+          std::string::npos);
+    CHECK(grown.find("start_span(\"m.h\", attributes={\"code.function.name\": \"m.h\", "
+                     "\"code.file.path\": \"m.py\", \"code.line.number\": 5})") !=
+          std::string::npos);
     Config user;
     user.profile = "mine";
     user.templates["mine"]["python"] = {"mine", "import tracing  # telinject", "with tracing.trace({name}, kind=\"{kind}\")", "", false};
