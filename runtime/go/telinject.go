@@ -44,6 +44,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,14 +92,18 @@ type settings struct {
 
 // function is what is kept per instrumented function: its location and its rate limit.
 type function struct {
-	name  string
-	file  string
-	line  int
-	calls uint64 // atomic: calls admitted by the first-N rule
+	name   string
+	file   string
+	line   int
+	prefix []byte // its records up to the trace id's value, formatted once
+	calls  uint64 // atomic: calls admitted by the first-N rule
 	// The token bucket as a generic cell rate: the earliest time (ns since start) at which the
 	// bucket is empty again; a call is admitted when now >= due - burst.
-	due     int64 // atomic
-	dropped [reasonCount]uint64
+	due int64 // atomic
+	// How far below the stack pointer of Span the deferred call runs when the function returns
+	// (atomic; constant per function): anything else may be a panic, which the stack tells.
+	returnDelta int64
+	dropped     [reasonCount]uint64
 }
 
 // callStack is one goroutine's open spans, innermost last.
@@ -244,7 +249,8 @@ func Span(name string) func() {
 func begin(name string) func() {
 	f := lookupFunction(name)
 	cfg := current.Load().(*settings)
-	now := int64(time.Since(started))
+	start := time.Now()
+	now := int64(start.Sub(started))
 	if cfg.sampleAll && !f.admit(now, cfg) {
 		f.drop(reasonRateLimit)
 		return noop // not made current: its callees take its caller as parent
@@ -258,7 +264,7 @@ func begin(name string) func() {
 		mu.Lock()
 		stack = stackOf(goid, sp)
 	}
-	s := &span{fn: f, stack: stack, sp: sp}
+	s := &span{fn: f, stack: stack, sp: sp, start: start}
 	if n := len(stack.open); n > 0 {
 		parent := stack.open[n-1]
 		s.trace, s.parent, s.sampled = parent.trace, parent.id, parent.sampled
@@ -282,14 +288,13 @@ func begin(name string) func() {
 	if !s.sampled {
 		f.drop(reasonSampling)
 	}
-	s.start = time.Now()
 	return func() {
 		r := recover()
 		if r != nil {
 			s.finish(r, true)
 			panic(r)
 		}
-		if panicking() {
+		if panicNilRecovers && s.panicking() {
 			// panic(nil) before Go 1.21: recover returned nil but stopped the panic.
 			s.finish(nil, true)
 			panic(r)
@@ -309,6 +314,11 @@ func lookupFunction(name string) *function {
 			f.file, f.line = fn.FileLine(fn.Entry())
 		}
 	}
+	f.prefix = appendString(append(f.prefix, `{"name": `...), f.name)
+	f.prefix = appendString(append(f.prefix, `, "code.function.name": `...), f.name)
+	f.prefix = appendString(append(f.prefix, `, "code.file.path": `...), f.file)
+	f.prefix = strconv.AppendInt(append(f.prefix, `, "code.line.number": `...), int64(f.line), 10)
+	f.prefix = append(f.prefix, `, "trace_id": "`...)
 	known, _ := functions.LoadOrStore(name, f)
 	return known.(*function)
 }
@@ -394,21 +404,67 @@ func nextRandom() uint64 {
 	}
 }
 
-// panicking reports whether the deferred function calling it was called by a panic (rather than
-// by its function's return or runtime.Goexit): the frames between it and its caller are then
-// the runtime's panic machinery. A normal return calls it from the function itself, even while
+// panicNilRecovers is false when recover cannot return nil during a panic (Go 1.21 on, unless
+// GODEBUG panicnil=1): a return is then the only way to the deferred call with nil.
+var panicNilRecovers = panicNilCanRecover()
+
+func panicNilCanRecover() bool {
+	version := strings.TrimPrefix(runtime.Version(), "go1.")
+	if end := strings.IndexAny(version, ".rcbeta"); end >= 0 {
+		version = version[:end]
+	}
+	if minor, err := strconv.Atoi(version); err != nil || minor < 21 {
+		return true
+	}
+	// The module's go directive and //go:debug lines set the default (BuildInfo.Settings, read by
+	// reflection: the field is new in Go 1.18 and the helper builds with older toolchains too).
+	settings := ""
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if field := reflect.ValueOf(info).Elem().FieldByName("Settings"); field.IsValid() {
+			for i := 0; i < field.Len(); i++ {
+				if field.Index(i).FieldByName("Key").String() == "DefaultGODEBUG" {
+					settings = field.Index(i).FieldByName("Value").String()
+				}
+			}
+		}
+	}
+	panicNil := ""
+	for _, setting := range strings.Split(settings+","+os.Getenv("GODEBUG"), ",") {
+		if strings.HasPrefix(setting, "panicnil=") {
+			panicNil = strings.TrimPrefix(setting, "panicnil=")
+		}
+	}
+	return panicNil == "1"
+}
+
+// panicking reports whether the span's deferred function runs because of a panic.
+func (s *span) panicking() bool {
+	delta := int64(stackPointer() - s.sp)
+	if delta != 0 && delta == atomic.LoadInt64(&s.fn.returnDelta) {
+		return false
+	}
+	if panicking(4) {
+		return true
+	}
+	atomic.StoreInt64(&s.fn.returnDelta, delta)
+	return false
+}
+
+// panicking reports whether the deferred function whose caller is `skip` frames up (as
+// runtime.Callers counts) was called by a panic rather than by its function's return or
+// runtime.Goexit: the frames between it and its caller are then the runtime's panic machinery. A normal return calls it from the function itself, even while
 // a panic further up the stack runs deferred calls.
-func panicking() bool {
+func panicking(skip int) bool {
 	var pcs [8]uintptr
 	// The common case, a return: the caller is the instrumented function, whose call site
 	// never changes (one frame is cheap to walk; eight are not).
-	if runtime.Callers(3, pcs[:1]) == 0 {
+	if runtime.Callers(skip, pcs[:1]) == 0 {
 		return false
 	}
 	if known, ok := notPanicking.Load(pcs[0]); ok {
 		return !known.(bool)
 	}
-	n := runtime.Callers(3, pcs[:])
+	n := runtime.Callers(skip, pcs[:])
 	frames := runtime.CallersFrames(pcs[:n])
 	for first := true; ; first = false {
 		frame, more := frames.Next()
@@ -660,15 +716,7 @@ func watchTerminate() {
 }
 
 func appendRecord(b []byte, r *finished) []byte {
-	b = append(b, `{"name": `...)
-	b = appendString(b, r.fn.name)
-	b = append(b, `, "code.function.name": `...)
-	b = appendString(b, r.fn.name)
-	b = append(b, `, "code.file.path": `...)
-	b = appendString(b, r.fn.file)
-	b = append(b, `, "code.line.number": `...)
-	b = strconv.AppendInt(b, int64(r.fn.line), 10)
-	b = append(b, `, "trace_id": "`...)
+	b = append(b, r.fn.prefix...)
 	b = appendHex(b, r.trace[0])
 	b = appendHex(b, r.trace[1])
 	b = append(b, `", "span_id": "`...)
@@ -695,10 +743,10 @@ func appendRecord(b []byte, r *finished) []byte {
 	}
 	b = append(b, `, "thread.id": `...)
 	b = strconv.AppendUint(b, r.goid, 10)
-	b = append(b, `, "process.pid": `...)
-	b = strconv.AppendInt(b, int64(pid), 10)
-	return append(b, "}\n"...)
+	return append(b, pidSuffix...)
 }
+
+var pidSuffix = `, "process.pid": ` + strconv.Itoa(pid) + "}\n"
 
 // readSettings reads the volume and resource variables; a bad value is ignored with a warning.
 func readSettings() settings {
@@ -899,12 +947,15 @@ func percentDecode(text string) (string, bool) {
 	return string(b), true
 }
 
+// appendHex appends v as 16 lower-case hex digits.
 func appendHex(b []byte, v uint64) []byte {
 	const digits = "0123456789abcdef"
-	for shift := 60; shift >= 0; shift -= 4 {
-		b = append(b, digits[(v>>uint(shift))&0xf])
+	var hex [16]byte
+	for i := 15; i >= 0; i-- {
+		hex[i] = digits[v&0xf]
+		v >>= 4
 	}
-	return b
+	return append(b, hex[:]...)
 }
 
 // appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
