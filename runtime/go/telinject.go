@@ -127,7 +127,7 @@ type span struct {
 	parent  uint64
 	root    bool
 	sampled bool
-	start   time.Time
+	start   int64 // ns since the process started
 }
 
 // record is a finished span waiting to be written.
@@ -175,8 +175,9 @@ var (
 	lastDropped  time.Time
 	formatted    []byte // the block the last write formatted, for reuse
 
-	started      = time.Now()
-	signalsReady bool
+	started         = time.Now()
+	startedUnixNano = started.UnixNano()
+	signalsReady    bool
 )
 
 func init() {
@@ -205,6 +206,9 @@ func Configure(path string) error {
 		out = nil
 	}
 	functions.Range(func(key, _ interface{}) bool { functions.Delete(key); return true })
+	for i := range recent {
+		atomic.StorePointer(&recent[i], nil)
+	}
 	blocks = map[uintptr]blockEntry{}
 	goroutines = map[uint64]*callStack{}
 	pending = nil
@@ -249,8 +253,9 @@ func Span(name string) func() {
 func begin(name string) func() {
 	f := lookupFunction(name)
 	cfg := current.Load().(*settings)
-	start := time.Now()
-	now := int64(start.Sub(started))
+	// One monotonic clock read per call (time.Now reads two clocks); the wall time of the start
+	// is the process's start plus it.
+	now := int64(time.Since(started))
 	if cfg.sampleAll && !f.admit(now, cfg) {
 		f.drop(reasonRateLimit)
 		return noop // not made current: its callees take its caller as parent
@@ -264,7 +269,7 @@ func begin(name string) func() {
 		mu.Lock()
 		stack = stackOf(goid, sp)
 	}
-	s := &span{fn: f, stack: stack, sp: sp, start: start}
+	s := &span{fn: f, stack: stack, sp: sp, start: now}
 	if n := len(stack.open); n > 0 {
 		parent := stack.open[n-1]
 		s.trace, s.parent, s.sampled = parent.trace, parent.id, parent.sampled
@@ -303,13 +308,35 @@ func begin(name string) func() {
 	}
 }
 
+// recent caches functions by where their name's bytes are (the literal of one call site), to
+// spare hashing the name on every call.
+var recent [256]unsafe.Pointer // *recentFunction, atomic
+
+type recentFunction struct {
+	data uintptr
+	fn   *function
+}
+
 func lookupFunction(name string) *function {
+	data := (*reflect.StringHeader)(unsafe.Pointer(&name)).Data
+	slot := &recent[(data>>4)&255]
+	if hit := (*recentFunction)(atomic.LoadPointer(slot)); hit != nil && hit.data == data &&
+		hit.fn.name == name {
+		return hit.fn
+	}
+	f := findFunction(name)
+	atomic.StorePointer(slot, unsafe.Pointer(&recentFunction{data, f}))
+	return f
+}
+
+func findFunction(name string) *function {
 	if known, ok := functions.Load(name); ok {
 		return known.(*function)
 	}
 	f := &function{name: name}
-	// 0 lookupFunction, 1 begin, 2 Span (maybe inlined), 3 the instrumented function.
-	if pc, _, _, ok := runtime.Caller(3); ok {
+	// 0 findFunction, 1 lookupFunction, 2 begin, 3 Span (maybe inlined), 4 the instrumented
+	// function.
+	if pc, _, _, ok := runtime.Caller(4); ok {
 		if fn := runtime.FuncForPC(pc); fn != nil {
 			f.file, f.line = fn.FileLine(fn.Entry())
 		}
@@ -500,7 +527,7 @@ func goroutineID() uint64 {
 }
 
 func (s *span) finish(panicValue interface{}, failed bool) {
-	duration := time.Since(s.start)
+	duration := int64(time.Since(started)) - s.start
 	var excType, excMsg string
 	if failed {
 		excType, excMsg = describe(panicValue)
@@ -523,8 +550,8 @@ func (s *span) finish(panicValue interface{}, failed bool) {
 	}
 	buffered := 0
 	if s.sampled {
-		pending = append(pending, finished{s.fn, s.trace, s.id, s.parent, s.start.UnixNano(),
-			int64(duration), stack.goid, failed, excType, excMsg})
+		pending = append(pending, finished{s.fn, s.trace, s.id, s.parent, startedUnixNano + s.start,
+			duration, stack.goid, failed, excType, excMsg})
 		buffered = len(pending)
 		if !writerOn {
 			writerOn = true
@@ -947,13 +974,23 @@ func percentDecode(text string) (string, bool) {
 	return string(b), true
 }
 
+// hexPairs holds the two hex digits of every byte value.
+const hexPairs = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" +
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" +
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" +
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f" +
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" +
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" +
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf" +
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
+
 // appendHex appends v as 16 lower-case hex digits.
 func appendHex(b []byte, v uint64) []byte {
-	const digits = "0123456789abcdef"
 	var hex [16]byte
-	for i := 15; i >= 0; i-- {
-		hex[i] = digits[v&0xf]
-		v >>= 4
+	for i := 14; i >= 0; i -= 2 {
+		pair := (v & 0xff) * 2
+		hex[i], hex[i+1] = hexPairs[pair], hexPairs[pair+1]
+		v >>= 8
 	}
 	return append(b, hex[:]...)
 }
