@@ -20,8 +20,8 @@ import subprocess
 import unittest
 
 from lsp_client import LspClient
-from support import read_spans, run_cli, run_json, temp_dir
-from test_go import GO, GO_CMP, GOFMT, digest_tree, go_env, run_go
+from support import run_cli, run_json, temp_dir
+from test_go import GO, GO_CMP, GOFMT, digest_tree, go_env, run_go, span_lines
 
 GOLDEN_GO = os.path.join(os.path.dirname(__file__), "..", "golden", "go")
 OLDEST_DIRECTIVE = "1.11"
@@ -391,7 +391,7 @@ class GoOldestDirective(unittest.TestCase):
         recording = dict(env, TELINJECT_OUT=spans_path)
         run_go(["test", "-count=1", "./..."], module, recording)
         run_go(["run", "./cmd/ledger", "x", "y"], module, recording)
-        spans = read_spans(spans_path)
+        spans = span_lines(spans_path)
         names = {span["name"] for span in spans}
         expected = {name for names in LEDGER_NAMES.values() for name in names}
         self.assertEqual(names, expected)
@@ -437,7 +437,7 @@ class GoOldestDirective(unittest.TestCase):
         spans_path = os.path.join(work, "spans.jsonl")
         run_go(["test", "-count=1", "./cmp/internal/function/", "./cmp/internal/value/"], module,
                dict(env, TELINJECT_OUT=spans_path))
-        names = {span["name"] for span in read_spans(spans_path)}
+        names = {span["name"] for span in span_lines(spans_path)}
         self.assertIn("github.com/google/go-cmp/cmp/internal/function.IsType", names)
         self.assertIn("github.com/google/go-cmp/cmp/internal/value.SortKeys", names)
 
