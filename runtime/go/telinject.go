@@ -44,7 +44,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,6 +110,8 @@ type callStack struct {
 	goid  uint64
 	open  []*span
 	epoch uint32 // block entries of older epochs are stale
+	// The value of the panic end raised again last on this goroutine (only it reads this).
+	raised interface{}
 }
 
 type blockEntry struct {
@@ -293,18 +294,30 @@ func begin(name string) func() {
 	if !s.sampled {
 		f.drop(reasonSampling)
 	}
+	// The deferred function (recover must be called by it directly). It ends the span "ok" on a
+	// return. A panic is recovered and raised again, with the same value, by the innermost
+	// instrumented function it passes through only: the functions further out see it raised by
+	// this function and take its value from their goroutine's call stack, without recovering it.
+	// (Each recover-and-raise runs the rest of the panic inside the deferred call, on top of the
+	// stack: in every function of a deep recursion it would make a panic cost the square of the
+	// depth.)
 	return func() {
-		r := recover()
-		if r != nil {
+		if s.returned() {
+			s.finish(nil, false)
+			return
+		}
+		switch panicOrigin(3) {
+		case noPanic: // runtime.Goexit
+			s.finish(nil, false)
+		case raisedHere:
+			s.finish(s.stack.raised, true)
+		default:
+			r := recover()
+			// r is nil after panic(nil) before Go 1.21: the panic is stopped all the same.
+			s.stack.raised = r
 			s.finish(r, true)
 			panic(r)
 		}
-		if panicNilRecovers && s.panicking() {
-			// panic(nil) before Go 1.21: recover returned nil but stopped the panic.
-			s.finish(nil, true)
-			panic(r)
-		}
-		s.finish(nil, false)
 	}
 }
 
@@ -431,81 +444,71 @@ func nextRandom() uint64 {
 	}
 }
 
-// panicNilRecovers is false when recover cannot return nil during a panic (Go 1.21 on, unless
-// GODEBUG panicnil=1): a return is then the only way to the deferred call with nil.
-var panicNilRecovers = panicNilCanRecover()
-
-func panicNilCanRecover() bool {
-	version := strings.TrimPrefix(runtime.Version(), "go1.")
-	if end := strings.IndexAny(version, ".rcbeta"); end >= 0 {
-		version = version[:end]
-	}
-	if minor, err := strconv.Atoi(version); err != nil || minor < 21 {
-		return true
-	}
-	// The module's go directive and //go:debug lines set the default (BuildInfo.Settings, read by
-	// reflection: the field is new in Go 1.18 and the helper builds with older toolchains too).
-	settings := ""
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if field := reflect.ValueOf(info).Elem().FieldByName("Settings"); field.IsValid() {
-			for i := 0; i < field.Len(); i++ {
-				if field.Index(i).FieldByName("Key").String() == "DefaultGODEBUG" {
-					settings = field.Index(i).FieldByName("Value").String()
-				}
-			}
-		}
-	}
-	panicNil := ""
-	for _, setting := range strings.Split(settings+","+os.Getenv("GODEBUG"), ",") {
-		if strings.HasPrefix(setting, "panicnil=") {
-			panicNil = strings.TrimPrefix(setting, "panicnil=")
-		}
-	}
-	return panicNil == "1"
-}
-
-// panicking reports whether the span's deferred function runs because of a panic.
-func (s *span) panicking() bool {
+// returned reports whether the span's deferred function runs because its function returned
+// (not a panic nor runtime.Goexit). Cheap when the deferred function runs as far below Span's
+// stack pointer as last time: that distance is constant for one function's returns.
+func (s *span) returned() bool {
 	delta := int64(stackPointer() - s.sp)
 	if delta != 0 && delta == atomic.LoadInt64(&s.fn.returnDelta) {
-		return false
-	}
-	if panicking(4) {
 		return true
 	}
-	atomic.StoreInt64(&s.fn.returnDelta, delta)
-	return false
-}
-
-// panicking reports whether the deferred function whose caller is `skip` frames up (as
-// runtime.Callers counts) was called by a panic rather than by its function's return or
-// runtime.Goexit: the frames between it and its caller are then the runtime's panic machinery. A normal return calls it from the function itself, even while
-// a panic further up the stack runs deferred calls.
-func panicking(skip int) bool {
-	var pcs [8]uintptr
-	// The common case, a return: the caller is the instrumented function, whose call site
-	// never changes (one frame is cheap to walk; eight are not).
-	if runtime.Callers(skip, pcs[:1]) == 0 {
+	if panicOrigin(4) != returning {
 		return false
 	}
-	if known, ok := notPanicking.Load(pcs[0]); ok {
-		return !known.(bool)
+	atomic.StoreInt64(&s.fn.returnDelta, delta)
+	return true
+}
+
+// What runs a deferred function, as panicOrigin tells from the stack.
+const (
+	returning     = iota // its function returned
+	noPanic              // runtime.Goexit
+	raisedHere           // a panic raised again by this package's end
+	raisedOutside        // a panic raised by the program (or the runtime)
+)
+
+// raiser is the prefix of the name of begin's deferred function, which raises panics again
+// ("example.com/m/telinject.begin.func1").
+var raiser = reflect.TypeOf(span{}).PkgPath() + ".begin.func"
+
+// panicOrigin tells what calls the deferred function whose caller is `skip` frames up (as
+// runtime.Callers counts): a return calls it from its function itself (even while a panic
+// further up the stack runs deferred calls); a panic from the runtime's panic machinery, and the
+// frame below runtime.gopanic (past the runtime's own, such as sigpanic) raised it.
+func panicOrigin(skip int) int {
+	var pcs [16]uintptr
+	// The common case, a return: the caller is the instrumented function, whose call site
+	// never changes (one frame is cheap to walk; sixteen are not).
+	if runtime.Callers(skip, pcs[:1]) == 0 {
+		return returning
+	}
+	if _, ok := notPanicking.Load(pcs[0]); ok {
+		return returning
 	}
 	n := runtime.Callers(skip, pcs[:])
 	frames := runtime.CallersFrames(pcs[:n])
+	inPanic := false
 	for first := true; ; first = false {
 		frame, more := frames.Next()
-		if !strings.HasPrefix(frame.Function, "runtime.") {
-			if first {
-				notPanicking.Store(pcs[0], true)
-			}
-			return false
-		}
-		if frame.Function == "runtime.gopanic" {
-			return true
+		runtimeFrame := strings.HasPrefix(frame.Function, "runtime.")
+		switch {
+		case inPanic && !runtimeFrame && strings.HasPrefix(frame.Function, raiser):
+			return raisedHere
+		case inPanic && !runtimeFrame:
+			return raisedOutside
+		case !runtimeFrame && first:
+			notPanicking.Store(pcs[0], true)
+			return returning
+		case !runtimeFrame:
+			return noPanic
+		case frame.Function == "runtime.gopanic":
+			inPanic = true
 		}
 		if !more {
-			return false
+			if inPanic {
+				return raisedOutside
+			}
+			return noPanic
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func withLimits(extra map[string]string) map[string]string {
@@ -319,6 +320,39 @@ func checkNesting(t *testing.T, spans []map[string]interface{}) {
 		}
 		if parent["start_time_unix_nano"].(float64) > span["start_time_unix_nano"].(float64) {
 			t.Fatalf("parent started after its child:\n%v\n%v", span, parent)
+		}
+	}
+}
+
+func panicsDeep(n int) {
+	defer Span("telinject.panicsDeep")()
+	if n == 0 {
+		panic(errBoom)
+	}
+	panicsDeep(n - 1)
+}
+
+func TestDeepPanicsCostTheirDepth(t *testing.T) {
+	const depth = 3000
+	start := time.Now()
+	var got interface{}
+	spans := record(t, func() {
+		defer func() { got = recover() }()
+		panicsDeep(depth)
+	})
+	if got != errBoom {
+		t.Fatalf("recovered %v", got)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("a panic through %d instrumented frames took %v", depth, elapsed)
+	}
+	if len(spans) != depth+1 {
+		t.Fatalf("%d spans", len(spans))
+	}
+	for _, span := range spans {
+		if span["status"] != "error" || span["exception.message"] != "boom" ||
+			span["exception.type"] != "*errors.errorString" {
+			t.Fatalf("span: %v", span)
 		}
 	}
 }
