@@ -24,13 +24,13 @@ func TestMain(m *testing.M) {
 	case "panic":
 		fakeMain(func() { panic("main gave up") })
 	case "sigterm":
-		// Finished spans wait in the buffer (root spans within 5 ms of a write are not written
-		// at their end), one span is open when the signal comes.
-		for i := 0; i < 50; i++ {
-			outer()
-		}
+		// Finished spans (children of an open span, so not written at their end) wait in the
+		// buffer, and calls were dropped, when the signal comes.
 		func() {
 			defer Span("telinject.waiting")()
+			for i := 0; i < 50; i++ {
+				outer()
+			}
 			os.Stdout.WriteString("ready\n")
 			time.Sleep(time.Minute)
 		}()
@@ -95,7 +95,7 @@ func TestRecordsSurviveAPanicInMain(t *testing.T) {
 }
 
 func TestRecordsSurviveSIGTERM(t *testing.T) {
-	child, path := runChild(t, "sigterm", "TELINJECT_RATE_LIMIT=off")
+	child, path := runChild(t, "sigterm")
 	stdout, err := child.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,11 @@ func TestRecordsSurviveSIGTERM(t *testing.T) {
 		t.Errorf("want death by SIGTERM, got %v: %s", err, stderr.String())
 	}
 	got := readOutput(t, path)
-	if len(got.spans) != 100 || len(got.resource) != 1 {
-		t.Errorf("%d spans after SIGTERM", len(got.spans))
+	if len(got.spans) != 40 || len(got.resource) != 1 ||
+		droppedCount(got.dropped, "telinject.inner", "rate_limit") != 30 {
+		t.Errorf("%d spans after SIGTERM, dropped %v", len(got.spans), got.dropped)
+	}
+	if !strings.Contains(stderr.String(), "telinject: 40 spans written") {
+		t.Errorf("no summary: %s", stderr.String())
 	}
 }

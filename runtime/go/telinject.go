@@ -15,11 +15,12 @@
 // is unset, Span returns one shared no-op function (a few ns per call).
 //
 // When records are written (Go has no exit hook): when the span of main.main ends (return or
-// panic: with the dropped lines and the summary), when a root span ends in a panic, when any root
-// span ends and the last write is more than 5 ms old, when the buffer holds 4096 records, every
-// 50 ms from a goroutine that runs while records wait, and on SIGTERM (then the default action
-// follows: the handler is removed and the signal sent again). What os.Exit skips is lost: at most
-// the last 50 ms (a `go test` binary ends with os.Exit, so its dropped lines may be missing).
+// panic: with the dropped lines and the summary), when any root span ends (a `go test` binary
+// calls os.Exit right after its last test), when the buffer holds 4096 records, every 50 ms
+// from a goroutine that runs while records wait, and on SIGTERM (then the default action follows:
+// the handler is removed and the signal sent again). Dropped lines are written at most every
+// 100 ms but at exit. What os.Exit skips is lost: the spans of open root spans (at most the last
+// 50 ms of them) and the last 100 ms of dropped counts; the summary is not printed.
 //
 // Panics: the deferred function recovers a panic that passes through, records the span with
 // status "error", exception.type (the value's type) and exception.message (the value as fmt
@@ -55,13 +56,12 @@ import (
 )
 
 const (
-	flushEvery    = 50 * time.Millisecond // the background writer's period
-	rootFlushAge  = 5 * time.Millisecond  // a root span's end writes when the last write is older
-	flushRecords  = 4096                  // the buffer size that wakes the writer
-	holdRecords   = 4 * flushRecords      // past this a span's end writes itself
-	droppedEvery  = time.Second           // dropped lines from the background writer, at most
-	stackBlockLog = 11                    // 2 KiB: the smallest goroutine stack
-	farParent     = 64 << 10              // a parent further up is taken for a moved stack
+	flushEvery    = 50 * time.Millisecond  // the background writer's period
+	flushRecords  = 4096                   // the buffer size that wakes the writer
+	holdRecords   = 4 * flushRecords       // past this a span's end writes itself
+	droppedEvery  = 100 * time.Millisecond // dropped lines, at most, but at exit
+	stackBlockLog = 11                     // 2 KiB: the smallest goroutine stack
+	farParent     = 64 << 10               // a parent further up is taken for a moved stack
 )
 
 // Drop reasons, in the order of the summary.
@@ -172,7 +172,6 @@ var (
 	resourceDone bool
 	capWarned    bool
 	summaryDone  bool
-	lastWrite    int64 // atomic, ns since start
 	lastDropped  time.Time
 	formatted    []byte // the block the last write formatted, for reuse
 
@@ -237,7 +236,7 @@ func Configure(path string) error {
 func Enabled() bool { return atomic.LoadInt32(&on) == 1 }
 
 // Flush writes the buffered records and the dropped lines now.
-func Flush() { flush(true) }
+func Flush() { flush(droppedAlways) }
 
 func noop() {}
 
@@ -566,11 +565,12 @@ func (s *span) finish(panicValue interface{}, failed bool) {
 	case s.fn.name == "main.main":
 		flushAtExit()
 	case s.root && failed:
-		flush(true)
-	case s.root && int64(time.Since(started))-atomic.LoadInt64(&lastWrite) > int64(rootFlushAge):
-		flush(false)
+		flush(droppedAlways)
+	case s.root:
+		// The last ones may be followed by os.Exit at once: a `go test` binary ends so.
+		flush(droppedIfDue)
 	case buffered >= holdRecords:
-		flush(false) // the writer falls behind: the caller pays
+		flush(droppedNever) // the writer falls behind: the caller pays
 	case buffered >= flushRecords:
 		select {
 		case writerKick <- struct{}{}:
@@ -611,15 +611,19 @@ func writeInBackground() {
 		} else {
 			idle = 0
 		}
-		writeMu.Lock()
-		dropped := time.Since(lastDropped) >= droppedEvery
-		writeMu.Unlock()
-		flush(dropped)
+		flush(droppedIfDue)
 	}
 }
 
-// flush writes the buffered spans, and the dropped counts when withDropped.
-func flush(withDropped bool) {
+// When flush writes the dropped lines.
+const (
+	droppedNever  = iota
+	droppedIfDue  // droppedEvery after the last ones
+	droppedAlways // at exit and on request
+)
+
+// flush writes the buffered spans, and the dropped counts as `dropped` says.
+func flush(dropped int) {
 	mu.Lock()
 	batch := pending
 	pending, spare = spare, nil
@@ -638,7 +642,6 @@ func flush(withDropped bool) {
 		return
 	}
 	cfg := current.Load().(*settings)
-	atomic.StoreInt64(&lastWrite, int64(time.Since(started)))
 	block := formatted[:0]
 	defer func() { formatted = block[:0] }()
 	if !resourceDone {
@@ -666,7 +669,7 @@ func flush(withDropped bool) {
 		}
 		spansWritten++
 	}
-	if withDropped {
+	if dropped == droppedAlways || dropped == droppedIfDue && time.Since(lastDropped) >= droppedEvery {
 		lastDropped = time.Now()
 		block = appendDropped(block)
 	}
@@ -708,7 +711,7 @@ var totalDropped [reasonCount]uint64
 
 // flushAtExit writes everything and says once on stderr what was not recorded.
 func flushAtExit() {
-	flush(true)
+	flush(droppedAlways)
 	writeMu.Lock()
 	defer writeMu.Unlock()
 	if out == nil || summaryDone {
