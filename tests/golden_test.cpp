@@ -23,9 +23,7 @@ std::string slurp(const fs::path& path) {
   return out.str();
 }
 
-bool is_expected_file(const fs::path& path) {
-  return path.stem().extension() == ".expected";
-}
+bool is_expected_file(const fs::path& path) { return path.stem().extension() == ".expected"; }
 
 }  // namespace
 
@@ -38,13 +36,15 @@ TEST_CASE("golden files: instrument, fixed point, remove") {
                         const Config& config) {
     std::vector<fs::path> inputs;
     for (const auto& entry : fs::directory_iterator(dir))
-      if (entry.is_regular_file() && !is_expected_file(entry.path())) inputs.push_back(entry.path());
+      if (entry.is_regular_file() && !is_expected_file(entry.path()))
+        inputs.push_back(entry.path());
     std::sort(inputs.begin(), inputs.end());
     for (const fs::path& input_path : inputs) {
       CAPTURE(input_path.string());
       ++cases;
       std::string input = slurp(input_path);
-      fs::path expected_path = input_path.parent_path() /
+      fs::path expected_path =
+          input_path.parent_path() /
           (input_path.stem().string() + ".expected" + input_path.extension().string());
       TextResult first = process_text(input, input_path.filename(), language, Action::kInstrument,
                                       config, nullptr, nullptr);
@@ -62,7 +62,8 @@ TEST_CASE("golden files: instrument, fixed point, remove") {
 
       TextResult removed = process_text(first.output, input_path.filename(), language,
                                         Action::kRemove, config, nullptr, nullptr);
-      REQUIRE_MESSAGE(removed.outcome.status != FileOutcome::Status::kError, removed.outcome.message);
+      REQUIRE_MESSAGE(removed.outcome.status != FileOutcome::Status::kError,
+                      removed.outcome.message);
       // An input that carries telemetry already loses it too.
       TextResult checked = process_text(input, input_path.filename(), language, Action::kCheck,
                                         config, nullptr, nullptr);

@@ -128,14 +128,13 @@ class GoLanguage final : public LanguageSupport {
       if (open_row == body.close_row) return make_error("one-line body");
       // Every row after a directive that gives it the brace's line (see below).
       std::string indent = std::string(source.row_indent(f.start_row)) + "\t";
-      std::string directive = "\n//line :" + std::to_string(go::logical_line(source, open_row)) +
-                              ":1\n";
+      std::string directive =
+          "\n//line :" + std::to_string(go::logical_line(source, open_row)) + ":1\n";
       std::string text;
       for (const std::string& row : go::render_header_rows(tmpl, f, file))
         text += directive + indent + row;
       script.insertions.push_back(
-          {open_row - f.start_row, static_cast<uint32_t>(source.row_text(open_row).size()),
-           text});
+          {open_row - f.start_row, static_cast<uint32_t>(source.row_text(open_row).size()), text});
       return script;
     }
     if (open_row == body.close_row) {

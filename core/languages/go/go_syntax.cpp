@@ -222,16 +222,15 @@ std::vector<std::string> render_header_rows(const LanguageTemplate& tmpl, const 
                                             const ParsedSource& file) {
   std::string context = context_parameter(file.source, f.node);
   std::string text = render_template(
-      tmpl.header,
-      {{"name", go_string_literal(f.qualified_name)},
-       {"qualname", f.qualified_name},
-       {"kind", f.kind},
-       // The conversion uses the import in every function: never unused.
-       {"context", context.empty() ? "_telinject_context.Background()"
-                                   : "_telinject_context.Context(" + context + ")"},
-       {"ctx", context.empty() ? "_" : context},
-       {"file", go_string_literal(file.location.relative.generic_string())},
-       {"line", std::to_string(logical_line(file.source, f.start_row))}});
+      tmpl.header, {{"name", go_string_literal(f.qualified_name)},
+                    {"qualname", f.qualified_name},
+                    {"kind", f.kind},
+                    // The conversion uses the import in every function: never unused.
+                    {"context", context.empty() ? "_telinject_context.Background()"
+                                                : "_telinject_context.Context(" + context + ")"},
+                    {"ctx", context.empty() ? "_" : context},
+                    {"file", go_string_literal(file.location.relative.generic_string())},
+                    {"line", std::to_string(logical_line(file.source, f.start_row))}});
   std::vector<std::string> rows;
   for (size_t begin = 0;;) {
     size_t end = text.find('\n', begin);
@@ -344,8 +343,8 @@ bool matches_row_pattern(std::string_view row, std::string_view pattern) {
     size_t close = pattern.find('}', open);
     if (close == std::string_view::npos) break;
     std::string_view inside = pattern.substr(open + 1, close - open - 1);
-    if (inside.empty() || inside.find_first_not_of("abcdefghijklmnopqrstuvwxyz") !=
-                              std::string_view::npos)
+    if (inside.empty() ||
+        inside.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos)
       continue;
     pieces.push_back(pattern.substr(begin, open - begin));
     begin = close + 1;
@@ -366,8 +365,7 @@ bool matches_row_pattern(std::string_view row, std::string_view pattern) {
 
 }  // namespace
 
-std::optional<Result<Telemetry>> find_template_telemetry(const SourceText& source,
-                                                         const Body& body,
+std::optional<Result<Telemetry>> find_template_telemetry(const SourceText& source, const Body& body,
                                                          const LanguageTemplate& tmpl) {
   std::string marker = tmpl.marker();
   if (!is_multi_row(tmpl)) return find_telemetry(source, body, marker);

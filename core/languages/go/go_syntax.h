@@ -80,8 +80,7 @@ std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const 
 /// find_telemetry for any template: a header of several rows is found as telinject inserts
 /// it, each row after a `//line` directive giving it the brace's line, the rows matching the
 /// template's (placeholders match anything).
-std::optional<Result<Telemetry>> find_template_telemetry(const SourceText& source,
-                                                         const Body& body,
+std::optional<Result<Telemetry>> find_template_telemetry(const SourceText& source, const Body& body,
                                                          const LanguageTemplate& tmpl);
 
 /// Whether the template's header takes several rows.
