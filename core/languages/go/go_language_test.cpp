@@ -291,8 +291,8 @@ TEST_SUITE("go") {
     const std::string input =
         "package p\n\nimport \"context\"\n\n// A has a context.\nfunc A(ctx context.Context) "
         "{\n\tB()\n}\n\nfunc B() {\n\tx()\n}\n\nfunc C() int { return 1 }\n";
-    auto first = process_text(input, "p.go", go_language(), Action::kInstrument, config, nullptr,
-                              nullptr);
+    auto first =
+        process_text(input, "p.go", go_language(), Action::kInstrument, config, nullptr, nullptr);
     REQUIRE(first.outcome.status != FileOutcome::Status::kError);
     CHECK(first.outcome.instrumented == 2);
     const std::string& out = first.output;
@@ -324,8 +324,8 @@ TEST_SUITE("go") {
     // A row of the telemetry changed by hand: neither instrumented again nor removed.
     std::string edited = out;
     edited.replace(edited.find("defer _telinject_span.End()"), 5, "go   ");
-    auto again = process_text(edited, "p.go", go_language(), Action::kRemove, config, nullptr,
-                              nullptr);
+    auto again =
+        process_text(edited, "p.go", go_language(), Action::kRemove, config, nullptr, nullptr);
     CHECK(again.outcome.status == FileOutcome::Status::kError);
   }
 
