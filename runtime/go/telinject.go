@@ -428,8 +428,20 @@ func stackOf(goid uint64, sp uintptr) *callStack {
 		}
 	}
 	blocks[sp>>stackBlockLog] = blockEntry{stack, stack.epoch}
+	if len(blocks) > blocksSwept {
+		// Stacks come and go at new addresses: forget the blocks of idle ones now and then.
+		for block, entry := range blocks {
+			if entry.epoch != entry.stack.epoch {
+				delete(blocks, block)
+			}
+		}
+		blocksSwept = 2*len(blocks) + 4096
+	}
 	return stack
 }
+
+// blocksSwept is the size of blocks past which stackOf forgets stale entries (mu held).
+var blocksSwept = 4096
 
 func nextRandom() uint64 {
 	for {

@@ -356,3 +356,21 @@ func TestDeepPanicsCostTheirDepth(t *testing.T) {
 		}
 	}
 }
+
+func TestStaleStackBlocksAreForgotten(t *testing.T) {
+	record(t, func() {
+		for i := 0; i < 20000; i++ {
+			done := make(chan bool)
+			go func() {
+				defer close(done)
+				inner()
+			}()
+			<-done
+		}
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(blocks) > 2*4096+4096 {
+		t.Errorf("%d stack blocks remembered after 20000 goroutines", len(blocks))
+	}
+}
