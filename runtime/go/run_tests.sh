@@ -17,7 +17,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/module/telinject"
-cp "$here/telinject.go" "$here/telinject_test.go" "$work/module/telinject/"
+cp "$here"/*.go "$work/module/telinject/"
 export GOPATH="$work/gopath" GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local
 export GOCACHE="${GOCACHE:-$work/cache}"
 cd "$work/module"

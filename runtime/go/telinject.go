@@ -1,68 +1,183 @@
 // Package telinject records spans for the functions telinject instrumented. telinject writes it
-// into the module (telinject/telinject.go beside go.mod); it uses the standard library only.
+// into the module (telinject/telinject.go beside go.mod); it uses the standard library only and
+// builds under any `go` directive from go 1.11 on (no generics, no `any`, no 0o literals).
 //
 // Every instrumented function starts with
 //
 //	defer _telinject.Span("example.com/m/pkg.(*Type).Method")()
 //
-// Records: when the environment variable TELINJECT_OUT names a file, each finished span is
-// appended to it as one JSON object per line, with the fields of telinject's other runtimes
-// (name, code.function.name, code.file.path, code.line.number, trace_id, span_id,
-// parent_span_id, start_time_unix_nano, duration_ns, status, exception.type, thread.id,
-// process.pid). Each record is one write on a file opened with O_APPEND, so processes never
-// interleave lines. When TELINJECT_OUT is unset, Span returns one shared no-op function.
+// Records (docs/telemetry.md in telinject's repository is the specification the Python and
+// JavaScript helpers share): when TELINJECT_OUT names a file, finished spans are buffered in
+// memory and appended to it as JSON Lines in blocks, after a resource line; functions whose calls
+// were not recorded (TELINJECT_SAMPLE, TELINJECT_RATE_LIMIT, TELINJECT_MAX_BYTES) get "dropped"
+// lines, and the process says once on stderr what it dropped. Each block is one write on a file
+// opened with O_APPEND, so processes sharing the file never interleave lines. When TELINJECT_OUT
+// is unset, Span returns one shared no-op function (a few ns per call).
+//
+// When records are written (Go has no exit hook): when the span of main.main ends (return or
+// panic: with the dropped lines and the summary), when any root span ends (a `go test` binary
+// calls os.Exit right after its last test), when the buffer holds 4096 records, every 50 ms
+// from a goroutine that runs while records wait, and on SIGTERM (then the default action follows:
+// the handler is removed and the signal sent again). Dropped lines are written at most every
+// 100 ms but at exit. What os.Exit skips is lost: the spans of open root spans (at most the last
+// 50 ms of them) and the last 100 ms of dropped counts; the summary is not printed.
 //
 // Panics: the deferred function recovers a panic that passes through, records the span with
-// status "error" and exception.type set to the panic value's type, and panics again with the
-// same value: callers see the same value, and the stack printed when the program dies still
-// shows where it first panicked (the runtime marks the first panic "[recovered]").
+// status "error", exception.type (the value's type) and exception.message (the value as fmt
+// prints it), and panics again with the same value: callers see the same value, and the stack
+// printed when the program dies still shows where it first panicked.
 //
-// Parents: Go has no goroutine-local storage, so spans nest per goroutine (thread.id is the
-// goroutine's id). The first span of a goroutine starts a new trace.
+// Parents: spans nest per goroutine (thread.id is the goroutine's id). Go has no goroutine-local
+// storage and runtime.Stack (the only way to learn a goroutine's id) costs microseconds, so the
+// goroutine is recognised by the 2 KiB block of stack its call runs in: a block belongs to one
+// goroutine's stack at a time. A call in a block its goroutine has not used since its root span
+// began pays for runtime.Stack once. A goroutine whose stack grew (moved) while spans were open
+// keeps its blocks until its root span ends; a goroutine started on the freed stack in that window
+// could have its first spans taken for that goroutine's children.
 package telinject
 
 import (
 	"crypto/rand"
 	"encoding/binary"
-	mathrand "math/rand"
+	"fmt"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
-type span struct {
-	name      string
-	file      string
-	line      int
-	trace     [2]uint64
-	id        uint64
-	parent    uint64
-	start     time.Time
-	goroutine uint64
+const (
+	flushEvery    = 50 * time.Millisecond  // the background writer's period
+	flushRecords  = 4096                   // the buffer size that wakes the writer
+	holdRecords   = 4 * flushRecords       // past this a span's end writes itself
+	droppedEvery  = 100 * time.Millisecond // dropped lines, at most, but at exit
+	stackBlockLog = 11                     // 2 KiB: the smallest goroutine stack
+	farParent     = 64 << 10               // a parent further up is taken for a moved stack
+)
+
+// Drop reasons, in the order of the summary.
+const (
+	reasonRateLimit = iota
+	reasonSampling
+	reasonSizeCap
+	reasonCount
+)
+
+var reasonNames = [reasonCount]string{"rate_limit", "sampling", "size_cap"}
+
+// settings are the volume variables as read by Configure.
+type settings struct {
+	sampleAll   bool   // TELINJECT_SAMPLE=1 and no unsampled TRACEPARENT: sampling drops nothing
+	sampleBound uint64 // traces whose id's low 63 bits are below this are sampled
+	limited     bool   // TELINJECT_RATE_LIMIT is not off
+	firstCalls  uint64 // recorded before the token bucket applies
+	perSecond   float64
+	maxBytes    int64 // 0: no cap
+	remote      bool  // TRACEPARENT joins a trace
+	remoteTrace [2]uint64
+	remoteSpan  uint64
+	remoteOn    bool // TRACEPARENT's sampled flag
+	resource    []byte
 }
 
-type location struct {
-	file string
-	line int
+// function is what is kept per instrumented function: its location and its rate limit.
+type function struct {
+	name   string
+	file   string
+	line   int
+	prefix []byte // its records up to the trace id's value, formatted once
+	calls  uint64 // atomic: calls admitted by the first-N rule
+	// The token bucket as a generic cell rate: the earliest time (ns since start) at which the
+	// bucket is empty again; a call is admitted when now >= due - burst.
+	due int64 // atomic
+	// How far below the stack pointer of Span the deferred call runs when the function returns
+	// (atomic; constant per function): anything else may be a panic, which the stack tells.
+	returnDelta int64
+	dropped     [reasonCount]uint64
+}
+
+// callStack is one goroutine's open spans, innermost last.
+type callStack struct {
+	goid  uint64
+	open  []*span
+	epoch uint32 // block entries of older epochs are stale
+	// The value of the panic end raised again last on this goroutine (only it reads this).
+	raised interface{}
+}
+
+type blockEntry struct {
+	stack *callStack
+	epoch uint32
+}
+
+type span struct {
+	fn      *function
+	stack   *callStack
+	sp      uintptr // where Span ran: below its function's frame
+	trace   [2]uint64
+	id      uint64
+	parent  uint64
+	root    bool
+	sampled bool
+	start   int64 // ns since the process started
+}
+
+// record is a finished span waiting to be written.
+type finished struct {
+	fn       *function
+	trace    [2]uint64
+	id       uint64
+	parent   uint64
+	start    int64
+	duration int64
+	goid     uint64
+	failed   bool
+	excType  string
+	excMsg   string
 }
 
 var (
-	on        int32 // 1 when records are written
-	mu        sync.Mutex
-	out       *os.File
-	ids       *mathrand.Rand
-	open      = map[uint64][]*span{} // goroutine id -> its unfinished spans, innermost last
-	locations sync.Map               // pc -> location of the function's declaration
-	// Return addresses in instrumented functions (not the runtime's): deferred calls made there
-	// are returns, never panics.
-	notPanicking sync.Map
-	pid          = os.Getpid()
+	on  int32 // atomic: 1 while spans are recorded
+	pid = os.Getpid()
+
+	functions sync.Map // name -> *function
+
+	current atomic.Value // *settings, replaced by Configure
+
+	// mu guards everything below it.
+	mu         sync.Mutex
+	blocks     = map[uintptr]blockEntry{}
+	goroutines = map[uint64]*callStack{}
+	pending    []finished
+	spare      []finished // the buffer the last write emptied, for reuse
+	random     uint64     // xorshift state
+	writerOn   bool
+	writerKick = make(chan struct{}, 1)
+
+	// writeMu serialises writes and guards everything below it.
+	writeMu      sync.Mutex
+	out          *os.File
+	outName      string
+	written      int64 // bytes this process wrote
+	spansWritten uint64
+	resourceDone bool
+	capWarned    bool
+	summaryDone  bool
+	lastDropped  time.Time
+	formatted    []byte // the block the last write formatted, for reuse
+
+	started         = time.Now()
+	startedUnixNano = started.UnixNano()
+	signalsReady    bool
 )
 
 func init() {
@@ -70,20 +185,35 @@ func init() {
 	if _, err := rand.Read(seed[:]); err != nil {
 		binary.LittleEndian.PutUint64(seed[:], uint64(time.Now().UnixNano()))
 	}
-	ids = mathrand.New(mathrand.NewSource(int64(binary.LittleEndian.Uint64(seed[:]))))
+	random = binary.LittleEndian.Uint64(seed[:]) | 1
 	_ = Configure(os.Getenv("TELINJECT_OUT"))
 }
 
-// Configure sends records to the file at path (appending), or turns recording off when path is
-// empty. It is called with $TELINJECT_OUT when the program starts.
+// Configure writes what is buffered (and the summary), then sends records to the file at path (appending), or turns
+// recording off when path is empty. It reads the volume variables (TELINJECT_SAMPLE,
+// TELINJECT_RATE_LIMIT, TELINJECT_MAX_BYTES, TRACEPARENT, OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES) again, warning once on stderr about each bad value. It is called with
+// $TELINJECT_OUT when the program starts.
 func Configure(path string) error {
+	atomic.StoreInt32(&on, 0)
+	flushAtExit()
+	writeMu.Lock()
+	defer writeMu.Unlock()
 	mu.Lock()
 	defer mu.Unlock()
 	if out != nil {
 		out.Close()
 		out = nil
 	}
-	atomic.StoreInt32(&on, 0)
+	functions.Range(func(key, _ interface{}) bool { functions.Delete(key); return true })
+	for i := range recent {
+		atomic.StorePointer(&recent[i], nil)
+	}
+	blocks = map[uintptr]blockEntry{}
+	goroutines = map[uint64]*callStack{}
+	pending = nil
+	written, spansWritten, resourceDone, capWarned, summaryDone = 0, 0, false, false, false
+	totalDropped = [reasonCount]uint64{}
 	if path == "" {
 		return nil
 	}
@@ -91,7 +221,13 @@ func Configure(path string) error {
 	if err != nil {
 		return err
 	}
-	out = file
+	out, outName = file, path
+	cfg := readSettings()
+	current.Store(&cfg)
+	if !signalsReady {
+		signalsReady = true
+		watchTerminate()
+	}
 	atomic.StoreInt32(&on, 1)
 	return nil
 }
@@ -99,91 +235,298 @@ func Configure(path string) error {
 // Enabled reports whether spans are recorded.
 func Enabled() bool { return atomic.LoadInt32(&on) == 1 }
 
+// Flush writes the buffered records and the dropped lines now.
+func Flush() { flush(droppedAlways) }
+
 func noop() {}
 
 // Span starts the span of one call of the function name; the returned function ends it and must
-// be deferred by that function itself (it recovers and re-raises panics to record them).
+// be deferred by that function itself (it recovers and re-raises panics to record them). Safe
+// for concurrent use.
 func Span(name string) func() {
 	if atomic.LoadInt32(&on) == 0 {
 		return noop
 	}
-	s := &span{name: name, goroutine: goroutineID()}
-	if pc, _, _, ok := runtime.Caller(1); ok {
-		loc := declaration(pc)
-		s.file, s.line = loc.file, loc.line
+	return begin(name)
+}
+
+func begin(name string) func() {
+	f := lookupFunction(name)
+	cfg := current.Load().(*settings)
+	// One monotonic clock read per call (time.Now reads two clocks); the wall time of the start
+	// is the process's start plus it.
+	now := int64(time.Since(started))
+	if cfg.sampleAll && !f.admit(now, cfg) {
+		f.drop(reasonRateLimit)
+		return noop // not made current: its callees take its caller as parent
 	}
+	sp := stackPointer()
 	mu.Lock()
-	stack := open[s.goroutine]
-	if len(stack) > 0 {
-		top := stack[len(stack)-1]
-		s.trace, s.parent = top.trace, top.id
-	} else {
-		s.trace = [2]uint64{ids.Uint64(), ids.Uint64()}
+	stack := stackAt(sp)
+	if stack == nil {
+		mu.Unlock()
+		goid := goroutineID() // microseconds: not under the lock
+		mu.Lock()
+		stack = stackOf(goid, sp)
 	}
-	s.id = ids.Uint64()
-	open[s.goroutine] = append(stack, s)
+	s := &span{fn: f, stack: stack, sp: sp, start: now}
+	if n := len(stack.open); n > 0 {
+		parent := stack.open[n-1]
+		s.trace, s.parent, s.sampled = parent.trace, parent.id, parent.sampled
+	} else {
+		s.root = true
+		if cfg.remote {
+			s.trace, s.parent, s.sampled = cfg.remoteTrace, cfg.remoteSpan, cfg.remoteOn
+		} else {
+			s.trace = [2]uint64{nextRandom(), nextRandom()}
+			s.sampled = cfg.sampleAll || s.trace[1]>>1 < cfg.sampleBound
+		}
+	}
+	if s.sampled && !cfg.sampleAll && !f.admit(now, cfg) {
+		mu.Unlock()
+		f.drop(reasonRateLimit)
+		return noop
+	}
+	s.id = nextRandom()
+	stack.open = append(stack.open, s)
 	mu.Unlock()
-	s.start = time.Now()
+	if !s.sampled {
+		f.drop(reasonSampling)
+	}
+	// The deferred function (recover must be called by it directly). It ends the span "ok" on a
+	// return. A panic is recovered and raised again, with the same value, by the innermost
+	// instrumented function it passes through only: the functions further out see it raised by
+	// this function and take its value from their goroutine's call stack, without recovering it.
+	// (Each recover-and-raise runs the rest of the panic inside the deferred call, on top of the
+	// stack: in every function of a deep recursion it would make a panic cost the square of the
+	// depth.)
 	return func() {
-		r := recover()
-		if r != nil {
+		if s.returned() {
+			s.finish(nil, false)
+			return
+		}
+		switch panicOrigin(3) {
+		case noPanic: // runtime.Goexit
+			s.finish(nil, false)
+		case raisedHere:
+			s.finish(s.stack.raised, true)
+		default:
+			r := recover()
+			// r is nil after panic(nil) before Go 1.21: the panic is stopped all the same.
+			s.stack.raised = r
 			s.finish(r, true)
 			panic(r)
 		}
-		if panicking() {
-			// panic(nil) before Go 1.21: recover returned nil but stopped the panic.
-			s.finish(nil, true)
-			panic(r)
+	}
+}
+
+// recent caches functions by where their name's bytes are (the literal of one call site), to
+// spare hashing the name on every call.
+var recent [256]unsafe.Pointer // *recentFunction, atomic
+
+type recentFunction struct {
+	data uintptr
+	fn   *function
+}
+
+func lookupFunction(name string) *function {
+	data := (*reflect.StringHeader)(unsafe.Pointer(&name)).Data
+	slot := &recent[(data>>4)&255]
+	if hit := (*recentFunction)(atomic.LoadPointer(slot)); hit != nil && hit.data == data &&
+		hit.fn.name == name {
+		return hit.fn
+	}
+	f := findFunction(name)
+	atomic.StorePointer(slot, unsafe.Pointer(&recentFunction{data, f}))
+	return f
+}
+
+func findFunction(name string) *function {
+	if known, ok := functions.Load(name); ok {
+		return known.(*function)
+	}
+	f := &function{name: name}
+	// 0 findFunction, 1 lookupFunction, 2 begin, 3 Span (maybe inlined), 4 the instrumented
+	// function.
+	if pc, _, _, ok := runtime.Caller(4); ok {
+		if fn := runtime.FuncForPC(pc); fn != nil {
+			f.file, f.line = fn.FileLine(fn.Entry())
 		}
-		s.finish(nil, false)
 	}
+	f.prefix = appendString(append(f.prefix, `{"name": `...), f.name)
+	f.prefix = appendString(append(f.prefix, `, "code.function.name": `...), f.name)
+	f.prefix = appendString(append(f.prefix, `, "code.file.path": `...), f.file)
+	f.prefix = strconv.AppendInt(append(f.prefix, `, "code.line.number": `...), int64(f.line), 10)
+	f.prefix = append(f.prefix, `, "trace_id": "`...)
+	known, _ := functions.LoadOrStore(name, f)
+	return known.(*function)
 }
 
-// declaration is the file and line of the function holding pc.
-func declaration(pc uintptr) location {
-	if known, ok := locations.Load(pc); ok {
-		return known.(location)
+// admit applies the rate limit: the first N calls, then a token bucket of R per second holding
+// at most one second's worth.
+func (f *function) admit(now int64, cfg *settings) bool {
+	if !cfg.limited || atomic.AddUint64(&f.calls, 1) <= cfg.firstCalls {
+		return true
 	}
-	loc := location{}
-	if fn := runtime.FuncForPC(pc); fn != nil {
-		loc.file, loc.line = fn.FileLine(fn.Entry())
-	}
-	locations.Store(pc, loc)
-	return loc
-}
-
-// panicking reports whether the deferred function calling it was called by a panic (rather than
-// by its function's return or runtime.Goexit): the frames between it and its caller are then
-// the runtime's panic machinery. A normal return calls it from the function itself, even while
-// a panic further up the stack runs deferred calls.
-func panicking() bool {
-	var pcs [8]uintptr
-	n := runtime.Callers(3, pcs[:])
-	if n == 0 {
+	if cfg.perSecond <= 0 {
 		return false
 	}
-	// The common case, a return: the caller is the instrumented function, whose call site
-	// never changes.
-	if known, ok := notPanicking.Load(pcs[0]); ok {
-		return !known.(bool)
-	}
-	frames := runtime.CallersFrames(pcs[:n])
-	for first := true; ; first = false {
-		frame, more := frames.Next()
-		if !strings.HasPrefix(frame.Function, "runtime.") {
-			if first {
-				notPanicking.Store(pcs[0], true)
-			}
+	interval := int64(float64(time.Second) / cfg.perSecond)
+	burst := int64(time.Second) - interval
+	for {
+		due := atomic.LoadInt64(&f.due)
+		if now < due-burst {
 			return false
 		}
-		if frame.Function == "runtime.gopanic" {
+		next := due
+		if next < now {
+			next = now
+		}
+		if atomic.CompareAndSwapInt64(&f.due, due, next+interval) {
 			return true
-		}
-		if !more {
-			return false
 		}
 	}
 }
+
+func (f *function) drop(reason int) { atomic.AddUint64(&f.dropped[reason], 1) }
+
+//go:noinline
+func stackPointer() uintptr {
+	var here byte
+	return uintptr(unsafe.Pointer(&here))
+}
+
+// stackAt is the call stack of the goroutine running at sp when its block says so (mu held).
+func stackAt(sp uintptr) *callStack {
+	entry, ok := blocks[sp>>stackBlockLog]
+	if !ok || entry.epoch != entry.stack.epoch {
+		return nil
+	}
+	stack := entry.stack
+	if n := len(stack.open); n > 0 {
+		// An ancestor runs above: anything else is a stale entry of a stack that moved.
+		if top := stack.open[n-1].sp; top <= sp || top-sp > farParent {
+			return nil
+		}
+	}
+	return stack
+}
+
+// stackOf is goroutine goid's call stack, which now owns the block of sp (mu held).
+func stackOf(goid uint64, sp uintptr) *callStack {
+	stack := goroutines[goid]
+	if stack == nil {
+		stack = &callStack{goid: goid}
+		goroutines[goid] = stack
+	} else if n := len(stack.open); n > 0 {
+		if top := stack.open[n-1]; top.sp <= sp || top.sp-sp > farParent {
+			// The stack moved: forget its blocks, and anchor its spans above this call.
+			stack.epoch++
+			for _, s := range stack.open {
+				s.sp = sp + 1
+			}
+		}
+	}
+	blocks[sp>>stackBlockLog] = blockEntry{stack, stack.epoch}
+	if len(blocks) > blocksSwept {
+		// Stacks come and go at new addresses: forget the blocks of idle ones now and then.
+		for block, entry := range blocks {
+			if entry.epoch != entry.stack.epoch {
+				delete(blocks, block)
+			}
+		}
+		blocksSwept = 2*len(blocks) + 4096
+	}
+	return stack
+}
+
+// blocksSwept is the size of blocks past which stackOf forgets stale entries (mu held).
+var blocksSwept = 4096
+
+func nextRandom() uint64 {
+	for {
+		// xorshift64*: ids need to be unique and spread, not unpredictable.
+		random ^= random >> 12
+		random ^= random << 25
+		random ^= random >> 27
+		if v := random * 2685821657736338717; v != 0 {
+			return v
+		}
+	}
+}
+
+// returned reports whether the span's deferred function runs because its function returned
+// (not a panic nor runtime.Goexit). Cheap when the deferred function runs as far below Span's
+// stack pointer as last time: that distance is constant for one function's returns.
+func (s *span) returned() bool {
+	delta := int64(stackPointer() - s.sp)
+	if delta != 0 && delta == atomic.LoadInt64(&s.fn.returnDelta) {
+		return true
+	}
+	if panicOrigin(4) != returning {
+		return false
+	}
+	atomic.StoreInt64(&s.fn.returnDelta, delta)
+	return true
+}
+
+// What runs a deferred function, as panicOrigin tells from the stack.
+const (
+	returning     = iota // its function returned
+	noPanic              // runtime.Goexit
+	raisedHere           // a panic raised again by this package's end
+	raisedOutside        // a panic raised by the program (or the runtime)
+)
+
+// raiser is the prefix of the name of begin's deferred function, which raises panics again
+// ("example.com/m/telinject.begin.func1").
+var raiser = reflect.TypeOf(span{}).PkgPath() + ".begin.func"
+
+// panicOrigin tells what calls the deferred function whose caller is `skip` frames up (as
+// runtime.Callers counts): a return calls it from its function itself (even while a panic
+// further up the stack runs deferred calls); a panic from the runtime's panic machinery, and the
+// frame below runtime.gopanic (past the runtime's own, such as sigpanic) raised it.
+func panicOrigin(skip int) int {
+	var pcs [16]uintptr
+	// The common case, a return: the caller is the instrumented function, whose call site
+	// never changes (one frame is cheap to walk; sixteen are not).
+	if runtime.Callers(skip, pcs[:1]) == 0 {
+		return returning
+	}
+	if _, ok := notPanicking.Load(pcs[0]); ok {
+		return returning
+	}
+	n := runtime.Callers(skip, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	inPanic := false
+	for first := true; ; first = false {
+		frame, more := frames.Next()
+		runtimeFrame := strings.HasPrefix(frame.Function, "runtime.")
+		switch {
+		case inPanic && !runtimeFrame && strings.HasPrefix(frame.Function, raiser):
+			return raisedHere
+		case inPanic && !runtimeFrame:
+			return raisedOutside
+		case !runtimeFrame && first:
+			notPanicking.Store(pcs[0], true)
+			return returning
+		case !runtimeFrame:
+			return noPanic
+		case frame.Function == "runtime.gopanic":
+			inPanic = true
+		}
+		if !more {
+			if inPanic {
+				return raisedOutside
+			}
+			return noPanic
+		}
+	}
+}
+
+// Return addresses in instrumented functions (not the runtime's): deferred calls made there
+// are returns, never panics.
+var notPanicking sync.Map
 
 func goroutineID() uint64 {
 	var buf [64]byte
@@ -198,78 +541,476 @@ func goroutineID() uint64 {
 }
 
 func (s *span) finish(panicValue interface{}, failed bool) {
-	duration := time.Since(s.start)
+	duration := int64(time.Since(started)) - s.start
+	var excType, excMsg string
+	if failed {
+		excType, excMsg = describe(panicValue)
+	}
 	mu.Lock()
-	defer mu.Unlock()
-	stack := open[s.goroutine]
-	for i := len(stack) - 1; i >= 0; i-- {
-		if stack[i] == s {
-			stack = append(stack[:i], stack[i+1:]...)
+	stack := s.stack
+	for i := len(stack.open) - 1; i >= 0; i-- {
+		if stack.open[i] == s {
+			stack.open = append(stack.open[:i], stack.open[i+1:]...)
 			break
 		}
 	}
-	if len(stack) == 0 {
-		delete(open, s.goroutine)
-	} else {
-		open[s.goroutine] = stack
+	if len(stack.open) == 0 {
+		// Idle: its blocks may go to another goroutine's stack from now on.
+		stack.epoch++
+		stack.open = nil
+		if goroutines[stack.goid] == stack {
+			delete(goroutines, stack.goid)
+		}
 	}
+	buffered := 0
+	if s.sampled {
+		pending = append(pending, finished{s.fn, s.trace, s.id, s.parent, startedUnixNano + s.start,
+			duration, stack.goid, failed, excType, excMsg})
+		buffered = len(pending)
+		if !writerOn {
+			writerOn = true
+			go writeInBackground()
+		}
+	}
+	mu.Unlock()
+	switch {
+	case s.fn.name == "main.main":
+		flushAtExit()
+	case s.root && failed:
+		flush(droppedAlways)
+	case s.root:
+		// The last ones may be followed by os.Exit at once: a `go test` binary ends so.
+		flush(droppedIfDue)
+	case buffered >= holdRecords:
+		flush(droppedNever) // the writer falls behind: the caller pays
+	case buffered >= flushRecords:
+		select {
+		case writerKick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// describe is a panic value's type as %T prints it and its text as %v does.
+func describe(v interface{}) (string, string) {
+	if v == nil {
+		return "nil", "panic(nil)"
+	}
+	return reflect.TypeOf(v).String(), fmt.Sprint(v)
+}
+
+// writeInBackground writes the buffer every flushEvery while records arrive, and returns when
+// none came for a period: a program whose goroutines all block still dies of the deadlock.
+func writeInBackground() {
+	timer := time.NewTimer(flushEvery)
+	defer timer.Stop()
+	for idle := 0; idle < 2; {
+		select {
+		case <-timer.C:
+			timer.Reset(flushEvery)
+		case <-writerKick:
+		}
+		mu.Lock()
+		waiting := len(pending)
+		if waiting == 0 && idle == 1 {
+			writerOn = false
+			mu.Unlock()
+			break
+		}
+		mu.Unlock()
+		if waiting == 0 {
+			idle++
+		} else {
+			idle = 0
+		}
+		flush(droppedIfDue)
+	}
+}
+
+// When flush writes the dropped lines.
+const (
+	droppedNever  = iota
+	droppedIfDue  // droppedEvery after the last ones
+	droppedAlways // at exit and on request
+)
+
+// flush writes the buffered spans, and the dropped counts as `dropped` says.
+func flush(dropped int) {
+	mu.Lock()
+	batch := pending
+	pending, spare = spare, nil
+	mu.Unlock()
+	writeMu.Lock()
+	defer writeMu.Unlock()
+	defer func() {
+		for i := range batch {
+			batch[i] = finished{}
+		}
+		mu.Lock()
+		spare = batch[:0]
+		mu.Unlock()
+	}()
 	if out == nil {
 		return
 	}
-	record := make([]byte, 0, 384)
-	record = append(record, `{"name": `...)
-	record = appendString(record, s.name)
-	record = append(record, `, "code.function.name": `...)
-	record = appendString(record, s.name)
-	record = append(record, `, "code.file.path": `...)
-	record = appendString(record, s.file)
-	record = append(record, `, "code.line.number": `...)
-	record = strconv.AppendInt(record, int64(s.line), 10)
-	record = append(record, `, "trace_id": "`...)
-	record = appendHex(record, s.trace[0])
-	record = appendHex(record, s.trace[1])
-	record = append(record, `", "span_id": "`...)
-	record = appendHex(record, s.id)
-	record = append(record, `", "parent_span_id": `...)
-	if s.parent == 0 {
-		record = append(record, "null"...)
-	} else {
-		record = append(record, '"')
-		record = appendHex(record, s.parent)
-		record = append(record, '"')
+	cfg := current.Load().(*settings)
+	block := formatted[:0]
+	defer func() { formatted = block[:0] }()
+	if !resourceDone {
+		block = append(block, cfg.resource...)
 	}
-	record = append(record, `, "start_time_unix_nano": `...)
-	record = strconv.AppendInt(record, s.start.UnixNano(), 10)
-	record = append(record, `, "duration_ns": `...)
-	record = strconv.AppendInt(record, int64(duration), 10)
-	if failed {
-		record = append(record, `, "status": "error", "exception.type": `...)
-		record = appendString(record, typeName(panicValue))
-	} else {
-		record = append(record, `, "status": "ok"`...)
+	header := len(block)
+	size := written
+	if cfg.maxBytes > 0 && len(batch) > 0 {
+		if info, err := out.Stat(); err == nil && info.Size() > size {
+			size = info.Size()
+		}
 	}
-	record = append(record, `, "thread.id": `...)
-	record = strconv.AppendUint(record, s.goroutine, 10)
-	record = append(record, `, "process.pid": `...)
-	record = strconv.AppendInt(record, int64(pid), 10)
-	record = append(record, "}\n"...)
-	out.Write(record) // telemetry never breaks the program: errors are dropped
+	for i := range batch {
+		before := len(block)
+		block = appendRecord(block, &batch[i])
+		if cfg.maxBytes > 0 && size+int64(len(block)) > cfg.maxBytes {
+			block = block[:before]
+			batch[i].fn.drop(reasonSizeCap)
+			if !capWarned {
+				capWarned = true
+				fmt.Fprintf(os.Stderr, "telinject: %s reached TELINJECT_MAX_BYTES (%d bytes): "+
+					"no more spans are written to it\n", outName, cfg.maxBytes)
+			}
+			continue
+		}
+		spansWritten++
+	}
+	if dropped == droppedAlways || dropped == droppedIfDue && time.Since(lastDropped) >= droppedEvery {
+		lastDropped = time.Now()
+		block = appendDropped(block)
+	}
+	if len(block) == header {
+		return
+	}
+	resourceDone = true
+	n, _ := out.Write(block) // telemetry never breaks the program: errors are dropped
+	written += int64(n)
 }
 
-func appendHex(b []byte, v uint64) []byte {
-	const digits = "0123456789abcdef"
-	for shift := 60; shift >= 0; shift -= 4 {
-		b = append(b, digits[(v>>uint(shift))&0xf])
-	}
+// appendDropped adds a dropped line per function and reason counted since the last ones.
+func appendDropped(b []byte) []byte {
+	functions.Range(func(_, value interface{}) bool {
+		f := value.(*function)
+		for reason := range f.dropped {
+			n := atomic.SwapUint64(&f.dropped[reason], 0)
+			if n == 0 {
+				continue
+			}
+			totalDropped[reason] += n
+			b = append(b, `{"dropped": `...)
+			b = strconv.AppendUint(b, n, 10)
+			b = append(b, `, "name": `...)
+			b = appendString(b, f.name)
+			b = append(b, `, "reason": "`...)
+			b = append(b, reasonNames[reason]...)
+			b = append(b, `", "process.pid": `...)
+			b = strconv.AppendInt(b, int64(pid), 10)
+			b = append(b, "}\n"...)
+		}
+		return true
+	})
 	return b
 }
 
-// typeName is the panic value's type as %T prints it ("*errors.errorString", "string").
-func typeName(v interface{}) string {
-	if v == nil {
-		return "nil"
+// totalDropped counts what dropped lines reported, for the summary (writeMu held).
+var totalDropped [reasonCount]uint64
+
+// flushAtExit writes everything and says once on stderr what was not recorded.
+func flushAtExit() {
+	flush(droppedAlways)
+	writeMu.Lock()
+	defer writeMu.Unlock()
+	if out == nil || summaryDone {
+		return
 	}
-	return reflect.TypeOf(v).String()
+	summaryDone = true
+	total := totalDropped[0] + totalDropped[1] + totalDropped[2]
+	if total == 0 {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "telinject: %d spans written to %s, %d not recorded (rate limit %d, "+
+		"sampling %d, size cap %d); TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 "+
+		"TELINJECT_MAX_BYTES=off record every call\n", spansWritten, outName, total,
+		totalDropped[reasonRateLimit], totalDropped[reasonSampling], totalDropped[reasonSizeCap])
+}
+
+// watchTerminate writes the records on SIGTERM, then lets the signal's default action follow:
+// the handler is removed and the signal sent again. A program that ignores SIGTERM is left
+// alone; one that handles it itself receives it a second time.
+func watchTerminate() {
+	if signal.Ignored(syscall.SIGTERM) {
+		return
+	}
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM)
+	go func() {
+		<-signals
+		atomic.StoreInt32(&on, 0)
+		flushAtExit()
+		signal.Stop(signals)
+		if self, err := os.FindProcess(pid); err == nil {
+			self.Signal(syscall.SIGTERM)
+		}
+	}()
+}
+
+func appendRecord(b []byte, r *finished) []byte {
+	b = append(b, r.fn.prefix...)
+	b = appendHex(b, r.trace[0])
+	b = appendHex(b, r.trace[1])
+	b = append(b, `", "span_id": "`...)
+	b = appendHex(b, r.id)
+	b = append(b, `", "parent_span_id": `...)
+	if r.parent == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = appendHex(b, r.parent)
+		b = append(b, '"')
+	}
+	b = append(b, `, "start_time_unix_nano": `...)
+	b = strconv.AppendInt(b, r.start, 10)
+	b = append(b, `, "duration_ns": `...)
+	b = strconv.AppendInt(b, r.duration, 10)
+	if r.failed {
+		b = append(b, `, "status": "error", "exception.type": `...)
+		b = appendString(b, r.excType)
+		b = append(b, `, "exception.message": `...)
+		b = appendString(b, r.excMsg)
+	} else {
+		b = append(b, `, "status": "ok"`...)
+	}
+	b = append(b, `, "thread.id": `...)
+	b = strconv.AppendUint(b, r.goid, 10)
+	return append(b, pidSuffix...)
+}
+
+var pidSuffix = `, "process.pid": ` + strconv.Itoa(pid) + "}\n"
+
+// readSettings reads the volume and resource variables; a bad value is ignored with a warning.
+func readSettings() settings {
+	cfg := settings{sampleAll: true, limited: true, firstCalls: 1000, perSecond: 10,
+		maxBytes: 100 * 1000 * 1000}
+	if text, ok := os.LookupEnv("TELINJECT_SAMPLE"); ok {
+		ratio, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		if err != nil || !(ratio >= 0 && ratio <= 1) {
+			warn("TELINJECT_SAMPLE", text, "a ratio in [0, 1]")
+		} else if ratio < 1 {
+			cfg.sampleAll = false
+			cfg.sampleBound = uint64(ratio * (1 << 63))
+		}
+	}
+	if text, ok := os.LookupEnv("TELINJECT_RATE_LIMIT"); ok {
+		if first, perSecond, valid := parseRateLimit(text); !valid {
+			warn("TELINJECT_RATE_LIMIT", text, "N,R (first N calls, then R per second) or off")
+		} else if first < 0 {
+			cfg.limited = false
+		} else {
+			cfg.firstCalls, cfg.perSecond = uint64(first), perSecond
+		}
+	}
+	if text, ok := os.LookupEnv("TELINJECT_MAX_BYTES"); ok {
+		if limit, valid := parseBytes(text); valid {
+			cfg.maxBytes = limit
+		} else {
+			warn("TELINJECT_MAX_BYTES", text, "a size such as 100M (k, M, G: powers of 1000) or off")
+		}
+	}
+	if text, ok := os.LookupEnv("TRACEPARENT"); ok && text != "" {
+		if parseTraceparent(text, &cfg) {
+			cfg.remote = true
+			if !cfg.remoteOn {
+				cfg.sampleAll = false
+			}
+		} else {
+			warn("TRACEPARENT", text, "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>")
+		}
+	}
+	cfg.resource = resourceLine()
+	return cfg
+}
+
+func warn(variable, value, want string) {
+	fmt.Fprintf(os.Stderr, "telinject: ignoring %s=%q (want %s)\n", variable, value, want)
+}
+
+// parseRateLimit reads "N,R"; off gives first = -1.
+func parseRateLimit(text string) (first int64, perSecond float64, valid bool) {
+	text = strings.TrimSpace(text)
+	if strings.EqualFold(text, "off") {
+		return -1, 0, true
+	}
+	parts := strings.Split(text, ",")
+	if len(parts) != 2 {
+		return 0, 0, false
+	}
+	first, err := strconv.ParseInt(strings.TrimSpace(parts[0]), 10, 64)
+	if err != nil || first < 0 {
+		return 0, 0, false
+	}
+	perSecond, err = strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
+	if err != nil || !(perSecond >= 0) || perSecond > 1e9 {
+		return 0, 0, false
+	}
+	return first, perSecond, true
+}
+
+// parseBytes reads "100M", "10k", "1G", "12345"; off and 0 give 0 (no cap).
+func parseBytes(text string) (int64, bool) {
+	text = strings.TrimSpace(text)
+	if strings.EqualFold(text, "off") {
+		return 0, true
+	}
+	scale := int64(1)
+	if n := len(text); n > 0 {
+		switch text[n-1] {
+		case 'k', 'K':
+			scale = 1000
+		case 'M':
+			scale = 1000 * 1000
+		case 'G':
+			scale = 1000 * 1000 * 1000
+		}
+		if scale != 1 {
+			text = text[:n-1]
+		}
+	}
+	value, err := strconv.ParseFloat(text, 64)
+	if err != nil || !(value >= 0) || value*float64(scale) > 1e18 {
+		return 0, false
+	}
+	return int64(value * float64(scale)), true
+}
+
+// parseTraceparent reads a W3C traceparent header into cfg.
+func parseTraceparent(text string, cfg *settings) bool {
+	parts := strings.Split(strings.TrimSpace(text), "-")
+	if len(parts) < 4 || len(parts[0]) != 2 || parts[0] == "ff" || len(parts[1]) != 32 ||
+		len(parts[2]) != 16 || len(parts[3]) != 2 || (parts[0] == "00" && len(parts) != 4) {
+		return false
+	}
+	var values [4]uint64
+	for i, field := range []string{parts[1][:16], parts[1][16:], parts[2], parts[3]} {
+		if strings.ToLower(field) != field {
+			return false
+		}
+		v, err := strconv.ParseUint(field, 16, 64)
+		if err != nil {
+			return false
+		}
+		values[i] = v
+	}
+	if values[0] == 0 && values[1] == 0 || values[2] == 0 {
+		return false
+	}
+	cfg.remoteTrace = [2]uint64{values[0], values[1]}
+	cfg.remoteSpan = values[2]
+	cfg.remoteOn = values[3]&1 == 1
+	return true
+}
+
+// resourceLine is the resource record: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and ours.
+func resourceLine() []byte {
+	keys := []string{"service.name", "telemetry.sdk.name", "telemetry.sdk.language",
+		"process.pid", "process.runtime.name", "process.runtime.version",
+		"process.executable.name"}
+	values := map[string]string{
+		"service.name":            "unknown_service:go",
+		"telemetry.sdk.name":      "telinject",
+		"telemetry.sdk.language":  "go",
+		"process.runtime.name":    "go",
+		"process.runtime.version": runtime.Version(),
+		"process.executable.name": filepath.Base(os.Args[0]),
+	}
+	if text := os.Getenv("OTEL_RESOURCE_ATTRIBUTES"); text != "" {
+		for _, pair := range strings.Split(text, ",") {
+			equals := strings.IndexByte(pair, '=')
+			if equals <= 0 {
+				warn("OTEL_RESOURCE_ATTRIBUTES", text, "key=value,key=value")
+				break
+			}
+			key := strings.TrimSpace(pair[:equals])
+			value, ok := percentDecode(strings.TrimSpace(pair[equals+1:]))
+			if key == "" || !ok {
+				warn("OTEL_RESOURCE_ATTRIBUTES", text, "key=value,key=value")
+				break
+			}
+			if key == "process.pid" || key == "telemetry.sdk.name" || key == "telemetry.sdk.language" {
+				continue
+			}
+			if _, known := values[key]; !known {
+				keys = append(keys, key)
+			}
+			values[key] = value
+		}
+	}
+	if name := os.Getenv("OTEL_SERVICE_NAME"); name != "" {
+		values["service.name"] = name
+	}
+	b := []byte(`{"resource": {`)
+	for i, key := range keys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendString(b, key)
+		b = append(b, ": "...)
+		if key == "process.pid" {
+			b = strconv.AppendInt(b, int64(pid), 10)
+		} else {
+			b = appendString(b, values[key])
+		}
+	}
+	return append(b, "}}\n"...)
+}
+
+func percentDecode(text string) (string, bool) {
+	if strings.IndexByte(text, '%') < 0 {
+		return text, true
+	}
+	var b []byte
+	for i := 0; i < len(text); i++ {
+		if text[i] != '%' {
+			b = append(b, text[i])
+			continue
+		}
+		if i+2 >= len(text) {
+			return "", false
+		}
+		v, err := strconv.ParseUint(text[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", false
+		}
+		b = append(b, byte(v))
+		i += 2
+	}
+	return string(b), true
+}
+
+// hexPairs holds the two hex digits of every byte value.
+const hexPairs = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" +
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" +
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" +
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f" +
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" +
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" +
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf" +
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
+
+// appendHex appends v as 16 lower-case hex digits.
+func appendHex(b []byte, v uint64) []byte {
+	var hex [16]byte
+	for i := 14; i >= 0; i -= 2 {
+		pair := (v & 0xff) * 2
+		hex[i], hex[i+1] = hexPairs[pair], hexPairs[pair+1]
+		v >>= 8
+	}
+	return append(b, hex[:]...)
 }
 
 // appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.

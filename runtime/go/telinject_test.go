@@ -14,9 +14,36 @@ import (
 	"testing"
 )
 
-// record configures a fresh output file, runs body, turns recording off and returns the records.
-func record(t *testing.T, body func()) []map[string]interface{} {
+// output is what one recording wrote, by kind of line.
+type output struct {
+	spans    []map[string]interface{}
+	resource []map[string]interface{}
+	dropped  []map[string]interface{}
+	stderr   string
+}
+
+// recordWith sets the environment variables env, configures a fresh output file, runs body, turns
+// recording off (which writes everything) and returns the lines written and what went to stderr.
+func recordWith(t *testing.T, env map[string]string, body func()) output {
 	t.Helper()
+	for key, value := range env {
+		old, had := os.LookupEnv(key)
+		os.Setenv(key, value)
+		defer func(key, old string, had bool) {
+			if had {
+				os.Setenv(key, old)
+			} else {
+				os.Unsetenv(key)
+			}
+		}(key, old, had)
+	}
+	stderr, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = stderr
+	defer func() { os.Stderr = saved }()
 	path := filepath.Join(t.TempDir(), "spans.jsonl")
 	if err := Configure(path); err != nil {
 		t.Fatal(err)
@@ -25,11 +52,20 @@ func record(t *testing.T, body func()) []map[string]interface{} {
 	if err := Configure(""); err != nil {
 		t.Fatal(err)
 	}
+	os.Stderr = saved
+	written, _ := os.ReadFile(stderr.Name())
+	result := readOutput(t, path)
+	result.stderr = string(written)
+	return result
+}
+
+func readOutput(t *testing.T, path string) output {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var records []map[string]interface{}
+	var result output
 	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
 		if line == "" {
 			continue
@@ -38,9 +74,26 @@ func record(t *testing.T, body func()) []map[string]interface{} {
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("not JSON: %q: %v", line, err)
 		}
-		records = append(records, r)
+		switch {
+		case r["resource"] != nil:
+			result.resource = append(result.resource, r["resource"].(map[string]interface{}))
+		case r["dropped"] != nil:
+			result.dropped = append(result.dropped, r)
+		default:
+			result.spans = append(result.spans, r)
+		}
 	}
-	return records
+	return result
+}
+
+// everything records every call.
+var everything = map[string]string{"TELINJECT_RATE_LIMIT": "off", "TELINJECT_SAMPLE": "1",
+	"TELINJECT_MAX_BYTES": "off"}
+
+// record runs body recording every call and returns the spans.
+func record(t *testing.T, body func()) []map[string]interface{} {
+	t.Helper()
+	return recordWith(t, everything, body).spans
 }
 
 func byName(records []map[string]interface{}, name string) map[string]interface{} {
@@ -129,7 +182,8 @@ func TestPanicsAreRecordedAndRaisedAgain(t *testing.T) {
 		t.Fatalf("recovered %v, want the original value", got)
 	}
 	r := byName(records, "telinject.panics")
-	if r == nil || r["status"] != "error" || r["exception.type"] != "*errors.errorString" {
+	if r == nil || r["status"] != "error" || r["exception.type"] != "*errors.errorString" ||
+		r["exception.message"] != "boom" {
 		t.Fatalf("record: %v", records)
 	}
 	// The stack still holds the frame where the panic started, at its line.
@@ -209,8 +263,8 @@ func TestGoroutinesStartTheirOwnTraces(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(open) != 0 {
-		t.Errorf("unfinished spans left: %v", open)
+	if len(goroutines) != 0 {
+		t.Errorf("goroutines with open spans left: %v", goroutines)
 	}
 }
 
@@ -278,21 +332,5 @@ func TestGoexitIsNotAPanic(t *testing.T) {
 	})
 	if r := byName(records, "telinject.exits"); r == nil || r["status"] != "ok" {
 		t.Fatalf("record: %v", records)
-	}
-}
-
-func BenchmarkSpanRecorded(b *testing.B) {
-	if err := Configure(filepath.Join(b.TempDir(), "spans.jsonl")); err != nil {
-		b.Fatal(err)
-	}
-	defer Configure("")
-	for i := 0; i < b.N; i++ {
-		inner()
-	}
-}
-
-func BenchmarkSpanDisabled(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		inner()
 	}
 }

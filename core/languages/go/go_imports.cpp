@@ -161,6 +161,40 @@ std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root,
       source.localize_newlines("\n\nimport " + spec + line_directive_after(source, after_row, 2))};
 }
 
+std::optional<TextEdit> add_import_declarations(const SourceText& source, TSNode root,
+                                                const std::vector<std::string>& specs) {
+  TSNode package_clause{};
+  std::vector<ImportDeclaration> declarations = import_declarations(root, &package_clause);
+  std::vector<std::string> missing;
+  for (const std::string& spec : specs) {
+    bool present = false;
+    for (const ImportDeclaration& declaration : declarations)
+      for (TSNode existing : declaration.specs) present |= node_text(source, existing) == spec;
+    if (!present) missing.push_back(spec);
+  }
+  if (missing.empty()) return std::nullopt;
+  uint32_t after_row = 0;
+  std::string text;
+  if (!declarations.empty()) {
+    after_row = ts_node_end_point(declarations.back().node).row;
+  } else if (!ts_node_is_null(package_clause)) {
+    after_row = ts_node_end_point(package_clause).row;
+    text = "\n";
+  } else {
+    return std::nullopt;
+  }
+  uint32_t inserted = static_cast<uint32_t>(missing.size() + (text.empty() ? 0 : 1));
+  for (const std::string& spec : missing) text += "\nimport " + spec;
+  // The added rows share their lines with the rows below them up to `inserted`: none may hold
+  // a comment (line_directive_after checks the last one).
+  bool comments = false;
+  for (uint32_t row = after_row + 1; row < after_row + inserted && row < source.row_count(); ++row)
+    comments |= source.row_text(row).find("//") != std::string_view::npos ||
+                source.row_text(row).find("/*") != std::string_view::npos;
+  if (!comments) text += line_directive_after(source, after_row, inserted);
+  return TextEdit{row_end(source, after_row), 0, source.localize_newlines(text)};
+}
+
 std::optional<TextEdit> remove_import_spec(const SourceText& source, TSNode root,
                                            const std::string& spec,
                                            const std::string& import_line) {

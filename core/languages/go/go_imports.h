@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "language.h"
 
@@ -21,6 +22,13 @@ namespace telinject::go {
 /// imported already.
 std::optional<TextEdit> add_import_spec(const SourceText& source, TSNode root,
                                         const std::string& spec);
+
+/// The edit that adds the import specs `specs` the file lacks, each as an `import` declaration
+/// of its own on a new row after the last import declaration (or after the package clause and
+/// a blank row); the last added row ends with a `/*line :N:1*/` directive as add_import_spec's
+/// does. Nothing when every spec is imported already.
+std::optional<TextEdit> add_import_declarations(const SourceText& source, TSNode root,
+                                                const std::vector<std::string>& specs);
 
 /// The edit that takes out an import spec telinject added: one whose text is `spec`, or which
 /// the template's `import_line` produces for another helper path (the module was renamed).

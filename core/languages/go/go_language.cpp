@@ -24,12 +24,58 @@ const LanguageTemplate* template_of(const std::vector<LanguageTemplate>& known,
   return nullptr;
 }
 
+// OpenTelemetry's Go API directly (go.opentelemetry.io/otel, no helper): a span from
+// otel.Tracer per call, started from the function's context.Context parameter when it has one
+// (which then carries the span to the callees it is passed to, so that they nest) or from a
+// background context, with the code.* attributes; a panic sets the status to error and passes
+// on, and the SDK's End, deferred, records it as an exception event. One import declaration per
+// package (aliased, so that a file's own imports of the same packages are untouched); every
+// row after a `//line` directive that gives it the brace's line, as the builtin profile does.
+LanguageTemplate opentelemetry_template() {
+  LanguageTemplate otel;
+  otel.profile = "opentelemetry";
+  otel.import_line =
+      "_telinject_context \"context\"\n"
+      "_telinject_otel \"go.opentelemetry.io/otel\"\n"
+      "_telinject_attribute \"go.opentelemetry.io/otel/attribute\"\n"
+      "_telinject_codes \"go.opentelemetry.io/otel/codes\"";
+  otel.header =
+      "_telinject_ctx, _telinject_span := _telinject_otel.Tracer(\"telinject\").Start({context}, "
+      "{name})\n"
+      "{ctx} = _telinject_ctx\n"
+      "_telinject_span.SetAttributes(_telinject_attribute.String(\"code.function.name\", {name}), "
+      "_telinject_attribute.String(\"code.file.path\", {file}), "
+      "_telinject_attribute.Int(\"code.line.number\", {line}))\n"
+      "defer _telinject_span.End()\n"
+      "defer func() {\n"
+      "\tif _telinject_panic := recover(); _telinject_panic != nil {\n"
+      "\t\t_telinject_span.SetStatus(_telinject_codes.Error, \"panic\")\n"
+      "\t\tpanic(_telinject_panic)\n"
+      "\t}\n"
+      "}()";
+  otel.needs_runtime = false;
+  return otel;
+}
+
+// The import specs of a template's import line, one per row.
+std::vector<std::string> import_specs(const LanguageTemplate& tmpl, const std::string& helper) {
+  std::string text = render_template(tmpl.import_line, {{"helper", helper}});
+  std::vector<std::string> specs;
+  for (size_t begin = 0;;) {
+    size_t end = text.find('\n', begin);
+    specs.push_back(text.substr(begin, end - begin));
+    if (end == std::string::npos) return specs;
+    begin = end + 1;
+  }
+}
+
 class GoLanguage final : public LanguageSupport {
  public:
   GoLanguage() {
     // `{helper}` in the import is the helper package's import path for the file's module.
     templates_.push_back(
         {"builtin", "_telinject \"{helper}\"", "defer _telinject.Span({name})()", "", true});
+    templates_.push_back(opentelemetry_template());
   }
 
   std::string_view name() const override { return "go"; }
@@ -55,7 +101,10 @@ class GoLanguage final : public LanguageSupport {
                              size_t index, const std::vector<size_t>&) const override {
     Body body = function_body(functions[index].node);
     if (ts_node_is_null(body.block) || body.open_row == body.close_row) return "one-line";
-    return "line " + std::to_string(go::logical_line(file.source, body.open_row));
+    // The opentelemetry profile also writes the file's path and the line of `func`.
+    return "line " + std::to_string(go::logical_line(file.source, body.open_row)) + " func " +
+           std::to_string(go::logical_line(file.source, functions[index].start_row)) + " file " +
+           file.location.relative.generic_string();
   }
 
   Result<InsertionScript> instrument(const ParsedSource& file,
@@ -75,6 +124,19 @@ class GoLanguage final : public LanguageSupport {
     script.profile = tmpl.profile;
     uint32_t open_row = body.open_row;
     uint32_t open_column = ts_node_start_point(body.block).column;
+    if (go::is_multi_row(tmpl)) {
+      if (open_row == body.close_row) return make_error("one-line body");
+      // Every row after a directive that gives it the brace's line (see below).
+      std::string indent = std::string(source.row_indent(f.start_row)) + "\t";
+      std::string directive =
+          "\n//line :" + std::to_string(go::logical_line(source, open_row)) + ":1\n";
+      std::string text;
+      for (const std::string& row : go::render_header_rows(tmpl, f, file))
+        text += directive + indent + row;
+      script.insertions.push_back(
+          {open_row - f.start_row, static_cast<uint32_t>(source.row_text(open_row).size()), text});
+      return script;
+    }
     if (open_row == body.close_row) {
       // `func f() int { return 1 }` stays on one row, as gofmt keeps it.
       script.insertions.push_back({open_row - f.start_row, open_column + 1, " " + header + ";"});
@@ -94,9 +156,9 @@ class GoLanguage final : public LanguageSupport {
 
   std::optional<TextEdit> add_import(const ParsedSource& file,
                                      const LanguageTemplate& tmpl) const override {
-    std::string spec =
-        render_template(tmpl.import_line, {{"helper", go::helper_import_path(file.location)}});
-    return go::add_import_spec(file.source, file.root, spec);
+    std::vector<std::string> specs = import_specs(tmpl, go::helper_import_path(file.location));
+    if (specs.size() > 1) return go::add_import_declarations(file.source, file.root, specs);
+    return go::add_import_spec(file.source, file.root, specs.front());
   }
 
   Result<std::vector<TextEdit>> remove(const ParsedSource& file,
@@ -116,7 +178,7 @@ class GoLanguage final : public LanguageSupport {
       }
       const LanguageTemplate* tmpl = template_of(known, f.profile);
       if (!tmpl) return make_error(f.qualified_name + ": unknown profile " + f.profile);
-      auto telemetry = go::find_telemetry(file.source, function_body(f.node), tmpl->marker());
+      auto telemetry = go::find_template_telemetry(file.source, function_body(f.node), *tmpl);
       if (!telemetry) return make_error(f.qualified_name + ": telemetry not found");
       if (!telemetry->ok()) return make_error(f.qualified_name + ": " + telemetry->error());
       const go::Telemetry& found = **telemetry;
@@ -126,11 +188,16 @@ class GoLanguage final : public LanguageSupport {
       std::string helper = go::helper_import_path(file.location);
       for (const LanguageTemplate& t : known) {
         if (t.import_line.empty()) continue;
-        std::string spec = render_template(t.import_line, {{"helper", helper}});
-        if (auto edit = go::remove_import_spec(file.source, file.root, spec, t.import_line)) {
-          edits.push_back(std::move(*edit));
-          break;
+        std::vector<std::string> specs = import_specs(t, helper);
+        size_t found = 0;
+        for (const std::string& spec : specs) {
+          const std::string& pattern = specs.size() > 1 ? spec : t.import_line;
+          if (auto edit = go::remove_import_spec(file.source, file.root, spec, pattern)) {
+            edits.push_back(std::move(*edit));
+            ++found;
+          }
         }
+        if (found > 0) break;
       }
     }
     return edits;

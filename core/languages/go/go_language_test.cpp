@@ -285,6 +285,50 @@ TEST_SUITE("go") {
     CHECK(removed.output == edited);
   }
 
+  TEST_CASE("opentelemetry profile: rows after directives, context parameters, exact removal") {
+    Config config;
+    config.profile = "opentelemetry";
+    const std::string input =
+        "package p\n\nimport \"context\"\n\n// A has a context.\nfunc A(ctx context.Context) "
+        "{\n\tB()\n}\n\nfunc B() {\n\tx()\n}\n\nfunc C() int { return 1 }\n";
+    auto first =
+        process_text(input, "p.go", go_language(), Action::kInstrument, config, nullptr, nullptr);
+    REQUIRE(first.outcome.status != FileOutcome::Status::kError);
+    CHECK(first.outcome.instrumented == 2);
+    const std::string& out = first.output;
+    CHECK(out.find("import _telinject_otel \"go.opentelemetry.io/otel\"") != std::string::npos);
+    CHECK(out.find("Start(_telinject_context.Context(ctx), \"p.A\")\n//line :6:1\n\tctx = "
+                   "_telinject_ctx\n") != std::string::npos);
+    CHECK(out.find("Start(_telinject_context.Background(), \"p.B\")\n//line :10:1\n\t_ = "
+                   "_telinject_ctx\n") != std::string::npos);
+    CHECK(out.find("_telinject_attribute.Int(\"code.line.number\", 10)") != std::string::npos);
+    // The rows below keep their numbers: every inserted row follows a directive.
+    CHECK(out.find("\t}()\n\tB()\n}") != std::string::npos);
+
+    // The deferred closure is the profile's: the file still has three functions.
+    std::vector<LanguageTemplate> known = go_language().builtin_templates();
+    std::swap(known[0], known[1]);
+    SourceText source(out);
+    auto tree = SyntaxTree::parse(go_language().grammar(), source.text());
+    REQUIRE(tree.ok());
+    auto functions = go_language().extract({source, tree->root(), ""}, known);
+    REQUIRE(functions.size() == 3);
+    CHECK(functions[0].state == FunctionState::kInstrumented);
+    CHECK(functions[0].profile == "opentelemetry");
+    CHECK(functions[2].state == FunctionState::kSkipped);  // one-line body
+
+    auto removed =
+        process_text(out, "p.go", go_language(), Action::kRemove, config, nullptr, nullptr);
+    CHECK(removed.output == input);
+
+    // A row of the telemetry changed by hand: neither instrumented again nor removed.
+    std::string edited = out;
+    edited.replace(edited.find("defer _telinject_span.End()"), 5, "go   ");
+    auto again =
+        process_text(edited, "p.go", go_language(), Action::kRemove, config, nullptr, nullptr);
+    CHECK(again.outcome.status == FileOutcome::Status::kError);
+  }
+
   TEST_CASE("runtime helper and checker") {
     auto files = go_language().runtime(FileLocation("a.go"));
     REQUIRE(files.size() == 1);

@@ -218,6 +218,45 @@ std::string render_header(const LanguageTemplate& tmpl, const FunctionInfo& f) {
                                        {"kind", f.kind}});
 }
 
+std::vector<std::string> render_header_rows(const LanguageTemplate& tmpl, const FunctionInfo& f,
+                                            const ParsedSource& file) {
+  std::string context = context_parameter(file.source, f.node);
+  std::string text = render_template(
+      tmpl.header, {{"name", go_string_literal(f.qualified_name)},
+                    {"qualname", f.qualified_name},
+                    {"kind", f.kind},
+                    // The conversion uses the import in every function: never unused.
+                    {"context", context.empty() ? "_telinject_context.Background()"
+                                                : "_telinject_context.Context(" + context + ")"},
+                    {"ctx", context.empty() ? "_" : context},
+                    {"file", go_string_literal(file.location.relative.generic_string())},
+                    {"line", std::to_string(logical_line(file.source, f.start_row))}});
+  std::vector<std::string> rows;
+  for (size_t begin = 0;;) {
+    size_t end = text.find('\n', begin);
+    rows.push_back(text.substr(begin, end - begin));
+    if (end == std::string::npos) return rows;
+    begin = end + 1;
+  }
+}
+
+std::string context_parameter(const SourceText& source, TSNode function) {
+  TSNode parameters = ts_node_child_by_field_name(function, "parameters", 10);
+  if (ts_node_is_null(parameters)) return "";
+  uint32_t count = ts_node_named_child_count(parameters);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode parameter = ts_node_named_child(parameters, i);
+    if (!is(parameter, "parameter_declaration")) continue;
+    TSNode type = ts_node_child_by_field_name(parameter, "type", 4);
+    if (ts_node_is_null(type) || node_text(source, type) != "context.Context") continue;
+    TSNode name = ts_node_child_by_field_name(parameter, "name", 4);
+    if (ts_node_is_null(name)) return "";
+    std::string text(node_text(source, name));
+    return text == "_" ? "" : text;
+  }
+  return "";
+}
+
 Body function_body(TSNode function) {
   Body body;
   body.block = ts_node_child_by_field_name(function, "body", 4);
@@ -290,6 +329,75 @@ std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const 
     return make_error("telemetry edited by hand (not alone on its row after the brace)");
   found.remove_begin = row_end(source, body.open_row);
   found.remove_end = row_end(source, row);
+  return found;
+}
+
+namespace {
+
+// Whether `row` is `pattern` with each `{placeholder}` standing for any text.
+bool matches_row_pattern(std::string_view row, std::string_view pattern) {
+  std::vector<std::string_view> pieces;
+  size_t begin = 0;
+  for (size_t open = pattern.find('{'); open != std::string_view::npos;
+       open = pattern.find('{', open + 1)) {
+    size_t close = pattern.find('}', open);
+    if (close == std::string_view::npos) break;
+    std::string_view inside = pattern.substr(open + 1, close - open - 1);
+    if (inside.empty() ||
+        inside.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos)
+      continue;
+    pieces.push_back(pattern.substr(begin, open - begin));
+    begin = close + 1;
+  }
+  pieces.push_back(pattern.substr(begin));
+  if (pieces.size() == 1) return row == pattern;
+  if (row.substr(0, pieces.front().size()) != pieces.front()) return false;
+  size_t at = pieces.front().size();
+  for (size_t i = 1; i + 1 < pieces.size(); ++i) {
+    if (pieces[i].empty()) continue;
+    at = row.find(pieces[i], at);
+    if (at == std::string_view::npos) return false;
+    at += pieces[i].size();
+  }
+  std::string_view last = pieces.back();
+  return row.size() >= at + last.size() && row.substr(row.size() - last.size()) == last;
+}
+
+}  // namespace
+
+std::optional<Result<Telemetry>> find_template_telemetry(const SourceText& source, const Body& body,
+                                                         const LanguageTemplate& tmpl) {
+  std::string marker = tmpl.marker();
+  if (!is_multi_row(tmpl)) return find_telemetry(source, body, marker);
+  if (marker.empty() || body.statements.empty()) return std::nullopt;
+  std::vector<std::string_view> patterns;
+  std::string_view header = tmpl.header;
+  for (size_t begin = 0;;) {
+    size_t end = header.find('\n', begin);
+    patterns.push_back(header.substr(begin, end - begin));
+    if (end == std::string_view::npos) break;
+    begin = end + 1;
+  }
+  TSNode first = body.statements.front();
+  if (node_text(source, first).substr(0, marker.size()) != marker) {
+    for (TSNode later : body.statements)
+      if (node_text(source, later).substr(0, marker.size()) == marker)
+        return make_error("telemetry edited by hand (no longer the first statement)");
+    return std::nullopt;
+  }
+  // Rows: the brace's, then for each header row a `//line` directive and the row.
+  uint32_t last = body.open_row + 2 * static_cast<uint32_t>(patterns.size());
+  if (ts_node_start_point(first).row != body.open_row + 2 || last >= body.close_row)
+    return make_error("telemetry edited by hand (not laid out as telinject inserts it)");
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    uint32_t row = body.open_row + 1 + 2 * static_cast<uint32_t>(i);
+    std::string_view directive = source.row_text(row);
+    if (directive.substr(0, 7) != "//line " || !directive_line(directive.substr(7)) ||
+        !matches_row_pattern(trimmed(source.row_text(row + 1)), trimmed(patterns[i])))
+      return make_error("telemetry edited by hand (row " + std::to_string(row + 2) +
+                        " is not the template's)");
+  }
+  Telemetry found{first, row_end(source, body.open_row), row_end(source, last)};
   return found;
 }
 
@@ -388,6 +496,8 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
 
   // The template in use comes first (templates_for); one-line bodies must fit with its header.
   const LanguageTemplate* active = known.empty() ? nullptr : &known.front();
+  // Where telemetry of several rows sits: the function literals in it are the profile's.
+  std::vector<std::pair<uint32_t, uint32_t>> telemetry_ranges;
 
   for (FunctionInfo& f : functions) {
     bool opted_out = ignore.file;
@@ -418,12 +528,14 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     }
     bool decided = false;
     for (const LanguageTemplate& t : known) {
-      auto telemetry = find_telemetry(source, body, t.marker());
+      auto telemetry = find_template_telemetry(source, body, t);
       if (!telemetry) continue;
       decided = true;
       if (telemetry->ok()) {
         f.state = FunctionState::kInstrumented;
         f.profile = t.profile;
+        if (is_multi_row(t))
+          telemetry_ranges.push_back({(**telemetry).remove_begin, (**telemetry).remove_end});
       } else {
         // Neither wrap it again nor take it out.
         f.state = FunctionState::kSkipped;
@@ -435,6 +547,11 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     if (body.statements.empty()) {
       f.state = FunctionState::kSkipped;
       f.reason = "empty body";
+      continue;
+    }
+    if (body.open_row == body.close_row && active && is_multi_row(*active)) {
+      f.state = FunctionState::kSkipped;
+      f.reason = "one-line body: the profile's telemetry takes rows of its own";
       continue;
     }
     if (body.open_row == body.close_row) {
@@ -455,7 +572,20 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       f.reason = "code after the opening brace on its row (not gofmt layout)";
     }
   }
-  return functions;
+  if (telemetry_ranges.empty()) return functions;
+  std::vector<int> renumbered(functions.size(), -1);
+  std::vector<FunctionInfo> programs;
+  for (size_t i = 0; i < functions.size(); ++i) {
+    bool telemetry = false;
+    for (const auto& [begin, end] : telemetry_ranges)
+      telemetry |= functions[i].start_byte >= begin && functions[i].end_byte <= end;
+    if (telemetry) continue;
+    renumbered[i] = static_cast<int>(programs.size());
+    programs.push_back(std::move(functions[i]));
+  }
+  for (FunctionInfo& f : programs)
+    if (f.parent >= 0) f.parent = renumbered[f.parent];
+  return programs;
 }
 
 }  // namespace telinject::go

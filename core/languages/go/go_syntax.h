@@ -35,8 +35,18 @@ std::string_view trimmed(std::string_view text);
 /// `value` as a Go interpreted string literal.
 std::string go_string_literal(const std::string& value);
 
-/// The template's header for function `f`, placeholders replaced.
+/// The template's header for function `f`, placeholders replaced: `{name}`, `{qualname}`,
+/// `{kind}`, and for the opentelemetry profile `{context}` (the function's context.Context
+/// parameter, or a background context), `{ctx}` (that parameter, or `_`), `{file}` (the file's
+/// path below the root, as a string literal) and `{line}` (the line of `func`). A header of
+/// several rows (separated by line breaks) gives one string per row, tabs included.
 std::string render_header(const LanguageTemplate& tmpl, const FunctionInfo& f);
+std::vector<std::string> render_header_rows(const LanguageTemplate& tmpl, const FunctionInfo& f,
+                                            const ParsedSource& file);
+
+/// The name of the function's first parameter of type context.Context (`ctx` in
+/// `func f(ctx context.Context)`), or empty when it has none or it is unnamed or `_`.
+std::string context_parameter(const SourceText& source, TSNode function);
 
 /// A function body: its `{ ... }` block and the statements in it (comments left out).
 struct Body {
@@ -66,6 +76,17 @@ struct Telemetry {
 /// first or laid out as telinject inserts it (so removing it would not restore the original).
 std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const Body& body,
                                                 const std::string& marker);
+
+/// find_telemetry for any template: a header of several rows is found as telinject inserts
+/// it, each row after a `//line` directive giving it the brace's line, the rows matching the
+/// template's (placeholders match anything).
+std::optional<Result<Telemetry>> find_template_telemetry(const SourceText& source, const Body& body,
+                                                         const LanguageTemplate& tmpl);
+
+/// Whether the template's header takes several rows.
+inline bool is_multi_row(const LanguageTemplate& tmpl) {
+  return tmpl.header.find('\n') != std::string::npos;
+}
 
 /// The single-line form `func f() { stmt }` keeps a body on one row; gofmt keeps it there only
 /// while the header and statements fit 100 bytes and there are at most 5 statements. True when

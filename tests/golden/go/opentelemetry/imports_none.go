@@ -1,0 +1,5 @@
+package none
+
+func Add(a, b int) int {
+	return a + b
+}
