@@ -17,10 +17,11 @@
 // When records are written (Go has no exit hook): when the span of main.main ends (return or
 // panic: with the dropped lines and the summary), when any root span ends (a `go test` binary
 // calls os.Exit right after its last test), when the buffer holds 4096 records, every 50 ms
-// from a goroutine that runs while records wait, and on SIGTERM (then the default action follows:
-// the handler is removed and the signal sent again). Dropped lines are written at most every
-// 100 ms but at exit. What os.Exit skips is lost: the spans of open root spans (at most the last
-// 50 ms of them) and the last 100 ms of dropped counts; the summary is not printed.
+// from a goroutine that runs while records wait. Dropped lines are written at most every 100 ms
+// but at exit. What os.Exit or a signal's default action (SIGTERM) skips is lost: the spans of
+// open root spans (at most the last 50 ms of them) and the last 100 ms of dropped counts; the
+// summary is not printed. SIGTERM is left alone: signal.Notify would change the program (one
+// that handles SIGTERM itself would receive it twice, and Go's deadlock detector goes quiet).
 //
 // Panics: the deferred function recovers a panic that passes through, records the span with
 // status "error", exception.type (the value's type) and exception.message (the value as fmt
@@ -41,7 +42,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -49,7 +49,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -177,7 +176,6 @@ var (
 
 	started         = time.Now()
 	startedUnixNano = started.UnixNano()
-	signalsReady    bool
 )
 
 func init() {
@@ -224,10 +222,6 @@ func Configure(path string) error {
 	out, outName = file, path
 	cfg := readSettings()
 	current.Store(&cfg)
-	if !signalsReady {
-		signalsReady = true
-		watchTerminate()
-	}
 	atomic.StoreInt32(&on, 1)
 	return nil
 }
@@ -738,26 +732,6 @@ func flushAtExit() {
 		"sampling %d, size cap %d); TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 "+
 		"TELINJECT_MAX_BYTES=off record every call\n", spansWritten, outName, total,
 		totalDropped[reasonRateLimit], totalDropped[reasonSampling], totalDropped[reasonSizeCap])
-}
-
-// watchTerminate writes the records on SIGTERM, then lets the signal's default action follow:
-// the handler is removed and the signal sent again. A program that ignores SIGTERM is left
-// alone; one that handles it itself receives it a second time.
-func watchTerminate() {
-	if signal.Ignored(syscall.SIGTERM) {
-		return
-	}
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGTERM)
-	go func() {
-		<-signals
-		atomic.StoreInt32(&on, 0)
-		flushAtExit()
-		signal.Stop(signals)
-		if self, err := os.FindProcess(pid); err == nil {
-			self.Signal(syscall.SIGTERM)
-		}
-	}()
 }
 
 func appendRecord(b []byte, r *finished) []byte {
