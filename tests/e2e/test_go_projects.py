@@ -22,7 +22,7 @@ import time
 import unittest
 
 from lsp_client import LspClient
-from support import read_spans as read_spans_file, run_cli, run_json, temp_dir
+from support import read_records, run_cli, run_json, temp_dir
 from test_go import GO, GO_CMP, GOFMT, digest_tree, go_env, run_go, span_lines
 
 GOLDEN_GO = os.path.join(os.path.dirname(__file__), "..", "golden", "go")
@@ -482,7 +482,7 @@ class GoRecordingCost(unittest.TestCase):
         off, _ = run_timed(binaries["instrumented"], os.path.join(module, "cmp"), env)
         recording, wall = run_timed(binaries["instrumented"], os.path.join(module, "cmp"),
                                     dict(env, TELINJECT_OUT=spans_path))
-        records = read_spans_file(spans_path)
+        records = read_records(spans_path)
         spans = [r for r in records if "span_id" in r]
         resources = [r["resource"] for r in records if "resource" in r]
         dropped = [r for r in records if "dropped" in r]
