@@ -7,10 +7,17 @@
 // `.mjs` beside it re-exports it for ES modules, so both share one state; copies in several
 // packages share the first one loaded). Node.js built-ins only.
 //
-// Records: when the environment variable TELINJECT_OUT names a file, each finished span is
-// appended to it as one JSON object per line, the fields the Python helper writes (one
-// `fs.writeSync` on a descriptor opened for appending, so processes never interleave lines).
-// When TELINJECT_OUT is unset, `enter` returns one shared no-op span: near-zero cost.
+// Records (docs/telemetry.md is the contract): when TELINJECT_OUT names a file, finished spans
+// are kept as raw fields in preallocated columns and turned into JSON Lines in blocks, away from
+// the call: when the buffer is full, on an unref'd 100 ms timer, on `flush()` and at exit (the
+// 'exit' event, which also follows an uncaught exception and `process.exit`; SIGTERM gets a
+// handler of ours only while the program has none, which flushes and re-raises the signal). One
+// `fs.writeSync` per block on a descriptor opened for appending, so processes sharing the file
+// never interleave lines. A resource line precedes the process's first span; "dropped" lines
+// and a one-line summary on stderr say what sampling (TELINJECT_SAMPLE), the per-function rate
+// limit (TELINJECT_RATE_LIMIT) and the size cap (TELINJECT_MAX_BYTES) left out. TRACEPARENT
+// makes root spans children of a remote span. When TELINJECT_OUT is unset, `enter` returns one
+// shared no-op span: near-zero cost.
 //
 // Context: the current span lives in an AsyncLocalStorage (a plain variable where there is
 // none). A synchronous function makes its span current and restores the previous one when it
@@ -20,13 +27,20 @@
 // passed over, and one entered in the same synchronous run is an ancestor only when the new
 // call's stack runs through it (`Promise.all([a(), b()])`: b is not a's child). A generator's
 // span is recorded with its parent but not made current: a suspended generator would otherwise
-// leak its span into its caller.
+// leak its span into its caller. A call left out by the rate limit or the size cap gets no span
+// and is not made current: its callees take its caller as parent. A trace left out by sampling
+// has its root made current (unrecorded) so that its callees know to leave themselves out too.
+//
+// Worker threads each have their own copy of this state and write their own blocks; the resource
+// line and the exit summary are per process, through a SharedArrayBuffer handed to workers as
+// environment data.
 //
 // Safety: telemetry never throws into the program; `fail` records, the program's own
 // `throw` rethrows the original value.
 
 const fs = require('fs');
 const crypto = require('crypto');
+const { performance } = require('perf_hooks');
 
 let AsyncLocalStorage = null;
 let executionAsyncId = () => 0;
@@ -35,28 +49,95 @@ try {
 } catch (_) {
   AsyncLocalStorage = null;
 }
-let threadId = 0;
+let workerThreads = null;
 try {
-  threadId = require('worker_threads').threadId || 0;
+  workerThreads = require('worker_threads');
 } catch (_) {
-  threadId = 0;
+  workerThreads = null;
 }
+const threadId = (workerThreads && workerThreads.threadId) || 0;
+const isMainThread = !workerThreads || workerThreads.isMainThread;
+
+const BLOCK = 4096; // spans buffered before a block is written
+const FLUSH_INTERVAL_MS = 100;
+const RATE_LIMIT_DEFAULT = '1000,10';
+const MAX_BYTES_DEFAULT = '100M';
 
 let storage = null; // created when recording starts: it costs every promise something
 let plainCurrent = null; // the current span where there is no AsyncLocalStorage
 let fd = null;
+let outPath = '';
 let busy = false;
-const sites = new Map(); // span name -> { file, line } of its function, found once
+let timer = null;
+const functions = new Map(); // span name -> FunctionRecord
+
+// Settings, from the environment by configure().
+let sampleRatio = 1;
+let sampleBound = Infinity; // a new trace is recorded when the low 64 bits of its id are below
+let rateFirst = 1000; // Infinity: no rate limit
+let ratePerSecond = 10;
+let maxBytes = 100e6; // Infinity: no cap
+let remote = null; // the TRACEPARENT span: { trace, hi, lo, sampled }
+let capped = false; // the size cap was reached: no span is recorded any more
+
+// Per-thread totals, for the exit summary.
+const totals = { written: 0, rate_limit: 0, sampling: 0, size_cap: 0 };
 
 const NO_SPAN = Object.freeze({ fail() {}, exit() {} });
 
-function randomHex(bytes) {
-  return crypto.randomBytes(bytes).toString('hex');
+// Wall-clock nanoseconds: performance.now() is monotonic milliseconds since this thread started;
+// Date.now() read once at load anchors it. Kept as whole seconds + nanoseconds, exact past 2^53.
+const anchorNs = Date.now() * 1e6 - Math.round(performance.now() * 1e6);
+const anchorSeconds = Math.floor(anchorNs / 1e9);
+const anchorRest = anchorNs - anchorSeconds * 1e9;
+
+function unixNanos(ms) {
+  let rest = anchorRest + Math.round(ms * 1e6);
+  const carry = Math.floor(rest / 1e9);
+  rest -= carry * 1e9;
+  const digits = String(rest);
+  return String(anchorSeconds + carry) + '000000000'.slice(digits.length) + digits;
 }
 
-// Wall-clock nanoseconds: Date.now() is in milliseconds, so the process's monotonic clock
-// adds the digits below, from one reading of both at load.
-const clockBase = BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
+// Random ids from a pool refilled in bulk: one crypto call per few thousand ids.
+const pool = new Uint32Array(2048);
+let poolNext = pool.length;
+
+function randomWord() {
+  if (poolNext === pool.length) {
+    crypto.randomFillSync(pool);
+    poolNext = 0;
+  }
+  return pool[poolNext++];
+}
+
+class Trace {
+  constructor(w0, w1, w2, w3) {
+    this.w0 = w0;
+    this.w1 = w1;
+    this.w2 = w2;
+    this.w3 = w3;
+    this.hex = ''; // filled when first written
+  }
+}
+
+// The state shared with worker threads: [resource line written, spans written, rate_limit,
+// sampling, size_cap] as BigInt64 counters. Workers add their totals when they end; the main
+// thread prints the summary.
+let shared = null;
+try {
+  if (workerThreads && typeof SharedArrayBuffer === 'function') {
+    const KEY = 'telinject.runtime.shared';
+    shared = isMainThread ? null : workerThreads.getEnvironmentData(KEY) || null;
+    if (!shared) {
+      shared = new BigInt64Array(new SharedArrayBuffer(5 * 8));
+      if (isMainThread) workerThreads.setEnvironmentData(KEY, shared);
+    }
+  }
+} catch (_) {
+  shared = null;
+}
+let resourceWritten = false;
 
 function getCurrent() {
   const store = storage ? storage.getStore() : plainCurrent;
@@ -126,14 +207,30 @@ function liveParent() {
   return span || null;
 }
 
+/** What is known of one instrumented function: where it is, its rate-limit state, its drops. */
+class FunctionRecord {
+  constructor(name) {
+    const site = siteOf();
+    this.name = name;
+    this.calls = 0;
+    this.tokens = 0;
+    this.refilled = 0; // performance.now() of the last refill
+    this.dropped = { rate_limit: 0, sampling: 0, size_cap: 0 }; // not yet in a "dropped" line
+    const quoted = JSON.stringify(name);
+    // Everything a span line has before its trace id.
+    this.prefix =
+      '{"name": ' + quoted + ', "code.function.name": ' + quoted +
+      ', "code.file.path": ' + JSON.stringify(site.file) +
+      ', "code.line.number": ' + site.line + ', "trace_id": "';
+  }
+}
+
 // File and line of the instrumented function, from the stack of its first call: the line where
 // the function starts (V8's enclosing position of the frame; the line of the call to `enter`
 // where that is unknown). telinject keeps every line of an instrumented file where it was, so
 // this is the line in the original source.
-function siteOf(name) {
-  let site = sites.get(name);
-  if (site) return site;
-  site = { file: '', line: 0 };
+function siteOf() {
+  let site = { file: '', line: 0 };
   const previous = Error.prepareStackTrace;
   const previousLimit = Error.stackTraceLimit;
   try {
@@ -161,7 +258,6 @@ function siteOf(name) {
     Error.prepareStackTrace = previous;
     Error.stackTraceLimit = previousLimit;
   }
-  sites.set(name, site);
   return site;
 }
 
@@ -175,14 +271,25 @@ function errorType(error) {
   return typeof error;
 }
 
+function errorMessage(error) {
+  try {
+    if (error !== null && (typeof error === 'object' || typeof error === 'function') &&
+        'message' in error)
+      return String(error.message);
+    return String(error);
+  } catch (_) {
+    return '';
+  }
+}
+
 class Span {
-  constructor(name, kind) {
-    const parent = liveParent();
-    this.name = name;
-    this.kind = kind;
-    this.parent = parent;
-    this.traceId = parent ? parent.traceId : randomHex(16);
-    this.spanId = randomHex(8);
+  constructor(fn, kind, parent, trace, hi, lo, sampled, start) {
+    this.fn = fn;
+    this.parent = parent; // a Span, the TRACEPARENT span, or null
+    this.trace = trace;
+    this.hi = hi;
+    this.lo = lo;
+    this.sampled = sampled;
     this.error = undefined;
     this.failed = false;
     this.ended = false;
@@ -196,7 +303,7 @@ class Span {
       this.asyncId = executionAsyncId();
     }
     if (this.current) setCurrent(this);
-    this.start = process.hrtime.bigint();
+    this.start = start;
   }
 
   fail(error) {
@@ -206,40 +313,52 @@ class Span {
 
   exit() {
     if (this.ended) return;
-    const end = process.hrtime.bigint();
+    const end = performance.now();
     this.ended = true;
     if (this.current && getCurrent() === this) setCurrent(this.previous);
     this.frames = null;
-    write(this, end);
+    if (this.sampled) record(this, end);
   }
 }
 
-function jsonString(text) {
-  return JSON.stringify(String(text));
+// The buffer: one row per finished span, raw fields in columns.
+const rowFunction = new Array(BLOCK);
+const rowTrace = new Array(BLOCK);
+const rowError = new Array(BLOCK); // undefined: ok; else [type, message]
+const rowIds = new Uint32Array(BLOCK * 4); // span id hi, lo, parent id hi, lo
+const rowHasParent = new Uint8Array(BLOCK);
+const rowTimes = new Float64Array(BLOCK * 2); // start, end (performance.now())
+let rows = 0;
+
+function record(span, end) {
+  if (busy) return;
+  const row = rows;
+  rowFunction[row] = span.fn;
+  rowTrace[row] = span.trace;
+  rowError[row] = span.failed ? failure(span.error) : undefined;
+  const ids = row * 4;
+  rowIds[ids] = span.hi;
+  rowIds[ids + 1] = span.lo;
+  const parent = span.parent;
+  if (parent !== null) {
+    rowIds[ids + 2] = parent.hi;
+    rowIds[ids + 3] = parent.lo;
+    rowHasParent[row] = 1;
+  } else {
+    rowHasParent[row] = 0;
+  }
+  rowTimes[row * 2] = span.start;
+  rowTimes[row * 2 + 1] = end;
+  rows = row + 1;
+  if (rows === BLOCK) writeBlock(false);
 }
 
-function write(span, end) {
-  if (fd === null || busy) return;
-  busy = true;
+function failure(error) {
+  busy = true; // a getter of the thrown value may call instrumented code
   try {
-    const site = sites.get(span.name) || { file: '', line: 0 };
-    const status = span.failed
-      ? '"error", "exception.type": ' + jsonString(errorType(span.error))
-      : '"ok"';
-    const name = jsonString(span.name);
-    const line =
-      '{"name": ' + name + ', "code.function.name": ' + name +
-      ', "code.file.path": ' + jsonString(site.file) +
-      ', "code.line.number": ' + site.line +
-      ', "trace_id": "' + span.traceId + '", "span_id": "' + span.spanId +
-      '", "parent_span_id": ' + (span.parent ? '"' + span.parent.spanId + '"' : 'null') +
-      ', "start_time_unix_nano": ' + (clockBase + span.start).toString() +
-      ', "duration_ns": ' + (end - span.start).toString() +
-      ', "status": ' + status +
-      ', "thread.id": ' + threadId + ', "process.pid": ' + process.pid + '}\n';
-    fs.writeSync(fd, line);
+    return [errorType(error), errorMessage(error)];
   } catch (_) {
-    // telemetry must never break the program
+    return ['', ''];
   } finally {
     busy = false;
   }
@@ -250,17 +369,335 @@ function write(span, end) {
 function enter(name, kind) {
   if (fd === null || busy) return NO_SPAN;
   try {
-    if (!sites.has(name)) siteOf(name);
-    return new Span(name, kind);
+    let fn = functions.get(name);
+    if (fn === undefined) {
+      fn = new FunctionRecord(name);
+      functions.set(name, fn);
+    }
+    const parent = liveParent();
+    let trace;
+    let sampled = true;
+    if (parent !== null) {
+      if (!parent.sampled) {
+        fn.dropped.sampling++;
+        return NO_SPAN;
+      }
+      trace = parent.trace;
+    } else if (remote !== null) {
+      trace = remote.trace;
+      sampled = remote.sampled;
+    } else {
+      trace = new Trace(randomWord(), randomWord(), randomWord(), randomWord());
+      sampled = trace.w2 * 4294967296 + trace.w3 < sampleBound;
+    }
+    if (!sampled) {
+      // Made current unrecorded, so that the trace's other calls leave themselves out too.
+      fn.dropped.sampling++;
+      return new Span(fn, kind, parent !== null ? parent : remote, trace, 0, 0, false, 0);
+    }
+    if (capped) {
+      fn.dropped.size_cap++;
+      return NO_SPAN;
+    }
+    const start = performance.now();
+    if (++fn.calls > rateFirst && !takeToken(fn, start)) {
+      fn.dropped.rate_limit++;
+      return NO_SPAN;
+    }
+    return new Span(fn, kind, parent !== null ? parent : remote, trace, randomWord(),
+                    randomWord(), true, start);
   } catch (_) {
     return NO_SPAN;
   }
 }
 
-/** (Re)reads the settings: `options.path` (default: $TELINJECT_OUT) receives the records. */
+// Token bucket past the first calls: ratePerSecond tokens a second, at most max(1, rate) kept;
+// it starts empty when the first calls are used up.
+function takeToken(fn, now) {
+  if (fn.calls === rateFirst + 1) fn.refilled = now;
+  const capacity = ratePerSecond > 1 ? ratePerSecond : 1;
+  fn.tokens = Math.min(capacity, fn.tokens + ((now - fn.refilled) * ratePerSecond) / 1000);
+  fn.refilled = now;
+  if (fn.tokens >= 1) {
+    fn.tokens -= 1;
+    return true;
+  }
+  return false;
+}
+
+// ---- Writing ----
+
+const HEX = '0123456789abcdef';
+const hexScratch = Buffer.alloc(16);
+
+function traceHex(trace) {
+  if (trace.hex === '') {
+    hexScratch.writeUInt32BE(trace.w0, 0);
+    hexScratch.writeUInt32BE(trace.w1, 4);
+    hexScratch.writeUInt32BE(trace.w2, 8);
+    hexScratch.writeUInt32BE(trace.w3, 12);
+    trace.hex = hexScratch.toString('hex');
+  }
+  return trace.hex;
+}
+
+function warn(message) {
+  if (!isMainThread) return; // the main thread has said it already
+  try {
+    fs.writeSync(2, 'telinject: ' + message + '\n');
+  } catch (_) {
+    // no stderr
+  }
+}
+
+function resourceLine() {
+  const attributes = {
+    'service.name': 'unknown_service:nodejs',
+    'telemetry.sdk.name': 'telinject',
+    'telemetry.sdk.language': 'nodejs',
+    'process.pid': process.pid,
+    'process.runtime.name': 'nodejs',
+    'process.runtime.version': process.versions.node,
+  };
+  const extra = parseResourceAttributes(process.env.OTEL_RESOURCE_ATTRIBUTES, false);
+  for (const key of Object.keys(extra))
+    if (!(key in attributes) || key === 'service.name') attributes[key] = extra[key];
+  const service = process.env.OTEL_SERVICE_NAME;
+  if (service) attributes['service.name'] = service;
+  return JSON.stringify({ resource: attributes }) + '\n';
+}
+
+// `key=value,key=value` with percent-encoded values, as OpenTelemetry SDKs read it; {} (and one
+// warning when `complain`) for a bad value.
+function parseResourceAttributes(text, complain) {
+  const out = {};
+  if (!text || !text.trim()) return out;
+  try {
+    for (const pair of text.split(',')) {
+      if (!pair.trim()) continue;
+      const equals = pair.indexOf('=');
+      if (equals <= 0) throw new Error('no key');
+      const key = decodeURIComponent(pair.slice(0, equals).trim());
+      if (!key) throw new Error('no key');
+      out[key] = decodeURIComponent(pair.slice(equals + 1).trim());
+    }
+  } catch (_) {
+    if (complain) warn('OTEL_RESOURCE_ATTRIBUTES is not key=value,... with percent-encoded values; ignored');
+    return {};
+  }
+  return out;
+}
+
+// Writes the buffered spans (and, with `withDropped`, the "dropped" lines owed) as one block.
+function writeBlock(withDropped) {
+  if (fd === null || busy) return;
+  busy = true;
+  const used = rows;
+  try {
+    let text = '';
+    if (used > 0) {
+      text = spanLines(0, used);
+      let written = used;
+      if (maxBytes !== Infinity) {
+        const size = fs.fstatSync(fd).size;
+        if (size + Buffer.byteLength(text) > maxBytes) ({ text, written } = fitUnderCap(size));
+      }
+      totals.written += written;
+      if (written > 0 && !resourceWritten) {
+        resourceWritten = true;
+        if (!shared || Atomics.compareExchange(shared, 0, 0n, 1n) === 0n) text = resourceLine() + text;
+      }
+    }
+    if (withDropped) text += droppedLines();
+    if (text !== '') fs.writeSync(fd, text);
+  } catch (_) {
+    // telemetry must never break the program
+  } finally {
+    rows = 0;
+    if (used > 0) {
+      rowFunction.fill(undefined, 0, used);
+      rowTrace.fill(undefined, 0, used);
+      rowError.fill(undefined, 0, used);
+    }
+    busy = false;
+  }
+}
+
+function spanLines(from, to) {
+  // Span and parent ids of the whole block as hex in one call; big-endian words.
+  const bytes = Buffer.from(rowIds.buffer, from * 16, (to - from) * 16);
+  const ids = Buffer.from(bytes).swap32().toString('hex');
+  const tail = '", "thread.id": ' + threadId + ', "process.pid": ' + process.pid + '}\n';
+  let text = '';
+  for (let row = from; row < to; row++) {
+    const at = (row - from) * 32;
+    const start = rowTimes[row * 2];
+    const failed = rowError[row];
+    text +=
+      rowFunction[row].prefix + traceHex(rowTrace[row]) +
+      '", "span_id": "' + ids.slice(at, at + 16) +
+      (rowHasParent[row] ? '", "parent_span_id": "' + ids.slice(at + 16, at + 32) + '"'
+                         : '", "parent_span_id": null') +
+      ', "start_time_unix_nano": ' + unixNanos(start) +
+      ', "duration_ns": ' + Math.round((rowTimes[row * 2 + 1] - start) * 1e6) +
+      (failed === undefined
+         ? ', "status": "ok'
+         : ', "status": "error", "exception.type": ' + JSON.stringify(failed[0]) +
+           ', "exception.message": ' + JSON.stringify(failed[1]).slice(0, -1)) +
+      tail;
+  }
+  return text;
+}
+
+// The buffered spans that fit below the cap; the others are counted as dropped, and recording
+// stops with one warning.
+function fitUnderCap(size) {
+  let text = '';
+  let bytes = 0;
+  let row = 0;
+  for (; row < rows; row++) {
+    const line = spanLines(row, row + 1);
+    const length = Buffer.byteLength(line);
+    if (size + bytes + length > maxBytes) break;
+    text += line;
+    bytes += length;
+  }
+  const written = row;
+  for (; row < rows; row++) rowFunction[row].dropped.size_cap++;
+  if (!capped) {
+    capped = true;
+    warn(outPath + ' reached TELINJECT_MAX_BYTES=' + (process.env.TELINJECT_MAX_BYTES || MAX_BYTES_DEFAULT) +
+         ': no more spans are written to it');
+  }
+  return { text, written };
+}
+
+function droppedLines() {
+  let text = '';
+  for (const fn of functions.values()) {
+    for (const reason of ['sampling', 'rate_limit', 'size_cap']) {
+      const count = fn.dropped[reason];
+      if (count === 0) continue;
+      fn.dropped[reason] = 0;
+      totals[reason] += count;
+      text += '{"dropped": ' + count + ', "name": ' + JSON.stringify(fn.name) + ', "reason": "' +
+              reason + '", "process.pid": ' + process.pid + '}\n';
+    }
+  }
+  return text;
+}
+
+function onExit() {
+  writeBlock(true);
+  if (shared && !isMainThread) {
+    Atomics.add(shared, 1, BigInt(totals.written));
+    Atomics.add(shared, 2, BigInt(totals.rate_limit));
+    Atomics.add(shared, 3, BigInt(totals.sampling));
+    Atomics.add(shared, 4, BigInt(totals.size_cap));
+    return;
+  }
+  let written = totals.written;
+  let rate = totals.rate_limit;
+  let sampling = totals.sampling;
+  let cap = totals.size_cap;
+  if (shared) {
+    written += Number(Atomics.load(shared, 1));
+    rate += Number(Atomics.load(shared, 2));
+    sampling += Number(Atomics.load(shared, 3));
+    cap += Number(Atomics.load(shared, 4));
+  }
+  const dropped = rate + sampling + cap;
+  if (dropped === 0) return;
+  warn(written + ' spans written to ' + outPath + ', ' + dropped + ' not recorded (rate limit ' +
+       rate + ', sampling ' + sampling + ', size cap ' + cap + '); TELINJECT_RATE_LIMIT=off ' +
+       'TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call');
+}
+
+// Our SIGTERM handler stays only while it is the only one: then it writes what is buffered and
+// lets the signal's default action (ending the process) follow. A program that handles SIGTERM
+// itself decides; its `process.exit` runs our 'exit' handler.
+function onSigterm() {
+  if (process.listenerCount('SIGTERM') > 1) return;
+  writeBlock(true);
+  onExitSummaryOnce();
+  process.removeListener('SIGTERM', onSigterm);
+  process.kill(process.pid, 'SIGTERM');
+}
+
+let summarised = false;
+function onExitSummaryOnce() {
+  if (summarised) return;
+  summarised = true;
+  onExit();
+}
+
+// ---- Settings ----
+
+function readSample() {
+  const text = process.env.TELINJECT_SAMPLE;
+  if (text === undefined || text.trim() === '') return 1;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    warn('TELINJECT_SAMPLE=' + text + ' is not a ratio in [0, 1]; 1 applies');
+    return 1;
+  }
+  return value;
+}
+
+function readRateLimit() {
+  const text = process.env.TELINJECT_RATE_LIMIT;
+  const value = text === undefined || text.trim() === '' ? RATE_LIMIT_DEFAULT : text.trim();
+  if (value === 'off') return [Infinity, 0];
+  const parts = value.split(',');
+  const first = Number(parts[0]);
+  const rate = Number(parts[1]);
+  if (parts.length !== 2 || parts[0].trim() === '' || parts[1].trim() === '' ||
+      !Number.isInteger(first) || first < 0 || !Number.isFinite(rate) || rate < 0) {
+    warn('TELINJECT_RATE_LIMIT=' + text + ' is not N,R or off; ' + RATE_LIMIT_DEFAULT + ' applies');
+    return [1000, 10];
+  }
+  return [first, rate];
+}
+
+function readMaxBytes() {
+  const text = process.env.TELINJECT_MAX_BYTES;
+  const value = text === undefined || text.trim() === '' ? MAX_BYTES_DEFAULT : text.trim();
+  if (value === 'off' || value === '0') return Infinity;
+  const match = /^(\d+(?:\.\d+)?)([kMG]?)$/.exec(value);
+  if (!match) {
+    warn('TELINJECT_MAX_BYTES=' + text + ' is not a size (suffixes k, M, G) or off; ' +
+         MAX_BYTES_DEFAULT + ' applies');
+    return 100e6;
+  }
+  const scale = { '': 1, k: 1e3, M: 1e6, G: 1e9 }[match[2]];
+  return Math.floor(Number(match[1]) * scale) || Infinity;
+}
+
+// `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`, or null.
+function readTraceparent() {
+  const text = process.env.TRACEPARENT;
+  if (text === undefined || text.trim() === '') return null;
+  const match = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(text.trim());
+  if (!match || match[1] === 'ff' || /^0+$/.test(match[2]) || /^0+$/.test(match[3]) ||
+      (match[1] === '00' && text.trim().length !== 55)) {
+    warn('TRACEPARENT=' + text + ' is not a W3C trace context; ignored');
+    return null;
+  }
+  const word = (hex, i) => parseInt(hex.slice(i * 8, i * 8 + 8), 16) >>> 0;
+  const trace = new Trace(word(match[2], 0), word(match[2], 1), word(match[2], 2), word(match[2], 3));
+  trace.hex = match[2];
+  return { trace, hi: word(match[3], 0), lo: word(match[3], 1),
+           sampled: (parseInt(match[4], 16) & 1) === 1, ended: false };
+}
+
+let hooked = false;
+
+/** (Re)reads the settings from the environment: `options.path` (default: $TELINJECT_OUT)
+ *  receives the records. What is buffered for the previous file is written to it first. */
 function configure(options) {
   const path = options && options.path !== undefined ? options.path : process.env.TELINJECT_OUT;
   if (fd !== null) {
+    writeBlock(true);
     try {
       fs.closeSync(fd);
     } catch (_) {
@@ -268,16 +705,35 @@ function configure(options) {
     }
     fd = null;
   }
+  sampleRatio = readSample();
+  sampleBound = sampleRatio >= 1 ? Infinity : sampleRatio * 2 ** 64;
+  [rateFirst, ratePerSecond] = readRateLimit();
+  maxBytes = readMaxBytes();
+  remote = readTraceparent();
+  parseResourceAttributes(process.env.OTEL_RESOURCE_ATTRIBUTES, true);
+  capped = false;
+  outPath = path || '';
   if (path) {
     try {
       fd = fs.openSync(path, 'a');
-    } catch (_) {
+    } catch (error) {
+      warn('cannot open TELINJECT_OUT=' + path + ': ' + error.message + '; nothing is recorded');
       fd = null;
     }
   }
-  if (fd !== null && !storage && AsyncLocalStorage) {
+  if (fd === null) return;
+  if (!storage && AsyncLocalStorage) {
     storage = new AsyncLocalStorage();
     if (typeof storage.enterWith !== 'function') storage = null;
+  }
+  if (!timer) {
+    timer = setInterval(() => writeBlock(false), FLUSH_INTERVAL_MS);
+    if (typeof timer.unref === 'function') timer.unref();
+  }
+  if (!hooked) {
+    hooked = true;
+    process.on('exit', onExitSummaryOnce);
+    if (isMainThread && process.listenerCount('SIGTERM') === 0) process.on('SIGTERM', onSigterm);
   }
 }
 
@@ -286,8 +742,10 @@ function enabled() {
   return fd !== null;
 }
 
-/** Records are written unbuffered; kept for symmetry with other runtimes. */
-function flush() {}
+/** Writes what is buffered now, with "dropped" lines for the calls left out so far. */
+function flush() {
+  writeBlock(true);
+}
 
 // One state per process: each instrumented package has its own copy of this file, and the
 // first one loaded serves them all, so spans in one package have parents in another.

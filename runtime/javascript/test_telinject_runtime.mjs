@@ -18,7 +18,9 @@ const FOOTER =
 // `fn(name, kind)` + body text gives the instrumented body, as telinject writes it.
 const wrap = (name, kind, body) => `{ ${HEADER(name, kind)}${body}${FOOTER} }`;
 
-function run(t, files, { env = {}, main = 'main.cjs' } = {}) {
+// Runs `main` in a fresh node; `records` are the span lines of TELINJECT_OUT, `resources` and
+// `dropped` its other lines, `lines` all of them in order.
+function run(t, files, { env = {}, main = 'main.cjs', status = 0 } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'telinject-js-runtime-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   for (const helper of ['telinject_runtime.cjs', 'telinject_runtime.mjs'])
@@ -28,11 +30,21 @@ function run(t, files, { env = {}, main = 'main.cjs' } = {}) {
   const fullEnv = { ...process.env, TELINJECT_OUT: out, ...env };
   for (const key of Object.keys(fullEnv)) if (fullEnv[key] === null) delete fullEnv[key];
   const done = spawnSync(process.execPath, [join(work, main)], { env: fullEnv, cwd: work, encoding: 'utf8' });
-  assert.equal(done.status, 0, done.stderr);
-  const records = existsSync(out)
+  if (status !== undefined) assert.equal(done.status, status, done.stderr);
+  const lines = existsSync(out)
     ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
     : [];
-  return { records, done, work };
+  const records = lines.filter((r) => r.span_id !== undefined);
+  const resources = lines.filter((r) => r.resource !== undefined);
+  const dropped = lines.filter((r) => r.dropped !== undefined);
+  return { records, resources, dropped, lines, done, work, out };
+}
+
+// {"name/reason": count} over the "dropped" lines.
+function droppedCounts(dropped) {
+  const out = {};
+  for (const d of dropped) out[d.name + '/' + d.reason] = (out[d.name + '/' + d.reason] || 0) + d.dropped;
+  return out;
 }
 
 const named = (records, name) => records.filter((r) => r.name === name);
