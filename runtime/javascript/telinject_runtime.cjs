@@ -28,8 +28,9 @@
 // call's stack runs through it (`Promise.all([a(), b()])`: b is not a's child). A generator's
 // span is recorded with its parent but not made current: a suspended generator would otherwise
 // leak its span into its caller. A call left out by the rate limit or the size cap gets no span
-// and is not made current: its callees take its caller as parent. A trace left out by sampling
-// has its root made current (unrecorded) so that its callees know to leave themselves out too.
+// and is not made current: its callees take its caller as parent. The calls of a trace left out
+// by sampling get unrecorded spans, made current as usual, so that every later call of that
+// trace, after an `await` too, knows to leave itself out.
 //
 // Worker threads each have their own copy of this state and write their own blocks; the resource
 // line and the exit summary are per process, through a SharedArrayBuffer handed to workers as
@@ -378,11 +379,8 @@ function enter(name, kind) {
     let trace;
     let sampled = true;
     if (parent !== null) {
-      if (!parent.sampled) {
-        fn.dropped.sampling++;
-        return NO_SPAN;
-      }
       trace = parent.trace;
+      sampled = parent.sampled;
     } else if (remote !== null) {
       trace = remote.trace;
       sampled = remote.sampled;
@@ -391,7 +389,8 @@ function enter(name, kind) {
       sampled = trace.w2 * 4294967296 + trace.w3 < sampleBound;
     }
     if (!sampled) {
-      // Made current unrecorded, so that the trace's other calls leave themselves out too.
+      // Made current unrecorded, so that the trace's later calls (after an `await` too) leave
+      // themselves out as well.
       fn.dropped.sampling++;
       return new Span(fn, kind, parent !== null ? parent : remote, trace, 0, 0, false, 0);
     }
