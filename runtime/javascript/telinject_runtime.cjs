@@ -78,7 +78,7 @@ let sampleBound = Infinity; // a new trace is recorded when the low 64 bits of i
 let rateFirst = 1000; // Infinity: no rate limit
 let ratePerSecond = 10;
 let maxBytes = 100e6; // Infinity: no cap
-let remote = null; // the TRACEPARENT span: { trace, hi, lo, sampled }
+let remote = null; // the TRACEPARENT span: { trace, id1, id2, id3, sampled }
 let capped = false; // the size cap was reached: no span is recorded any more
 
 // Per-thread totals, for the exit summary.
@@ -91,14 +91,6 @@ const NO_SPAN = Object.freeze({ fail() {}, exit() {} });
 const anchorNs = Date.now() * 1e6 - Math.round(performance.now() * 1e6);
 const anchorSeconds = Math.floor(anchorNs / 1e9);
 const anchorRest = anchorNs - anchorSeconds * 1e9;
-
-function unixNanos(ms) {
-  let rest = anchorRest + Math.round(ms * 1e6);
-  const carry = Math.floor(rest / 1e9);
-  rest -= carry * 1e9;
-  const digits = String(rest);
-  return String(anchorSeconds + carry) + '000000000'.slice(digits.length) + digits;
-}
 
 // Random ids from a pool refilled in bulk: one crypto call per few thousand ids.
 const pool = new Uint32Array(2048);
@@ -118,7 +110,6 @@ class Trace {
     this.w1 = w1;
     this.w2 = w2;
     this.w3 = w3;
-    this.hex = ''; // filled when first written
   }
 }
 
@@ -188,8 +179,8 @@ function runsInside(inner, outer) {
   return false;
 }
 
-function liveParent() {
-  let span = getCurrent();
+// The span the current one should have as parent, starting from `span` (the current store).
+function liveParent(span) {
   let frames = null;
   while (span) {
     if (span.ended) {
@@ -217,12 +208,14 @@ class FunctionRecord {
     this.tokens = 0;
     this.refilled = 0; // performance.now() of the last refill
     this.dropped = { rate_limit: 0, sampling: 0, size_cap: 0 }; // not yet in a "dropped" line
+    this.lineWithParent = null; // line templates, made when first written
+    this.lineWithoutParent = null;
     const quoted = JSON.stringify(name);
     // Everything a span line has before its trace id.
-    this.prefix =
+    this.prefix = Buffer.from(
       '{"name": ' + quoted + ', "code.function.name": ' + quoted +
       ', "code.file.path": ' + JSON.stringify(site.file) +
-      ', "code.line.number": ' + site.line + ', "trace_id": "';
+      ', "code.line.number": ' + site.line + ', "trace_id": "');
   }
 }
 
@@ -284,19 +277,22 @@ function errorMessage(error) {
 }
 
 class Span {
-  constructor(fn, kind, parent, trace, hi, lo, sampled, start) {
+  // The span id is 64 bits in three small integers (24, 24, 16 bits): V8 keeps those in the
+  // object, where 32-bit words would each be a heap number.
+  constructor(fn, kind, current, parent, trace, id1, id2, id3, sampled, start) {
     this.fn = fn;
     this.parent = parent; // a Span, the TRACEPARENT span, or null
     this.trace = trace;
-    this.hi = hi;
-    this.lo = lo;
+    this.id1 = id1;
+    this.id2 = id2;
+    this.id3 = id3;
     this.sampled = sampled;
     this.error = undefined;
     this.failed = false;
     this.ended = false;
     this.current = kind === 'function' || kind === 'async_function';
     // What the caller had as current: where a lookup goes past this span once it is not ours.
-    this.previous = this.current ? getCurrent() : null;
+    this.previous = this.current ? current : null;
     this.frames = null;
     this.asyncId = 0;
     if (kind === 'async_function' && storage) {
@@ -326,7 +322,7 @@ class Span {
 const rowFunction = new Array(BLOCK);
 const rowTrace = new Array(BLOCK);
 const rowError = new Array(BLOCK); // undefined: ok; else [type, message]
-const rowIds = new Uint32Array(BLOCK * 4); // span id hi, lo, parent id hi, lo
+const rowIds = new Uint32Array(BLOCK * 6); // span id in three pieces, parent id in three
 const rowHasParent = new Uint8Array(BLOCK);
 const rowTimes = new Float64Array(BLOCK * 2); // start, end (performance.now())
 let rows = 0;
@@ -337,13 +333,15 @@ function record(span, end) {
   rowFunction[row] = span.fn;
   rowTrace[row] = span.trace;
   rowError[row] = span.failed ? failure(span.error) : undefined;
-  const ids = row * 4;
-  rowIds[ids] = span.hi;
-  rowIds[ids + 1] = span.lo;
+  const ids = row * 6;
+  rowIds[ids] = span.id1;
+  rowIds[ids + 1] = span.id2;
+  rowIds[ids + 2] = span.id3;
   const parent = span.parent;
   if (parent !== null) {
-    rowIds[ids + 2] = parent.hi;
-    rowIds[ids + 3] = parent.lo;
+    rowIds[ids + 3] = parent.id1;
+    rowIds[ids + 4] = parent.id2;
+    rowIds[ids + 5] = parent.id3;
     rowHasParent[row] = 1;
   } else {
     rowHasParent[row] = 0;
@@ -375,7 +373,8 @@ function enter(name, kind) {
       fn = new FunctionRecord(name);
       functions.set(name, fn);
     }
-    const parent = liveParent();
+    const current = getCurrent();
+    const parent = liveParent(current);
     let trace;
     let sampled = true;
     if (parent !== null) {
@@ -392,7 +391,7 @@ function enter(name, kind) {
       // Made current unrecorded, so that the trace's later calls (after an `await` too) leave
       // themselves out as well.
       fn.dropped.sampling++;
-      return new Span(fn, kind, parent !== null ? parent : remote, trace, 0, 0, false, 0);
+      return new Span(fn, kind, current, parent !== null ? parent : remote, trace, 0, 0, 0, false, 0);
     }
     if (capped) {
       fn.dropped.size_cap++;
@@ -403,8 +402,10 @@ function enter(name, kind) {
       fn.dropped.rate_limit++;
       return NO_SPAN;
     }
-    return new Span(fn, kind, parent !== null ? parent : remote, trace, randomWord(),
-                    randomWord(), true, start);
+    const high = randomWord();
+    const low = randomWord();
+    return new Span(fn, kind, current, parent !== null ? parent : remote, trace, high >>> 8,
+                    low >>> 8, ((high & 255) << 8) | (low & 255), true, start);
   } catch (_) {
     return NO_SPAN;
   }
@@ -425,20 +426,6 @@ function takeToken(fn, now) {
 }
 
 // ---- Writing ----
-
-const HEX = '0123456789abcdef';
-const hexScratch = Buffer.alloc(16);
-
-function traceHex(trace) {
-  if (trace.hex === '') {
-    hexScratch.writeUInt32BE(trace.w0, 0);
-    hexScratch.writeUInt32BE(trace.w1, 4);
-    hexScratch.writeUInt32BE(trace.w2, 8);
-    hexScratch.writeUInt32BE(trace.w3, 12);
-    trace.hex = hexScratch.toString('hex');
-  }
-  return trace.hex;
-}
 
 function warn(message) {
   if (!isMainThread) return; // the main thread has said it already
@@ -492,27 +479,29 @@ function writeBlock(withDropped) {
   if (fd === null || busy) return;
   busy = true;
   const used = rows;
+  at = 0;
   try {
-    let text = '';
     if (used > 0) {
-      text = spanLines(0, used);
+      if (!resourceWritten) {
+        resourceWritten = true;
+        if (!shared || Atomics.compareExchange(shared, 0, 0n, 1n) === 0n) putString(resourceLine());
+      }
+      const spansFrom = at;
+      spanLines(0, used);
       let written = used;
       if (maxBytes !== Infinity) {
         const size = fs.fstatSync(fd).size;
-        if (size + Buffer.byteLength(text) > maxBytes) ({ text, written } = fitUnderCap(size));
+        if (size + at > maxBytes) written = fitUnderCap(size, spansFrom);
       }
       totals.written += written;
-      if (written > 0 && !resourceWritten) {
-        resourceWritten = true;
-        if (!shared || Atomics.compareExchange(shared, 0, 0n, 1n) === 0n) text = resourceLine() + text;
-      }
     }
-    if (withDropped) text += droppedLines();
-    if (text !== '') fs.writeSync(fd, text);
+    if (withDropped) putString(droppedLines());
+    if (at > 0) fs.writeSync(fd, out, 0, at);
   } catch (_) {
     // telemetry must never break the program
   } finally {
     rows = 0;
+    at = 0;
     if (used > 0) {
       rowFunction.fill(undefined, 0, used);
       rowTrace.fill(undefined, 0, used);
@@ -522,44 +511,207 @@ function writeBlock(withDropped) {
   }
 }
 
-function spanLines(from, to) {
-  // Span and parent ids of the whole block as hex in one call; big-endian words.
-  const bytes = Buffer.from(rowIds.buffer, from * 16, (to - from) * 16);
-  const ids = Buffer.from(bytes).swap32().toString('hex');
-  const tail = '", "thread.id": ' + threadId + ', "process.pid": ' + process.pid + '}\n';
-  let text = '';
-  for (let row = from; row < to; row++) {
-    const at = (row - from) * 32;
-    const start = rowTimes[row * 2];
-    const failed = rowError[row];
-    text +=
-      rowFunction[row].prefix + traceHex(rowTrace[row]) +
-      '", "span_id": "' + ids.slice(at, at + 16) +
-      (rowHasParent[row] ? '", "parent_span_id": "' + ids.slice(at + 16, at + 32) + '"'
-                         : '", "parent_span_id": null') +
-      ', "start_time_unix_nano": ' + unixNanos(start) +
-      ', "duration_ns": ' + Math.round((rowTimes[row * 2 + 1] - start) * 1e6) +
-      (failed === undefined
-         ? ', "status": "ok'
-         : ', "status": "error", "exception.type": ' + JSON.stringify(failed[0]) +
-           ', "exception.message": ' + JSON.stringify(failed[1]).slice(0, -1)) +
-      tail;
+// Span lines are written as bytes into one growing buffer: no string per span.
+let out = Buffer.allocUnsafe(BLOCK * 512);
+let at = 0;
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+const SPAN_ID = Buffer.from('", "span_id": "');
+const PARENT_ID = Buffer.from('", "parent_span_id": "');
+const NO_PARENT = Buffer.from('", "parent_span_id": null');
+const START = Buffer.from(', "start_time_unix_nano": ');
+const DURATION = Buffer.from(', "duration_ns": ');
+const QUOTE = Buffer.from('"');
+let tail = Buffer.alloc(0); // status ok, thread and pid, set by configure()
+let errorTail = Buffer.alloc(0); // thread and pid
+
+function put(bytes) {
+  const length = bytes.length;
+  if (length < 32) {
+    const o = out;
+    const i = at;
+    for (let k = 0; k < length; k++) o[i + k] = bytes[k];
+  } else {
+    out.set(bytes, at);
   }
-  return text;
+  at += length;
+}
+
+// The two hex digits of each byte value.
+const HEX_HIGH = new Uint8Array(256);
+const HEX_LOW = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  HEX_HIGH[b] = HEX_DIGITS[b >> 4];
+  HEX_LOW[b] = HEX_DIGITS[b & 15];
+}
+
+function putWord(word) {
+  const b0 = word >>> 24;
+  const b1 = (word >>> 16) & 255;
+  const b2 = (word >>> 8) & 255;
+  const b3 = word & 255;
+  const o = out;
+  const i = at;
+  o[i] = HEX_HIGH[b0];
+  o[i + 1] = HEX_LOW[b0];
+  o[i + 2] = HEX_HIGH[b1];
+  o[i + 3] = HEX_LOW[b1];
+  o[i + 4] = HEX_HIGH[b2];
+  o[i + 5] = HEX_LOW[b2];
+  o[i + 6] = HEX_HIGH[b3];
+  o[i + 7] = HEX_LOW[b3];
+  at = i + 8;
+}
+
+// A non-negative integer below 2^53.
+function putInteger(value) {
+  if (value < 2147483648) {
+    putSmall(value | 0);
+    return;
+  }
+  let digits = 1;
+  for (let power = 10; power <= value; power *= 10) digits++;
+  let end = at + digits;
+  at = end;
+  do {
+    const rest = value % 10;
+    out[--end] = 48 + rest;
+    value = (value - rest) / 10;
+  } while (value > 0);
+}
+
+// A non-negative int32.
+function putSmall(value) {
+  let digits = 1;
+  for (let power = 10; power <= value && digits < 10; power *= 10) digits++;
+  let end = at + digits;
+  at = end;
+  do {
+    out[--end] = 48 + (value % 10);
+    value = (value / 10) | 0;
+  } while (value > 0);
+}
+
+// Whole seconds change rarely: their digits are kept.
+let secondsValue = -1;
+let secondsDigits = Buffer.alloc(0);
+
+function putNanos(ms) {
+  let rest = anchorRest + Math.round(ms * 1e6);
+  const carry = Math.floor(rest / 1e9);
+  rest = (rest - carry * 1e9) | 0;
+  const seconds = anchorSeconds + carry;
+  if (seconds !== secondsValue) {
+    secondsValue = seconds;
+    secondsDigits = Buffer.from(String(seconds));
+  }
+  put(secondsDigits);
+  let end = at + 9;
+  at = end;
+  for (let i = 0; i < 9; i++) {
+    out[--end] = 48 + (rest % 10);
+    rest = (rest / 10) | 0;
+  }
+}
+
+function putString(text) {
+  if (out.length - at < text.length * 3 + 64) grow(text.length * 3 + 64);
+  at += out.write(text, at, 'utf8');
+}
+
+function grow(needed) {
+  const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + needed));
+  out.copy(bigger, 0, 0, at);
+  out = bigger;
+}
+
+// Each function's line up to its duration, with room for the ids and the start time, made once
+// per function: a span's line is a copy of it with those filled in, its duration, and the rest.
+// (Unix seconds have 10 digits from 2001 to 2286.)
+const START_DIGITS = String(anchorSeconds).length + 9;
+
+function lineTemplate(fn, withParent) {
+  const head = Buffer.concat([fn.prefix, Buffer.alloc(32), SPAN_ID, Buffer.alloc(16),
+                              withParent ? Buffer.concat([PARENT_ID, Buffer.alloc(16), QUOTE]) : NO_PARENT,
+                              START, Buffer.alloc(START_DIGITS), DURATION]);
+  return head;
+}
+
+function putHex(value, digits) {
+  const o = out;
+  let i = at + digits;
+  at = i;
+  for (let k = 0; k < digits; k++) {
+    o[--i] = HEX_DIGITS[value & 15];
+    value >>>= 4;
+  }
+}
+
+// Appends the lines of rows [from, to) to `out`.
+function spanLines(from, to) {
+  for (let row = from; row < to; row++) {
+    const fn = rowFunction[row];
+    const withParent = rowHasParent[row] === 1;
+    let template = withParent ? fn.lineWithParent : fn.lineWithoutParent;
+    if (template === null) {
+      template = lineTemplate(fn, withParent);
+      if (withParent) fn.lineWithParent = template;
+      else fn.lineWithoutParent = template;
+    }
+    if (out.length - at < template.length + 300) grow(template.length + 300);
+    const lineStart = at;
+    out.set(template, at);
+    at = lineStart + fn.prefix.length;
+    const trace = rowTrace[row];
+    putWord(trace.w0);
+    putWord(trace.w1);
+    putWord(trace.w2);
+    putWord(trace.w3);
+    at += SPAN_ID.length;
+    const ids = row * 6;
+    putHex(rowIds[ids], 6);
+    putHex(rowIds[ids + 1], 6);
+    putHex(rowIds[ids + 2], 4);
+    if (withParent) {
+      at += PARENT_ID.length;
+      putHex(rowIds[ids + 3], 6);
+      putHex(rowIds[ids + 4], 6);
+      putHex(rowIds[ids + 5], 4);
+      at += QUOTE.length;
+    } else {
+      at += NO_PARENT.length;
+    }
+    at += START.length;
+    const start = rowTimes[row * 2];
+    putNanos(start);
+    at = lineStart + template.length;
+    putInteger(Math.max(0, Math.round((rowTimes[row * 2 + 1] - start) * 1e6)));
+    const failed = rowError[row];
+    if (failed === undefined) {
+      out.set(tail, at);
+      at += tail.length;
+    } else {
+      putString(', "status": "error", "exception.type": ' + JSON.stringify(failed[0]) +
+                ', "exception.message": ' + JSON.stringify(failed[1]));
+      if (out.length - at < errorTail.length) grow(errorTail.length);
+      out.set(errorTail, at);
+      at += errorTail.length;
+    }
+  }
 }
 
 // The buffered spans that fit below the cap; the others are counted as dropped, and recording
 // stops with one warning.
-function fitUnderCap(size) {
-  let text = '';
-  let bytes = 0;
+function fitUnderCap(size, spansFrom) {
+  // Rewritten one line at a time, up to the last that fits.
+  at = spansFrom;
   let row = 0;
   for (; row < rows; row++) {
-    const line = spanLines(row, row + 1);
-    const length = Buffer.byteLength(line);
-    if (size + bytes + length > maxBytes) break;
-    text += line;
-    bytes += length;
+    const lineStart = at;
+    spanLines(row, row + 1);
+    if (size + at > maxBytes) {
+      at = lineStart;
+      break;
+    }
   }
   const written = row;
   for (; row < rows; row++) rowFunction[row].dropped.size_cap++;
@@ -568,7 +720,7 @@ function fitUnderCap(size) {
     warn(outPath + ' reached TELINJECT_MAX_BYTES=' + (process.env.TELINJECT_MAX_BYTES || MAX_BYTES_DEFAULT) +
          ': no more spans are written to it');
   }
-  return { text, written };
+  return written;
 }
 
 function droppedLines() {
@@ -684,9 +836,10 @@ function readTraceparent() {
   }
   const word = (hex, i) => parseInt(hex.slice(i * 8, i * 8 + 8), 16) >>> 0;
   const trace = new Trace(word(match[2], 0), word(match[2], 1), word(match[2], 2), word(match[2], 3));
-  trace.hex = match[2];
-  return { trace, hi: word(match[3], 0), lo: word(match[3], 1),
-           sampled: (parseInt(match[4], 16) & 1) === 1, ended: false };
+  const span = match[3];
+  return { trace, id1: parseInt(span.slice(0, 6), 16), id2: parseInt(span.slice(6, 12), 16),
+           id3: parseInt(span.slice(12), 16), sampled: (parseInt(match[4], 16) & 1) === 1,
+           ended: false };
 }
 
 let hooked = false;
@@ -712,6 +865,9 @@ function configure(options) {
   parseResourceAttributes(process.env.OTEL_RESOURCE_ATTRIBUTES, true);
   capped = false;
   outPath = path || '';
+  errorTail = Buffer.from(', "thread.id": ' + threadId + ', "process.pid": ' + process.pid + '}\n');
+  tail = Buffer.concat([Buffer.from(', "status": "ok"'), errorTail]);
+  totals.written = totals.rate_limit = totals.sampling = totals.size_cap = 0;
   if (path) {
     try {
       fd = fs.openSync(path, 'a');
