@@ -21,8 +21,8 @@ import subprocess
 import unittest
 
 from lsp_client import LspClient
-from support import read_spans, run_cli, run_json, temp_dir
-from test_javascript import run_node
+from support import run_cli, run_json, temp_dir
+from test_javascript import read_records, read_span_lines, run_node
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECTS = os.path.join(HERE, "js-projects")
@@ -246,7 +246,8 @@ class QsWithItsOwnTests(unittest.TestCase):
         passed = [line for line in result.stdout.splitlines() if line.startswith("# pass")]
         self.assertEqual(passed, [line for line in reference.stdout.splitlines()
                                   if line.startswith("# pass")])
-        records = read_spans(spans)
+        records, resources, dropped = read_records(spans)
+        assert_volume_under_control(self, records, resources, dropped, result.stderr, spans)
         names = {r["name"] for r in records}
         self.assertTrue({"lib/parse.module.exports", "lib/stringify.module.exports",
                          "lib/utils.merge"} <= names, sorted(names)[:50])
@@ -275,6 +276,28 @@ class QsWithItsOwnTests(unittest.TestCase):
         package = self.copy_qs(work)
         shutil.rmtree(os.path.join(package, "dist"))
         assert_prettier_round_trip(self, package, work, "--object-wrap", "collapse")
+
+
+def assert_volume_under_control(test, records, resources, dropped, stderr, spans):
+    """Default volume settings (docs/telemetry.md) on a real suite: one resource line per
+    process, every parent recorded, drops counted in "dropped" lines and told once on stderr,
+    the file under the default cap."""
+    pids = {r["process.pid"] for r in records}
+    test.assertEqual(sorted(r["resource"]["process.pid"] for r in resources), sorted(pids))
+    ids = {r["span_id"] for r in records}
+    test.assertEqual([r["name"] for r in records
+                      if r["parent_span_id"] is not None and r["parent_span_id"] not in ids], [])
+    # qs's suite calls utils.decode ~2900 times in well under a second: the rate limit
+    # (1000 first calls, then 10 a second) leaves some out.
+    not_recorded = sum(d["dropped"] for d in dropped)
+    test.assertGreater(not_recorded, 0)
+    test.assertEqual({d["reason"] for d in dropped}, {"rate_limit"})
+    summary = [line for line in stderr.splitlines() if line.startswith("telinject: ")]
+    test.assertEqual(summary, [
+        f"telinject: {len(records)} spans written to {spans}, {not_recorded} not recorded "
+        f"(rate limit {not_recorded}, sampling 0, size cap 0); TELINJECT_RATE_LIMIT=off "
+        "TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call"])
+    test.assertLess(os.path.getsize(spans), 100_000_000)
 
 
 def function_states(report, state):
