@@ -104,14 +104,25 @@ struct Rendered {
   std::string footer;
 };
 
-Rendered render(const LanguageTemplate& tmpl, const FunctionInfo& f) {
+// `{file}` is the path below the package root (the same wherever the tree is checked out, so
+// output is deterministic), `{line}` the function's first line, which telinject never moves.
+// `{async}` and `{await}` are "async " and "await " in async functions and empty elsewhere.
+Rendered render(const LanguageTemplate& tmpl, const FunctionInfo& f, const FileLocation& file) {
   const bool generator = f.kind == "generator" || f.kind == "async_generator";
-  const std::string& pattern =
+  const bool async = f.kind == "async_function";
+  const std::string& header =
       generator && !tmpl.generator_header.empty() ? tmpl.generator_header : tmpl.header;
-  std::map<std::string, std::string> values = {{"name", js_string_literal(f.qualified_name)},
-                                               {"qualname", f.qualified_name},
-                                               {"kind", f.kind}};
-  return {render_template(pattern, values), render_template(tmpl.footer, values)};
+  const std::string& footer =
+      generator && !tmpl.generator_footer.empty() ? tmpl.generator_footer : tmpl.footer;
+  std::map<std::string, std::string> values = {
+      {"name", js_string_literal(f.qualified_name)},
+      {"qualname", f.qualified_name},
+      {"kind", f.kind},
+      {"file", js_string_literal(javascript::path_in_package(file).generic_string())},
+      {"line", std::to_string(f.start_row + 1)},
+      {"async", async ? "async " : ""},
+      {"await", async ? "await " : ""}};
+  return {render_template(header, values), render_template(footer, values)};
 }
 
 class JavascriptLanguage final : public LanguageSupport {
@@ -133,19 +144,31 @@ class JavascriptLanguage final : public LanguageSupport {
         "_telinject_error; } finally { _telinject_span.exit(); }";
     builtin.needs_runtime = true;
     templates_.push_back(builtin);
-    // OpenTelemetry's API directly: a span per call, ended in `finally`. Not made the active
-    // span (that needs a callback around the body); the tracer is looked up once per call.
+    // OpenTelemetry's API directly: a span per call with the code.* attributes, made the active
+    // span around the body (context.with over a callback holding the body, so spans started
+    // inside, by telinject or anyone, are its children; across `await` too where the context
+    // manager follows async calls), ended in `finally`; a throw is recorded as an exception
+    // event and an error status. Generators cannot `yield` from a callback: their span is
+    // started with the active context as parent but not made active.
     LanguageTemplate otel;
     otel.profile = "opentelemetry";
     otel.import_line = "import * as _telinject_otel from \"@opentelemetry/api\"; // telinject";
     otel.require_line = "const _telinject_otel = require(\"@opentelemetry/api\"); // telinject";
-    otel.header =
-        "const _telinject_span = _telinject_otel.trace.getTracer(\"telinject\").startSpan({name}); "
-        "try {";
-    otel.footer =
-        "} catch (_telinject_error) { _telinject_span.setStatus({ code: "
-        "_telinject_otel.SpanStatusCode.ERROR }); throw _telinject_error; } finally { "
-        "_telinject_span.end(); }";
+    const std::string start =
+        "const _telinject_span = _telinject_otel.trace.getTracer(\"telinject\").startSpan({name}, "
+        "{ attributes: { \"code.function.name\": {name}, \"code.file.path\": {file}, "
+        "\"code.line.number\": {line} } }); try {";
+    otel.header = start +
+                  " return {await}_telinject_otel.context.with(_telinject_otel.trace.setSpan("
+                  "_telinject_otel.context.active(), _telinject_span), {async}() => {";
+    otel.generator_header = start;
+    const std::string handlers =
+        " catch (_telinject_error) { _telinject_span.recordException(_telinject_error "
+        "instanceof Error ? _telinject_error : String(_telinject_error)); "
+        "_telinject_span.setStatus({ code: _telinject_otel.SpanStatusCode.ERROR }); throw "
+        "_telinject_error; } finally { _telinject_span.end(); }";
+    otel.footer = "}); }" + handlers;
+    otel.generator_footer = "}" + handlers;
     templates_.push_back(otel);
   }
 
@@ -189,7 +212,7 @@ class JavascriptLanguage final : public LanguageSupport {
     if (tmpl.footer.empty()) return make_error("the template has no footer to close its block");
     BodyLayout layout = body_layout(f.node, is_derived_constructor(source, f.node));
     if (ts_node_is_null(layout.body)) return make_error("no body");
-    Rendered r = render(tmpl, f);
+    Rendered r = render(tmpl, f, file.location);
 
     InsertionScript script;
     script.language = name_;
@@ -261,7 +284,7 @@ class JavascriptLanguage final : public LanguageSupport {
       auto tmpl = std::find_if(known.begin(), known.end(),
                                [&](const LanguageTemplate& t) { return t.profile == f.profile; });
       if (tmpl == known.end()) return make_error(f.qualified_name + ": unknown profile");
-      Rendered r = render(*tmpl, f);
+      Rendered r = render(*tmpl, f, file.location);
       BodyLayout layout = body_layout(f.node, is_derived_constructor(source, f.node));
       auto removal = javascript::telemetry_removal(source, f, layout, {*tmpl, r.header, r.footer});
       if (!removal)
