@@ -85,9 +85,21 @@ const app = require(process.argv[2]);
 })();
 `;
 
-function telinject(args, cwd) {
+// A `var` naming a parameter would start out undefined inside the profile's callback: such a
+// function is refused, the others are instrumented.
+const LEGACY = `function withDefaults(options) {
+  var options = options || {};
+  return options.size;
+}
+
+module.exports = { withDefaults };
+`;
+
+function telinject(args, cwd, { refused = [] } = {}) {
   const done = spawnSync(binary, args, { cwd, encoding: 'utf8' });
-  assert.equal(done.status, 0, done.stderr);
+  if (refused.length === 0) assert.equal(done.status, 0, done.stderr);
+  for (const name of refused)
+    assert.match(done.stderr, new RegExp(`${name}: \`var options\` redeclares a parameter`));
   return done.stdout;
 }
 
@@ -98,9 +110,11 @@ test('nested spans, attributes and exceptions through the real SDK', (t) => {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), '{"name": "app", "private": true}\n');
   writeFileSync(join(project, 'app.js'), APP);
+  writeFileSync(join(project, 'legacy.js'), LEGACY);
   writeFileSync(join(work, 'runner.cjs'), RUNNER);
 
-  telinject(['instrument', project, '--profile', 'opentelemetry'], work);
+  telinject(['instrument', project, '--profile', 'opentelemetry'], work, { refused: ['legacy.withDefaults'] });
+  assert.equal(readFileSync(join(project, 'legacy.js'), 'utf8'), LEGACY);
   const instrumented = readFileSync(join(project, 'app.js'), 'utf8');
   assert.equal(instrumented.split('\n').length, APP.split('\n').length);
   assert.match(instrumented, /startSpan\("app\.top"/);
@@ -145,7 +159,8 @@ test('nested spans, attributes and exceptions through the real SDK', (t) => {
   assert.equal(fails.events[0].attributes['exception.message'], 'bad input');
 
   // Idempotent, and `remove` gives the bytes back.
-  const again = JSON.parse(telinject(['instrument', project, '--profile', 'opentelemetry', '--format', 'json'], work));
+  const again = JSON.parse(telinject(['instrument', project, '--profile', 'opentelemetry', '--format', 'json'], work,
+                                     { refused: ['legacy.withDefaults'] }));
   assert.equal(again.files_changed, 0);
   assert.equal(readFileSync(join(project, 'app.js'), 'utf8'), instrumented);
   telinject(['remove', project], work);

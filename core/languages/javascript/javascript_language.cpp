@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
+#include <set>
 
 #include "javascript/javascript_syntax.h"
 #include "javascript/module_system.h"
 #include "javascript/telemetry_removal.h"
+#include "javascript/telemetry_shape.h"
 
 extern "C" const TSLanguage* tree_sitter_javascript();
 extern "C" const TSLanguage* tree_sitter_typescript();
@@ -125,6 +128,62 @@ Rendered render(const LanguageTemplate& tmpl, const FunctionInfo& f, const FileL
   return {render_template(header, values), render_template(footer, values)};
 }
 
+bool is_function_node(TSNode node) {
+  const char* type = ts_node_type(node);
+  for (const char* kind : {"function_declaration", "function_expression", "function",
+                           "arrow_function", "method_definition", "generator_function",
+                           "generator_function_declaration", "class_body"})
+    if (std::strcmp(type, kind) == 0) return true;
+  return false;
+}
+
+// The identifiers a parameter list or a binding pattern binds (default values included: more
+// names only make the check below more careful).
+void bound_names(const SourceText& source, TSNode node, std::set<std::string>* out) {
+  const char* type = ts_node_type(node);
+  if (std::strcmp(type, "identifier") == 0 ||
+      std::strcmp(type, "shorthand_property_identifier_pattern") == 0) {
+    out->insert(std::string(javascript::node_text(source, node)));
+    return;
+  }
+  uint32_t count = ts_node_named_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) bound_names(source, ts_node_named_child(node, i), out);
+}
+
+// The first name a `var` in `node` (outside nested functions) declares that is in `parameters`.
+std::string var_named_like(const SourceText& source, TSNode node,
+                           const std::set<std::string>& parameters) {
+  uint32_t count = ts_node_named_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode child = ts_node_named_child(node, i);
+    if (is_function_node(child)) continue;
+    if (std::strcmp(ts_node_type(child), "variable_declarator") == 0 &&
+        std::strcmp(ts_node_type(node), "variable_declaration") == 0) {
+      std::set<std::string> names;
+      bound_names(source, ts_node_child_by_field_name(child, "name", 4), &names);
+      for (const std::string& name : names)
+        if (parameters.count(name)) return name;
+    }
+    std::string found = var_named_like(source, child, parameters);
+    if (!found.empty()) return found;
+  }
+  return "";
+}
+
+// A header that goes on inside the try block wraps the body in an arrow: a `var` there naming a
+// parameter would start out undefined instead of holding the argument (`var x = x || 1`). The
+// name of such a parameter, or "".
+std::string parameter_a_callback_would_hide(const SourceText& source, TSNode function,
+                                            TSNode body) {
+  std::set<std::string> parameters;
+  for (const char* field : {"parameters", "parameter"}) {
+    TSNode list = ts_node_child_by_field_name(function, field, static_cast<uint32_t>(std::strlen(field)));
+    if (!ts_node_is_null(list)) bound_names(source, list, &parameters);
+  }
+  if (parameters.empty()) return "";
+  return var_named_like(source, body, parameters);
+}
+
 class JavascriptLanguage final : public LanguageSupport {
  public:
   JavascriptLanguage(std::string name, std::vector<std::string> extensions,
@@ -213,6 +272,12 @@ class JavascriptLanguage final : public LanguageSupport {
     BodyLayout layout = body_layout(f.node, is_derived_constructor(source, f.node));
     if (ts_node_is_null(layout.body)) return make_error("no body");
     Rendered r = render(tmpl, f, file.location);
+    if (javascript::header_tail(r.header) != " try {") {
+      std::string hidden = parameter_a_callback_would_hide(source, f.node, layout.body);
+      if (!hidden.empty())
+        return make_error("`var " + hidden + "` redeclares a parameter; the " + tmpl.profile +
+                          " profile's callback around the body would hide the argument");
+    }
 
     InsertionScript script;
     script.language = name_;
