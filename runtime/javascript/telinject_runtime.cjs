@@ -290,7 +290,8 @@ class Span {
     this.error = undefined;
     this.failed = false;
     this.ended = false;
-    this.current = kind === 'function' || kind === 'async_function';
+    this.sync = kind === 'function';
+    this.current = this.sync || kind === 'async_function';
     // What the caller had as current: where a lookup goes past this span once it is not ours.
     this.previous = this.current ? current : null;
     this.frames = null;
@@ -312,7 +313,10 @@ class Span {
     if (this.ended) return;
     const end = performance.now();
     this.ended = true;
-    if (this.current && getCurrent() === this) setCurrent(this.previous);
+    // A synchronous call ends in the run it started in: whatever its callees made current (an
+    // async callee that has suspended) is undone. An async one ends in a later run, where only
+    // its own span is to be taken back.
+    if (this.sync || (this.current && getCurrent() === this)) setCurrent(this.previous);
     this.frames = null;
     if (this.sampled) record(this, end);
   }

@@ -421,3 +421,19 @@ if (isMainThread) new Worker(__filename).on('exit', () => work());
   assert.match(done.stderr, /^telinject: 8 spans written to .*, 3 not recorded \(rate limit 3,/);
   assert.equal(done.stderr.split('\n').length, 2);
 });
+
+test('a synchronous call that started a still-suspended async call gives its caller back its context', (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+async function later() ${wrap('main.later', 'async_function', ' await tick(); ')}
+function starts() ${wrap('main.starts', 'function', ' later(); ')}
+function next() ${wrap('main.next', 'function', ' return 1; ')}
+function top() ${wrap('main.top', 'function', ' starts(); next(); ')}
+top();
+`,
+  });
+  const [top] = named(records, 'main.top');
+  assert.equal(named(records, 'main.next')[0].parent_span_id, top.span_id);
+  assert.equal(named(records, 'main.later')[0].parent_span_id, named(records, 'main.starts')[0].span_id);
+});
