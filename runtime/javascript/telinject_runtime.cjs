@@ -353,7 +353,7 @@ function record(span, end) {
   rowTimes[row * 2] = span.start;
   rowTimes[row * 2 + 1] = end;
   rows = row + 1;
-  if (rows === BLOCK) writeBlock(false);
+  if (rows === BLOCK || exited) writeBlock(false);
 }
 
 function failure(error) {
@@ -780,10 +780,12 @@ function onSigterm() {
 }
 
 let summarised = false;
+let exited = false; // the exit flush is done: spans of later 'exit' handlers are written at once
 function onExitSummaryOnce() {
   if (summarised) return;
   summarised = true;
   onExit();
+  exited = true;
 }
 
 // ---- Settings ----

@@ -437,3 +437,14 @@ top();
   assert.equal(named(records, 'main.next')[0].parent_span_id, top.span_id);
   assert.equal(named(records, 'main.later')[0].parent_span_id, named(records, 'main.starts')[0].span_id);
 });
+
+test("spans of the program's own 'exit' handlers after ours are written too", (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function cleanup() ${wrap('main.cleanup', 'function', ' return 1; ')}
+process.on('exit', () => cleanup());
+cleanup();
+`,
+  });
+  assert.equal(named(records, 'main.cleanup').length, 2);
+});
