@@ -305,7 +305,7 @@ def function_states(report, state):
             if fn["state"] == state}
 
 
-def assert_prettier_round_trip(test, root, work, *options, exact=True):
+def assert_prettier_round_trip(test, root, work, *options, exact=True, profile="builtin"):
     """prettier(remove(prettier(instrument(x)))) == prettier(x) for every file below root, and
     the formatted telemetry is what `check` and a second `instrument` see. `exact=False`: equal
     once both sides are formatted with `--object-wrap collapse` (prettier keeps an object
@@ -318,7 +318,7 @@ def assert_prettier_round_trip(test, root, work, *options, exact=True):
     for path, text in original.items():
         with open(path, "wb") as handle:
             handle.write(text)
-    _, first = run_json("instrument", root, "--verbose", cwd=work)
+    _, first = run_json("instrument", root, "--verbose", "--profile", profile, cwd=work)
     test.assertEqual(first["errors"], [])
     test.assertGreater(first["functions_instrumented"], 0)
     prettier(files, work, *options)
@@ -329,7 +329,7 @@ def assert_prettier_round_trip(test, root, work, *options, exact=True):
     # function may be instrumentable now.
     uninstrumented = function_states(checked, "uninstrumented")
     test.assertLessEqual(uninstrumented, function_states(first, "skipped"))
-    _, again = run_json("instrument", root, cwd=work)
+    _, again = run_json("instrument", root, "--profile", profile, cwd=work)
     test.assertEqual(again["errors"], [])
     test.assertEqual(again["functions_instrumented"], len(uninstrumented))
     _, removed = run_json("remove", root, cwd=work)
@@ -383,6 +383,12 @@ class PrettierOnTheGoldenCorpus(unittest.TestCase):
         work, root = self.corpus()
         self.assertGreaterEqual(len(source_files(root)), 12)
         assert_prettier_round_trip(self, root, work, exact=False)
+
+    def test_opentelemetry_profile(self):
+        """The profile whose header wraps the body in a callback, recognised and removed after
+        prettier as well."""
+        work, root = self.corpus()
+        assert_prettier_round_trip(self, root, work, exact=False, profile="opentelemetry")
 
     def test_single_quotes_without_semicolons(self):
         work, root = self.corpus()
