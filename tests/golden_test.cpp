@@ -32,11 +32,24 @@ bool is_expected_file(const fs::path& path) {
 TEST_CASE("golden files: instrument, fixed point, remove") {
   const fs::path root = fs::path(TELINJECT_SOURCE_DIR) / "tests" / "golden";
   const bool update = std::getenv("TELINJECT_UPDATE_GOLDEN") != nullptr;
-  Config config;
+  const Config defaults;
   size_t cases = 0;
+  // <language>/ with the default profile; <language>/<profile>/, when there is one, with that
+  // profile.
+  std::vector<std::pair<fs::path, std::string>> runs;
   for (const auto* language : LanguageRegistry::instance().all()) {
     fs::path dir = root / std::string(language->name());
     REQUIRE(fs::is_directory(dir));
+    runs.push_back({dir, ""});
+    if (fs::is_directory(dir / "opentelemetry")) runs.push_back({dir / "opentelemetry", "opentelemetry"});
+  }
+  for (const auto& [dir, profile] : runs) {
+    const LanguageSupport* language =
+        LanguageRegistry::instance().by_name(profile.empty() ? dir.filename().string()
+                                                          : dir.parent_path().filename().string());
+    REQUIRE(language != nullptr);
+    Config config = defaults;
+    if (!profile.empty()) config.profile = profile;
     std::vector<fs::path> inputs;
     for (const auto& entry : fs::directory_iterator(dir))
       if (entry.is_regular_file() && !is_expected_file(entry.path())) inputs.push_back(entry.path());
