@@ -41,12 +41,12 @@ TEST_CASE("golden files: instrument, fixed point, remove") {
     fs::path dir = root / std::string(language->name());
     REQUIRE(fs::is_directory(dir));
     runs.push_back({dir, ""});
-    if (fs::is_directory(dir / "opentelemetry")) runs.push_back({dir / "opentelemetry", "opentelemetry"});
+    if (fs::is_directory(dir / "opentelemetry"))
+      runs.push_back({dir / "opentelemetry", "opentelemetry"});
   }
   for (const auto& [dir, profile] : runs) {
-    const LanguageSupport* language =
-        LanguageRegistry::instance().by_name(profile.empty() ? dir.filename().string()
-                                                          : dir.parent_path().filename().string());
+    const LanguageSupport* language = LanguageRegistry::instance().by_name(
+        profile.empty() ? dir.filename().string() : dir.parent_path().filename().string());
     REQUIRE(language != nullptr);
     Config config = defaults;
     if (!profile.empty()) config.profile = profile;

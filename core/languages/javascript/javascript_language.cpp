@@ -130,9 +130,9 @@ Rendered render(const LanguageTemplate& tmpl, const FunctionInfo& f, const FileL
 
 bool is_function_node(TSNode node) {
   const char* type = ts_node_type(node);
-  for (const char* kind : {"function_declaration", "function_expression", "function",
-                           "arrow_function", "method_definition", "generator_function",
-                           "generator_function_declaration", "class_body"})
+  for (const char* kind :
+       {"function_declaration", "function_expression", "function", "arrow_function",
+        "method_definition", "generator_function", "generator_function_declaration", "class_body"})
     if (std::strcmp(type, kind) == 0) return true;
   return false;
 }
@@ -177,7 +177,8 @@ std::string parameter_a_callback_would_hide(const SourceText& source, TSNode fun
                                             TSNode body) {
   std::set<std::string> parameters;
   for (const char* field : {"parameters", "parameter"}) {
-    TSNode list = ts_node_child_by_field_name(function, field, static_cast<uint32_t>(std::strlen(field)));
+    TSNode list =
+        ts_node_child_by_field_name(function, field, static_cast<uint32_t>(std::strlen(field)));
     if (!ts_node_is_null(list)) bound_names(source, list, &parameters);
   }
   if (parameters.empty()) return "";

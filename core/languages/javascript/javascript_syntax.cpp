@@ -269,8 +269,8 @@ bool is_telemetry_callback(const SourceText& source, const std::vector<TSNode>& 
                            const std::vector<std::string>& markers,
                            const std::vector<TemplateShape>& marker_shapes) {
   size_t d = path.size() - 1;
-  if (markers.empty() || d < 5 || !is(path[d], "arrow_function") ||
-      !is(path[d - 1], "arguments") || !is(path[d - 2], "call_expression"))
+  if (markers.empty() || d < 5 || !is(path[d], "arrow_function") || !is(path[d - 1], "arguments") ||
+      !is(path[d - 2], "call_expression"))
     return false;
   TSNode parameters = ts_node_child_by_field_name(path[d], "parameters", 10);
   if (ts_node_is_null(parameters) || ts_node_named_child_count(parameters) != 0 ||
