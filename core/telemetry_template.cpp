@@ -19,6 +19,7 @@ std::string LanguageTemplate::fingerprint() const {
                     '\0' + (needs_runtime ? "1" : "0");
   // Appended only when used, so the keys of templates without them stay as they were.
   if (!footer.empty() || !require_line.empty()) out += '\0' + footer + '\0' + require_line;
+  if (!generator_footer.empty()) out += '\0' + generator_footer;
   return out;
 }
 

@@ -29,6 +29,10 @@ struct LanguageTemplate {
   /// closed (JavaScript: the header ends with `try {`, the footer closes it with catch and
   /// finally). Empty for languages that wrap by indentation (Python).
   std::string footer;
+  /// Used instead of `footer` for generators and async generators when not empty (a header
+  /// that wraps the body in a callback has a generator variant that cannot: `yield` cannot be
+  /// in one).
+  std::string generator_footer;
   /// The import for files of a second module system when the language has one (JavaScript's
   /// CommonJS `require`, while `import_line` is the ES module import). Empty: `import_line`.
   std::string require_line;

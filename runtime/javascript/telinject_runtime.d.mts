@@ -3,14 +3,16 @@
 export interface Span {
   /** Records that the function ended by throwing `error`. */
   fail(error: unknown): void;
-  /** Ends the span and writes its record. */
+  /** Ends the span and buffers its record (written in blocks, away from the call). */
   exit(): void;
 }
 /** Starts the span of one call of the function `name`. */
 export declare function enter(name: string, kind: string): Span;
-/** (Re)reads the settings; `path` (default: $TELINJECT_OUT) receives the records. */
+/** (Re)reads the settings from the environment (TELINJECT_SAMPLE, TELINJECT_RATE_LIMIT,
+ *  TELINJECT_MAX_BYTES, TRACEPARENT, OTEL_*); `path` (default: $TELINJECT_OUT) receives the
+ *  records. What is buffered for the previous file is written to it first. */
 export declare function configure(options?: { path?: string | null }): void;
 /** True when spans are recorded. */
 export declare function enabled(): boolean;
-/** Records are written unbuffered; kept for symmetry with other runtimes. */
+/** Writes the buffered records now, with "dropped" lines for the calls left out so far. */
 export declare function flush(): void;

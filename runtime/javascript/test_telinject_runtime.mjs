@@ -18,7 +18,9 @@ const FOOTER =
 // `fn(name, kind)` + body text gives the instrumented body, as telinject writes it.
 const wrap = (name, kind, body) => `{ ${HEADER(name, kind)}${body}${FOOTER} }`;
 
-function run(t, files, { env = {}, main = 'main.cjs' } = {}) {
+// Runs `main` in a fresh node; `records` are the span lines of TELINJECT_OUT, `resources` and
+// `dropped` its other lines, `lines` all of them in order.
+function run(t, files, { env = {}, main = 'main.cjs', status = 0 } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'telinject-js-runtime-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   for (const helper of ['telinject_runtime.cjs', 'telinject_runtime.mjs'])
@@ -28,11 +30,21 @@ function run(t, files, { env = {}, main = 'main.cjs' } = {}) {
   const fullEnv = { ...process.env, TELINJECT_OUT: out, ...env };
   for (const key of Object.keys(fullEnv)) if (fullEnv[key] === null) delete fullEnv[key];
   const done = spawnSync(process.execPath, [join(work, main)], { env: fullEnv, cwd: work, encoding: 'utf8' });
-  assert.equal(done.status, 0, done.stderr);
-  const records = existsSync(out)
+  if (status !== undefined) assert.equal(done.status, status, done.stderr);
+  const lines = existsSync(out)
     ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
     : [];
-  return { records, done, work };
+  const records = lines.filter((r) => r.span_id !== undefined);
+  const resources = lines.filter((r) => r.resource !== undefined);
+  const dropped = lines.filter((r) => r.dropped !== undefined);
+  return { records, resources, dropped, lines, done, work, out };
+}
+
+// {"name/reason": count} over the "dropped" lines.
+function droppedCounts(dropped) {
+  const out = {};
+  for (const d of dropped) out[d.name + '/' + d.reason] = (out[d.name + '/' + d.reason] || 0) + d.dropped;
+  return out;
 }
 
 const named = (records, name) => records.filter((r) => r.name === name);
@@ -188,4 +200,251 @@ outer();
   const [inner] = named(records, 'other.inner');
   const [outer] = named(records, 'main.outer');
   assert.equal(inner.parent_span_id, outer.span_id);
+});
+
+// ---- docs/telemetry.md: records, volume, exit ----
+
+test('one resource line before the first span, from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES', (t) => {
+  const { lines, resources, records, done } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function f() ${wrap('main.f', 'function', ' return 1; ')}
+f(); _telinject.flush(); f();
+`,
+  }, { env: { OTEL_SERVICE_NAME: 'checkout', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=te%20st, team=a%2Cb' } });
+  assert.equal(resources.length, 1);
+  assert.ok(lines[0].resource);
+  const resource = resources[0].resource;
+  assert.equal(resource['service.name'], 'checkout');
+  assert.equal(resource['telemetry.sdk.name'], 'telinject');
+  assert.equal(resource['telemetry.sdk.language'], 'nodejs');
+  assert.equal(resource['process.pid'], records[0]['process.pid']);
+  assert.equal(resource['deployment.environment'], 'te st');
+  assert.equal(resource.team, 'a,b');
+  assert.equal(records.length, 2);
+  assert.equal(done.stderr, '');
+});
+
+test('service.name defaults to unknown_service:nodejs; a bad variable is ignored with one warning', (t) => {
+  const { resources, records, done } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function f() ${wrap('main.f', 'function', ' return 1; ')}
+for (let i = 0; i < 3; i++) f();
+`,
+  }, { env: { TELINJECT_SAMPLE: 'most', TELINJECT_RATE_LIMIT: '5', TELINJECT_MAX_BYTES: '1X',
+              OTEL_RESOURCE_ATTRIBUTES: 'novalue' } });
+  assert.equal(resources[0].resource['service.name'], 'unknown_service:nodejs');
+  assert.equal(records.length, 3); // the defaults apply
+  const warnings = done.stderr.trim().split('\n');
+  assert.equal(warnings.length, 4, done.stderr);
+  for (const variable of ['TELINJECT_SAMPLE=most', 'TELINJECT_RATE_LIMIT=5', 'TELINJECT_MAX_BYTES=1X',
+                          'OTEL_RESOURCE_ATTRIBUTES'])
+    assert.equal(warnings.filter((w) => w.startsWith('telinject: ' + variable)).length, 1, variable);
+});
+
+test('errors carry exception.message', (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function fails(v) ${wrap('main.fails', 'function', ' throw v; ')}
+for (const v of [new RangeError('out of "range"'), 'plain', 42]) { try { fails(v); } catch (_) {} }
+`,
+  });
+  assert.deepEqual(records.map((r) => [r['exception.type'], r['exception.message']]),
+                   [['RangeError', 'out of "range"'], ['string', 'plain'], ['number', '42']]);
+  for (const r of records) assert.equal(r.status, 'error');
+});
+
+const TREES = `const _telinject = require("./telinject_runtime.cjs");
+function leaf() ${wrap('main.leaf', 'function', ' return 1; ')}
+async function mid() ${wrap('main.mid', 'async_function', ' await null; return leaf(); ')}
+async function root() ${wrap('main.root', 'async_function', ' leaf(); return mid(); ')}
+(async () => { for (let i = 0; i < 400; i++) await root(); })();
+`;
+
+test('sampling keeps or drops whole traces, decided at the root', (t) => {
+  const { records, dropped, done } = run(t, { 'main.cjs': TREES },
+                                         { env: { TELINJECT_SAMPLE: '0.5', TELINJECT_RATE_LIMIT: 'off' } });
+  const traces = new Map();
+  for (const r of records) traces.set(r.trace_id, (traces.get(r.trace_id) || []).concat([r]));
+  assert.ok(traces.size > 120 && traces.size < 280, String(traces.size));
+  const ids = new Set(records.map((r) => r.span_id));
+  for (const spans of traces.values()) {
+    assert.deepEqual(spans.map((r) => r.name).sort(), ['main.leaf', 'main.leaf', 'main.mid', 'main.root']);
+    for (const r of spans) assert.ok(r.parent_span_id === null ? r.name === 'main.root' : ids.has(r.parent_span_id));
+  }
+  const notKept = 400 - traces.size;
+  assert.deepEqual(droppedCounts(dropped),
+                   { 'main.root/sampling': notKept, 'main.leaf/sampling': 2 * notKept, 'main.mid/sampling': notKept });
+
+  assert.match(done.stderr, new RegExp(`^telinject: ${records.length} spans written to .*spans\\.jsonl, ${4 * notKept} not recorded \\(rate limit 0, sampling ${4 * notKept}, size cap 0\\); TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call\\n$`));
+});
+
+test('TELINJECT_SAMPLE=0 records nothing and counts every call', (t) => {
+  const { records, dropped } = run(t, { 'main.cjs': TREES }, { env: { TELINJECT_SAMPLE: '0' } });
+  assert.equal(records.length, 0);
+  assert.deepEqual(droppedCounts(dropped),
+                   { 'main.root/sampling': 400, 'main.leaf/sampling': 800, 'main.mid/sampling': 400 });
+});
+
+test('rate limit: first N, then none at R=0; a call left out passes its callees to its caller', (t) => {
+  const { records, dropped, done, out } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function late() ${wrap('main.late', 'function', ' return 1; ')}
+function mid(i) ${wrap('main.mid', 'function', ' return i === 9 ? late() : 0; ')}
+function outer() ${wrap('main.outer', 'function', ' for (let i = 0; i < 10; i++) mid(i); ')}
+outer();
+_telinject.flush();
+for (let i = 0; i < 5; i++) mid(0);
+`,
+  }, { env: { TELINJECT_RATE_LIMIT: '3,0' } });
+  assert.equal(named(records, 'main.mid').length, 3);
+  const [outer] = named(records, 'main.outer');
+  assert.equal(named(records, 'main.late')[0].parent_span_id, outer.span_id);
+  // flush() wrote the first 7, the exit the other 5: later lines add up.
+  assert.deepEqual(dropped.map((d) => [d.name, d.reason, d.dropped]),
+                   [['main.mid', 'rate_limit', 7], ['main.mid', 'rate_limit', 5]]);
+  assert.equal(done.stderr,
+               `telinject: 5 spans written to ${out}, 12 not recorded (rate limit 12, sampling 0, size cap 0); ` +
+               'TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call\n');
+});
+
+test('rate limit: R calls a second after the first N', (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function f() ${wrap('main.f', 'function', ' return 1; ')}
+const end = Date.now() + 600;
+const tick = () => { for (let i = 0; i < 100; i++) f(); if (Date.now() < end) setTimeout(tick, 5); };
+tick();
+`,
+  }, { env: { TELINJECT_RATE_LIMIT: '10,20' } });
+  // 10, then about 20/s for 0.6 s.
+  assert.ok(records.length >= 15 && records.length <= 24, String(records.length));
+});
+
+test('TELINJECT_RATE_LIMIT=off and a process that drops nothing prints nothing', (t) => {
+  const { records, dropped, done } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function f() ${wrap('main.f', 'function', ' return 1; ')}
+for (let i = 0; i < 5000; i++) f();
+`,
+  }, { env: { TELINJECT_RATE_LIMIT: 'off' } });
+  assert.equal(records.length, 5000);
+  assert.equal(new Set(records.map((r) => r.span_id)).size, 5000);
+  assert.equal(dropped.length, 0);
+  assert.equal(done.stderr, '');
+});
+
+test('the size cap holds, with one warning, and what it left out is counted', (t) => {
+  const { records, dropped, done, out, lines } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function f() ${wrap('main.f', 'function', ' return 1; ')}
+for (let i = 0; i < 3000; i++) f();
+_telinject.flush();
+for (let i = 0; i < 3000; i++) f();
+`,
+  }, { env: { TELINJECT_RATE_LIMIT: 'off', TELINJECT_MAX_BYTES: '50k' } });
+  const spanBytes = readFileSync(out, 'utf8').split('\n').filter((l) => !l.startsWith('{"dropped"'))
+    .join('\n').length;
+  assert.ok(spanBytes <= 50000 && spanBytes > 49000, String(spanBytes));
+  assert.ok(lines[lines.length - 1].dropped);
+  const counts = droppedCounts(dropped);
+  assert.equal(records.length + counts['main.f/size_cap'], 6000);
+  const stderr = done.stderr.trim().split('\n');
+  assert.equal(stderr.length, 2, done.stderr);
+  assert.match(stderr[0], /^telinject: .*spans\.jsonl reached TELINJECT_MAX_BYTES=50k/);
+  assert.match(stderr[1], new RegExp(`size cap ${counts['main.f/size_cap']}\\)`));
+});
+
+test('TRACEPARENT: root spans join the remote trace; flags 00 record nothing', (t) => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const program = {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function inner() ${wrap('main.inner', 'function', ' return 1; ')}
+function outer() ${wrap('main.outer', 'function', ' return inner(); ')}
+outer(); outer();
+`,
+  };
+  const { records } = run(t, program, { env: { TRACEPARENT: `00-${traceId}-00f067aa0ba902b7-01`, TELINJECT_SAMPLE: '0' } });
+  assert.equal(records.length, 4);
+  for (const r of records) assert.equal(r.trace_id, traceId);
+  for (const r of named(records, 'main.outer')) assert.equal(r.parent_span_id, '00f067aa0ba902b7');
+  const unsampled = run(t, program, { env: { TRACEPARENT: `00-${traceId}-00f067aa0ba902b7-00` } });
+  assert.equal(unsampled.records.length, 0);
+  assert.deepEqual(droppedCounts(unsampled.dropped), { 'main.outer/sampling': 2, 'main.inner/sampling': 2 });
+});
+
+const SURVIVOR = `const _telinject = require("./telinject_runtime.cjs");
+function work() ${wrap('main.work', 'function', ' return 1; ')}
+function boom() ${wrap('main.boom', 'function', ' throw new TypeError("boom"); ')}
+for (let i = 0; i < 10; i++) work();
+`;
+
+test('records survive an uncaught exception', (t) => {
+  const { records } = run(t, { 'main.cjs': SURVIVOR + 'setTimeout(boom, 1);\n' }, { status: 1 });
+  assert.equal(named(records, 'main.work').length, 10);
+  assert.equal(named(records, 'main.boom')[0]['exception.message'], 'boom');
+});
+
+test('records survive process.exit()', (t) => {
+  const { records } = run(t, { 'main.cjs': SURVIVOR + 'setTimeout(() => process.exit(3), 1);\n' }, { status: 3 });
+  assert.equal(named(records, 'main.work').length, 10);
+});
+
+test('records survive SIGTERM, which still ends the process', (t) => {
+  const { records, done } = run(t, {
+    'main.cjs': SURVIVOR + 'setTimeout(() => process.kill(process.pid, "SIGTERM"), 1); setTimeout(() => {}, 5000);\n',
+  }, { status: null });
+  assert.equal(done.signal, 'SIGTERM');
+  assert.equal(named(records, 'main.work').length, 10);
+});
+
+test('a program handling SIGTERM itself keeps doing so', (t) => {
+  const { records, done } = run(t, {
+    'main.cjs': SURVIVOR + `process.on('SIGTERM', () => { console.log('handled'); work(); setTimeout(() => process.exit(0), 20); });
+setTimeout(() => process.kill(process.pid, "SIGTERM"), 1); setTimeout(() => {}, 5000);
+`,
+  });
+  assert.equal(done.stdout, 'handled\n');
+  assert.equal(named(records, 'main.work').length, 11);
+});
+
+test('a worker thread writes its own spans; one resource line and one summary for the process', (t) => {
+  const { records, resources, done } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+const { Worker, isMainThread } = require('worker_threads');
+function work() ${wrap('main.work', 'function', ' return 1; ')}
+for (let i = 0; i < 5; i++) work();
+if (isMainThread) new Worker(__filename).on('exit', () => work());
+`,
+  }, { env: { TELINJECT_RATE_LIMIT: '4,0' } });
+  assert.deepEqual(records.map((r) => r['thread.id']).sort(), [0, 0, 0, 0, 1, 1, 1, 1]);
+  assert.equal(resources.length, 1);
+  assert.match(done.stderr, /^telinject: 8 spans written to .*, 3 not recorded \(rate limit 3,/);
+  assert.equal(done.stderr.split('\n').length, 2);
+});
+
+test('a synchronous call that started a still-suspended async call gives its caller back its context', (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+async function later() ${wrap('main.later', 'async_function', ' await tick(); ')}
+function starts() ${wrap('main.starts', 'function', ' later(); ')}
+function next() ${wrap('main.next', 'function', ' return 1; ')}
+function top() ${wrap('main.top', 'function', ' starts(); next(); ')}
+top();
+`,
+  });
+  const [top] = named(records, 'main.top');
+  assert.equal(named(records, 'main.next')[0].parent_span_id, top.span_id);
+  assert.equal(named(records, 'main.later')[0].parent_span_id, named(records, 'main.starts')[0].span_id);
+});
+
+test("spans of the program's own 'exit' handlers after ours are written too", (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+function cleanup() ${wrap('main.cleanup', 'function', ' return 1; ')}
+process.on('exit', () => cleanup());
+cleanup();
+`,
+  });
+  assert.equal(named(records, 'main.cleanup').length, 2);
 });

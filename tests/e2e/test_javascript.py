@@ -19,7 +19,7 @@ import subprocess
 import unittest
 
 from js_corpus import FIXTURES, NODE, NPM, installed, source_files, tsc
-from support import read_spans, run_cli, run_json, temp_dir
+from support import run_cli, run_json, temp_dir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIG_FILES = "max_file_bytes = 20000000\n"  # typescript.js is 9 MB
@@ -72,6 +72,23 @@ def node_scripts(root):
         if first.startswith(b"#!") and b"node" in first:
             out.append(path)
     return out
+
+
+def read_records(path):
+    """TELINJECT_OUT's lines by kind (docs/telemetry.md): (spans, resource lines, dropped lines)."""
+    spans, resources, dropped = [], [], []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                (resources if "resource" in record else dropped if "dropped" in record
+                 else spans).append(record)
+    return spans, resources, dropped
+
+
+def read_span_lines(path):
+    """The span lines of TELINJECT_OUT."""
+    return read_records(path)[0]
 
 
 def run_node(args, cwd, env=None, timeout=600):
@@ -139,7 +156,7 @@ class JavaScriptCorpus(unittest.TestCase):
         passed = [line for line in result.stdout.splitlines() if line.startswith("# pass")]
         self.assertEqual(passed, [line for line in reference.stdout.splitlines() if line.startswith("# pass")])
         self.assertIn("# fail  0", result.stdout + "# fail  0" * ("# fail" not in result.stdout))
-        records = read_spans(spans)
+        records = read_span_lines(spans)
         self.assertIn("index.module.exports", {r["name"] for r in records})  # module.exports = function
         self.assertTrue(any(r["code.file.path"].endswith(os.path.join("minimist", "index.js")) for r in records))
 
@@ -181,7 +198,7 @@ class JavaScriptCorpus(unittest.TestCase):
         ran = run_node(["strict.js"], cwd=work, env={"TELINJECT_OUT": spans})
         self.assertEqual(ran.returncode, 0, ran.stderr)
         self.assertEqual(json.loads(ran.stdout), ["3:x:1:1", True, "s", 5, 2, "0,1,2", 2])
-        names = {r["name"] for r in read_spans(spans)}
+        names = {r["name"] for r in read_span_lines(spans)}
         self.assertTrue({"strict.Derived.constructor", "strict.later", "strict.range",
                          "strict.Derived.summary"} <= names, names)
 
@@ -201,7 +218,7 @@ class JavaScriptSemantics(unittest.TestCase):
         after = run_node(["semantics.js"], cwd=work, env={"TELINJECT_OUT": spans})
         self.assertEqual(after.returncode, 0, after.stderr)
         self.assertEqual(after.stdout, reference.stdout)
-        records = read_spans(spans)
+        records = read_span_lines(spans)
         kinds = {r["name"]: r for r in records}
         self.assertEqual(kinds["semantics.throws"]["status"], "error")
         self.assertEqual(kinds["semantics.throws"]["exception.type"], "Thrown")
@@ -244,7 +261,7 @@ class JavaScriptSemantics(unittest.TestCase):
         ran = run_node(["main.js"], cwd=work, env={"TELINJECT_OUT": spans})
         self.assertEqual(ran.returncode, 0, ran.stderr)
         self.assertEqual(ran.stdout, "10\n")
-        self.assertEqual({r["name"] for r in read_spans(spans)},
+        self.assertEqual({r["name"] for r in read_span_lines(spans)},
                          {"esm/a.a", "esm/sub/b.exports.b", "cjs/c.exports.c", "cjs/d.d"})
 
 

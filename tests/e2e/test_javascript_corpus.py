@@ -7,8 +7,8 @@ import shutil
 import unittest
 
 from js_corpus import FIXTURES, NODE, NPM, installed, tsc
-from support import read_spans, run_json, temp_dir
-from test_javascript import (all_files, digest, node_scripts, parse_errors, run_node,
+from support import run_json, temp_dir
+from test_javascript import (all_files, read_span_lines, digest, node_scripts, parse_errors, run_node,
                              source_files, BIG_FILES)
 
 
@@ -94,7 +94,7 @@ class JavaScriptWholeCorpus(unittest.TestCase):
         instrumented = run_node(["express_app.js"], cwd=app, env={"TELINJECT_OUT": spans})
         self.assertEqual(instrumented.returncode, 0, instrumented.stderr)
         self.assertEqual(instrumented.stdout, reference.stdout)
-        records = read_spans(spans)
+        records = read_span_lines(spans)
         names = {r["name"] for r in records}
         # `proto.handle = function handle(...)`: a function's own name wins. Names start at
         # each package's root; lodash's IIFE is `<anonymous>`, without a line number.

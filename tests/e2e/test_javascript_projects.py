@@ -21,8 +21,8 @@ import subprocess
 import unittest
 
 from lsp_client import LspClient
-from support import read_spans, run_cli, run_json, temp_dir
-from test_javascript import run_node
+from support import run_cli, run_json, temp_dir
+from test_javascript import read_records, read_span_lines, run_node
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECTS = os.path.join(HERE, "js-projects")
@@ -246,7 +246,8 @@ class QsWithItsOwnTests(unittest.TestCase):
         passed = [line for line in result.stdout.splitlines() if line.startswith("# pass")]
         self.assertEqual(passed, [line for line in reference.stdout.splitlines()
                                   if line.startswith("# pass")])
-        records = read_spans(spans)
+        records, resources, dropped = read_records(spans)
+        assert_volume_under_control(self, records, resources, dropped, result.stderr, spans)
         names = {r["name"] for r in records}
         self.assertTrue({"lib/parse.module.exports", "lib/stringify.module.exports",
                          "lib/utils.merge"} <= names, sorted(names)[:50])
@@ -277,12 +278,34 @@ class QsWithItsOwnTests(unittest.TestCase):
         assert_prettier_round_trip(self, package, work, "--object-wrap", "collapse")
 
 
+def assert_volume_under_control(test, records, resources, dropped, stderr, spans):
+    """Default volume settings (docs/telemetry.md) on a real suite: one resource line per
+    process, every parent recorded, drops counted in "dropped" lines and told once on stderr,
+    the file under the default cap."""
+    pids = {r["process.pid"] for r in records}
+    test.assertEqual(sorted(r["resource"]["process.pid"] for r in resources), sorted(pids))
+    ids = {r["span_id"] for r in records}
+    test.assertEqual([r["name"] for r in records
+                      if r["parent_span_id"] is not None and r["parent_span_id"] not in ids], [])
+    # qs's suite calls utils.decode ~2900 times in well under a second: the rate limit
+    # (1000 first calls, then 10 a second) leaves some out.
+    not_recorded = sum(d["dropped"] for d in dropped)
+    test.assertGreater(not_recorded, 0)
+    test.assertEqual({d["reason"] for d in dropped}, {"rate_limit"})
+    summary = [line for line in stderr.splitlines() if line.startswith("telinject: ")]
+    test.assertEqual(summary, [
+        f"telinject: {len(records)} spans written to {spans}, {not_recorded} not recorded "
+        f"(rate limit {not_recorded}, sampling 0, size cap 0); TELINJECT_RATE_LIMIT=off "
+        "TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call"])
+    test.assertLess(os.path.getsize(spans), 100_000_000)
+
+
 def function_states(report, state):
     return {(f["file"], fn["name"]) for f in report["files"] for fn in f.get("functions", [])
             if fn["state"] == state}
 
 
-def assert_prettier_round_trip(test, root, work, *options, exact=True):
+def assert_prettier_round_trip(test, root, work, *options, exact=True, profile="builtin"):
     """prettier(remove(prettier(instrument(x)))) == prettier(x) for every file below root, and
     the formatted telemetry is what `check` and a second `instrument` see. `exact=False`: equal
     once both sides are formatted with `--object-wrap collapse` (prettier keeps an object
@@ -295,7 +318,7 @@ def assert_prettier_round_trip(test, root, work, *options, exact=True):
     for path, text in original.items():
         with open(path, "wb") as handle:
             handle.write(text)
-    _, first = run_json("instrument", root, "--verbose", cwd=work)
+    _, first = run_json("instrument", root, "--verbose", "--profile", profile, cwd=work)
     test.assertEqual(first["errors"], [])
     test.assertGreater(first["functions_instrumented"], 0)
     prettier(files, work, *options)
@@ -306,7 +329,7 @@ def assert_prettier_round_trip(test, root, work, *options, exact=True):
     # function may be instrumentable now.
     uninstrumented = function_states(checked, "uninstrumented")
     test.assertLessEqual(uninstrumented, function_states(first, "skipped"))
-    _, again = run_json("instrument", root, cwd=work)
+    _, again = run_json("instrument", root, "--profile", profile, cwd=work)
     test.assertEqual(again["errors"], [])
     test.assertEqual(again["functions_instrumented"], len(uninstrumented))
     _, removed = run_json("remove", root, cwd=work)
@@ -343,9 +366,9 @@ class PrettierOnTheGoldenCorpus(unittest.TestCase):
         root = os.path.join(work, "corpus")
         for language in ("javascript", "typescript", "tsx"):
             for name in sorted(os.listdir(os.path.join(GOLDEN, language))):
-                if ".expected." in name:
-                    continue
                 source = os.path.join(GOLDEN, language, name)
+                if ".expected." in name or not os.path.isfile(source):  # a profile's folder
+                    continue
                 with open(source, "rb") as handle:
                     text = handle.read()
                 # Inputs prettier cannot parse, or that hold telemetry already (remove takes
@@ -360,6 +383,12 @@ class PrettierOnTheGoldenCorpus(unittest.TestCase):
         work, root = self.corpus()
         self.assertGreaterEqual(len(source_files(root)), 12)
         assert_prettier_round_trip(self, root, work, exact=False)
+
+    def test_opentelemetry_profile(self):
+        """The profile whose header wraps the body in a callback, recognised and removed after
+        prettier as well."""
+        work, root = self.corpus()
+        assert_prettier_round_trip(self, root, work, exact=False, profile="opentelemetry")
 
     def test_single_quotes_without_semicolons(self):
         work, root = self.corpus()

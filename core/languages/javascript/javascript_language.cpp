@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
+#include <set>
 
 #include "javascript/javascript_syntax.h"
 #include "javascript/module_system.h"
 #include "javascript/telemetry_removal.h"
+#include "javascript/telemetry_shape.h"
 
 extern "C" const TSLanguage* tree_sitter_javascript();
 extern "C" const TSLanguage* tree_sitter_typescript();
@@ -104,14 +107,82 @@ struct Rendered {
   std::string footer;
 };
 
-Rendered render(const LanguageTemplate& tmpl, const FunctionInfo& f) {
+// `{file}` is the path below the package root (the same wherever the tree is checked out, so
+// output is deterministic), `{line}` the function's first line, which telinject never moves.
+// `{async}` and `{await}` are "async " and "await " in async functions and empty elsewhere.
+Rendered render(const LanguageTemplate& tmpl, const FunctionInfo& f, const FileLocation& file) {
   const bool generator = f.kind == "generator" || f.kind == "async_generator";
-  const std::string& pattern =
+  const bool async = f.kind == "async_function";
+  const std::string& header =
       generator && !tmpl.generator_header.empty() ? tmpl.generator_header : tmpl.header;
-  std::map<std::string, std::string> values = {{"name", js_string_literal(f.qualified_name)},
-                                               {"qualname", f.qualified_name},
-                                               {"kind", f.kind}};
-  return {render_template(pattern, values), render_template(tmpl.footer, values)};
+  const std::string& footer =
+      generator && !tmpl.generator_footer.empty() ? tmpl.generator_footer : tmpl.footer;
+  std::map<std::string, std::string> values = {
+      {"name", js_string_literal(f.qualified_name)},
+      {"qualname", f.qualified_name},
+      {"kind", f.kind},
+      {"file", js_string_literal(javascript::path_in_package(file).generic_string())},
+      {"line", std::to_string(f.start_row + 1)},
+      {"async", async ? "async " : ""},
+      {"await", async ? "await " : ""}};
+  return {render_template(header, values), render_template(footer, values)};
+}
+
+bool is_function_node(TSNode node) {
+  const char* type = ts_node_type(node);
+  for (const char* kind :
+       {"function_declaration", "function_expression", "function", "arrow_function",
+        "method_definition", "generator_function", "generator_function_declaration", "class_body"})
+    if (std::strcmp(type, kind) == 0) return true;
+  return false;
+}
+
+// The identifiers a parameter list or a binding pattern binds (default values included: more
+// names only make the check below more careful).
+void bound_names(const SourceText& source, TSNode node, std::set<std::string>* out) {
+  const char* type = ts_node_type(node);
+  if (std::strcmp(type, "identifier") == 0 ||
+      std::strcmp(type, "shorthand_property_identifier_pattern") == 0) {
+    out->insert(std::string(javascript::node_text(source, node)));
+    return;
+  }
+  uint32_t count = ts_node_named_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) bound_names(source, ts_node_named_child(node, i), out);
+}
+
+// The first name a `var` in `node` (outside nested functions) declares that is in `parameters`.
+std::string var_named_like(const SourceText& source, TSNode node,
+                           const std::set<std::string>& parameters) {
+  uint32_t count = ts_node_named_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode child = ts_node_named_child(node, i);
+    if (is_function_node(child)) continue;
+    if (std::strcmp(ts_node_type(child), "variable_declarator") == 0 &&
+        std::strcmp(ts_node_type(node), "variable_declaration") == 0) {
+      std::set<std::string> names;
+      bound_names(source, ts_node_child_by_field_name(child, "name", 4), &names);
+      for (const std::string& name : names)
+        if (parameters.count(name)) return name;
+    }
+    std::string found = var_named_like(source, child, parameters);
+    if (!found.empty()) return found;
+  }
+  return "";
+}
+
+// A header that goes on inside the try block wraps the body in an arrow: a `var` there naming a
+// parameter would start out undefined instead of holding the argument (`var x = x || 1`). The
+// name of such a parameter, or "".
+std::string parameter_a_callback_would_hide(const SourceText& source, TSNode function,
+                                            TSNode body) {
+  std::set<std::string> parameters;
+  for (const char* field : {"parameters", "parameter"}) {
+    TSNode list =
+        ts_node_child_by_field_name(function, field, static_cast<uint32_t>(std::strlen(field)));
+    if (!ts_node_is_null(list)) bound_names(source, list, &parameters);
+  }
+  if (parameters.empty()) return "";
+  return var_named_like(source, body, parameters);
 }
 
 class JavascriptLanguage final : public LanguageSupport {
@@ -133,19 +204,31 @@ class JavascriptLanguage final : public LanguageSupport {
         "_telinject_error; } finally { _telinject_span.exit(); }";
     builtin.needs_runtime = true;
     templates_.push_back(builtin);
-    // OpenTelemetry's API directly: a span per call, ended in `finally`. Not made the active
-    // span (that needs a callback around the body); the tracer is looked up once per call.
+    // OpenTelemetry's API directly: a span per call with the code.* attributes, made the active
+    // span around the body (context.with over a callback holding the body, so spans started
+    // inside, by telinject or anyone, are its children; across `await` too where the context
+    // manager follows async calls), ended in `finally`; a throw is recorded as an exception
+    // event and an error status. Generators cannot `yield` from a callback: their span is
+    // started with the active context as parent but not made active.
     LanguageTemplate otel;
     otel.profile = "opentelemetry";
     otel.import_line = "import * as _telinject_otel from \"@opentelemetry/api\"; // telinject";
     otel.require_line = "const _telinject_otel = require(\"@opentelemetry/api\"); // telinject";
-    otel.header =
-        "const _telinject_span = _telinject_otel.trace.getTracer(\"telinject\").startSpan({name}); "
-        "try {";
-    otel.footer =
-        "} catch (_telinject_error) { _telinject_span.setStatus({ code: "
-        "_telinject_otel.SpanStatusCode.ERROR }); throw _telinject_error; } finally { "
-        "_telinject_span.end(); }";
+    const std::string start =
+        "const _telinject_span = _telinject_otel.trace.getTracer(\"telinject\").startSpan({name}, "
+        "{ attributes: { \"code.function.name\": {name}, \"code.file.path\": {file}, "
+        "\"code.line.number\": {line} } }); try {";
+    otel.header = start +
+                  " return {await}_telinject_otel.context.with(_telinject_otel.trace.setSpan("
+                  "_telinject_otel.context.active(), _telinject_span), {async}() => {";
+    otel.generator_header = start;
+    const std::string handlers =
+        " catch (_telinject_error) { _telinject_span.recordException(_telinject_error "
+        "instanceof Error ? _telinject_error : String(_telinject_error)); "
+        "_telinject_span.setStatus({ code: _telinject_otel.SpanStatusCode.ERROR }); throw "
+        "_telinject_error; } finally { _telinject_span.end(); }";
+    otel.footer = "}); }" + handlers;
+    otel.generator_footer = "}" + handlers;
     templates_.push_back(otel);
   }
 
@@ -189,7 +272,13 @@ class JavascriptLanguage final : public LanguageSupport {
     if (tmpl.footer.empty()) return make_error("the template has no footer to close its block");
     BodyLayout layout = body_layout(f.node, is_derived_constructor(source, f.node));
     if (ts_node_is_null(layout.body)) return make_error("no body");
-    Rendered r = render(tmpl, f);
+    Rendered r = render(tmpl, f, file.location);
+    if (javascript::header_tail(r.header) != " try {") {
+      std::string hidden = parameter_a_callback_would_hide(source, f.node, layout.body);
+      if (!hidden.empty())
+        return make_error("`var " + hidden + "` redeclares a parameter; the " + tmpl.profile +
+                          " profile's callback around the body would hide the argument");
+    }
 
     InsertionScript script;
     script.language = name_;
@@ -261,7 +350,7 @@ class JavascriptLanguage final : public LanguageSupport {
       auto tmpl = std::find_if(known.begin(), known.end(),
                                [&](const LanguageTemplate& t) { return t.profile == f.profile; });
       if (tmpl == known.end()) return make_error(f.qualified_name + ": unknown profile");
-      Rendered r = render(*tmpl, f);
+      Rendered r = render(*tmpl, f, file.location);
       BodyLayout layout = body_layout(f.node, is_derived_constructor(source, f.node));
       auto removal = javascript::telemetry_removal(source, f, layout, {*tmpl, r.header, r.footer});
       if (!removal)

@@ -259,10 +259,58 @@ BodyLayout body_layout(TSNode function, bool derived_constructor) {
   return layout;
 }
 
+namespace {
+
+// True when `path` (root to node) ends at the callback a template's header wraps a body in:
+// `DECLARATION try { return [await] wrap(..., () => {BODY}); }` where DECLARATION starts with
+// the marker of a known template whose header does that. That arrow is telemetry, not one of
+// the program's functions.
+bool is_telemetry_callback(const SourceText& source, const std::vector<TSNode>& path,
+                           const std::vector<std::string>& markers,
+                           const std::vector<TemplateShape>& marker_shapes) {
+  size_t d = path.size() - 1;
+  if (markers.empty() || d < 5 || !is(path[d], "arrow_function") || !is(path[d - 1], "arguments") ||
+      !is(path[d - 2], "call_expression"))
+    return false;
+  TSNode parameters = ts_node_child_by_field_name(path[d], "parameters", 10);
+  if (ts_node_is_null(parameters) || ts_node_named_child_count(parameters) != 0 ||
+      !ts_node_is_null(ts_node_next_named_sibling(path[d])))
+    return false;
+  size_t up = d - 3;
+  if (is(path[up], "await_expression")) --up;
+  if (up < 2 || !is(path[up], "return_statement") || !is(path[up - 1], "statement_block") ||
+      !is(path[up - 2], "try_statement"))
+    return false;
+  TSNode declaration = ts_node_prev_named_sibling(path[up - 2]);
+  if (ts_node_is_null(declaration) || !is(declaration, "lexical_declaration")) return false;
+  std::string_view text = node_text(source, declaration);
+  for (size_t t = 0; t < markers.size(); ++t)
+    if (!markers[t].empty() &&
+        (text.substr(0, markers[t].size()) == markers[t] || marker_shapes[t].starts(text)))
+      return true;
+  return false;
+}
+
+}  // namespace
+
 std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
                                             const std::vector<LanguageTemplate>& known,
                                             const NodeKinds& kinds) {
   const SourceText& source = file.source;
+  std::vector<std::string> markers;
+  std::vector<TemplateShape> marker_shapes;
+  for (const LanguageTemplate& t : known) {
+    markers.push_back(t.marker());
+    marker_shapes.emplace_back(markers.back());
+  }
+  // The markers of templates whose header wraps the body in a callback.
+  std::vector<std::string> wrapping_markers;
+  std::vector<TemplateShape> wrapping_shapes;
+  for (size_t t = 0; t < known.size(); ++t) {
+    if (header_tail(known[t].header) == " try {") continue;
+    wrapping_markers.push_back(markers[t]);
+    wrapping_shapes.push_back(marker_shapes[t]);
+  }
   std::vector<FunctionInfo> functions;
   std::vector<Scope> scopes;
   std::unordered_map<std::string, int> top_level_inferred;  // Scope::inferred of the file
@@ -276,6 +324,9 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
         path.push_back(node);
         bool descend = ts_node_child_count(node) > 0;
         NodeKinds::Kind kind = kinds.of(node);
+        if (kind == NodeKinds::kFunction &&
+            is_telemetry_callback(source, path, wrapping_markers, wrapping_shapes))
+          return descend;  // its body's functions are the enclosing function's
         if (kind == NodeKinds::kFunction || kind == NodeKinds::kClass ||
             kind == NodeKinds::kObject || kind == NodeKinds::kNamespace) {
           TSNode parent = depth > 0 ? path[depth - 1] : TSNode{};
@@ -373,12 +424,6 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     return std::any_of(functions.begin(), functions.end(),
                        [&](const FunctionInfo& g) { return g.start_row == row + 1; });
   };
-  std::vector<std::string> markers;
-  std::vector<TemplateShape> marker_shapes;
-  for (const LanguageTemplate& t : known) {
-    markers.push_back(t.marker());
-    marker_shapes.emplace_back(markers.back());
-  }
   for (size_t i = 0; i < functions.size(); ++i) {
     FunctionInfo& f = functions[i];
     bool opted_out = ignore.file;

@@ -7,42 +7,59 @@
 namespace telinject::javascript {
 namespace {
 
-// The parts of an instrumented body: `DECLARATION try { ... } catch ... finally { ... }`.
+// The parts of an instrumented body: `DECLARATION try { ... } catch ... finally { ... }`, or,
+// when the header wraps the body in a callback, `DECLARATION try { return wrap(..., () => {
+// ... }); } catch ... finally { ... }`.
 struct Parts {
   TSNode declaration{};
   TSNode try_statement{};
+  TSNode block{};  // the block holding the function's own statements
   uint32_t declaration_start = 0;
   uint32_t declaration_end = 0;
-  uint32_t block_open = 0;   // the try block's '{'
-  uint32_t block_close = 0;  // the try block's '}'
+  uint32_t block_open = 0;   // that block's '{'
+  uint32_t block_close = 0;  // that block's '}'
   uint32_t try_end = 0;
 };
 
-std::optional<Parts> parts_of(const BodyLayout& layout) {
+// The callback's body in `try { return [await] f(..., [async] () => {...}); }`, or a null node.
+TSNode wrapped_block(TSNode try_block) {
+  if (ts_node_named_child_count(try_block) != 1) return TSNode{};
+  TSNode statement = ts_node_named_child(try_block, 0);
+  if (!is(statement, "return_statement") || ts_node_named_child_count(statement) != 1)
+    return TSNode{};
+  TSNode value = ts_node_named_child(statement, 0);
+  if (is(value, "await_expression") && ts_node_named_child_count(value) == 1)
+    value = ts_node_named_child(value, 0);
+  if (!is(value, "call_expression")) return TSNode{};
+  TSNode arguments = ts_node_child_by_field_name(value, "arguments", 9);
+  uint32_t count = ts_node_is_null(arguments) ? 0 : ts_node_named_child_count(arguments);
+  if (count == 0) return TSNode{};
+  TSNode callback = ts_node_named_child(arguments, count - 1);
+  if (!is(callback, "arrow_function")) return TSNode{};
+  TSNode body = ts_node_child_by_field_name(callback, "body", 4);
+  if (ts_node_is_null(body) || !is(body, "statement_block")) return TSNode{};
+  return body;
+}
+
+std::optional<Parts> parts_of(const BodyLayout& layout, bool wrapped) {
   if (layout.statements.size() < 2) return std::nullopt;
   Parts p;
   p.declaration = layout.statements[layout.statements.size() - 2];
   p.try_statement = layout.statements.back();
   if (!is(p.try_statement, "try_statement")) return std::nullopt;
-  TSNode block = ts_node_child_by_field_name(p.try_statement, "body", 4);
-  if (ts_node_is_null(block)) return std::nullopt;
+  p.block = ts_node_child_by_field_name(p.try_statement, "body", 4);
+  if (!ts_node_is_null(p.block) && wrapped) p.block = wrapped_block(p.block);
+  if (ts_node_is_null(p.block)) return std::nullopt;
   p.declaration_start = ts_node_start_byte(p.declaration);
   p.declaration_end = ts_node_end_byte(p.declaration);
-  p.block_open = ts_node_start_byte(block);
-  p.block_close = ts_node_end_byte(block) - 1;
+  p.block_open = ts_node_start_byte(p.block);
+  p.block_close = ts_node_end_byte(p.block) - 1;
   p.try_end = ts_node_end_byte(p.try_statement);
   return p;
 }
 
 bool declaration_has_shape(std::string_view text, const TelemetryShapes& shapes) {
   return shapes.declaration.matches(text) || shapes.generator_declaration.matches(text);
-}
-
-// What the header adds after its declaration (" try {"), with the declaration's own end.
-std::string header_tail(const std::string& header) {
-  std::string declaration = header_declaration(header);
-  size_t end = declaration.find_last_not_of(" \t");
-  return header.substr(end == std::string::npos ? 0 : end + 1);
 }
 
 // Exactly the bytes telinject inserted (the name may be stale: a moved file is still cleaned).
@@ -67,7 +84,7 @@ std::optional<std::vector<TextEdit>> exact_removal(std::string_view text, const 
       text.substr(body_start, mark_opening.size()) == mark_opening &&
       p.declaration_start == body_start + mark_opening.size()) {
     // {MARK HEADER return EXPR; FOOTER}
-    TSNode block = ts_node_child_by_field_name(p.try_statement, "body", 4);
+    TSNode block = p.block;
     TSNode inner = ts_node_named_child(block, 0);
     if (ts_node_named_child_count(block) != 1 || !is(inner, "return_statement") ||
         ts_node_named_child_count(inner) != 1)
@@ -120,10 +137,12 @@ std::optional<std::vector<TextEdit>> shaped_removal(std::string_view text, const
     return std::nullopt;
   bool comment = false;
   // Between the declaration and the try block's '{': `try` alone, no comment to lose.
-  std::vector<std::string> head =
-      shape_tokens(text.substr(p.declaration_end, p.block_open + 1 - p.declaration_end), &comment);
-  if (comment || head != std::vector<std::string>{"try", "{"}) return std::nullopt;
-  if (!shapes.footer.matches(text.substr(p.block_close, p.try_end - p.block_close)))
+  std::string_view head = text.substr(p.declaration_end, p.block_open + 1 - p.declaration_end);
+  shape_tokens(head, &comment);
+  if (comment || !(shapes.head.matches(head) || shapes.generator_head.matches(head)))
+    return std::nullopt;
+  std::string_view footer = text.substr(p.block_close, p.try_end - p.block_close);
+  if (!(shapes.footer.matches(footer) || shapes.generator_footer.matches(footer)))
     return std::nullopt;
   if (layout.statements.size() != layout.kept_in_front + 2) return std::nullopt;
 
@@ -140,7 +159,7 @@ std::optional<std::vector<TextEdit>> shaped_removal(std::string_view text, const
                           ts_node_end_byte(child) - ts_node_start_byte(child)) == kExpressionMark);
   }
   if (marked && is(f.node, "arrow_function")) {
-    TSNode block = ts_node_child_by_field_name(p.try_statement, "body", 4);
+    TSNode block = p.block;
     TSNode inner = ts_node_named_child(block, 0);
     if (ts_node_named_child_count(block) != 1 || !is(inner, "return_statement") ||
         ts_node_named_child_count(inner) != 1)
@@ -194,7 +213,7 @@ std::optional<std::vector<TextEdit>> telemetry_removal(const SourceText& source,
                                                        const FunctionInfo& function,
                                                        const BodyLayout& layout,
                                                        const RenderedTelemetry& telemetry) {
-  std::optional<Parts> parts = parts_of(layout);
+  std::optional<Parts> parts = parts_of(layout, header_tail(telemetry.header) != " try {");
   if (!parts) return std::nullopt;
   TelemetryShapes shapes(telemetry.tmpl);
   std::string_view text = source.text();

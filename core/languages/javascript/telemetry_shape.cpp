@@ -4,6 +4,7 @@ namespace telinject::javascript {
 namespace {
 
 constexpr char kHole = '\x01';
+constexpr char kOptional = '\x02';  // a word that may be there or not ({async}, {await})
 
 bool is_word(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
@@ -15,13 +16,39 @@ bool is_closing(const std::string& token) { return token == ")" || token == "]" 
 // The pattern rendered with every placeholder a hole.
 std::string with_holes(const std::string& pattern) {
   const std::string hole(1, kHole);
-  return render_template(
-      pattern,
-      {{"name", "\"" + hole + "\""}, {"qualname", hole}, {"kind", hole}, {"runtime", hole}});
+  const std::string optional(1, kOptional);
+  return render_template(pattern, {{"name", "\"" + hole + "\""},
+                                   {"qualname", hole},
+                                   {"kind", hole},
+                                   {"runtime", hole},
+                                   {"file", "\"" + hole + "\""},
+                                   {"line", hole},
+                                   {"async", " " + optional + " "},
+                                   {"await", " " + optional + " "}});
 }
 
 bool token_matches(const std::string& pattern, const std::string& token) {
   return pattern == token || pattern.find(kHole) != std::string::npos;
+}
+
+bool is_optional(const std::string& pattern) {
+  return pattern.size() == 1 && pattern[0] == kOptional;
+}
+
+// `tokens` from `t` on against `pattern` from `p` on, an optional word taken or skipped.
+bool tokens_match(const std::vector<std::string>& pattern, size_t p,
+                  const std::vector<std::string>& tokens, size_t t) {
+  for (; p < pattern.size(); ++p, ++t) {
+    if (is_optional(pattern[p])) {
+      if (t < tokens.size() && (tokens[t] == "async" || tokens[t] == "await") &&
+          tokens_match(pattern, p + 1, tokens, t + 1))
+        return true;
+      --t;  // skipped: the next pattern token looks at this one
+      continue;
+    }
+    if (t >= tokens.size() || !token_matches(pattern[p], tokens[t])) return false;
+  }
+  return t == tokens.size();
 }
 
 }  // namespace
@@ -81,10 +108,7 @@ bool TemplateShape::matches(std::string_view text) const {
   if (tokens_.empty() || text.size() > 4096) return false;
   bool comment = false;
   std::vector<std::string> tokens = shape_tokens(text, &comment);
-  if (comment || tokens.size() != tokens_.size()) return false;
-  for (size_t i = 0; i < tokens.size(); ++i)
-    if (!token_matches(tokens_[i], tokens[i])) return false;
-  return true;
+  return !comment && tokens_match(tokens_, 0, tokens, 0);
 }
 
 bool TemplateShape::starts(std::string_view text) const {
@@ -111,7 +135,16 @@ std::string header_declaration(const std::string& header) {
     if (keyword != std::string::npos && keyword >= 2 && header.compare(keyword - 2, 3, "try") == 0)
       return header.substr(0, keyword - 2);
   }
+  // A header that goes on inside the try block (a callback around the body).
+  size_t wrapped = header.find("; try { ");
+  if (wrapped != std::string::npos) return header.substr(0, wrapped + 2);
   return header;
+}
+
+std::string header_tail(const std::string& header) {
+  std::string declaration = header_declaration(header);
+  size_t end = declaration.find_last_not_of(" \t");
+  return header.substr(end == std::string::npos ? 0 : end + 1);
 }
 
 TelemetryShapes::TelemetryShapes(const LanguageTemplate& tmpl)
@@ -120,7 +153,13 @@ TelemetryShapes::TelemetryShapes(const LanguageTemplate& tmpl)
       generator_declaration(tmpl.generator_header.empty()
                                 ? TemplateShape()
                                 : TemplateShape(header_declaration(tmpl.generator_header))),
+      head(header_tail(tmpl.header)),
+      generator_head(tmpl.generator_header.empty()
+                         ? TemplateShape()
+                         : TemplateShape(header_tail(tmpl.generator_header))),
       footer(tmpl.footer),
+      generator_footer(tmpl.generator_footer.empty() ? TemplateShape()
+                                                     : TemplateShape(tmpl.generator_footer)),
       import_statement(tmpl.import_line),
       require_statement(tmpl.require_line) {}
 

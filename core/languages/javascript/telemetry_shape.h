@@ -19,7 +19,8 @@ namespace telinject::javascript {
 std::vector<std::string> shape_tokens(std::string_view text, bool* has_comment = nullptr);
 
 /// A template piece to compare with: its tokens, where placeholders ({name}, {kind}, ...) are
-/// holes that match any one token.
+/// holes that match any one token, and {async} / {await} an `async` / `await` that may be
+/// missing.
 class TemplateShape {
  public:
   TemplateShape() = default;
@@ -34,8 +35,13 @@ class TemplateShape {
   std::vector<std::string> tokens_;
 };
 
-/// The declaration part of a template header: the header without its final `try {`.
+/// The declaration part of a template header: the header without its final `try {` (or, for
+/// a header that goes on inside the try block, without `try {` and what follows it).
 std::string header_declaration(const std::string& header);
+
+/// What the header adds after its declaration (" try {", or " try { return wrap(() => {"), with
+/// the declaration's own end.
+std::string header_tail(const std::string& header);
 
 /// The shapes of one template's pieces.
 struct TelemetryShapes {
@@ -43,7 +49,10 @@ struct TelemetryShapes {
   TemplateShape marker;
   TemplateShape declaration;
   TemplateShape generator_declaration;
+  TemplateShape head;  // header_tail of each header
+  TemplateShape generator_head;
   TemplateShape footer;
+  TemplateShape generator_footer;
   TemplateShape import_statement;
   TemplateShape require_statement;
 };
