@@ -1,0 +1,122 @@
+// libFuzzer target: one language's extract → instrument → remove round trip through
+// process_text, the function the CLI's batch run and the language server call for one file's
+// text (built once per language: TELINJECT_FUZZ_LANGUAGE names it, TELINJECT_FUZZ_FILE gives
+// the file name its imports and module name come from).
+//
+// Properties, for any input the pipeline would read as text (binary files and invalid UTF-8
+// are refused by the scanner before they get here, so they are only checked to be refused):
+//  - nothing crashes, leaks, overflows or hangs (ASan, UBSan, libFuzzer's timeout);
+//  - instrument gives text that parses with no more ERROR/MISSING nodes than the input, and
+//    none when the input had none;
+//  - removing the telemetry from that text gives back exactly what removing it from the input
+//    gives: the input itself, byte for byte, when the input carried no telemetry;
+//  - instrumenting the result again changes nothing;
+//  - on an input that parses cleanly and carries no telemetry, no function is dropped because
+//    its script failed the pipeline's validation (a template or layout bug the validator hid).
+// A violated property aborts with the texts involved on stderr.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "language.h"
+#include "pipeline.h"
+#include "scanner.h"
+#include "source_text.h"
+#include "syntax_tree.h"
+
+#ifndef TELINJECT_FUZZ_LANGUAGE
+#error "define TELINJECT_FUZZ_LANGUAGE (\"python\", \"javascript\", ...) and TELINJECT_FUZZ_FILE"
+#endif
+
+namespace {
+
+using namespace telinject;
+
+[[noreturn]] void fail(const char* property, const std::string& input, const std::string& output,
+                       const std::string& detail = {}) {
+  std::fprintf(stderr,
+               "fuzz_roundtrip(%s): %s\n--- input (%zu bytes) ---\n%s\n--- output (%zu bytes) "
+               "---\n%s\n--- detail ---\n%s\n",
+               TELINJECT_FUZZ_LANGUAGE, property, input.size(), input.c_str(), output.size(),
+               output.c_str(), detail.c_str());
+  std::abort();
+}
+
+// ERROR and MISSING nodes in the parse of `bytes` (a byte order mark is not part of the text
+// the grammar sees, as in the pipeline).
+uint32_t syntax_errors(const LanguageSupport& language, const std::string& bytes) {
+  SourceText source(bytes);
+  auto tree = SyntaxTree::parse(language.grammar(), source.text());
+  if (!tree.ok()) std::abort();  // tree-sitter always gives a tree without a cancel flag
+  return tree->error_count();
+}
+
+std::string describe(const FileOutcome& outcome) {
+  std::string text = "status " + std::to_string(static_cast<int>(outcome.status)) + ": " +
+                     outcome.message + "\n";
+  for (const FunctionOutcome& f : outcome.functions)
+    text += f.qualified_name + " line " + std::to_string(f.line) + ": " + f.state + " " +
+            f.reason + "\n";
+  return text;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const LanguageSupport* language =
+      LanguageRegistry::instance().by_name(TELINJECT_FUZZ_LANGUAGE);
+  if (!language) std::abort();
+  const std::string input(reinterpret_cast<const char*>(data), size);
+  if (text_problem(input)) return 0;  // the pipeline never parses such bytes
+
+  const Config config;  // the defaults: builtin profile, validation on
+  const FileLocation location(TELINJECT_FUZZ_FILE);
+  auto run = [&](const std::string& text, Action action) {
+    return process_text(text, location, *language, action, config, nullptr, nullptr);
+  };
+
+  const uint32_t errors_before = syntax_errors(*language, input);
+  const TextResult cleaned = run(input, Action::kRemove);
+  const bool had_telemetry = cleaned.outcome.status != FileOutcome::Status::kUnchanged;
+
+  const TextResult instrumented = run(input, Action::kInstrument);
+  const std::string& output = instrumented.output;
+  if (instrumented.outcome.status == FileOutcome::Status::kChanged) {
+    if (output == input) fail("reported a change but gave the input back", input, output);
+    const uint32_t errors_after = syntax_errors(*language, output);
+    if (errors_after > errors_before)
+      fail("the instrumented text has new syntax errors", input, output,
+           std::to_string(errors_before) + " before, " + std::to_string(errors_after) + " after");
+  } else if (output != input) {
+    fail("changed the text but reported no change", input, output,
+         describe(instrumented.outcome));
+  }
+  if (instrumented.outcome.status == FileOutcome::Status::kError &&
+      (errors_before == 0 && !had_telemetry))
+    fail("refused a clean file", input, output, describe(instrumented.outcome));
+  if (errors_before == 0 && !had_telemetry)
+    for (const FunctionOutcome& f : instrumented.outcome.functions)
+      if (f.state == "error")
+        fail("a function's script failed validation", input, output,
+             describe(instrumented.outcome));
+
+  if (output != input) {
+    const TextResult removed = run(output, Action::kRemove);
+    if (removed.outcome.status == FileOutcome::Status::kError)
+      fail("remove refused the instrumented text", input, output, describe(removed.outcome));
+    if (!had_telemetry && removed.output != input)
+      fail("remove did not give the input back", input, removed.output,
+           describe(removed.outcome));
+    if (had_telemetry && cleaned.outcome.status == FileOutcome::Status::kChanged &&
+        removed.output != cleaned.output)
+      fail("remove after instrument differs from remove alone", cleaned.output, removed.output,
+           describe(removed.outcome));
+
+    const TextResult again = run(output, Action::kInstrument);
+    if (again.output != output)
+      fail("instrumenting twice changed the text again", output, again.output,
+           describe(again.outcome));
+  }
+  return 0;
+}
