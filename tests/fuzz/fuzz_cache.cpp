@@ -7,8 +7,8 @@
 // Each input: the file is put back as it was, every entry is written back, then the input's
 // sections (separated by lines "%%") replace the entries in order (sorted by path: files/…,
 // metadata/cache_index.json, scripts/…, tests/…; TELINJECT_FUZZ_VERBOSE=1 lists them), and the
-// run is made again. A section is written as it is when it starts with "!" (that byte
-// dropped); otherwise, as a forger would, "$KEY" in it becomes the genuine entry's key,
+// run is made again. A section "=" keeps the genuine entry; one starting with "!" is written
+// as it is (that byte dropped); otherwise, as a forger would, "$KEY" in it becomes the genuine entry's key,
 // "$INPUT" and "$OUTPUT" the SHA-256 of the file before and after instrumentation, and when it
 // is a JSON object with a "checksum" field the checksum is made right.
 //
@@ -79,6 +79,7 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
 
 // What a forger would write for `section` at `entry`.
 std::string forged(std::string section, const Entry& entry) {
+  if (section == "=") return entry.genuine;
   if (!section.empty() && section[0] == '!') return section.substr(1);
   replace_all(section, "$KEY", entry.key);
   replace_all(section, "$INPUT", input_sha);
@@ -91,6 +92,12 @@ std::string forged(std::string section, const Entry& entry) {
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The scratch project goes when the process ends normally (a crash leaves it to look at).
+void remove_scratch() {
+  std::error_code ec;
+  fs::remove_all(project, ec);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -98,6 +105,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   project = fs::temp_directory_path(ec) / ("telinject-fuzz-cache-" + std::to_string(getpid()));
   fs::remove_all(project, ec);
   fs::create_directories(project / ".git", ec);
+  std::atexit(remove_scratch);
   source_file = project / "m.py";
   cache_dir = project / ".telemetry_cache";
   write(source_file, kSource);
@@ -136,6 +144,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sections.emplace_back(input.substr(0, end));
     input = end == std::string_view::npos ? std::string_view() : input.substr(end + 4);
   }
+  // The file's last line break ends the last section, it is not part of it.
+  if (!sections.empty() && !sections.back().empty() && sections.back().back() == '\n')
+    sections.back().pop_back();
   write(source_file, kSource);
   for (size_t i = 0; i < entries.size(); ++i)
     write(entries[i].path, i < sections.size() ? forged(sections[i], entries[i])

@@ -53,12 +53,19 @@ const char* sample_for(std::string_view language) {
          "\nclass C {\n  m() {\n    return 1;\n  }\n  *g() {\n    yield 1;\n  }\n}\n";
 }
 
+// The scratch project goes when the process ends normally (a crash leaves it to look at).
+void remove_scratch() {
+  std::error_code ec;
+  fs::remove_all(project, ec);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::error_code ec;
   project = fs::temp_directory_path(ec) / ("telinject-fuzz-config-" + std::to_string(getpid()));
   fs::create_directories(project / ".git", ec);
+  std::atexit(remove_scratch);
   if (ec) std::abort();
   return 0;
 }
