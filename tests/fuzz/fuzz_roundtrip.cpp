@@ -6,6 +6,7 @@
 // Properties, for any input the pipeline would read as text (binary files and invalid UTF-8
 // are refused by the scanner before they get here, so they are only checked to be refused):
 //  - nothing crashes, leaks, overflows or hangs (ASan, UBSan, libFuzzer's timeout);
+//  - the same bytes parse to the same tree twice in a row;
 //  - instrument gives text that parses with as many ERROR/MISSING nodes as the input (none
 //    when the input had none: a change in a broken file's recovery would block its remove);
 //  - removing the telemetry from that text gives back exactly what removing it from the input
@@ -92,6 +93,17 @@ std::optional<bool> rejected_by_compiler(std::string_view language, const std::s
   return rejected;
 }
 
+// The parse of `bytes` as an S-expression.
+std::string parse_text(const LanguageSupport& language, const std::string& bytes) {
+  SourceText source(bytes);
+  auto tree = SyntaxTree::parse(language.grammar(), source.text());
+  if (!tree.ok()) std::abort();
+  char* text = ts_node_string(tree->root());
+  std::string out(text);
+  std::free(text);
+  return out;
+}
+
 std::string describe(const FileOutcome& outcome) {
   std::string text = "status " + std::to_string(static_cast<int>(outcome.status)) + ": " +
                      outcome.message + "\n";
@@ -116,6 +128,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return process_text(text, location, *language, action, config, nullptr, nullptr);
   };
 
+  // The pipeline compares parses of the same bytes: they must not depend on what was parsed
+  // before.
+  if (parse_text(*language, input) != parse_text(*language, input))
+    fail("the same bytes parsed twice gave two trees", input, input);
   const uint32_t errors_before = syntax_errors(*language, input);
   const TextResult cleaned = run(input, Action::kRemove);
   const bool had_telemetry = cleaned.outcome.status != FileOutcome::Status::kUnchanged;
