@@ -8,7 +8,8 @@
 // sections (separated by lines "%%") replace the entries in order (sorted by path: files/…,
 // metadata/cache_index.json, scripts/…, tests/…; TELINJECT_FUZZ_VERBOSE=1 lists them), and the
 // run is made again. A section "=" keeps the genuine entry; one starting with "!" is written
-// as it is (that byte dropped); otherwise, as a forger would, "$KEY" in it becomes the genuine entry's key,
+// as it is (that byte dropped); otherwise, as a forger would, "$KEY" in it becomes the genuine
+// entry's key,
 // "$INPUT" and "$OUTPUT" the SHA-256 of the file before and after instrumentation, and when it
 // is a JSON object with a "checksum" field the checksum is made right.
 //
@@ -149,15 +150,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sections.back().pop_back();
   write(source_file, kSource);
   for (size_t i = 0; i < entries.size(); ++i)
-    write(entries[i].path, i < sections.size() ? forged(sections[i], entries[i])
-                                               : entries[i].genuine);
+    write(entries[i].path,
+          i < sections.size() ? forged(sections[i], entries[i]) : entries[i].genuine);
 
   RunReport report = run_once();
   std::string now = read(source_file);
-  bool skipped_by_record = now == kSource && report.files.size() == 1 &&
-                           report.files[0].from_file_cache &&
-                           report.files[0].functions_found == 0 &&
-                           report.files[0].already_instrumented == 0;
+  bool skipped_by_record =
+      now == kSource && report.files.size() == 1 && report.files[0].from_file_cache &&
+      report.files[0].functions_found == 0 && report.files[0].already_instrumented == 0;
   if (now != expected && !skipped_by_record) {
     std::fprintf(stderr, "fuzz_cache: the run left the file as\n%s\n(files reported: %zu)\n",
                  now.c_str(), report.files.size());

@@ -105,8 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!templates.ok()) continue;
     const std::string source = sample_for(language->name());
     const FileLocation location(fs::path("sample" + language->extensions().front()));
-    TextResult instrumented = process_text(source, location, *language, Action::kInstrument,
-                                           *config, nullptr, nullptr);
+    TextResult instrumented =
+        process_text(source, location, *language, Action::kInstrument, *config, nullptr, nullptr);
     if (config->validate == ValidateMode::kOff || instrumented.output == source) continue;
     TextResult removed = process_text(instrumented.output, location, *language, Action::kRemove,
                                       *config, nullptr, nullptr);

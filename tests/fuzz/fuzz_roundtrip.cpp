@@ -75,14 +75,16 @@ std::optional<bool> rejected_by_compiler(std::string_view language, const std::s
   auto rejects = [&](const std::string& name, const std::string& command) {
     std::ofstream(dir / name, std::ios::binary) << text;
     // 127: the tool is missing, which says nothing about the text.
-    int status = std::system(("cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1").c_str());
+    int status =
+        std::system(("cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1").c_str());
     if (status == -1 || !WIFEXITED(status)) could_run = false;
     return could_run && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 127;
   };
   bool rejected = false;
   if (language == "python")
-    rejected = rejects("check.py", "python3 -c 'import sys; compile(open(sys.argv[1], \"rb\").read(), "
-                                   "sys.argv[1], \"exec\")' check.py");
+    rejected = rejects("check.py",
+                       "python3 -c 'import sys; compile(open(sys.argv[1], \"rb\").read(), "
+                       "sys.argv[1], \"exec\")' check.py");
   else if (language == "javascript")  // either module system will do
     rejected = rejects("check.cjs", "node --check check.cjs") &&
                rejects("check.mjs", "node --check check.mjs");
@@ -105,11 +107,11 @@ std::string parse_text(const LanguageSupport& language, const std::string& bytes
 }
 
 std::string describe(const FileOutcome& outcome) {
-  std::string text = "status " + std::to_string(static_cast<int>(outcome.status)) + ": " +
-                     outcome.message + "\n";
+  std::string text =
+      "status " + std::to_string(static_cast<int>(outcome.status)) + ": " + outcome.message + "\n";
   for (const FunctionOutcome& f : outcome.functions)
-    text += f.qualified_name + " line " + std::to_string(f.line) + ": " + f.state + " " +
-            f.reason + "\n";
+    text += f.qualified_name + " line " + std::to_string(f.line) + ": " + f.state + " " + f.reason +
+            "\n";
   return text;
 }
 
@@ -145,8 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fail("the instrumented text parses with other syntax errors", input, output,
            std::to_string(errors_before) + " before, " + std::to_string(errors_after) + " after");
   } else if (output != input) {
-    fail("changed the text but reported no change", input, output,
-         describe(instrumented.outcome));
+    fail("changed the text but reported no change", input, output, describe(instrumented.outcome));
   }
   if (errors_before == 0 && !had_telemetry) {
     bool refused = instrumented.outcome.status == FileOutcome::Status::kError;
@@ -165,8 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (removed.outcome.status == FileOutcome::Status::kError)
       fail("remove refused the instrumented text", input, output, describe(removed.outcome));
     if (!had_telemetry && removed.output != input)
-      fail("remove did not give the input back", input, removed.output,
-           describe(removed.outcome));
+      fail("remove did not give the input back", input, removed.output, describe(removed.outcome));
     if (had_telemetry && cleaned.outcome.status == FileOutcome::Status::kChanged &&
         removed.output != cleaned.output)
       fail("remove after instrument differs from remove alone", cleaned.output, removed.output,
