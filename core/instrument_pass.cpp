@@ -112,9 +112,12 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
     FunctionState expected = is_added[i] ? FunctionState::kInstrumented
                                          : original.functions[i].state;
     // Filters from the config are not re-applied to `after`; they only skip functions that
-    // stay uninstrumented.
+    // stay uninstrumented. A function the language skipped (inside a syntax error) must stay
+    // skipped: if the telemetry changed how the parser recovers around it, the next run would
+    // instrument it, and instrument would not reach a fixed point.
     FunctionState actual = after.functions[i].state;
-    if (expected == FunctionState::kSkipped && actual == FunctionState::kUninstrumented)
+    if (expected == FunctionState::kSkipped && actual == FunctionState::kUninstrumented &&
+        skipped_by_config(original.functions[i]))
       continue;
     if (actual != expected)
       return make_error(original.functions[i].qualified_name + " is " + to_string(actual) +
