@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <string_view>
 
 #include "external_check.h"
 #include "glob.h"
@@ -44,7 +45,15 @@ FunctionOutcome describe(const FunctionInfo& f, const std::string& state) {
   return {f.qualified_name, f.name_row + 1, f.name_column, f.end_row + 1, state, f.reason};
 }
 
+constexpr std::string_view kExcludedReason = "excluded by exclude_functions (";
+constexpr std::string_view kTooShortReason = "shorter than min_function_lines";
+
 }  // namespace
+
+bool pass::skipped_by_config(const FunctionInfo& f) {
+  return f.state == FunctionState::kSkipped &&
+         (f.reason.rfind(kExcludedReason, 0) == 0 || f.reason == kTooShortReason);
+}
 
 void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& config) {
   for (FunctionInfo& f : functions) {
@@ -52,14 +61,14 @@ void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& co
     for (const std::string& pattern : config.exclude_functions) {
       if (name_glob_match(pattern, f.qualified_name)) {
         f.state = FunctionState::kSkipped;
-        f.reason = "excluded by exclude_functions (" + pattern + ")";
+        f.reason = std::string(kExcludedReason) + pattern + ")";
         break;
       }
     }
     if (f.state == FunctionState::kUninstrumented && config.min_function_lines > 0 &&
         f.end_row - f.start_row + 1 < config.min_function_lines) {
       f.state = FunctionState::kSkipped;
-      f.reason = "shorter than min_function_lines";
+      f.reason = std::string(kTooShortReason);
     }
   }
 }

@@ -96,9 +96,13 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
   const Parsed& after = **result;
   uint32_t errors_before = original.tree.error_count();
   uint32_t errors_after = after.tree.error_count();
-  if (errors_after > errors_before)
-    return make_error("instrumented code does not parse (" + std::to_string(errors_after) +
-                      " syntax errors, " + std::to_string(errors_before) + " before)");
+  // Equal, not merely no more: in a file with syntax errors, telemetry that changes how the
+  // parser recovers (fewer errors) would make `remove` see its own exact undo add errors and
+  // refuse it, leaving telemetry no run can take out.
+  if (errors_after != errors_before)
+    return make_error("instrumented code does not parse as the original does (" +
+                      std::to_string(errors_after) + " syntax errors, " +
+                      std::to_string(errors_before) + " before)");
   if (after.functions.size() != original.functions.size())
     return make_error("instrumented code has " + std::to_string(after.functions.size()) +
                       " functions instead of " + std::to_string(original.functions.size()));
@@ -108,9 +112,12 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
     FunctionState expected = is_added[i] ? FunctionState::kInstrumented
                                          : original.functions[i].state;
     // Filters from the config are not re-applied to `after`; they only skip functions that
-    // stay uninstrumented.
+    // stay uninstrumented. A function the language skipped (inside a syntax error) must stay
+    // skipped: if the telemetry changed how the parser recovers around it, the next run would
+    // instrument it, and instrument would not reach a fixed point.
     FunctionState actual = after.functions[i].state;
-    if (expected == FunctionState::kSkipped && actual == FunctionState::kUninstrumented)
+    if (expected == FunctionState::kSkipped && actual == FunctionState::kUninstrumented &&
+        skipped_by_config(original.functions[i]))
       continue;
     if (actual != expected)
       return make_error(original.functions[i].qualified_name + " is " + to_string(actual) +

@@ -22,6 +22,9 @@ class ScriptRepairer;
 
 namespace pass {
 
+/// Whether apply_config_filters (exclude_functions, min_function_lines) is why `f` is skipped.
+bool skipped_by_config(const FunctionInfo& f);
+
 /// The text of `f` from the start of its first row.
 std::string function_text(const SourceText& source, const FunctionInfo& f);
 

@@ -31,6 +31,17 @@ TSParser* thread_parser(const TSLanguage* grammar) {
   return parsers.get(grammar);
 }
 
+// thread_parser() with its grammar's external scanner made anew. A parse starts by telling the
+// scanner to forget its state, and some scanners keep part of it (tree-sitter-python 0.23's
+// `inside_f_string`): the tree of a text then depended on the text the thread parsed before,
+// so validation could compare two different parses of the same bytes. Setting the language
+// again destroys and recreates the scanner (a small allocation per parse).
+TSParser* fresh_thread_parser(const TSLanguage* grammar) {
+  TSParser* parser = thread_parser(grammar);
+  if (parser && !ts_parser_set_language(parser, grammar)) return nullptr;
+  return parser;
+}
+
 }  // namespace
 
 SyntaxTree::~SyntaxTree() {
@@ -49,7 +60,7 @@ SyntaxTree& SyntaxTree::operator=(SyntaxTree&& other) noexcept {
 Result<SyntaxTree> SyntaxTree::reparse(const TSLanguage* grammar, const SyntaxTree& old,
                                        const std::vector<TSInputEdit>& edits,
                                        std::string_view new_text) {
-  TSParser* parser = thread_parser(grammar);
+  TSParser* parser = fresh_thread_parser(grammar);
   if (!parser) return make_error("grammar's ABI version is not supported by this tree-sitter");
   if (!old.tree_) return parse(grammar, new_text);
   TSTree* edited = ts_tree_copy(old.tree_);
@@ -62,7 +73,7 @@ Result<SyntaxTree> SyntaxTree::reparse(const TSLanguage* grammar, const SyntaxTr
 }
 
 Result<SyntaxTree> SyntaxTree::parse(const TSLanguage* grammar, std::string_view text) {
-  TSParser* parser = thread_parser(grammar);
+  TSParser* parser = fresh_thread_parser(grammar);
   if (!parser) return make_error("grammar's ABI version is not supported by this tree-sitter");
   TSTree* tree = ts_parser_parse_string(parser, nullptr, text.data(),
                                         static_cast<uint32_t>(text.size()));

@@ -36,6 +36,20 @@ TSPoint point_of(const std::string& text, size_t offset) {
 }  // namespace
 
 TEST_SUITE("syntax_tree") {
+  TEST_CASE("a parse does not depend on what the thread parsed before") {
+    // tree-sitter-python's scanner kept `inside_f_string` from an unterminated f-string into
+    // the next parse (found by fuzz_roundtrip_python).
+    const TSLanguage* python = LanguageRegistry::instance().by_name("python")->grammar();
+    const std::string text = ":\n :#";
+    auto before = SyntaxTree::parse(python, text);
+    REQUIRE(before.ok());
+    auto unterminated = SyntaxTree::parse(python, "f\"{");
+    REQUIRE(unterminated.ok());
+    auto after = SyntaxTree::parse(python, text);
+    REQUIRE(after.ok());
+    CHECK(sexp(*after) == sexp(*before));
+  }
+
   TEST_CASE("incremental reparse equals a fresh parse after random edits") {
     const TSLanguage* python = LanguageRegistry::instance().by_name("python")->grammar();
     std::string text =

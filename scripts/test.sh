@@ -1,13 +1,47 @@
 #!/usr/bin/env bash
-# The whole test suite: set-up, the release build's tests, then the same tests built with
-# AddressSanitizer + UndefinedBehaviorSanitizer. The `slow` and `vscode` labels run in the release
-# build only (the VS Code test drives code-server and Chromium, whose code is not ours).
+# The whole test suite, each step timed:
+#  1. set-up and the release build's tests;
+#  2. the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer. The `slow` and
+#     `vscode` labels run in the release build only (the VS Code test drives code-server and
+#     Chromium, whose code is not ours);
+#  3. every fuzz target for FUZZ_SECONDS (default 15) from its seeds, clang with ASan + UBSan
+#     (scripts/fuzz.sh; the seeds alone already ran in steps 1 and 2, label `fuzz`);
+#  4. the tests that run threads (the pipeline's workers, the cache's writer, the server's
+#     workers) under ThreadSanitizer, building only what they need.
+#   FUZZ_SECONDS=0 skips step 3, TSAN=0 skips step 4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+started=$SECONDS
+step_started=$SECONDS
+step_done() {
+  echo "test.sh: $1 took $(( SECONDS - step_started ))s ($(( SECONDS - started ))s in all)"
+  step_started=$SECONDS
+}
+
 scripts/setup.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+step_done "release build and tests"
 
 BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DTELINJECT_SANITIZE=ON" scripts/setup.sh
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE "slow|vscode"
+step_done "ASan+UBSan build and tests"
+
+if [ "${FUZZ_SECONDS:-15}" -gt 0 ]; then
+  scripts/fuzz.sh --each "${FUZZ_SECONDS:-15}"
+  step_done "fuzzing"
+fi
+
+if [ "${TSAN:-1}" != 0 ]; then
+  # -O1: ThreadSanitizer's advice, and much quicker to build than -O2.
+  # shellcheck disable=SC2086
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O1 \
+    -DCMAKE_CXX_FLAGS=-O1 -DTELINJECT_TSAN=ON ${CMAKE_ARGS:-} >/dev/null
+  cmake --build build-tsan -j "$(nproc)" --target core_tests telinject telinject-lsp
+  tsan_tests="core_tests|e2e_test_cli|e2e_test_lsp|e2e_test_lsp_go|e2e_test_lsp_javascript"
+  tsan_tests+="|e2e_test_reliability_lsp|e2e_test_reliability_files"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure -j "$(nproc)" -R "^($tsan_tests)\$"
+  step_done "ThreadSanitizer build and tests"
+fi

@@ -64,15 +64,24 @@ void check_outgoing(const std::string& body) {
   if (response && message.contains("result") == message.contains("error")) std::abort();
 }
 
+std::filesystem::path scratch;
+
+// The scratch directory goes when the process ends normally (a crash leaves it to look at).
+void remove_scratch() {
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // A scratch directory as the working directory: the session's project when it has no folder.
   std::error_code ec;
-  std::filesystem::path scratch =
+  scratch =
       std::filesystem::temp_directory_path(ec) / ("telinject-fuzz-" + std::to_string(getpid()));
   std::filesystem::create_directories(scratch, ec);
   if (chdir(scratch.c_str()) != 0) std::abort();
+  std::atexit(remove_scratch);
   return 0;
 }
 

@@ -467,6 +467,8 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
         f.name_column = ts_node_start_point(node).column;
       } else {
         TSNode name_node = ts_node_child_by_field_name(node, "name", 4);
+        // Error recovery can leave a declaration without its name: not a function to name.
+        if (ts_node_is_null(name_node)) return descend;
         f.name = std::string(node_text(source, name_node));
         f.kind = kind == WalkKind::kMethod ? "method" : "function";
         std::string receiver = kind == WalkKind::kMethod ? receiver_name(source, node) + "." : "";

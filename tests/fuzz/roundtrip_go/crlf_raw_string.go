@@ -1,0 +1,8 @@
+package q
+
+import "os"
+
+func crlf() bool {
+	return os.Getenv(`a
+b`) == ""
+}

@@ -1,0 +1,8 @@
+package q
+
+func broken( {
+}
+
+func ok() int {
+	return 1
+}

@@ -1,0 +1,2 @@
+﻿const f = () => { return 1 }
+function g() { if (x) { return } }

@@ -1,0 +1,4 @@
+function crlf(a) {
+	return `multi
+line ${a}`;
+}

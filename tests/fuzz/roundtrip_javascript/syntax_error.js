@@ -1,0 +1,9 @@
+function ok() {
+  return 1;
+}
+function broken( {
+  return 2;
+}
+const later = () => {
+  return 3;
+};

@@ -1,0 +1,5 @@
+﻿def bom():
+  return "été"
+
+def  spaced ( ) :
+  x = 1 ; return x

@@ -1,0 +1,7 @@
+"""Module doc."""
+i * """A shape."""
+
+     cmethod
+    def make(): r
+        tcmethod
+    def make(): return Shape(3)

@@ -1,0 +1,5 @@
+function broken(a: number {
+  return a;
+}
+function fine(): void {
+}
