@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, each step timed:
 #  1. set-up and the release build's tests;
-#  2. the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer. The `slow` and
-#     `vscode` labels run in the release build only (the VS Code test drives code-server and
-#     Chromium, whose code is not ours);
+#  2. the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer. The `slow`,
+#     `vscode` and `browser` labels run in the release build only (the VS Code and speedscope
+#     tests drive Chromium, whose code is not ours);
 #  3. every fuzz target for FUZZ_SECONDS (default 15) from its seeds, clang with ASan + UBSan
 #     (scripts/fuzz.sh; the seeds alone already ran in steps 1 and 2, label `fuzz`);
 #  4. the tests that run threads (the pipeline's workers, the cache's writer, the server's
@@ -25,7 +25,7 @@ step_done "release build and tests"
 
 BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DTELINJECT_SANITIZE=ON" scripts/setup.sh
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE "slow|vscode"
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE "slow|vscode|browser"
 step_done "ASan+UBSan build and tests"
 
 if [ "${FUZZ_SECONDS:-15}" -gt 0 ]; then
