@@ -113,8 +113,16 @@ void Session::handle(std::string body) {
 }
 
 void Session::disconnected() {
-  // stdin closed without exit: stop as exit would, after the work in flight.
+  // stdin closed without exit: stop as exit would.
+  cancel_all();
   on_exit_(shutting_down_ ? 0 : 1);
+}
+
+void Session::cancel_all() {
+  // The work in flight stops at its next file (a file being written is finished whole), so
+  // `exit` does not wait for a whole workspace run.
+  std::lock_guard lock(mutex_);
+  for (auto& [key, flag] : cancelled_) *flag = true;
 }
 
 void Session::bind_methods() {
@@ -129,7 +137,10 @@ void Session::bind_methods() {
     shutting_down_ = true;
     reply(nullptr);
   });
-  d.bind_raw_notification("exit", [this](json) { on_exit_(shutting_down_ ? 0 : 1); });
+  d.bind_raw_notification("exit", [this](json) {
+    cancel_all();
+    on_exit_(shutting_down_ ? 0 : 1);
+  });
   d.bind_notification<lsp::CancelParams>("$/cancelRequest", [this](lsp::CancelParams params) {
     std::lock_guard lock(mutex_);
     if (auto it = cancelled_.find(id_key(params.id)); it != cancelled_.end()) *it->second = true;

@@ -48,6 +48,8 @@ class Session {
   void disconnected();
 
  private:
+  /// Sets every in-flight request's cancel flag (exit, or the client went away).
+  void cancel_all();
   using Snapshot = std::shared_ptr<const DocumentSnapshot>;
 
   void bind_methods();

@@ -1,6 +1,7 @@
 """End-to-end tests of telinject-lsp: the real binary over pipes, a scripted client."""
 import json
 import os
+import time
 import shutil
 import unittest
 
@@ -256,6 +257,31 @@ class LspSession(unittest.TestCase):
                                                  "position": {"line": 3, "character": 5}})
         self.assertIn("shapes.area", hover["result"]["contents"]["value"])
         self.assertEqual(c.shutdown(), 0)
+
+    def test_exit_does_not_wait_for_a_workspace_run(self):
+        # `exit` cancels the work in flight: the server stops at the next file instead of
+        # instrumenting the whole workspace first; every file is left whole, old or new.
+        for i in range(1500):
+            with open(os.path.join(self.root, f"module_{i:04d}.py"), "w", encoding="utf-8") as handle:
+                handle.write(SOURCE.replace("area", f"area_{i}"))
+        self.start()
+        c = self.client
+        c.request_async("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
+        # Some files are done (the progress reports them) when exit comes.
+        c.wait_notification("$/progress", lambda p: p["value"]["kind"] == "report"
+                            and p["value"].get("percentage", 0) > 0, timeout=120)
+        c.notify("exit")
+        self.assertEqual(c.process.wait(timeout=60), 1)  # no shutdown before exit
+        untouched = 0
+        for i in range(1500):
+            with open(os.path.join(self.root, f"module_{i:04d}.py"), encoding="utf-8") as handle:
+                text = handle.read()
+            if "_telinject" in text:
+                compile(text, f"module_{i:04d}.py", "exec")
+            else:
+                self.assertEqual(text, SOURCE.replace("area", f"area_{i}"))
+                untouched += 1
+        self.assertGreater(untouched, 0)
 
     def test_progress_cancel_button(self):
         # The server creates the progress token; the client's cancel button sends
