@@ -16,3 +16,6 @@ echo "--- running the instrumented example"
 echo
 echo "--- telemetry recorded in build/example/spans.jsonl"
 python3 scripts/show_spans.py build/example/spans.jsonl
+echo
+echo "--- the same records as a profiler's table (telinject report)"
+build/cli/telinject report build/example/spans.jsonl

@@ -1,11 +1,13 @@
-"""Prints the spans a TELINJECT_OUT file holds as an indented tree per trace."""
+"""Prints the spans a TELINJECT_OUT file holds as an indented tree per trace (its resource and
+dropped lines are left out: docs/telemetry.md). `telinject report FILE` prints the table."""
 import json
 import sys
 
 
 def main(path):
     with open(path, encoding="utf-8") as handle:
-        spans = [json.loads(line) for line in handle if line.strip()]
+        records = [json.loads(line) for line in handle if line.strip()]
+    spans = [record for record in records if "span_id" in record]
     children = {}
     for span in spans:
         children.setdefault(span.get("parent_span_id"), []).append(span)
