@@ -44,6 +44,26 @@ class LspSession(unittest.TestCase):
             "textDocument/publishDiagnostics",
             lambda p: p["uri"] == self.uri and p.get("version") == version)["diagnostics"]
 
+    def write_modules(self, count):
+        """A workspace big enough that instrumenting it takes a while."""
+        for i in range(count):
+            with open(os.path.join(self.root, f"module_{i:04d}.py"), "w", encoding="utf-8") as handle:
+                handle.write(SOURCE.replace("area", f"area_{i}"))
+
+    def untouched_modules(self, count):
+        """Checks that each module is whole, instrumented (it compiles) or as written; returns
+        how many are as written."""
+        untouched = 0
+        for i in range(count):
+            with open(os.path.join(self.root, f"module_{i:04d}.py"), encoding="utf-8") as handle:
+                text = handle.read()
+            if "_telinject" in text:
+                compile(text, f"module_{i:04d}.py", "exec")
+            else:
+                self.assertEqual(text, SOURCE.replace("area", f"area_{i}"))
+                untouched += 1
+        return untouched
+
     def test_the_whole_round(self):
         result = self.start()
         self.assertEqual(result["capabilities"]["positionEncoding"], "utf-16")
@@ -228,10 +248,7 @@ class LspSession(unittest.TestCase):
         self.assertEqual(c.shutdown(), 0)
 
     def test_cancellation(self):
-        # A workspace big enough that instrumenting it takes a while.
-        for i in range(400):
-            with open(os.path.join(self.root, f"module_{i:03d}.py"), "w", encoding="utf-8") as handle:
-                handle.write(SOURCE.replace("area", f"area_{i}"))
+        self.write_modules(400)
         self.start()
         c = self.client
         c.open(self.uri, SOURCE)
@@ -243,13 +260,7 @@ class LspSession(unittest.TestCase):
         self.assertFalse([m for m, _ in c.server_requests if m == "workspace/applyEdit"])
         # Files not open are written on disk, each whole: those done before the cancel stay
         # done, the others are untouched; none is half-written.
-        for i in range(400):
-            with open(os.path.join(self.root, f"module_{i:03d}.py"), encoding="utf-8") as handle:
-                text = handle.read()
-            if "_telinject" in text:
-                compile(text, f"module_{i:03d}.py", "exec")
-            else:
-                self.assertEqual(text, SOURCE.replace("area", f"area_{i}"))
+        self.untouched_modules(400)
         # Cancelling what is already answered, or an unknown id, is harmless.
         c.notify("$/cancelRequest", {"id": request_id})
         c.notify("$/cancelRequest", {"id": "no-such-request"})
@@ -261,9 +272,7 @@ class LspSession(unittest.TestCase):
     def test_exit_does_not_wait_for_a_workspace_run(self):
         # `exit` cancels the work in flight: the server stops at the next file instead of
         # instrumenting the whole workspace first; every file is left whole, old or new.
-        for i in range(1500):
-            with open(os.path.join(self.root, f"module_{i:04d}.py"), "w", encoding="utf-8") as handle:
-                handle.write(SOURCE.replace("area", f"area_{i}"))
+        self.write_modules(1500)
         self.start()
         c = self.client
         c.request_async("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
@@ -272,23 +281,12 @@ class LspSession(unittest.TestCase):
                             and p["value"].get("percentage", 0) > 0, timeout=120)
         c.notify("exit")
         self.assertEqual(c.process.wait(timeout=60), 1)  # no shutdown before exit
-        untouched = 0
-        for i in range(1500):
-            with open(os.path.join(self.root, f"module_{i:04d}.py"), encoding="utf-8") as handle:
-                text = handle.read()
-            if "_telinject" in text:
-                compile(text, f"module_{i:04d}.py", "exec")
-            else:
-                self.assertEqual(text, SOURCE.replace("area", f"area_{i}"))
-                untouched += 1
-        self.assertGreater(untouched, 0)
+        self.assertGreater(self.untouched_modules(1500), 0)
 
     def test_progress_cancel_button(self):
         # The server creates the progress token; the client's cancel button sends
         # window/workDoneProgress/cancel for it.
-        for i in range(400):
-            with open(os.path.join(self.root, f"module_{i:03d}.py"), "w", encoding="utf-8") as handle:
-                handle.write(SOURCE.replace("area", f"area_{i}"))
+        self.write_modules(400)
         self.start()
         c = self.client
         request_id = c.request_async("workspace/executeCommand", {"command": "telinject.instrumentWorkspace"})
