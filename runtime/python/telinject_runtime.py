@@ -79,6 +79,7 @@ __all__ = ["span", "configure", "flush", "enabled"]
 _NOT_ERRORS = (GeneratorExit, StopIteration, StopAsyncIteration)
 _FLUSH_INTERVAL = 0.1  # seconds between writer wake-ups
 _BLOCK = 4096  # records that wake the writer early
+_WRITE_CHUNK = 256  # span lines formatted and written at a time
 _MASK64 = (1 << 64) - 1
 _RATE_LIMIT_DEFAULT = (1000, 10.0)
 _MAX_BYTES_DEFAULT = 100_000_000
@@ -1126,41 +1127,45 @@ def _write_block(dropped):
         _count_size_cap(items)
         items = []
     jsonl = _file_format == "jsonl"
-    if jsonl:
-        lines = _format(items) if items else []
-        spans_in = None  # one span a line
-    else:
-        batches = _batches(items)
-        lines = [_otlp_json(batch) for batch in batches]
-        spans_in = [len(batch) for batch in batches]
-    written = len(items)
-    if lines and _max_bytes is not None:
-        room = _max_bytes - os.fstat(_fd).st_size
-        if jsonl and not _resource_written:
-            room -= len(_resource_line)
-        data = "".join(lines).encode("utf-8", "replace")
-        if len(data) > room:
-            kept = written = 0
+    first = [_resource_line] if jsonl and not _resource_written else []
+    room = None if _max_bytes is None else _max_bytes - os.fstat(_fd).st_size
+    # In chunks of a few hundred lines: one large string (and its bytes) per block would cost
+    # more in fresh memory than the formatting itself.
+    step = _WRITE_CHUNK if jsonl else _OTLP_BATCH
+    for start in range(0, len(items), step):
+        chunk = items[start:start + step]
+        lines = _format(chunk) if jsonl else [_otlp_json(chunk)]
+        data = "".join(first + lines).encode("utf-8", "replace")
+        if room is not None and len(data) > room:
+            room -= sum(len(line.encode("utf-8", "replace")) for line in first)
+            kept = 0
             for line in lines:
                 room -= len(line.encode("utf-8", "replace"))
                 if room < 0:
                     break
-                written += spans_in[kept] if spans_in else 1
                 kept += 1
-            _count_size_cap(items[written:])
-            del lines[kept:]
+            written = kept if jsonl else len(chunk) * kept
+            _count_size_cap(items[start + written:])
+            _spans_written += written
+            _write_all("".join(first + lines[:kept]).encode("utf-8", "replace"))
+            first = []
             _reach_cap()
-    _spans_written += written
-    if dropped:
-        dropped_lines = _dropped_lines()
-        if jsonl:  # OTLP has no such record
-            lines.extend(dropped_lines)
-    if not lines:
-        return
-    if jsonl and not _resource_written:
-        lines.insert(0, _resource_line)
+            break
+        if room is not None:
+            room -= len(data)
+        _spans_written += len(chunk)
+        _write_all(data)
+        first = []
+    if first == []:
         _resource_written = True
-    data = "".join(lines).encode("utf-8", "replace")
+    if dropped:
+        lines = _dropped_lines()
+        if jsonl and lines:  # OTLP has no such record
+            _write_all("".join(first + lines).encode("utf-8", "replace"))
+            _resource_written = True
+
+
+def _write_all(data):
     while data:
         written = os.write(_fd, data)
         data = data[written:]
