@@ -363,6 +363,7 @@ _next_span_id = itertools.count(_rng.getrandbits(63) | 1).__next__
 _root = None  # the context variable's value for a call with no span around it
 _sampling = False  # TELINJECT_SAMPLE < 1
 _sample_bound = 1 << 64  # a root is sampled when its trace id's low 64 bits are below this
+_limited = True  # TELINJECT_RATE_LIMIT is not off: calls are counted
 _first_calls = 1 << 62  # calls of a function recorded before the rate limit applies
 _interval_ns = 0.0  # then one call per this many ns ...
 _burst_ns = 0.0  # ... with at most 1 s worth of them in a row
@@ -376,7 +377,7 @@ class _Span:
     """One recorded call. The decisions and the context switch happen in `span()`, so
     ``__enter__`` is a C no-op."""
 
-    __slots__ = ("function", "trace_id", "span_id", "parent_id", "start", "token")
+    __slots__ = ("head", "trace_id", "span_id", "parent_id", "start", "token")
     __enter__ = "".format
 
     def __exit__(self, exc_type, exc, tb):
@@ -393,8 +394,9 @@ class _Span:
             error = _describe(exc_type, exc)
         # Only strings, ints, None and a tuple of strings: the garbage collector stops tracking
         # the tuple.
-        _append((self.function.head, self.trace_id, self.span_id, self.parent_id, self.start,
-                 end - self.start, _get_ident(), error))
+        start = self.start
+        _append((self.head, self.trace_id, self.span_id, self.parent_id, start, end - start,
+                 _get_ident(), error))
         if len(_buffer) >= _wake_at:
             _wake_writer()
         return False
@@ -438,20 +440,21 @@ def _span_recording(name, generator=False):
         if parent is _UNSAMPLED:
             function.sampling += 1
         return _NO_SPAN
-    calls = function.calls + 1
-    function.calls = calls
-    if calls > _first_calls:
-        # Token bucket kept as the time the next call may be recorded (GCRA): one call per
-        # _interval_ns, up to a second's worth after a quiet spell; empty when it starts.
-        now = _perf_ns()
-        allowed = function.next_allowed or now + _interval_ns
-        if now < allowed:
-            function.next_allowed = allowed
-            function.rate_limit += 1
-            return _NO_SPAN
-        function.next_allowed = max(allowed, now - _burst_ns) + _interval_ns
+    if _limited:
+        calls = function.calls + 1
+        function.calls = calls
+        if calls > _first_calls:
+            # Token bucket kept as the time the next call may be recorded (GCRA): one call per
+            # _interval_ns, up to a second's worth after a quiet spell; empty when it starts.
+            now = _perf_ns()
+            allowed = function.next_allowed or now + _interval_ns
+            if now < allowed:
+                function.next_allowed = allowed
+                function.rate_limit += 1
+                return _NO_SPAN
+            function.next_allowed = max(allowed, now - _burst_ns) + _interval_ns
     span = _new(_Span)
-    span.function = function
+    span.head = function.head
     span.trace_id = trace_id if trace_id is not None else _getrandbits(128)
     span.parent_id = parent_id
     span.span_id = _next_span_id()
@@ -1415,6 +1418,7 @@ def configure(path=None, opentelemetry=None):
     exporter's OTEL_* variables as docs/telemetry.md says. What the buffer holds is written
     (and queued for export) first."""
     global _path, _fd, _pid, _otel_tracer, span, _root, _sampling, _sample_bound, _first_calls
+    global _limited
     global _interval_ns, _burst_ns, _max_bytes, _wall_offset, _capped, _finished
     global _resource_written, _active, _exporter, _file_format
     if _active:
@@ -1448,6 +1452,7 @@ def configure(path=None, opentelemetry=None):
             _sample_bound = round(ratio * (1 << 64))
             _sampling = _sample_bound < (1 << 64)
             limit = _setting("TELINJECT_RATE_LIMIT", _parse_rate_limit, _RATE_LIMIT_DEFAULT)
+            _limited = limit is not None
             if limit is None:
                 _first_calls = 1 << 62
             else:
