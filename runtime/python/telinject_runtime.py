@@ -325,8 +325,9 @@ def _register(name, frame):
     finally:
         _current_reset(token)
     quoted = _json_string(name)
-    head = '{"name": %s, "code.function.name": %s, "code.file.path": %s, "code.line.number": %d, ' % (
-        quoted, quoted, _json_string(file), line)
+    head = ('{"name": %s, "code.function.name": %s, "code.file.path": %s, '
+            '"code.line.number": %d, ' % (quoted, quoted, _json_string(file), line)
+            ).encode("utf-8", "replace")  # the span lines are formatted as bytes
     return _functions.setdefault(name, _Function(name, file, line, head))
 
 
@@ -1094,21 +1095,27 @@ def _flush(dropped, final=False):
 
 
 def _format(items):
+    """The span lines (UTF-8 bytes: formatting bytes costs ~40% less than str) of `items`."""
     root_ok, child_ok, error_format = _formats
     offset = _wall_offset
     lines = []
     add = lines.append
+    trace = trace_hex = None  # a trace's spans share one id object: format it once in a row
     for head, trace_id, span_id, parent_id, start, duration, thread, error in items:
+        if trace_id is not trace:
+            trace = trace_id
+            trace_hex = b"%032x" % trace_id
         if error is None:
             if parent_id is None:
-                add(root_ok % (head, trace_id, span_id, start + offset, duration, thread))
+                add(root_ok % (head, trace_hex, span_id, start + offset, duration, thread))
             else:
-                add(child_ok % (head, trace_id, span_id, parent_id, start + offset, duration,
+                add(child_ok % (head, trace_hex, span_id, parent_id, start + offset, duration,
                                 thread))
         else:
-            parent = "null" if parent_id is None else '"%016x"' % parent_id
-            add(error_format % (head, trace_id, span_id, parent, start + offset, duration,
-                                _json_string(error[0]), _json_string(error[1]), thread))
+            parent = b"null" if parent_id is None else b'"%016x"' % parent_id
+            add(error_format % (head, trace_hex, span_id, parent, start + offset, duration,
+                                _json_string(error[0]).encode("utf-8", "replace"),
+                                _json_string(error[1]).encode("utf-8", "replace"), thread))
     return lines
 
 
@@ -1130,27 +1137,29 @@ def _write_block(dropped):
         _count_size_cap(items)
         items = []
     jsonl = _file_format == "jsonl"
-    first = [_resource_line] if jsonl and not _resource_written else []
+    first = []  # the resource line, while it is not written
+    if jsonl and not _resource_written:
+        first = [_resource_line.encode("utf-8", "replace")]
     room = None if _max_bytes is None else _max_bytes - os.fstat(_fd).st_size
     # In chunks of a few hundred lines: one large string (and its bytes) per block would cost
     # more in fresh memory than the formatting itself.
     step = _WRITE_CHUNK if jsonl else _OTLP_BATCH
     for start in range(0, len(items), step):
         chunk = items[start:start + step]
-        lines = _format(chunk) if jsonl else [_otlp_json(chunk)]
-        data = "".join(first + lines).encode("utf-8", "replace")
+        lines = _format(chunk) if jsonl else [_otlp_json(chunk).encode("utf-8", "replace")]
+        data = b"".join(first + lines)
         if room is not None and len(data) > room:
-            room -= sum(len(line.encode("utf-8", "replace")) for line in first)
+            room -= sum(len(line) for line in first)
             kept = 0
             for line in lines:
-                room -= len(line.encode("utf-8", "replace"))
+                room -= len(line)
                 if room < 0:
                     break
                 kept += 1
             written = kept if jsonl else len(chunk) * kept
             _count_size_cap(items[start + written:])
             _spans_written += written
-            _write_all("".join(first + lines[:kept]).encode("utf-8", "replace"))
+            _write_all(b"".join(first + lines[:kept]))
             first = []
             _reach_cap()
             break
@@ -1162,9 +1171,9 @@ def _write_block(dropped):
     if first == []:
         _resource_written = True
     if dropped:
-        lines = _dropped_lines()
+        lines = [line.encode("utf-8", "replace") for line in _dropped_lines()]
         if jsonl and lines:  # OTLP has no such record
-            _write_all("".join(first + lines).encode("utf-8", "replace"))
+            _write_all(b"".join(first + lines))
             _resource_written = True
 
 
@@ -1396,14 +1405,14 @@ span = _span_disabled
 
 def _set_process_formats():
     global _formats, _resource_line
-    tail = '"duration_ns": %%d, "status": "ok", "thread.id": %%d, "process.pid": %d}\n' % _pid
-    ids = '%s"trace_id": "%032x", "span_id": "%016x", "parent_span_id": '
+    tail = b'"duration_ns": %%d, "status": "ok", "thread.id": %%d, "process.pid": %d}\n' % _pid
+    ids = b'%s"trace_id": "%s", "span_id": "%016x", "parent_span_id": '
     _formats = (
-        ids + 'null, "start_time_unix_nano": %d, ' + tail,
-        ids + '"%016x", "start_time_unix_nano": %d, ' + tail,
-        ids + '%s, "start_time_unix_nano": %d, "duration_ns": %d, "status": "error", '
-              '"exception.type": %s, "exception.message": %s, '
-              '"thread.id": %d, "process.pid": ' + str(_pid) + '}\n',
+        ids + b'null, "start_time_unix_nano": %d, ' + tail,
+        ids + b'"%016x", "start_time_unix_nano": %d, ' + tail,
+        ids + b'%s, "start_time_unix_nano": %d, "duration_ns": %d, "status": "error", '
+              b'"exception.type": %s, "exception.message": %s, ' +
+        b'"thread.id": %%d, "process.pid": %d}\n' % _pid,
     )
     attributes = _resource_attributes()
     _resource_line = '{"resource": %s}\n' % _json_object(attributes.items())
