@@ -12,9 +12,9 @@ as x`` binds ``""``, not a span object.)
 
 Recording: ``span`` decides whether the call is recorded (head sampling at the root of a trace,
 per-function rate limit, size cap), and ``__exit__`` appends one tuple to an in-memory buffer.
-Tuples are turned into JSON lines in bulk and written in blocks with ``os.write`` on a descriptor
-opened with O_APPEND (whole lines per write, so processes sharing the file never interleave
-lines): by a writer thread every 100 ms or when the buffer holds a block, at exit (atexit also
+Tuples are turned into JSON lines (formatted as bytes) in chunks of 256 and written with
+``os.write`` on a descriptor opened with O_APPEND (whole lines per write, so processes sharing
+the file never interleave lines): by a writer thread every 100 ms or when the buffer holds a block, at exit (atexit also
 runs after an uncaught exception), before ``fork`` (the child starts empty), at the end of a
 multiprocessing worker (which leaves by ``os._exit``, after multiprocessing's finalizers), and on
 SIGTERM when the program had no handler of its own when recording started (the default action
@@ -27,10 +27,10 @@ OTLP: with OTEL_TRACES_EXPORTER=otlp the writer also queues the spans it takes (
 for a second raw thread, the sender, which encodes them (protobuf by hand, or OTLP/JSON) and POSTs
 them with http.client over one kept-alive connection, retrying as the spec says; a slow
 collector delays neither the calls nor the file. The sender stops before fork like the writer
-(the child drops the parent's queue and connection; the parent's next record starts both again:
-a thread started right after fork would still make Python 3.13 warn). At exit (and on SIGTERM) what is left is
-sent from the exiting thread, waiting at most the exporter's timeout in all. With
-TELINJECT_OUT_FORMAT=otlp the file gets OTLP/JSON requests instead of span lines.
+(the child drops the parent's queue and connection; the parent's next record starts both
+again: a thread started right after fork would still make Python 3.13 warn). At exit (and on
+SIGTERM) what is left is sent from the exiting thread, waiting at most the exporter's timeout in
+all. With TELINJECT_OUT_FORMAT=otlp the file gets OTLP/JSON requests instead of span lines.
 
 Files: a span line, then when the process ends (or on ``flush()``) one dropped line per function
 and reason with calls not recorded; the resource line comes before the process's first line.
