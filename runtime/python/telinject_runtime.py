@@ -14,14 +14,15 @@ Recording: ``span`` decides whether the call is recorded (head sampling at the r
 per-function rate limit, size cap), and ``__exit__`` appends one tuple to an in-memory buffer.
 Tuples are turned into JSON lines (formatted as bytes) in chunks of 256 and written with
 ``os.write`` on a descriptor opened with O_APPEND (whole lines per write, so processes sharing
-the file never interleave lines): by a writer thread every 100 ms or when the buffer holds a block, at exit (atexit also
-runs after an uncaught exception), before ``fork`` (the child starts empty), at the end of a
-multiprocessing worker (which leaves by ``os._exit``, after multiprocessing's finalizers), and on
-SIGTERM when the program had no handler of its own when recording started (the default action
-then follows; a handler the program installed earlier runs after the records are written).
-``os._exit`` elsewhere skips what the last 100 ms buffered. The writer thread is a raw thread
-(not in ``threading.enumerate()``) that ends before each fork, so Python 3.12+ does not warn that
-a multi-threaded process forks; the next record starts a new one.
+the file never interleave lines): by a writer thread every 100 ms or when the buffer holds a
+block, at exit (atexit also runs after an uncaught exception), before ``fork`` (the child starts
+empty), at the end of a multiprocessing worker (which leaves by ``os._exit``, after
+multiprocessing's finalizers), and on SIGTERM when the program had no handler of its own when
+recording started (the default action then follows; a handler the program installed earlier runs
+after the records are written). ``os._exit`` elsewhere skips what the last 100 ms buffered. The
+writer thread is a raw thread (not in ``threading.enumerate()``) that ends before each fork, so
+Python 3.12+ does not warn that a multi-threaded process forks; the next record starts a new
+one.
 
 OTLP: with OTEL_TRACES_EXPORTER=otlp the writer also queues the spans it takes (512 a request)
 for a second raw thread, the sender, which encodes them (protobuf by hand, or OTLP/JSON) and POSTs
