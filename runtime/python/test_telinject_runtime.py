@@ -683,7 +683,11 @@ class Delivery(unittest.TestCase):
         for i in range(2000):
             f(i)
         print("ready", flush=True)
-        time.sleep(60)
+        # Short sleeps: a signal that lands after the last check of pending handlers and before
+        # a long sleep starts waits for the sleep to end (CPython runs Python handlers between
+        # bytecodes); with the writer thread holding the GIL at times, that hung 4 runs in 40.
+        for _ in range(600):
+            time.sleep(0.1)
     """
 
     def killed(self, before="", expect=-15):
