@@ -69,14 +69,19 @@ class OtlpExport(unittest.TestCase):
         with open(os.path.join(cls.work, "main.py"), "w", encoding="utf-8") as handle:
             handle.write(MAIN)
 
-    def run_program(self, env, status=0, timeout=60):
-        """Runs main.py with `env` added (and no OTEL/TELINJECT variables of the caller's);
-        returns (completed process, seconds it took)."""
+    @staticmethod
+    def environment(env):
+        """This process's environment without its OTEL/TELINJECT variables, `env` added."""
         full_env = {key: value for key, value in os.environ.items()
                     if not key.startswith(("OTEL_", "TELINJECT_", "TRACEPARENT"))}
         full_env.update(env)
+        return full_env
+
+    def run_program(self, env, status=0, timeout=60):
+        """Runs main.py with `env`; returns (completed process, seconds it took)."""
         started = time.monotonic()
-        done = subprocess.run([PYTHON, "main.py", str(status)], cwd=self.work, env=full_env,
+        done = subprocess.run([PYTHON, "main.py", str(status)], cwd=self.work,
+                              env=self.environment(env),
                               capture_output=True, text=True, timeout=timeout)
         elapsed = time.monotonic() - started
         self.assertEqual(done.returncode, status, done.stderr)
@@ -91,8 +96,6 @@ class OtlpExport(unittest.TestCase):
 
     def check_same_spans(self, records, spans, count=7):
         """The OTLP spans are the span records of the file: ids, names, times, parents."""
-        def key(span):
-            return span["spanId"]
         expected = sorted(
             ((r["span_id"], r["trace_id"], r["parent_span_id"] or "", r["name"],
               r["start_time_unix_nano"], r["start_time_unix_nano"] + r["duration_ns"])
@@ -259,9 +262,8 @@ class OtlpExport(unittest.TestCase):
 
     def test_sent_while_the_program_runs(self):
         with OtlpReceiver() as receiver:
-            env = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("OTEL_", "TELINJECT_", "TRACEPARENT"))}
-            env.update(OTEL_TRACES_EXPORTER="otlp", OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url)
+            env = self.environment({"OTEL_TRACES_EXPORTER": "otlp",
+                                    "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url})
             program = subprocess.Popen([PYTHON, "main.py", "0", "wait"], cwd=self.work, env=env,
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True)
@@ -280,10 +282,8 @@ class OtlpExport(unittest.TestCase):
     def test_fork_child_sends_its_own_spans(self):
         with OtlpReceiver() as receiver:
             out = os.path.join(temp_dir(self), "spans.jsonl")
-            env = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("OTEL_", "TELINJECT_", "TRACEPARENT"))}
-            env.update(OTEL_TRACES_EXPORTER="otlp", OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url,
-                       TELINJECT_OUT=out)
+            env = self.environment({"OTEL_TRACES_EXPORTER": "otlp", "TELINJECT_OUT": out,
+                                    "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url})
             done = subprocess.run([PYTHON, "main.py", "0", "fork"], cwd=self.work, env=env,
                                   capture_output=True, text=True, timeout=60)
             self.assertEqual((done.returncode, done.stderr), (0, ""))
@@ -297,14 +297,13 @@ class OtlpExport(unittest.TestCase):
         self.assertEqual([span["name"] for span in child], ["app.work.inner"])
 
     def test_off_without_either_variable(self):
-        done, _ = self.run_program({"OTEL_TRACES_EXPORTER": "console"})
-        self.assertEqual(done.stderr, "")
-        probe = subprocess.run(
-            [PYTHON, "-c", "import app.telinject_runtime as t; print(t.enabled())"],
-            cwd=self.work, env={"PATH": os.environ.get("PATH", ""),
-                                "OTEL_TRACES_EXPORTER": "none"},
-            capture_output=True, text=True, timeout=60)
-        self.assertEqual(probe.stdout.strip(), "False", probe.stderr)
+        for exporters, on in (("", False), ("none", False), ("console", False),
+                              ("console,otlp", True)):
+            probe = subprocess.run(
+                [PYTHON, "-c", "import app.telinject_runtime as t; print(t.enabled())"],
+                cwd=self.work, env=self.environment({"OTEL_TRACES_EXPORTER": exporters}),
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual((probe.stdout.strip(), probe.stderr), (str(on), ""), exporters)
 
 
 if __name__ == "__main__":
