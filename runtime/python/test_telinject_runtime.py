@@ -551,6 +551,127 @@ class Records(unittest.TestCase):
         self.assertEqual(dropped(done, "sampling"), {"main.x": 1})
 
 
+def exporter_settings(test, env):
+    """(the exporter's settings as a dict or None, stderr) of a process started with `env`."""
+    full_env = {key: value for key, value in os.environ.items()
+                if not key.startswith(("OTEL_", "TELINJECT_"))}
+    full_env.update(env, PYTHONPATH=HERE)
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import json, telinject_runtime as t
+        e = t._exporter
+        print(json.dumps(e and {name: getattr(e, name) for name in t._Exporter.__slots__}))
+        print(t.enabled())
+    """)], env=full_env, capture_output=True, text=True, timeout=60)
+    test.assertEqual(done.returncode, 0, done.stderr)
+    settings, enabled = done.stdout.splitlines()
+    settings = json.loads(settings)
+    test.assertEqual(enabled, str(settings is not None))
+    return settings, done.stderr
+
+
+class Otlp(unittest.TestCase):
+    def test_exporter_on_only_when_listed(self):
+        for value, on in (("otlp", True), ("console, OTLP", True), ("none", False), ("", False),
+                          ("zipkin", False)):
+            settings, _ = exporter_settings(self, {"OTEL_TRACES_EXPORTER": value})
+            self.assertEqual(settings is not None, on, value)
+
+    def test_endpoints(self):
+        on = {"OTEL_TRACES_EXPORTER": "otlp"}
+        cases = [
+            ({}, ("localhost", 4318, "/v1/traces", False)),
+            ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4000/"},
+             ("collector", 4000, "/v1/traces", False)),
+            ({"OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector/base"},
+             ("collector", None, "/base/v1/traces", True)),
+            ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT":
+              "http://b:2/x?y=1"}, ("b", 2, "/x?y=1", False)),
+        ]
+        for env, (host, port, path, https) in cases:
+            settings, stderr = exporter_settings(self, dict(on, **env))
+            self.assertEqual((settings["host"], settings["port"], settings["path"],
+                              settings["https"]), (host, port, path, https), env)
+            self.assertEqual(stderr, "")
+        settings, stderr = exporter_settings(self, dict(on, OTEL_EXPORTER_OTLP_ENDPOINT="ftp://x"))
+        self.assertEqual(settings["shown_url"], "http://localhost:4318/v1/traces")
+        self.assertIn("OTEL_EXPORTER_OTLP_ENDPOINT", stderr)
+        settings, _ = exporter_settings(self, dict(
+            on, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://me:secret@host:1/v1/traces"))
+        self.assertEqual(settings["shown_url"], "http://host:1/v1/traces")
+
+    def test_protocol_compression_timeout_headers(self):
+        on = {"OTEL_TRACES_EXPORTER": "otlp"}
+        settings, stderr = exporter_settings(self, on)
+        self.assertEqual((settings["json"], settings["gzip"], settings["timeout"]),
+                         (False, False, 10.0))
+        self.assertEqual(settings["headers"]["Content-Type"], "application/x-protobuf")
+        settings, stderr = exporter_settings(self, dict(
+            on, OTEL_EXPORTER_OTLP_PROTOCOL="http/json",
+            OTEL_EXPORTER_OTLP_TRACES_COMPRESSION="gzip", OTEL_EXPORTER_OTLP_COMPRESSION="none",
+            OTEL_EXPORTER_OTLP_TIMEOUT="2500",
+            OTEL_EXPORTER_OTLP_HEADERS="a=1,b=x%2Cy", OTEL_EXPORTER_OTLP_TRACES_HEADERS="a=2"))
+        self.assertEqual(stderr, "")
+        self.assertEqual((settings["json"], settings["gzip"], settings["timeout"]),
+                         (True, True, 2.5))
+        self.assertEqual({k: v for k, v in settings["headers"].items() if len(k) == 1},
+                         {"a": "2", "b": "x,y"})
+        self.assertEqual(settings["headers"]["Content-Encoding"], "gzip")
+        settings, stderr = exporter_settings(self, dict(on, OTEL_EXPORTER_OTLP_PROTOCOL="grpc"))
+        self.assertFalse(settings["json"])
+        self.assertEqual(stderr,
+                         "telinject: OTLP over grpc is not supported; using http/protobuf\n")
+        settings, stderr = exporter_settings(self, dict(
+            on, OTEL_EXPORTER_OTLP_TIMEOUT="soon", OTEL_EXPORTER_OTLP_COMPRESSION="zstd",
+            OTEL_EXPORTER_OTLP_HEADERS="token", OTEL_EXPORTER_OTLP_TRACES_HEADERS="a=token%0A"))
+        self.assertEqual((settings["gzip"], settings["timeout"]), (False, 10.0))
+        self.assertNotIn("a", settings["headers"])
+        for name in ("OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_COMPRESSION",
+                     "OTEL_EXPORTER_OTLP_HEADERS ", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"):
+            self.assertEqual(stderr.count(name), 1, stderr)
+        self.assertNotIn("token", stderr)  # header values may be secrets
+
+    def test_protobuf_values(self):
+        sys.path.insert(0, HERE)
+        try:
+            import telinject_runtime as runtime
+        finally:
+            sys.path.remove(HERE)
+        self.assertEqual(runtime._varint(0), b"\x00")
+        self.assertEqual(runtime._varint(300), b"\xac\x02")
+        # int64 -1: ten bytes of two's complement, as protobuf writes negative int64.
+        self.assertEqual(runtime._pb_key_value("k", -1),
+                         b"\x0a\x01k\x12\x0b\x18" + b"\xff" * 9 + b"\x01")
+        self.assertEqual(runtime._pb_key_value("k", True), b"\x0a\x01k\x12\x02\x10\x01")
+        self.assertEqual(runtime._pb_key_value("k", "\u00e9"),
+                         b"\x0a\x01k\x12\x04\x0a\x02\xc3\xa9")
+
+    def test_otlp_file_has_requests_only_and_the_summary_counts(self):
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            def f():
+                with _telinject.span("main.f"):
+                    pass
+            for _ in range(700):
+                f()
+        """, env={"TELINJECT_OUT_FORMAT": "otlp", "TELINJECT_RATE_LIMIT": "600,0"})
+        self.assertEqual(records, [])
+        self.assertEqual([list(line) for line in done.lines], [["resourceSpans"]] * 2)
+        spans = [span for line in done.lines
+                 for span in line["resourceSpans"][0]["scopeSpans"][0]["spans"]]
+        self.assertEqual(len(spans), 600)  # 512 + 88: at most 512 spans a request
+        self.assertIn("600 spans written to", done.stderr)
+        self.assertIn("100 not recorded (rate limit 100,", done.stderr)
+
+    def test_bad_out_format_warns(self):
+        records, done = run_program(self, """
+            import telinject_runtime as _telinject  # telinject
+            with _telinject.span("main.x"):
+                pass
+        """, env={"TELINJECT_OUT_FORMAT": "xml"})
+        self.assertEqual(len(records), 1)
+        self.assertIn("TELINJECT_OUT_FORMAT", done.stderr)
+
+
 class Delivery(unittest.TestCase):
     PROGRAM = """
         import os, signal, sys, time
@@ -562,7 +683,11 @@ class Delivery(unittest.TestCase):
         for i in range(2000):
             f(i)
         print("ready", flush=True)
-        time.sleep(60)
+        # Short sleeps: a signal that lands after the last check of pending handlers and before
+        # a long sleep starts waits for the sleep to end (CPython runs Python handlers between
+        # bytecodes); with the writer thread holding the GIL at times, that hung 4 runs in 40.
+        for _ in range(600):
+            time.sleep(0.1)
     """
 
     def killed(self, before="", expect=-15):
