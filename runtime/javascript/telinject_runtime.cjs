@@ -639,22 +639,33 @@ function putSmall(value) {
 let secondsValue = -1;
 let secondsDigits = Buffer.alloc(0);
 
-function putNanos(ms) {
-  let rest = anchorRest + Math.round(ms * 1e6);
-  const carry = Math.floor(rest / 1e9);
-  rest = (rest - carry * 1e9) | 0;
-  const seconds = anchorSeconds + carry;
+function putSeconds(seconds) {
   if (seconds !== secondsValue) {
     secondsValue = seconds;
     secondsDigits = Buffer.from(String(seconds));
   }
   put(secondsDigits);
+}
+
+// The nanoseconds past the second, 9 digits.
+function putNanosPart(rest) {
+  const o = out;
   let end = at + 9;
   at = end;
-  for (let i = 0; i < 9; i++) {
-    out[--end] = 48 + (rest % 10);
-    rest = (rest / 10) | 0;
+  for (let i = 0; i < 4; i++) {
+    const pair = (rest % 100) * 2;
+    o[--end] = DIGIT_PAIRS[pair + 1];
+    o[--end] = DIGIT_PAIRS[pair];
+    rest = (rest / 100) | 0;
   }
+  o[--end] = 48 + rest;
+}
+
+// "00" to "99".
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let n = 0; n < 100; n++) {
+  DIGIT_PAIRS[n * 2] = 48 + ((n / 10) | 0);
+  DIGIT_PAIRS[n * 2 + 1] = 48 + (n % 10);
 }
 
 function putString(text) {
@@ -680,18 +691,48 @@ function lineTemplate(fn, withParent) {
   return head;
 }
 
-function putHex(value, digits) {
+// A span id's three pieces (24, 24 and 16 bits) as 16 hex digits.
+function putSpanId(high, middle, low) {
   const o = out;
-  let i = at + digits;
-  at = i;
-  for (let k = 0; k < digits; k++) {
-    o[--i] = HEX_DIGITS[value & 15];
-    value >>>= 4;
-  }
+  const i = at;
+  let b = high >>> 16;
+  o[i] = HEX_HIGH[b];
+  o[i + 1] = HEX_LOW[b];
+  b = (high >>> 8) & 255;
+  o[i + 2] = HEX_HIGH[b];
+  o[i + 3] = HEX_LOW[b];
+  b = high & 255;
+  o[i + 4] = HEX_HIGH[b];
+  o[i + 5] = HEX_LOW[b];
+  b = middle >>> 16;
+  o[i + 6] = HEX_HIGH[b];
+  o[i + 7] = HEX_LOW[b];
+  b = (middle >>> 8) & 255;
+  o[i + 8] = HEX_HIGH[b];
+  o[i + 9] = HEX_LOW[b];
+  b = middle & 255;
+  o[i + 10] = HEX_HIGH[b];
+  o[i + 11] = HEX_LOW[b];
+  b = low >>> 8;
+  o[i + 12] = HEX_HIGH[b];
+  o[i + 13] = HEX_LOW[b];
+  b = low & 255;
+  o[i + 14] = HEX_HIGH[b];
+  o[i + 15] = HEX_LOW[b];
+  at = i + 16;
 }
 
-// Appends the lines of rows [from, to) to `out`.
+// Appends the lines of rows [from, to) to `out`. A line whose function, trace, parent and start
+// second are those of the line before (siblings, the common case) is that line's head copied
+// whole, with its span id and start nanoseconds rewritten: one native copy instead of ~100 bytes
+// written one at a time.
 function spanLines(from, to) {
+  let lastFn = null;
+  let lastTrace = null;
+  let lastParent = -1; // the parent id's first two pieces (-1: none), with the third below
+  let lastParentLow = -1;
+  let lastSeconds = -1;
+  let lastStart = 0; // where the line before starts in `out`
   for (let row = from; row < to; row++) {
     const fn = rowFunction[row];
     const withParent = rowHasParent[row] === 1;
@@ -702,31 +743,46 @@ function spanLines(from, to) {
       else fn.lineWithoutParent = template;
     }
     if (out.length - at < template.length + 300) grow(template.length + 300);
-    const lineStart = at;
-    out.set(template, at);
-    at = lineStart + fn.prefix.length;
     const trace = rowTrace[row];
-    putWord(trace.w0);
-    putWord(trace.w1);
-    putWord(trace.w2);
-    putWord(trace.w3);
-    at += SPAN_ID.length;
     const ids = row * 6;
-    putHex(rowIds[ids], 6);
-    putHex(rowIds[ids + 1], 6);
-    putHex(rowIds[ids + 2], 4);
-    if (withParent) {
-      at += PARENT_ID.length;
-      putHex(rowIds[ids + 3], 6);
-      putHex(rowIds[ids + 4], 6);
-      putHex(rowIds[ids + 5], 4);
-      at += QUOTE.length;
-    } else {
-      at += NO_PARENT.length;
-    }
-    at += START.length;
+    const parent = withParent ? rowIds[ids + 3] * 16777216 + rowIds[ids + 4] : -1;
+    const parentLow = withParent ? rowIds[ids + 5] : -1;
     const start = rowTimes[row * 2];
-    putNanos(start);
+    let rest = anchorRest + Math.round(start * 1e6);
+    const carry = Math.floor(rest / 1e9);
+    rest = (rest - carry * 1e9) | 0;
+    const seconds = anchorSeconds + carry;
+    const lineStart = at;
+    const spanIdAt = lineStart + fn.prefix.length + 32 + SPAN_ID.length;
+    if (fn === lastFn && trace === lastTrace && parent === lastParent && parentLow === lastParentLow &&
+        seconds === lastSeconds) {
+      out.copyWithin(lineStart, lastStart, lastStart + template.length);
+      at = spanIdAt;
+      putSpanId(rowIds[ids], rowIds[ids + 1], rowIds[ids + 2]);
+    } else {
+      lastFn = fn;
+      lastTrace = trace;
+      lastParent = parent;
+      lastParentLow = parentLow;
+      lastSeconds = seconds;
+      out.set(template, lineStart);
+      at = lineStart + fn.prefix.length;
+      putWord(trace.w0);
+      putWord(trace.w1);
+      putWord(trace.w2);
+      putWord(trace.w3);
+      at = spanIdAt;
+      putSpanId(rowIds[ids], rowIds[ids + 1], rowIds[ids + 2]);
+      if (withParent) {
+        at += PARENT_ID.length;
+        putSpanId(rowIds[ids + 3], rowIds[ids + 4], parentLow);
+      }
+      at = lineStart + template.length - DURATION.length - START_DIGITS;
+      putSeconds(seconds);
+    }
+    lastStart = lineStart;
+    at = lineStart + template.length - DURATION.length - 9;
+    putNanosPart(rest);
     at = lineStart + template.length;
     putInteger(Math.max(0, Math.round((rowTimes[row * 2 + 1] - start) * 1e6)));
     const failed = rowError[row];
