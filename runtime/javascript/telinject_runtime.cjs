@@ -21,18 +21,21 @@
 // OpenTelemetry collector over OTLP/HTTP (see "OTLP" below). When neither TELINJECT_OUT nor the
 // exporter is set, `enter` returns one shared no-op span: near-zero cost.
 //
-// Context: the current span lives in an AsyncLocalStorage (a plain variable where there is
-// none). A synchronous function makes its span current and restores the previous one when it
-// ends. An async function makes its span current too, so spans started after an `await` have it
-// as parent; but its caller goes on in that same context once the function first suspends, so
-// a span that finds an async span current checks that it is really inside it: an ended span is
-// passed over, and one entered in the same synchronous run is an ancestor only when the new
-// call's stack runs through it (`Promise.all([a(), b()])`: b is not a's child). A generator's
-// span is recorded with its parent but not made current: a suspended generator would otherwise
-// leak its span into its caller. A call left out by the rate limit or the size cap gets no span
-// and is not made current: its callees take its caller as parent. The calls of a trace left out
-// by sampling get unrecorded spans, made current as usual, so that every later call of that
-// trace, after an `await` too, knows to leave itself out.
+// Context: the current span is a variable, valid for the async resource executing; each async
+// resource keeps the span current where it was made (an async_hooks init hook, as an
+// AsyncLocalStorage does) and the last one made current in its runs. A synchronous call pays an
+// identity test and a property store, where AsyncLocalStorage took two lookups more; a plain
+// variable where there are no async hooks. A synchronous function makes its span current and
+// restores the previous one when it ends. An async function makes its span current too, so
+// spans started after an `await` have it as parent; but its caller goes on in that same context
+// once the function first suspends, so a span that finds an async span current checks that it
+// is really inside it: an ended span is passed over, and one entered in the same synchronous
+// run is an ancestor only when the new call's stack runs through it (`Promise.all([a(), b()])`:
+// b is not a's child). A generator's span is recorded with its parent but not made current: a
+// suspended generator would otherwise leak its span into its caller. A call left out by the rate
+// limit or the size cap gets no span and is not made current: its callees take its caller as
+// parent. The calls of a trace left out by sampling get unrecorded spans, made current as usual,
+// so that every later call of that trace, after an `await` too, knows to leave itself out.
 //
 // Worker threads each have their own copy of this state and write their own blocks; the resource
 // line and the exit summary are per process, through a SharedArrayBuffer handed to workers as
@@ -47,13 +50,15 @@ const childProcess = require('child_process');
 const zlib = require('zlib');
 const { performance } = require('perf_hooks');
 
-let AsyncLocalStorage = null;
-let executionAsyncId = () => 0;
+let asyncHooks = null;
 try {
-  ({ AsyncLocalStorage, executionAsyncId } = require('async_hooks'));
+  asyncHooks = require('async_hooks');
+  if (typeof asyncHooks.executionAsyncResource !== 'function') asyncHooks = null;
 } catch (_) {
-  AsyncLocalStorage = null;
+  asyncHooks = null;
 }
+const executionAsyncId = asyncHooks ? asyncHooks.executionAsyncId : () => 0;
+const executionAsyncResource = asyncHooks ? asyncHooks.executionAsyncResource : () => null;
 let workerThreads = null;
 try {
   workerThreads = require('worker_threads');
@@ -70,8 +75,14 @@ const FLUSH_INTERVAL_MS = 100;
 const RATE_LIMIT_DEFAULT = '1000,10';
 const MAX_BYTES_DEFAULT = '100M';
 
-let storage = null; // created when recording starts: it costs every promise something
-let plainCurrent = null; // the current span where there is no AsyncLocalStorage
+// The current span: `current`, valid in the run of `currentResource` (the executing async
+// resource). Each async resource keeps, under RESOURCE_SPAN, the span current where it was made
+// (our init hook, installed when recording starts: it costs every promise something) and the
+// last one made current in its runs.
+const RESOURCE_SPAN = Symbol('telinject.span');
+let tracking = false;
+let current = null;
+let currentResource = null;
 let fd = null;
 let outPath = '';
 let active = false; // spans are recorded: a file or an exporter receives them
@@ -141,13 +152,26 @@ try {
 let resourceWritten = false;
 
 function getCurrent() {
-  const store = storage ? storage.getStore() : plainCurrent;
-  return store === undefined ? null : store;
+  if (!tracking) return current;
+  const resource = executionAsyncResource();
+  if (resource !== currentResource) {
+    currentResource = resource;
+    const span = resource[RESOURCE_SPAN];
+    current = span === undefined ? null : span;
+  }
+  return current;
 }
 
+// Called after getCurrent() in the same run.
 function setCurrent(span) {
-  if (storage) storage.enterWith(span);
-  else plainCurrent = span;
+  current = span;
+  if (tracking) currentResource[RESOURCE_SPAN] = span;
+}
+
+// An async resource starts with the span current where it is made.
+function onAsyncInit(asyncId, type, triggerAsyncId, resource) {
+  const span = getCurrent();
+  if (span !== null) resource[RESOURCE_SPAN] = span;
 }
 
 const FRAME_LIMIT = 24;
@@ -308,7 +332,7 @@ class Span {
     this.previous = this.current ? current : null;
     this.frames = null;
     this.asyncId = 0;
-    if (kind === 'async_function' && storage) {
+    if (kind === 'async_function' && tracking) {
       this.frames = stackFrames();
       this.asyncId = executionAsyncId();
     }
@@ -1603,9 +1627,13 @@ function configure(options) {
   }
   active = fd !== null || exporter !== null;
   if (!active) return;
-  if (!storage && AsyncLocalStorage) {
-    storage = new AsyncLocalStorage();
-    if (typeof storage.enterWith !== 'function') storage = null;
+  if (!tracking && asyncHooks) {
+    try {
+      asyncHooks.createHook({ init: onAsyncInit }).enable();
+      tracking = true;
+    } catch (_) {
+      tracking = false;
+    }
   }
   if (!timer) {
     timer = setInterval(() => writeBlock(false), FLUSH_INTERVAL_MS);

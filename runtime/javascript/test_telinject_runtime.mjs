@@ -578,3 +578,21 @@ if (isMainThread) setTimeout(() => new Worker(__filename).on('exit', () => work(
   assert.match(done.stderr, /^telinject: cannot export spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: HTTP 404;/);
   assert.match(done.stderr, /\ntelinject: 11 spans recorded, 0 not recorded \(rate limit 0, sampling 0, size cap 0\); export failed 5\n$/);
 });
+
+test('a call after a nested async scope (AsyncResource.runInAsyncScope) keeps its parent', (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+const { AsyncResource } = require('async_hooks');
+const scope = new AsyncResource('bench');
+function inside() ${wrap('main.inside', 'function', ' return 1; ')}
+function after() ${wrap('main.after', 'function', ' return 1; ')}
+function top() ${wrap('main.top', 'function', ' scope.runInAsyncScope(inside); after(); ')}
+top();
+`,
+  });
+  const [top] = named(records, 'main.top');
+  // Inside the scope, the context is the scope's (made before any span): a root, as with an
+  // AsyncLocalStorage.
+  assert.equal(named(records, 'main.inside')[0].parent_span_id, null);
+  assert.equal(named(records, 'main.after')[0].parent_span_id, top.span_id);
+});
