@@ -329,7 +329,11 @@ class Span {
     this.sync = kind === 'function';
     this.current = this.sync || kind === 'async_function';
     // What the caller had as current: where a lookup goes past this span once it is not ours.
-    this.previous = this.current ? current : null;
+    // Ended spans are passed over for good: leaving them out here keeps the chain as long as
+    // the live nesting (an async loop would otherwise chain every span it ever awaited).
+    let previous = current;
+    while (previous !== null && previous.ended) previous = previous.previous;
+    this.previous = this.current ? previous : null;
     this.frames = null;
     this.asyncId = 0;
     if (kind === 'async_function' && tracking) {

@@ -596,3 +596,26 @@ top();
   assert.equal(named(records, 'main.inside')[0].parent_span_id, null);
   assert.equal(named(records, 'main.after')[0].parent_span_id, top.span_id);
 });
+
+test('an async loop does not keep every span it awaited reachable', (t) => {
+  // While the loop runs, its context holds the span of the leaf it awaited last: that span must
+  // not chain to every earlier one (the time to find a parent grew with them).
+  const { records, done } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+require('v8').setFlagsFromString('--expose-gc');
+const gc = require('vm').runInNewContext('gc');
+let calls = 0;
+let second = null;
+async function leaf() { const _telinject_span = _telinject.enter("main.leaf", "async_function");
+  if (++calls === 2) second = new WeakRef(_telinject_span);
+  try { await null; } finally { _telinject_span.exit(); } }
+function step() ${wrap('main.step', 'function', ' return 1; ')}
+async function loop() ${wrap('main.loop', 'async_function', ` for (let i = 0; i < 50; i++) { await leaf(); step(); }
+  await new Promise((resolve) => setTimeout(resolve, 1)); gc(); console.log(second.deref() === undefined ? 'collected' : 'kept'); `)}
+loop();
+`,
+  });
+  assert.equal(done.stdout, 'collected\n');
+  const [loop] = named(records, 'main.loop');
+  for (const step of named(records, 'main.step')) assert.equal(step.parent_span_id, loop.span_id);
+});
