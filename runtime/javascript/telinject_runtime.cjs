@@ -165,13 +165,23 @@ function getCurrent() {
 // Called after getCurrent() in the same run.
 function setCurrent(span) {
   current = span;
-  if (tracking) currentResource[RESOURCE_SPAN] = span;
+  if (!tracking) return;
+  try {
+    currentResource[RESOURCE_SPAN] = span;
+  } catch (_) {
+    // a frozen resource: the variable holds the span for this run
+  }
 }
 
-// An async resource starts with the span current where it is made.
+// An async resource starts with the span current where it is made. (An exception here would end
+// the process.)
 function onAsyncInit(asyncId, type, triggerAsyncId, resource) {
-  const span = getCurrent();
-  if (span !== null) resource[RESOURCE_SPAN] = span;
+  try {
+    const span = getCurrent();
+    if (span !== null) resource[RESOURCE_SPAN] = span;
+  } catch (_) {
+    // an object that takes no property: it starts with no span
+  }
 }
 
 const FRAME_LIMIT = 24;
