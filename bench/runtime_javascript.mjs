@@ -17,7 +17,9 @@
 // between chunks (our 100 ms flush, the batch processor's export) are not counted; blocks written
 // because the buffer filled are.
 //
-//   [BENCH_RUNTIME=old/telinject_runtime.cjs] node bench/runtime_javascript.mjs [OTEL_NODE_MODULES]
+//   [BENCH_RUNTIME=old/telinject_runtime.cjs] [BENCH_ONLY=text] node bench/runtime_javascript.mjs [OTEL_NODE_MODULES]
+// BENCH_ONLY: only the modes whose name holds `text` (and plain), e.g. "every call" to compare
+// two helpers run alternately, where a whole run takes too long for a machine whose load moves.
 // OTEL_NODE_MODULES: node_modules holding the SDK pinned in tests/js-otel (bench/run_runtime_js.sh
 // installs it into ~/.cache/telinject-tools); without it the SDK row is left out.
 import { createRequire } from 'node:module';
@@ -112,6 +114,10 @@ if (otelModules) {
   modes.push(['otel sdk (opentelemetry profile)', () => (configure(null, {}), loop(otelWork, otelOuter))]);
 }
 
+if (process.env.BENCH_ONLY) {
+  const kept = modes.filter(([name]) => name === 'plain' || name.includes(process.env.BENCH_ONLY));
+  modes.splice(0, modes.length, ...kept);
+}
 const results = new Map(modes.map(([name]) => [name, []]));
 for (let round = 0; round < ROUNDS; round++)
   for (const [name, run] of modes) results.get(name).push(await run());
@@ -119,8 +125,8 @@ configure(null, {});
 
 const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const base = median(results.get('plain'));
-const off = median(results.get('instrumented, off'));
-const every = median(results.get('recording, every call'));
+const off = results.has('instrumented, off') ? median(results.get('instrumented, off')) : NaN;
+const every = results.has('recording, every call') ? median(results.get('recording, every call')) : NaN;
 console.log(`node ${process.versions.node}, ${CALLS} calls x ${ROUNDS} rounds, median CPU ns/call`);
 for (const [name, values] of results) {
   const ns = median(values);

@@ -448,3 +448,174 @@ cleanup();
   });
   assert.equal(named(records, 'main.cleanup').length, 2);
 });
+
+// ---- docs/telemetry.md: export to OpenTelemetry (decoded with the official definitions in
+// tests/e2e/test_otlp_javascript.py) ----
+
+// The spans of OTLP/JSON requests, flat, with their request's resource and scope.
+function otlpSpans(requests) {
+  const spans = [];
+  for (const request of requests)
+    for (const resourceSpans of request.resourceSpans)
+      for (const scopeSpans of resourceSpans.scopeSpans)
+        for (const span of scopeSpans.spans)
+          spans.push({ ...span, resource: resourceSpans.resource, scope: scopeSpans.scope });
+  return spans;
+}
+
+const TREE = `const _telinject = require("./telinject_runtime.cjs");
+function leaf(v) ${wrap('main.leaf', 'function', ' if (v === 2) throw new RangeError("two"); return v; ')}
+function top() ${wrap('main.top', 'function', ' for (let i = 0; i < 4; i++) { try { leaf(i); } catch (_) {} } ')}
+top();
+`;
+
+test('TELINJECT_OUT_FORMAT=otlp writes OTLP/JSON requests, one per line', (t) => {
+  const { lines, done } = run(t, { 'main.cjs': TREE + 'top();\n' },
+                              { env: { TELINJECT_OUT_FORMAT: 'otlp', TELINJECT_RATE_LIMIT: '4,0',
+                                       OTEL_SERVICE_NAME: 'checkout' } });
+  assert.ok(lines.length >= 1);
+  const spans = otlpSpans(lines);
+  assert.equal(spans.length, 6); // the rate limit left out 4 leaves: no dropped line, a summary
+  assert.match(done.stderr, /^telinject: 6 spans written to .*, 4 not recorded \(rate limit 4,/);
+  const tops = spans.filter((s) => s.name === 'main.top');
+  const leaves = spans.filter((s) => s.name === 'main.leaf');
+  assert.equal(tops[0].parentSpanId, undefined);
+  for (const leaf of leaves) {
+    assert.equal(leaf.parentSpanId, tops[0].spanId);
+    assert.equal(leaf.traceId, tops[0].traceId);
+  }
+  for (const span of spans) {
+    assert.match(span.traceId, /^[0-9a-f]{32}$/);
+    assert.match(span.spanId, /^[0-9a-f]{16}$/);
+    assert.match(span.startTimeUnixNano, /^\d{19}$/);
+    assert.ok(BigInt(span.endTimeUnixNano) >= BigInt(span.startTimeUnixNano));
+    assert.equal(span.kind, 1);
+    assert.deepEqual(span.scope, { name: 'telinject', version: '0.1.0' });
+    const service = span.resource.attributes.find((a) => a.key === 'service.name');
+    assert.deepEqual(service.value, { stringValue: 'checkout' });
+    const line = span.attributes.find((a) => a.key === 'code.line.number');
+    assert.deepEqual(line.value, { intValue: span.name === 'main.leaf' ? '2' : '3' });
+  }
+  const failed = leaves.filter((s) => s.status);
+  assert.equal(failed.length, 1);
+  assert.deepEqual(failed[0].status, { code: 2, message: 'two' });
+  assert.deepEqual(failed[0].events, [{
+    timeUnixNano: failed[0].endTimeUnixNano, name: 'exception',
+    attributes: [{ key: 'exception.type', value: { stringValue: 'RangeError' } },
+                 { key: 'exception.message', value: { stringValue: 'two' } }],
+  }]);
+});
+
+test('the size cap holds for the OTLP file too', (t) => {
+  const { lines, out, done } = run(t, {
+    'main.cjs': TREE + 'for (let i = 0; i < 300; i++) top();\n',
+  }, { env: { TELINJECT_OUT_FORMAT: 'otlp', TELINJECT_RATE_LIMIT: 'off', TELINJECT_MAX_BYTES: '20k' } });
+  const size = readFileSync(out).length;
+  assert.ok(size <= 20000 && size > 15000, String(size));
+  const written = otlpSpans(lines).length;
+  assert.match(done.stderr, /reached TELINJECT_MAX_BYTES=20k/);
+  assert.match(done.stderr, new RegExp(`${written} spans written to .*, ${1505 - written} not recorded ` +
+                                       `\\(rate limit 0, sampling 0, size cap ${1505 - written}\\)`));
+});
+
+test('bad export settings are ignored with one warning each; header values are never printed', (t) => {
+  const { records, done } = run(t, { 'main.cjs': TREE }, {
+    env: { TELINJECT_OUT_FORMAT: 'xml', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x',
+           OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: 'soon',
+           OTEL_EXPORTER_OTLP_COMPRESSION: 'br', OTEL_EXPORTER_OTLP_HEADERS: 'bad header=s3cret',
+           OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: null },
+  });
+  assert.equal(records.length, 5); // JSON Lines, the default format
+  const warnings = done.stderr.trim().split('\n');
+  for (const variable of ['TELINJECT_OUT_FORMAT=xml', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported',
+                          'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT=soon', 'OTEL_EXPORTER_OTLP_COMPRESSION=br',
+                          'OTEL_EXPORTER_OTLP_HEADERS'])
+    assert.equal(warnings.filter((w) => w.startsWith('telinject: ' + variable)).length, 1, variable + '\n' + done.stderr);
+  assert.doesNotMatch(done.stderr, /s3cret/);
+});
+
+// A local OTLP/HTTP receiver in its own process (the program's exit blocks on its sender):
+// answers `statuses` in turn, then 200; `requests()` reads what it got.
+async function receiver(t, statuses = []) {
+  const work = mkdtempSync(join(tmpdir(), 'telinject-js-receiver-'));
+  const log = join(work, 'requests.jsonl');
+  const code = `const http = require('http'); const fs = require('fs'); const statuses = ${JSON.stringify(statuses)};
+http.createServer((req, res) => { const chunks = []; req.on('data', (c) => chunks.push(c)); req.on('end', () => {
+  fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ path: req.url, headers: req.headers,
+    body: Buffer.concat(chunks).toString('base64') }) + '\\n');
+  res.statusCode = statuses.length ? statuses.shift() : 200; res.end('{}'); }); })
+  .listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => { child.kill(); rmSync(work, { recursive: true, force: true }); });
+  const port = await new Promise((resolve) => child.stdout.once('data', (data) => resolve(Number(String(data)))));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+  };
+}
+
+test('a worker thread exports its own spans; one summary for the process', async (t) => {
+  const collector = await receiver(t, [404]);
+  const { done } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+const { Worker, isMainThread } = require('worker_threads');
+function work() ${wrap('main.work', 'function', ' return 1; ')}
+for (let i = 0; i < 5; i++) work();
+if (isMainThread) setTimeout(() => new Worker(__filename).on('exit', () => work()), 300);
+`,
+  }, { env: { TELINJECT_OUT: null, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+              OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
+  const requests = collector.requests();
+  assert.equal(requests[0].headers['content-type'], 'application/json');
+  // The first request (the main thread's first 5 spans, sent on the timer) was answered 404: not
+  // retried, counted; the others arrive.
+  const body = (request) => JSON.parse(Buffer.from(request.body, 'base64').toString());
+  assert.equal(otlpSpans([body(requests[0])]).length, 5);
+  const spans = otlpSpans(requests.slice(1).map(body));
+  assert.deepEqual(spans.map((s) => s.attributes.find((a) => a.key === 'thread.id').value.intValue).sort(),
+                   ['0', '1', '1', '1', '1', '1']);
+  assert.match(done.stderr, /^telinject: cannot export spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: HTTP 404;/);
+  assert.match(done.stderr, /\ntelinject: 11 spans recorded, 0 not recorded \(rate limit 0, sampling 0, size cap 0\); export failed 5\n$/);
+});
+
+test('a call after a nested async scope (AsyncResource.runInAsyncScope) keeps its parent', (t) => {
+  const { records } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+const { AsyncResource } = require('async_hooks');
+const scope = new AsyncResource('bench');
+function inside() ${wrap('main.inside', 'function', ' return 1; ')}
+function after() ${wrap('main.after', 'function', ' return 1; ')}
+function top() ${wrap('main.top', 'function', ' scope.runInAsyncScope(inside); after(); ')}
+top();
+`,
+  });
+  const [top] = named(records, 'main.top');
+  // Inside the scope, the context is the scope's (made before any span): a root, as with an
+  // AsyncLocalStorage.
+  assert.equal(named(records, 'main.inside')[0].parent_span_id, null);
+  assert.equal(named(records, 'main.after')[0].parent_span_id, top.span_id);
+});
+
+test('an async loop does not keep every span it awaited reachable', (t) => {
+  // While the loop runs, its context holds the span of the leaf it awaited last: that span must
+  // not chain to every earlier one (the time to find a parent grew with them).
+  const { records, done } = run(t, {
+    'main.cjs': `const _telinject = require("./telinject_runtime.cjs");
+require('v8').setFlagsFromString('--expose-gc');
+const gc = require('vm').runInNewContext('gc');
+let calls = 0;
+let second = null;
+async function leaf() { const _telinject_span = _telinject.enter("main.leaf", "async_function");
+  if (++calls === 2) second = new WeakRef(_telinject_span);
+  try { await null; } finally { _telinject_span.exit(); } }
+function step() ${wrap('main.step', 'function', ' return 1; ')}
+async function loop() ${wrap('main.loop', 'async_function', ` for (let i = 0; i < 50; i++) { await leaf(); step(); }
+  await new Promise((resolve) => setTimeout(resolve, 1)); gc(); console.log(second.deref() === undefined ? 'collected' : 'kept'); `)}
+loop();
+`,
+  });
+  assert.equal(done.stdout, 'collected\n');
+  const [loop] = named(records, 'main.loop');
+  for (const step of named(records, 'main.step')) assert.equal(step.parent_span_id, loop.span_id);
+});
