@@ -19,7 +19,10 @@ bool integer_at(const Json& object, const char* key, int64_t& value) {
     return true;
   }
   if (it->is_number_float()) {
-    value = static_cast<int64_t>(it->get<double>());
+    // Only what an int64 holds: converting anything else (1e300, NaN) is undefined.
+    const double number = it->get<double>();
+    if (!(number >= -9223372036854775808.0 && number < 9223372036854775808.0)) return false;
+    value = static_cast<int64_t>(number);
     return true;
   }
   return it->is_string() && parse_integer_text(it->get_ref<const std::string&>(), value);

@@ -181,3 +181,14 @@ TEST_CASE("RecordParser: the fast scanner agrees with nlohmann::json on mangled 
   }
   CHECK(decided_alone > 5000);
 }
+
+TEST_CASE("RecordParser: a number too large for an integer field is not a span") {
+  // Converting 1e300 to int64 is undefined behaviour (clang's UBSan found it through the
+  // mangled-lines test): such a line is malformed, and 2.5e3 still reads as 2500.
+  RecordParser parser;
+  CHECK(parser.parse(R"({"duration_ns":1e300,"span_id":"0000000000000001","name":"f",)"
+                     R"("start_time_unix_nano":5,"status":"ok"})") != LineKind::kSpan);
+  REQUIRE(parser.parse(R"({"duration_ns":2.5e3,"span_id":"0000000000000001","name":"f",)"
+                       R"("start_time_unix_nano":5,"status":"ok"})") == LineKind::kSpan);
+  CHECK(parser.span().duration_ns == 2500);
+}
