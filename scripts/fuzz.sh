@@ -5,7 +5,9 @@
 #   scripts/fuzz.sh SECONDS              every target, SECONDS in all
 #   scripts/fuzz.sh TARGET [SECONDS]     one target (e.g. roundtrip_python) for SECONDS (300)
 #   scripts/fuzz.sh --each SECONDS       every target for SECONDS each (what CI runs)
-#   FUZZ_BUILD_DIR  build directory (default build-fuzz)
+#   scripts/fuzz.sh --install            only install clang and libFuzzer
+#   FUZZ_BUILD_DIR  build directory (default build-fuzz); one already configured with
+#                   TELINJECT_FUZZ=ON is used as it is (CI's sanitizer build, see test.sh)
 #   FUZZ_ARGS       extra libFuzzer arguments (e.g. -jobs=2 -workers=2)
 # Targets: lsp_session config cache roundtrip_python roundtrip_javascript roundtrip_typescript
 # roundtrip_go. Installs clang and libFuzzer (Debian packages) when missing and run as root.
@@ -20,8 +22,10 @@ all_targets=(lsp_session config cache roundtrip_python roundtrip_javascript roun
 targets=("${all_targets[@]}")
 each=""
 total=60
+install_only=""
 case "${1:-}" in
   "") ;;
+  --install) install_only=1 ;;
   --each) each="${2:?--each needs SECONDS}" ;;
   *[!0-9]*)
     targets=("$1")
@@ -48,10 +52,14 @@ if ! command -v clang++ >/dev/null 2>&1 ||
     clang libclang-rt-14-dev >/dev/null
 fi
 
+[ -z "$install_only" ] || exit 0
+
 build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
-# shellcheck disable=SC2086
-CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DTELINJECT_FUZZ=ON ${CMAKE_ARGS:-} >/dev/null
+if ! grep -qs "^TELINJECT_FUZZ:BOOL=ON" "$build_dir/CMakeCache.txt"; then
+  # shellcheck disable=SC2086
+  CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DTELINJECT_FUZZ=ON ${CMAKE_ARGS:-} >/dev/null
+fi
 cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 status=0
