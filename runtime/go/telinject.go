@@ -11,8 +11,11 @@
 // memory and appended to it as JSON Lines in blocks, after a resource line; functions whose calls
 // were not recorded (TELINJECT_SAMPLE, TELINJECT_RATE_LIMIT, TELINJECT_MAX_BYTES) get "dropped"
 // lines, and the process says once on stderr what it dropped. Each block is one write on a file
-// opened with O_APPEND, so processes sharing the file never interleave lines. When TELINJECT_OUT
-// is unset, Span returns one shared no-op function (a few ns per call).
+// opened with O_APPEND, so processes sharing the file never interleave lines. With
+// TELINJECT_OUT_FORMAT=otlp the file gets OTLP/JSON requests instead, and OTEL_TRACES_EXPORTER=otlp
+// sends the spans to a collector over OTLP/HTTP (the section "OTLP export" below). When neither
+// TELINJECT_OUT nor OTEL_TRACES_EXPORTER=otlp is set, Span returns one shared no-op function (a
+// few ns per call).
 //
 // When records are written (Go has no exit hook): when the span of main.main ends (return or
 // panic: with the dropped lines and the summary), when any root span ends (a `go test` binary
@@ -38,9 +41,13 @@
 package telinject
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -85,7 +92,10 @@ type settings struct {
 	remoteTrace [2]uint64
 	remoteSpan  uint64
 	remoteOn    bool // TRACEPARENT's sampled flag
-	resource    []byte
+	resource    []keyValue
+	line        []byte // the resource line
+	otlpFile    bool   // TELINJECT_OUT_FORMAT=otlp
+	target      *otlpTarget
 }
 
 // function is what is kept per instrumented function: its location and its rate limit.
@@ -184,17 +194,23 @@ func init() {
 		binary.LittleEndian.PutUint64(seed[:], uint64(time.Now().UnixNano()))
 	}
 	random = binary.LittleEndian.Uint64(seed[:]) | 1
-	_ = Configure(os.Getenv("TELINJECT_OUT"))
+	_ = start(os.Getenv("TELINJECT_OUT"), exporterListed())
 }
 
-// Configure writes what is buffered (and the summary), then sends records to the file at path (appending), or turns
-// recording off when path is empty. It reads the volume variables (TELINJECT_SAMPLE,
-// TELINJECT_RATE_LIMIT, TELINJECT_MAX_BYTES, TRACEPARENT, OTEL_SERVICE_NAME,
-// OTEL_RESOURCE_ATTRIBUTES) again, warning once on stderr about each bad value. It is called with
-// $TELINJECT_OUT when the program starts.
-func Configure(path string) error {
+// Configure writes what is buffered (and the summary), then sends records to the file at path
+// (appending), and over OTLP/HTTP too when OTEL_TRACES_EXPORTER lists otlp, or turns recording
+// off when path is empty. It reads the variables (TELINJECT_SAMPLE, TELINJECT_RATE_LIMIT,
+// TELINJECT_MAX_BYTES, TELINJECT_OUT_FORMAT, TRACEPARENT, OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_*) again, warning once on stderr about each bad
+// value. The program's start does the same with $TELINJECT_OUT, and exports with no file when
+// only OTEL_TRACES_EXPORTER is set.
+func Configure(path string) error { return start(path, path != "" && exporterListed()) }
+
+// start records to the file at path (none when empty) and exports when export is true.
+func start(path string, export bool) error {
 	atomic.StoreInt32(&on, 0)
 	flushAtExit()
+	resetExport()
 	writeMu.Lock()
 	defer writeMu.Unlock()
 	mu.Lock()
@@ -212,15 +228,23 @@ func Configure(path string) error {
 	pending = nil
 	written, spansWritten, resourceDone, capWarned, summaryDone = 0, 0, false, false, false
 	totalDropped = [reasonCount]uint64{}
-	if path == "" {
+	current.Store(&settings{})
+	if path == "" && !export {
 		return nil
 	}
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0644)
-	if err != nil {
-		return err
-	}
-	out, outName = file, path
 	cfg := readSettings()
+	if export {
+		cfg.target = readTarget()
+	}
+	if path != "" {
+		file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0644)
+		if err != nil {
+			return err
+		}
+		out, outName = file, path
+	} else if cfg.target == nil {
+		return nil
+	}
 	current.Store(&cfg)
 	atomic.StoreInt32(&on, 1)
 	return nil
@@ -644,42 +668,58 @@ func flush(dropped int) {
 		spare = batch[:0]
 		mu.Unlock()
 	}()
-	if out == nil {
+	cfg, _ := current.Load().(*settings)
+	if cfg == nil {
 		return
 	}
-	cfg := current.Load().(*settings)
+	if cfg.target != nil {
+		export(cfg, batch)
+	}
+	lines := out != nil && !cfg.otlpFile // resource and dropped lines
 	block := formatted[:0]
 	defer func() { formatted = block[:0] }()
-	if !resourceDone {
-		block = append(block, cfg.resource...)
+	if lines && !resourceDone {
+		block = append(block, cfg.line...)
 	}
 	header := len(block)
 	size := written
-	if cfg.maxBytes > 0 && len(batch) > 0 {
+	if out != nil && cfg.maxBytes > 0 && len(batch) > 0 {
 		if info, err := out.Stat(); err == nil && info.Size() > size {
 			size = info.Size()
 		}
 	}
-	for i := range batch {
+	for first := 0; out != nil && first < len(batch); {
+		// A span per line, or with TELINJECT_OUT_FORMAT=otlp a request of up to maxRequestSpans.
+		end := first + 1
 		before := len(block)
-		block = appendRecord(block, &batch[i])
+		if cfg.otlpFile {
+			if end = first + maxRequestSpans; end > len(batch) {
+				end = len(batch)
+			}
+			block = appendRequestJSON(block, cfg.resource, batch[first:end])
+		} else {
+			block = appendRecord(block, &batch[first])
+		}
 		if cfg.maxBytes > 0 && size+int64(len(block)) > cfg.maxBytes {
 			block = block[:before]
-			batch[i].fn.drop(reasonSizeCap)
+			for i := first; i < end; i++ {
+				batch[i].fn.drop(reasonSizeCap)
+			}
 			if !capWarned {
 				capWarned = true
 				fmt.Fprintf(os.Stderr, "telinject: %s reached TELINJECT_MAX_BYTES (%d bytes): "+
 					"no more spans are written to it\n", outName, cfg.maxBytes)
 			}
-			continue
+		} else {
+			spansWritten += uint64(end - first)
 		}
-		spansWritten++
+		first = end
 	}
 	if dropped == droppedAlways || dropped == droppedIfDue && time.Since(lastDropped) >= droppedEvery {
 		lastDropped = time.Now()
-		block = appendDropped(block)
+		block = appendDropped(block, lines)
 	}
-	if len(block) == header {
+	if out == nil || len(block) == header {
 		return
 	}
 	resourceDone = true
@@ -687,8 +727,9 @@ func flush(dropped int) {
 	written += int64(n)
 }
 
-// appendDropped adds a dropped line per function and reason counted since the last ones.
-func appendDropped(b []byte) []byte {
+// appendDropped adds a dropped line per function and reason counted since the last ones (when
+// lines is true: else it only counts them for the summary).
+func appendDropped(b []byte, lines bool) []byte {
 	functions.Range(func(_, value interface{}) bool {
 		f := value.(*function)
 		for reason := range f.dropped {
@@ -697,6 +738,9 @@ func appendDropped(b []byte) []byte {
 				continue
 			}
 			totalDropped[reason] += n
+			if !lines {
+				continue
+			}
 			b = append(b, `{"dropped": `...)
 			b = strconv.AppendUint(b, n, 10)
 			b = append(b, `, "name": `...)
@@ -715,23 +759,42 @@ func appendDropped(b []byte) []byte {
 // totalDropped counts what dropped lines reported, for the summary (writeMu held).
 var totalDropped [reasonCount]uint64
 
-// flushAtExit writes everything and says once on stderr what was not recorded.
+// flushAtExit writes everything, waits for the export (at most its timeout) and says once on
+// stderr what was not recorded or not exported.
 func flushAtExit() {
 	flush(droppedAlways)
+	cfg, _ := current.Load().(*settings)
+	var exported, failed uint64
+	if cfg != nil && cfg.target != nil {
+		exported, failed = finishExport(cfg.target)
+	}
 	writeMu.Lock()
 	defer writeMu.Unlock()
-	if out == nil || summaryDone {
+	if cfg == nil || out == nil && cfg.target == nil || summaryDone {
 		return
 	}
 	summaryDone = true
 	total := totalDropped[0] + totalDropped[1] + totalDropped[2]
-	if total == 0 {
+	if total == 0 && failed == 0 {
 		return
 	}
-	fmt.Fprintf(os.Stderr, "telinject: %d spans written to %s, %d not recorded (rate limit %d, "+
-		"sampling %d, size cap %d); TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 "+
-		"TELINJECT_MAX_BYTES=off record every call\n", spansWritten, outName, total,
-		totalDropped[reasonRateLimit], totalDropped[reasonSampling], totalDropped[reasonSizeCap])
+	var where []string
+	if out != nil {
+		where = append(where, fmt.Sprintf("%d spans written to %s", spansWritten, outName))
+	}
+	if cfg.target != nil {
+		where = append(where, fmt.Sprintf("%d spans exported to %s", exported, cfg.target.url))
+	}
+	text := fmt.Sprintf("telinject: %s, %d not recorded (rate limit %d, sampling %d, size cap %d)",
+		strings.Join(where, ", "), total, totalDropped[reasonRateLimit],
+		totalDropped[reasonSampling], totalDropped[reasonSizeCap])
+	if failed > 0 {
+		text += fmt.Sprintf(", export failed %d", failed)
+	}
+	if total > 0 {
+		text += "; TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call"
+	}
+	fmt.Fprintln(os.Stderr, text)
 }
 
 func appendRecord(b []byte, r *finished) []byte {
@@ -806,7 +869,17 @@ func readSettings() settings {
 			warn("TRACEPARENT", text, "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>")
 		}
 	}
-	cfg.resource = resourceLine()
+	if text, ok := os.LookupEnv("TELINJECT_OUT_FORMAT"); ok {
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "otlp":
+			cfg.otlpFile = true
+		case "jsonl", "":
+		default:
+			warn("TELINJECT_OUT_FORMAT", text, "jsonl or otlp")
+		}
+	}
+	cfg.resource = resourceAttributes()
+	cfg.line = resourceLine(cfg.resource)
 	return cfg
 }
 
@@ -889,8 +962,16 @@ func parseTraceparent(text string, cfg *settings) bool {
 	return true
 }
 
-// resourceLine is the resource record: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and ours.
-func resourceLine() []byte {
+// keyValue is an attribute: a string, or an integer when isInt.
+type keyValue struct {
+	key   string
+	value string
+	isInt bool
+	int   int64
+}
+
+// resourceAttributes are the process's: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and ours.
+func resourceAttributes() []keyValue {
 	keys := []string{"service.name", "telemetry.sdk.name", "telemetry.sdk.language",
 		"process.pid", "process.runtime.name", "process.runtime.version",
 		"process.executable.name"}
@@ -927,17 +1008,29 @@ func resourceLine() []byte {
 	if name := os.Getenv("OTEL_SERVICE_NAME"); name != "" {
 		values["service.name"] = name
 	}
-	b := []byte(`{"resource": {`)
+	attributes := make([]keyValue, len(keys))
 	for i, key := range keys {
+		attributes[i] = keyValue{key: key, value: values[key]}
+		if key == "process.pid" {
+			attributes[i] = keyValue{key: key, isInt: true, int: int64(pid)}
+		}
+	}
+	return attributes
+}
+
+// resourceLine is the resource record of the JSON Lines file.
+func resourceLine(attributes []keyValue) []byte {
+	b := []byte(`{"resource": {`)
+	for i, a := range attributes {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendString(b, key)
+		b = appendString(b, a.key)
 		b = append(b, ": "...)
-		if key == "process.pid" {
-			b = strconv.AppendInt(b, int64(pid), 10)
+		if a.isInt {
+			b = strconv.AppendInt(b, a.int, 10)
 		} else {
-			b = appendString(b, values[key])
+			b = appendString(b, a.value)
 		}
 	}
 	return append(b, "}}\n"...)
@@ -1014,4 +1107,654 @@ func appendString(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// --- OTLP export (docs/telemetry.md, "Export to OpenTelemetry (OTLP)") ---
+//
+// Spans go to an OpenTelemetry collector over OTLP/HTTP (protobuf, encoded here by hand from
+// the field numbers of opentelemetry-proto's trace.proto, common.proto and resource.proto, or
+// JSON) from a goroutine of their own, never the caller's, and TELINJECT_OUT_FORMAT=otlp writes
+// the same requests as OTLP/JSON lines. The client is a minimal HTTP/1.1 one over package net:
+// net/http would add ~2 MB to every instrumented program, crypto/tls ~0.75 MB, so endpoints are
+// http:// only (a collector or agent beside the program; https:// is refused with a warning).
+
+const (
+	helperVersion   = "0.1.0" // the scope's version: telinject's
+	maxRequestSpans = 512
+	maxQueuedSpans  = 64 * maxRequestSpans // past this, spans waiting for export are dropped
+	exportRetries   = 3
+	firstBackoff    = 100 * time.Millisecond
+)
+
+// otlpTarget is where and how spans are exported, as the OTEL_EXPORTER_OTLP_* variables say.
+type otlpTarget struct {
+	url     string // for messages: without credentials
+	address string // host:port to dial
+	host    string // the Host header
+	path    string
+	json    bool
+	gzip    bool
+	headers [][2]string
+	timeout time.Duration
+}
+
+// exporterListed reports whether OTEL_TRACES_EXPORTER lists otlp.
+func exporterListed() bool {
+	for _, name := range strings.Split(os.Getenv("OTEL_TRACES_EXPORTER"), ",") {
+		if strings.EqualFold(strings.TrimSpace(name), "otlp") {
+			return true
+		}
+	}
+	return false
+}
+
+// tracesSetting is OTEL_EXPORTER_OTLP_TRACES_<name> when set, else OTEL_EXPORTER_OTLP_<name>.
+func tracesSetting(name string) (variable, value string, ok bool) {
+	variable = "OTEL_EXPORTER_OTLP_TRACES_" + name
+	if value, ok = os.LookupEnv(variable); ok {
+		return variable, value, ok
+	}
+	variable = "OTEL_EXPORTER_OTLP_" + name
+	value, ok = os.LookupEnv(variable)
+	return variable, value, ok
+}
+
+// readTarget reads the exporter's variables; nil (after a warning) when the endpoint cannot be
+// used.
+func readTarget() *otlpTarget {
+	t := &otlpTarget{timeout: 10 * time.Second}
+	endpoint := "http://localhost:4318/v1/traces"
+	variable := "OTEL_EXPORTER_OTLP_ENDPOINT"
+	if text, ok := os.LookupEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); ok && text != "" {
+		endpoint, variable = strings.TrimSpace(text), "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	} else if text, ok := os.LookupEnv(variable); ok && text != "" {
+		endpoint = strings.TrimRight(strings.TrimSpace(text), "/") + "/v1/traces"
+	}
+	if !t.parseURL(endpoint) {
+		fmt.Fprintf(os.Stderr, "telinject: ignoring %s=%q (want http://host:port/path; the Go "+
+			"helper has no TLS: export to a collector over http): spans are not exported\n",
+			variable, redact(endpoint))
+		return nil
+	}
+	if variable, text, ok := tracesSetting("PROTOCOL"); ok {
+		switch strings.TrimSpace(text) {
+		case "http/protobuf", "":
+		case "http/json":
+			t.json = true
+		default:
+			warn(variable, text, "http/protobuf or http/json; grpc is not supported")
+		}
+	}
+	if variable, text, ok := tracesSetting("TIMEOUT"); ok {
+		ms, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
+		if err != nil || ms <= 0 || ms > 1e9 {
+			warn(variable, text, "milliseconds")
+		} else {
+			t.timeout = time.Duration(ms) * time.Millisecond
+		}
+	}
+	if variable, text, ok := tracesSetting("COMPRESSION"); ok {
+		switch strings.TrimSpace(text) {
+		case "none", "":
+		case "gzip":
+			t.gzip = true
+		default:
+			warn(variable, text, "none or gzip")
+		}
+	}
+	if variable, text, ok := tracesSetting("HEADERS"); ok && strings.TrimSpace(text) != "" {
+		for _, pair := range strings.Split(text, ",") {
+			equals := strings.IndexByte(pair, '=')
+			key := ""
+			if equals > 0 {
+				key = strings.TrimSpace(pair[:equals])
+			}
+			value, valid := "", false
+			if key != "" {
+				value, valid = percentDecode(strings.TrimSpace(pair[equals+1:]))
+			}
+			if !valid || strings.ContainsAny(key+value, "\r\n") || strings.ContainsAny(key, " :") {
+				// Headers carry credentials: never printed.
+				fmt.Fprintf(os.Stderr, "telinject: ignoring %s (want key=value,key=value)\n", variable)
+				t.headers = nil
+				break
+			}
+			t.headers = append(t.headers, [2]string{key, value})
+		}
+	}
+	return t
+}
+
+// parseURL reads an http:// URL into t.
+func (t *otlpTarget) parseURL(text string) bool {
+	const scheme = "http://"
+	if len(text) < len(scheme) || !strings.EqualFold(text[:len(scheme)], scheme) {
+		return false
+	}
+	rest := text[len(scheme):]
+	path := "/"
+	if slash := strings.IndexAny(rest, "/?#"); slash >= 0 {
+		rest, path = rest[:slash], rest[slash:]
+		if hash := strings.IndexByte(path, '#'); hash >= 0 {
+			path = path[:hash]
+		}
+		if path == "" || path[0] != '/' {
+			path = "/" + path
+		}
+	}
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		rest = rest[at+1:] // credentials in the URL are not sent (nor printed)
+	}
+	host, port := rest, "80"
+	if colon := strings.LastIndexByte(rest, ':'); colon >= 0 && !strings.HasSuffix(rest, "]") {
+		host, port = rest[:colon], rest[colon+1:]
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return false
+		}
+	}
+	if host == "" || strings.ContainsAny(host, " \r\n") {
+		return false
+	}
+	t.host = rest
+	t.address = net.JoinHostPort(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), port)
+	t.path = path
+	t.url = scheme + rest + path
+	return true
+}
+
+// redact is a URL without the credentials it may hold.
+func redact(url string) string {
+	if scheme := strings.Index(url, "://"); scheme >= 0 {
+		rest := url[scheme+3:]
+		end := strings.IndexAny(rest, "/?#")
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+			return url[:scheme+3] + rest[at+1:]
+		}
+	}
+	return url
+}
+
+// exporting is the export's state, guarded by exportMu. A sender goroutine runs while spans wait;
+// an epoch ends when the exit gives up waiting or Configure starts over: a sender of an older
+// epoch stops without counting.
+var (
+	exportMu      sync.Mutex
+	exportQueue   []finished
+	exportRunning bool
+	exportIdle    chan struct{} // closed when the sender stops
+	exportEpoch   int
+	inFlight      int // spans the sender is sending
+	exportedSpans uint64
+	exportFailed  uint64
+	exportWarned  bool
+)
+
+// export queues a copy of batch for the sender, which it starts if needed.
+func export(cfg *settings, batch []finished) {
+	t := cfg.target
+	if len(batch) == 0 {
+		return
+	}
+	exportMu.Lock()
+	defer exportMu.Unlock()
+	if len(exportQueue)+len(batch) > maxQueuedSpans {
+		failExport(t, uint64(len(batch)), "the collector falls behind")
+		return
+	}
+	exportQueue = append(exportQueue, batch...)
+	if !exportRunning {
+		exportRunning = true
+		exportIdle = make(chan struct{})
+		go sendInBackground(cfg, exportEpoch, exportIdle)
+	}
+}
+
+// failExport counts n spans not exported and warns the first time (exportMu held).
+func failExport(t *otlpTarget, n uint64, why string) {
+	exportFailed += n
+	if !exportWarned {
+		exportWarned = true
+		fmt.Fprintf(os.Stderr, "telinject: OTLP export to %s failed (%s): spans not exported are "+
+			"dropped (counted at exit)\n", t.url, why)
+	}
+}
+
+// sendInBackground sends the queue in requests of up to maxRequestSpans until it is empty.
+func sendInBackground(cfg *settings, epoch int, idle chan struct{}) {
+	t := cfg.target
+	client := &httpClient{target: t}
+	defer client.close()
+	var batch []finished
+	var body []byte
+	for {
+		exportMu.Lock()
+		if epoch != exportEpoch {
+			exportMu.Unlock()
+			return
+		}
+		if len(exportQueue) == 0 {
+			exportRunning, exportQueue, inFlight = false, nil, 0
+			close(idle)
+			exportMu.Unlock()
+			return
+		}
+		n := len(exportQueue)
+		if n > maxRequestSpans {
+			n = maxRequestSpans
+		}
+		batch = append(batch[:0], exportQueue[:n]...)
+		exportQueue = exportQueue[n:]
+		inFlight = n
+		exportMu.Unlock()
+
+		if t.json {
+			body = appendRequestJSON(body[:0], cfg.resource, batch)
+		} else {
+			body = appendRequestProtobuf(body[:0], cfg.resource, batch)
+		}
+		why := client.send(body)
+
+		exportMu.Lock()
+		if epoch == exportEpoch {
+			inFlight = 0
+			if why == "" {
+				exportedSpans += uint64(n)
+			} else {
+				failExport(t, uint64(n), why)
+			}
+		}
+		exportMu.Unlock()
+	}
+}
+
+// finishExport waits until the queue is sent, at most the timeout, and returns the spans
+// exported and not exported so far.
+func finishExport(t *otlpTarget) (exported, failed uint64) {
+	exportMu.Lock()
+	idle, running := exportIdle, exportRunning
+	exportMu.Unlock()
+	if running {
+		timer := time.NewTimer(t.timeout)
+		select {
+		case <-idle:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+	exportMu.Lock()
+	defer exportMu.Unlock()
+	if exportRunning {
+		exportEpoch++
+		exportRunning = false
+		failExport(t, uint64(len(exportQueue)+inFlight), "timed out at exit")
+		exportQueue, inFlight = nil, 0
+	}
+	return exportedSpans, exportFailed
+}
+
+// resetExport forgets the last configuration's export (its sender, if still running, stops).
+func resetExport() {
+	exportMu.Lock()
+	defer exportMu.Unlock()
+	exportEpoch++
+	exportRunning, exportQueue, inFlight = false, nil, 0
+	exportedSpans, exportFailed, exportWarned = 0, 0, false
+}
+
+// httpClient posts requests to the target over one kept-alive HTTP/1.1 connection.
+type httpClient struct {
+	target *otlpTarget
+	conn   net.Conn
+	reader *bufio.Reader
+	head   []byte
+	packed bytes.Buffer
+}
+
+func (c *httpClient) close() {
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn, c.reader = nil, nil
+	}
+}
+
+// send posts body with retries on 429, 502, 503, 504 and connection errors, backing off from
+// firstBackoff within the timeout; it returns "" on success, else why it failed.
+func (c *httpClient) send(body []byte) string {
+	t := c.target
+	deadline := time.Now().Add(t.timeout)
+	if t.gzip {
+		c.packed.Reset()
+		packer := gzip.NewWriter(&c.packed)
+		packer.Write(body)
+		packer.Close()
+		body = c.packed.Bytes()
+	}
+	backoff := firstBackoff
+	for attempt := 0; ; attempt++ {
+		status, err := c.post(body, deadline)
+		var why string
+		switch {
+		case err != nil:
+			why = err.Error()
+		case status >= 200 && status < 300:
+			return ""
+		default:
+			why = "HTTP " + strconv.Itoa(status)
+			if status != 429 && status != 502 && status != 503 && status != 504 {
+				return why
+			}
+		}
+		if attempt == exportRetries || time.Now().Add(backoff).After(deadline) {
+			return why
+		}
+		time.Sleep(backoff)
+		backoff *= 2
+	}
+}
+
+// post sends one request and reads the status of its answer. A kept-alive connection the
+// collector closed meanwhile is dialled again at once.
+func (c *httpClient) post(body []byte, deadline time.Time) (int, error) {
+	t := c.target
+	c.head = append(c.head[:0], "POST "...)
+	c.head = append(c.head, t.path...)
+	c.head = append(c.head, " HTTP/1.1\r\nHost: "...)
+	c.head = append(c.head, t.host...)
+	c.head = append(c.head, "\r\nUser-Agent: telinject-go/"+helperVersion+"\r\nContent-Type: "...)
+	if t.json {
+		c.head = append(c.head, "application/json"...)
+	} else {
+		c.head = append(c.head, "application/x-protobuf"...)
+	}
+	if t.gzip {
+		c.head = append(c.head, "\r\nContent-Encoding: gzip"...)
+	}
+	c.head = append(c.head, "\r\nContent-Length: "...)
+	c.head = strconv.AppendInt(c.head, int64(len(body)), 10)
+	for _, header := range t.headers {
+		c.head = append(c.head, "\r\n"...)
+		c.head = append(c.head, header[0]...)
+		c.head = append(c.head, ": "...)
+		c.head = append(c.head, header[1]...)
+	}
+	c.head = append(c.head, "\r\n\r\n"...)
+	for fresh := c.conn == nil; ; fresh = true {
+		if c.conn == nil {
+			conn, err := net.DialTimeout("tcp", t.address, time.Until(deadline))
+			if err != nil {
+				return 0, err
+			}
+			c.conn, c.reader = conn, bufio.NewReader(conn)
+		}
+		c.conn.SetDeadline(deadline)
+		status, err := c.exchange(body)
+		if err == nil {
+			return status, nil
+		}
+		c.close()
+		if fresh || time.Now().After(deadline) {
+			return 0, err
+		}
+	}
+}
+
+// exchange writes the request and reads the answer's status line and headers, and its body when
+// it has a length (else the connection is closed after it).
+func (c *httpClient) exchange(body []byte) (int, error) {
+	if _, err := (&net.Buffers{c.head, body}).WriteTo(c.conn); err != nil {
+		return 0, err
+	}
+	line, err := c.reader.ReadString('\n')
+	if err != nil {
+		return 0, err
+	}
+	// "HTTP/1.1 200 OK"
+	fields := strings.Fields(line)
+	if len(fields) < 2 || !strings.HasPrefix(fields[0], "HTTP/1.") {
+		return 0, fmt.Errorf("not an HTTP answer: %.40q", line)
+	}
+	status, err := strconv.Atoi(fields[1])
+	if err != nil {
+		return 0, fmt.Errorf("not an HTTP answer: %.40q", line)
+	}
+	length, keep := int64(-1), fields[0] != "HTTP/1.0"
+	for {
+		header, err := c.reader.ReadString('\n')
+		if err != nil {
+			return 0, err
+		}
+		header = strings.TrimSpace(header)
+		if header == "" {
+			break
+		}
+		colon := strings.IndexByte(header, ':')
+		if colon < 0 {
+			continue
+		}
+		name, value := strings.ToLower(header[:colon]), strings.TrimSpace(header[colon+1:])
+		switch name {
+		case "content-length":
+			if length, err = strconv.ParseInt(value, 10, 64); err != nil {
+				length = -1
+			}
+		case "connection":
+			keep = keep && !strings.EqualFold(value, "close") ||
+				strings.EqualFold(value, "keep-alive")
+		case "transfer-encoding":
+			keep = false // chunked: not read, the connection is closed instead
+		}
+	}
+	if keep && length >= 0 {
+		if _, err := c.reader.Discard(int(length)); err != nil {
+			c.close()
+		}
+	} else {
+		c.close()
+	}
+	return status, nil
+}
+
+// appendRequestJSON appends one ExportTraceServiceRequest in OTLP/JSON, and a newline.
+func appendRequestJSON(b []byte, resource []keyValue, batch []finished) []byte {
+	b = append(b, `{"resourceSpans":[{"resource":{"attributes":[`...)
+	for i := range resource {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendAttributeJSON(b, &resource[i])
+	}
+	b = append(b, `]},"scopeSpans":[{"scope":{"name":"telinject","version":"`+helperVersion+
+		`"},"spans":[`...)
+	for i := range batch {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		r := &batch[i]
+		b = append(b, `{"traceId":"`...)
+		b = appendHex(appendHex(b, r.trace[0]), r.trace[1])
+		b = append(b, `","spanId":"`...)
+		b = appendHex(b, r.id)
+		if r.parent != 0 {
+			b = append(b, `","parentSpanId":"`...)
+			b = appendHex(b, r.parent)
+		}
+		b = append(b, `","name":`...)
+		b = appendString(b, r.fn.name)
+		b = append(b, `,"kind":1,"startTimeUnixNano":"`...)
+		b = strconv.AppendInt(b, r.start, 10)
+		b = append(b, `","endTimeUnixNano":"`...)
+		b = strconv.AppendInt(b, r.start+r.duration, 10)
+		b = append(b, `","attributes":[`...)
+		for j, a := range spanAttributes(r) {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendAttributeJSON(b, &a)
+		}
+		b = append(b, ']')
+		if r.failed {
+			b = append(b, `,"events":[{"timeUnixNano":"`...)
+			b = strconv.AppendInt(b, r.start+r.duration, 10)
+			b = append(b, `","name":"exception","attributes":[`...)
+			for j, a := range exceptionAttributes(r) {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendAttributeJSON(b, &a)
+			}
+			b = append(b, `]}],"status":{"code":2,"message":`...)
+			b = appendString(b, r.excMsg)
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}]}]}\n"...)
+}
+
+func appendAttributeJSON(b []byte, a *keyValue) []byte {
+	b = append(b, `{"key":`...)
+	b = appendString(b, a.key)
+	if a.isInt {
+		b = append(b, `,"value":{"intValue":"`...)
+		b = strconv.AppendInt(b, a.int, 10)
+		return append(b, `"}}`...)
+	}
+	b = append(b, `,"value":{"stringValue":`...)
+	b = appendString(b, a.value)
+	return append(b, "}}"...)
+}
+
+// spanAttributes are an OTLP span's attributes.
+func spanAttributes(r *finished) [4]keyValue {
+	return [4]keyValue{{key: "code.function.name", value: r.fn.name},
+		{key: "code.file.path", value: r.fn.file},
+		{key: "code.line.number", isInt: true, int: int64(r.fn.line)},
+		{key: "thread.id", isInt: true, int: int64(r.goid)}}
+}
+
+func exceptionAttributes(r *finished) [2]keyValue {
+	return [2]keyValue{{key: "exception.type", value: r.excType},
+		{key: "exception.message", value: r.excMsg}}
+}
+
+// Protobuf wire types.
+const (
+	wireVarint  = 0
+	wireFixed64 = 1
+	wireBytes   = 2
+)
+
+func appendVarint(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+func appendTag(b []byte, field, wire int) []byte { return appendVarint(b, uint64(field<<3|wire)) }
+
+func appendStringField(b []byte, field int, s string) []byte {
+	b = appendVarint(appendTag(b, field, wireBytes), uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendFixed64Field(b []byte, field int, v uint64) []byte {
+	b = appendTag(b, field, wireFixed64)
+	return append(b, byte(v), byte(v>>8), byte(v>>16), byte(v>>24), byte(v>>32), byte(v>>40),
+		byte(v>>48), byte(v>>56))
+}
+
+func appendIDField(b []byte, field int, ids ...uint64) []byte {
+	b = appendVarint(appendTag(b, field, wireBytes), uint64(8*len(ids)))
+	for _, id := range ids {
+		b = append(b, byte(id>>56), byte(id>>48), byte(id>>40), byte(id>>32), byte(id>>24),
+			byte(id>>16), byte(id>>8), byte(id))
+	}
+	return b
+}
+
+// appendMessage appends field as an embedded message written by body: body writes it in place,
+// then it moves right by the size of its length prefix.
+func appendMessage(b []byte, field int, body func([]byte) []byte) []byte {
+	b = appendTag(b, field, wireBytes)
+	at := len(b)
+	b = body(b)
+	size := len(b) - at
+	var prefix [10]byte
+	n := len(appendVarint(prefix[:0], uint64(size)))
+	b = append(b, prefix[:n]...)
+	copy(b[at+n:], b[at:at+size])
+	copy(b[at:], prefix[:n])
+	return b
+}
+
+// appendAttributeProtobuf appends a KeyValue as field.
+func appendAttributeProtobuf(b []byte, field int, a *keyValue) []byte {
+	return appendMessage(b, field, func(b []byte) []byte {
+		b = appendStringField(b, 1, a.key)                 // key
+		return appendMessage(b, 2, func(b []byte) []byte { // value: AnyValue
+			if a.isInt {
+				return appendVarint(appendTag(b, 3, wireVarint), uint64(a.int)) // int_value
+			}
+			return appendStringField(b, 1, a.value) // string_value
+		})
+	})
+}
+
+// appendRequestProtobuf appends one ExportTraceServiceRequest in the protobuf wire format.
+func appendRequestProtobuf(b []byte, resource []keyValue, batch []finished) []byte {
+	return appendMessage(b, 1, func(b []byte) []byte { // resource_spans
+		b = appendMessage(b, 1, func(b []byte) []byte { // resource
+			for i := range resource {
+				b = appendAttributeProtobuf(b, 1, &resource[i]) // attributes
+			}
+			return b
+		})
+		return appendMessage(b, 2, func(b []byte) []byte { // scope_spans
+			b = appendMessage(b, 1, func(b []byte) []byte { // scope
+				b = appendStringField(b, 1, "telinject")      // name
+				return appendStringField(b, 2, helperVersion) // version
+			})
+			for i := range batch {
+				b = appendMessage(b, 2, func(b []byte) []byte { return appendSpanProtobuf(b, &batch[i]) })
+			}
+			return b
+		})
+	})
+}
+
+// appendSpanProtobuf appends the fields of one Span.
+func appendSpanProtobuf(b []byte, r *finished) []byte {
+	end := uint64(r.start + r.duration)
+	b = appendIDField(b, 1, r.trace[0], r.trace[1]) // trace_id
+	b = appendIDField(b, 2, r.id)                   // span_id
+	if r.parent != 0 {
+		b = appendIDField(b, 4, r.parent) // parent_span_id
+	}
+	b = appendStringField(b, 5, r.fn.name)           // name
+	b = appendVarint(appendTag(b, 6, wireVarint), 1) // kind: SPAN_KIND_INTERNAL
+	b = appendFixed64Field(b, 7, uint64(r.start))    // start_time_unix_nano
+	b = appendFixed64Field(b, 8, end)                // end_time_unix_nano
+	for _, a := range spanAttributes(r) {
+		b = appendAttributeProtobuf(b, 9, &a) // attributes
+	}
+	if r.failed {
+		b = appendMessage(b, 11, func(b []byte) []byte { // events
+			b = appendFixed64Field(b, 1, end)        // time_unix_nano
+			b = appendStringField(b, 2, "exception") // name
+			for _, a := range exceptionAttributes(r) {
+				b = appendAttributeProtobuf(b, 3, &a) // attributes
+			}
+			return b
+		})
+		b = appendMessage(b, 15, func(b []byte) []byte { // status
+			b = appendStringField(b, 2, r.excMsg)               // message
+			return appendVarint(appendTag(b, 3, wireVarint), 2) // code: STATUS_CODE_ERROR
+		})
+	}
+	return b
 }
