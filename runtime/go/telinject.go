@@ -68,6 +68,7 @@ const (
 	droppedEvery  = 100 * time.Millisecond // dropped lines, at most, but at exit
 	stackBlockLog = 11                     // 2 KiB: the smallest goroutine stack
 	farParent     = 64 << 10               // a parent further up is taken for a moved stack
+	maxFreeSpans  = 4096                   // spans kept for reuse
 )
 
 // Drop reasons, in the order of the summary.
@@ -137,7 +138,8 @@ type span struct {
 	parent  uint64
 	root    bool
 	sampled bool
-	start   int64 // ns since the process started
+	start   int64  // ns since the process started
+	end     func() // what Span returns: made once, the span is reused once it ran
 }
 
 // record is a finished span waiting to be written.
@@ -287,7 +289,11 @@ func begin(name string) func() {
 		mu.Lock()
 		stack = stackOf(goid, sp)
 	}
-	s := &span{fn: f, stack: stack, sp: sp, start: now}
+	s := reusedSpan()
+	if s == nil {
+		s = newSpan()
+	}
+	*s = span{fn: f, stack: stack, sp: sp, start: now, end: s.end}
 	if n := len(stack.open); n > 0 {
 		parent := stack.open[n-1]
 		s.trace, s.parent, s.sampled = parent.trace, parent.id, parent.sampled
@@ -301,6 +307,8 @@ func begin(name string) func() {
 		}
 	}
 	if s.sampled && !cfg.sampleAll && !f.admit(now, cfg) {
+		*s = span{end: s.end}
+		freeSpans = append(freeSpans, s)
 		mu.Unlock()
 		f.drop(reasonRateLimit)
 		return noop
@@ -311,6 +319,12 @@ func begin(name string) func() {
 	if !s.sampled {
 		f.drop(reasonSampling)
 	}
+	return s.end
+}
+
+// newSpan allocates a span with its deferred function (mu held).
+func newSpan() *span {
+	s := new(span)
 	// The deferred function (recover must be called by it directly). It ends the span "ok" on a
 	// return. A panic is recovered and raised again, with the same value, by the innermost
 	// instrumented function it passes through only: the functions further out see it raised by
@@ -318,7 +332,7 @@ func begin(name string) func() {
 	// (Each recover-and-raise runs the rest of the panic inside the deferred call, on top of the
 	// stack: in every function of a deep recursion it would make a panic cost the square of the
 	// depth.)
-	return func() {
+	s.end = func() {
 		if s.returned() {
 			s.finish(nil, false)
 			return
@@ -336,7 +350,23 @@ func begin(name string) func() {
 			panic(r)
 		}
 	}
+	return s
 }
+
+// reusedSpan takes a span that ended from the free list, or nil (mu held).
+func reusedSpan() *span {
+	n := len(freeSpans)
+	if n == 0 {
+		return nil
+	}
+	s := freeSpans[n-1]
+	freeSpans = freeSpans[:n-1]
+	return s
+}
+
+// freeSpans are spans whose deferred function ran (mu held): reused rather than allocated with
+// their function, a closure, again.
+var freeSpans []*span
 
 // recent caches functions by where their name's bytes are (the literal of one call site), to
 // spare hashing the name on every call.
@@ -496,9 +526,9 @@ const (
 	raisedOutside        // a panic raised by the program (or the runtime)
 )
 
-// raiser is the prefix of the name of begin's deferred function, which raises panics again
-// ("example.com/m/telinject.begin.func1").
-var raiser = reflect.TypeOf(span{}).PkgPath() + ".begin.func"
+// raiser is the prefix of the name of the spans' deferred function, which raises panics again
+// ("example.com/m/telinject.newSpan.func1").
+var raiser = reflect.TypeOf(span{}).PkgPath() + ".newSpan.func"
 
 // panicOrigin tells what calls the deferred function whose caller is `skip` frames up (as
 // runtime.Callers counts): a return calls it from its function itself (even while a panic
@@ -590,13 +620,19 @@ func (s *span) finish(panicValue interface{}, failed bool) {
 			go writeInBackground()
 		}
 	}
+	isMain, root := s.fn.name == "main.main", s.root
+	if len(freeSpans) < maxFreeSpans {
+		// Its deferred function reads nothing of it from here on.
+		*s = span{end: s.end}
+		freeSpans = append(freeSpans, s)
+	}
 	mu.Unlock()
 	switch {
-	case s.fn.name == "main.main":
+	case isMain:
 		flushAtExit()
-	case s.root && failed:
+	case root && failed:
 		flush(droppedAlways)
-	case s.root:
+	case root:
 		// The last ones may be followed by os.Exit at once: a `go test` binary ends so.
 		flush(droppedIfDue)
 	case buffered >= holdRecords:
