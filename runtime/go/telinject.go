@@ -1095,25 +1095,24 @@ func percentDecode(text string) (string, bool) {
 	return string(b), true
 }
 
-// hexPairs holds the two hex digits of every byte value.
-const hexPairs = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" +
-	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" +
-	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" +
-	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f" +
-	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" +
-	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" +
-	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf" +
-	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
-
-// appendHex appends v as 16 lower-case hex digits.
+// appendHex appends v as 16 lower-case hex digits, eight at a time: each half's nibbles are
+// spread to one byte each, then turned into digits together ('0' + n, plus 39 from 10 on to
+// reach 'a').
 func appendHex(b []byte, v uint64) []byte {
-	var hex [16]byte
-	for i := 14; i >= 0; i -= 2 {
-		pair := (v & 0xff) * 2
-		hex[i], hex[i+1] = hexPairs[pair], hexPairs[pair+1]
-		v >>= 8
-	}
-	return append(b, hex[:]...)
+	n := len(b)
+	b = append(b, "0123456789abcdef"...) // room, written over in place
+	binary.BigEndian.PutUint64(b[n:], hexDigits(v>>32))
+	binary.BigEndian.PutUint64(b[n+8:], hexDigits(v&0xffffffff))
+	return b
+}
+
+// hexDigits is the eight hex digits of the 32 bits of x, the first in the highest byte.
+func hexDigits(x uint64) uint64 {
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff
+	x = (x | x<<4) & 0x0f0f0f0f0f0f0f0f
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + letters*39
 }
 
 // appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
