@@ -27,13 +27,17 @@ import (
 // are http:// only (a collector or agent beside the program; https:// is refused with a
 // warning).
 
-func init() {
-	openExporter = func() exporter {
-		if t := readTarget(); t != nil {
-			return t
-		}
-		return nil
+// The exporter is hooked by a package variable's initialisation, not an init function: package
+// variables are all initialised before any init function runs, whatever the order of the
+// files, and telinject.go's init may start the export.
+var _ = func() bool { openExporter = openTarget; return true }()
+
+// openTarget is the target the variables describe as an exporter, or nil (after a warning).
+func openTarget() exporter {
+	if t := readTarget(); t != nil {
+		return t
 	}
+	return nil
 }
 
 const (

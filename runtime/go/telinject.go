@@ -1172,8 +1172,8 @@ type exporter interface {
 }
 
 // openExporter reads the OTEL_EXPORTER_OTLP_* variables and returns the OTLP/HTTP exporter, or
-// nil after a warning when they cannot be used. otlp_http.go's init sets it: it is nil in a
-// build without -tags telinject_otlp.
+// nil after a warning when they cannot be used. otlp_http.go sets it before init runs: it is nil
+// in a build without -tags telinject_otlp.
 var openExporter func() exporter
 
 // noExporterWarned: the warning that this build cannot export was given (mu held).
