@@ -1,12 +1,17 @@
 """OTLP export of the Go helper (docs/telemetry.md, "Export to OpenTelemetry (OTLP)"): a small
-program instrumented by the real CLI sends its spans to a local OTLP/HTTP receiver (protobuf and
-JSON, gzip, headers, a 503 retried, a receiver that is down) and writes OTLP/JSON files; every
-payload is decoded with the official OTLP definitions (tests/otlp) and compared with the JSON
-Lines records the same run wrote. Skipped when no Go toolchain is installed or npm cannot install
-the definitions."""
+program instrumented by the real CLI and built with -tags telinject_otlp sends its spans to a local
+OTLP/HTTP receiver (protobuf and JSON, gzip, headers, a 503 retried, a receiver that is down) and
+writes OTLP/JSON files; every payload is decoded with the official OTLP definitions (tests/otlp)
+and compared with the JSON Lines records the same run wrote. Skipped when no Go toolchain is
+installed or npm cannot install the definitions.
+
+Built without the tag (docs/go.md), the program links no package net (its linking stays what it
+was before instrumentation), and OTEL_TRACES_EXPORTER=otlp only warns: GoWithoutTheTag, which
+needs no definitions."""
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -78,27 +83,55 @@ def closed_port():
         return probe.getsockname()[1]
 
 
-@unittest.skipUnless(GO, "no Go toolchain")
-class GoOtlpExport(unittest.TestCase):
+def write_program(module):
+    os.makedirs(module)
+    with open(os.path.join(module, "go.mod"), "w", encoding="utf-8") as handle:
+        handle.write("module example.test/app\n\ngo 1.11\n")
+    with open(os.path.join(module, "main.go"), "w", encoding="utf-8") as handle:
+        handle.write(PROGRAM)
+
+
+def go_env(work):
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("OTEL_", "TELINJECT_", "TRACEPARENT"))}
+    env.update({"GOPATH": os.path.join(work, "gopath"), "GOFLAGS": "-mod=mod", "GOPROXY": "off",
+                "GOTOOLCHAIN": "local", "GO111MODULE": "on"})
+    return env
+
+
+def go(args, module, env):
+    return subprocess.run([GO, *args], cwd=module, env=env, check=True, capture_output=True,
+                          text=True, timeout=600).stdout
+
+
+def has_interpreter(path):
+    """True when the ELF executable at path names a program interpreter (PT_INTERP): it is
+    dynamically linked."""
+    with open(path, "rb") as handle:
+        header = handle.read(64)
+        assert header[:5] == b"\x7fELF\x02", "not a 64-bit ELF file"
+        order = "<" if header[5] == 1 else ">"
+        (phoff,) = struct.unpack_from(order + "Q", header, 32)
+        entry_size, count = struct.unpack_from(order + "HH", header, 54)
+        handle.seek(phoff)
+        table = handle.read(entry_size * count)
+    return any(struct.unpack_from(order + "I", table, i * entry_size)[0] == 3 for i in range(count))
+
+
+class InstrumentedProgram(unittest.TestCase):
+    """The program, instrumented by the CLI in a module of its own; TAGS are its build tags."""
+    TAGS = ""
+
     @classmethod
     def setUpClass(cls):
-        modules()  # SkipTest when the OTLP definitions cannot be installed
         cls.work = tempfile.mkdtemp(prefix="telinject-e2e-")
         cls.addClassCleanup(shutil.rmtree, cls.work, True)
-        module = os.path.join(cls.work, "app")
-        os.makedirs(module)
-        with open(os.path.join(module, "go.mod"), "w", encoding="utf-8") as handle:
-            handle.write("module example.test/app\n\ngo 1.11\n")
-        with open(os.path.join(module, "main.go"), "w", encoding="utf-8") as handle:
-            handle.write(PROGRAM)
-        run_cli("instrument", module, check=0)
-        cls.env = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("OTEL_", "TELINJECT_", "TRACEPARENT"))}
-        cls.env.update({"GOPATH": os.path.join(cls.work, "gopath"), "GOFLAGS": "-mod=mod",
-                        "GOPROXY": "off", "GOTOOLCHAIN": "local", "GO111MODULE": "on"})
+        cls.module = os.path.join(cls.work, "app")
+        write_program(cls.module)
+        run_cli("instrument", cls.module, check=0)
+        cls.env = go_env(cls.work)
         cls.binary = os.path.join(cls.work, "app-binary")
-        subprocess.run([GO, "build", "-o", cls.binary, "."], cwd=module, env=cls.env, check=True,
-                       capture_output=True, timeout=600)
+        go(["build", "-tags", cls.TAGS, "-o", cls.binary, "."], cls.module, cls.env)
 
     def run_program(self, extra_env, *args):
         env = dict(self.env, TELINJECT_RATE_LIMIT="off", **extra_env)
@@ -109,6 +142,16 @@ class GoOtlpExport(unittest.TestCase):
 
     def jsonl_spans(self, path):
         return [r for r in read_records(path) if "span_id" in r]
+
+
+@unittest.skipUnless(GO, "no Go toolchain")
+class GoOtlpExport(InstrumentedProgram):
+    TAGS = "telinject_otlp"
+
+    @classmethod
+    def setUpClass(cls):
+        modules()  # SkipTest when the OTLP definitions cannot be installed
+        super().setUpClass()
 
     def assert_same_spans(self, otlp, jsonl):
         """The OTLP spans are the JSON Lines spans: ids, parents, names, times."""
@@ -277,6 +320,50 @@ class GoOtlpExport(unittest.TestCase):
         self.assertIn(f"export failed {SPAN_COUNT}", result.stderr)
         self.assertIn("0 spans exported to", result.stderr)
         self.assertEqual(len(self.jsonl_spans(jsonl)), SPAN_COUNT)  # the file is not affected
+
+
+@unittest.skipUnless(GO, "no Go toolchain")
+class GoWithoutTheTag(InstrumentedProgram):
+    """The default build: no OTLP/HTTP exporter, no package net (docs/go.md)."""
+
+    def test_links_no_net_and_stays_as_static_as_before(self):
+        deps = go(["list", "-deps", "."], self.module, self.env).split()
+        self.assertIn("example.test/app/telinject", deps)
+        self.assertNotIn("net", deps)
+        with_tag = go(["list", "-deps", "-tags", "telinject_otlp", "."], self.module, self.env)
+        self.assertIn("net", with_tag.split())  # what the tag adds
+        # Linked as the original program is, with cgo on when a C compiler is installed.
+        original = os.path.join(self.work, "original")
+        write_program(original)
+        cgo = bool(shutil.which(go(["env", "CC"], self.module, self.env).strip() or "gcc"))
+        env = dict(self.env, CGO_ENABLED="1" if cgo else "0")
+        builds = [("original", original, ""), ("default", self.module, "")]
+        if cgo:
+            builds.append(("tagged", self.module, "telinject_otlp"))
+        dynamic = {}
+        for name, module, tags in builds:
+            binary = os.path.join(self.work, name + "-linked")
+            go(["build", "-tags", tags, "-o", binary, "."], module, env)
+            dynamic[name] = has_interpreter(binary)
+        self.assertFalse(dynamic["original"])
+        self.assertFalse(dynamic["default"])
+        if cgo:
+            self.assertTrue(dynamic["tagged"])  # net with cgo links libc: why it is a tag
+
+    def test_the_otlp_exporter_warns_and_the_file_is_written(self):
+        for args, status in [((), 0), (("fail",), 2)]:
+            jsonl = os.path.join(temp_dir(self), "spans.jsonl")
+            with OtlpReceiver() as receiver:
+                result, _ = self.run_program({"TELINJECT_OUT": jsonl, "OTEL_TRACES_EXPORTER": "otlp",
+                                              "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url}, *args)
+            self.assertEqual(result.returncode, status, result.stderr)
+            self.assertEqual(receiver.requests, [])
+            warnings = [line for line in result.stderr.splitlines()
+                        if line.startswith("telinject:")]
+            self.assertEqual(len(warnings), 1, result.stderr)
+            self.assertIn("OTEL_TRACES_EXPORTER=otlp is ignored", warnings[0])
+            self.assertIn("`go build -tags telinject_otlp`", warnings[0])
+            self.assertEqual(len(self.jsonl_spans(jsonl)), SPAN_COUNT)
 
 
 if __name__ == "__main__":
