@@ -38,7 +38,7 @@ func instrumented(x int) int {
 }
 
 // under runs b.N calls of call inside an open root span, with the environment env
-// (nil: TELINJECT_OUT unset).
+// (nil: TELINJECT_OUT unset; "TELINJECT_OUT" in it: that file instead of a temporary one).
 func under(b *testing.B, env map[string]string, root bool, call func(int) int) {
 	for key, value := range env {
 		os.Setenv(key, value)
@@ -47,6 +47,9 @@ func under(b *testing.B, env map[string]string, root bool, call func(int) int) {
 	path := ""
 	if env != nil {
 		path = filepath.Join(b.TempDir(), "spans.jsonl")
+	}
+	if given, ok := env["TELINJECT_OUT"]; ok {
+		path = given
 	}
 	// The exit summary (the defaults drop calls) would land among the results.
 	stderr := os.Stderr
@@ -80,6 +83,13 @@ func BenchmarkOff(b *testing.B)        { under(b, nil, false, instrumented) }
 func BenchmarkDefaults(b *testing.B)   { under(b, map[string]string{}, false, instrumented) }
 func BenchmarkEverything(b *testing.B) { under(b, everything, false, instrumented) }
 func BenchmarkRoot(b *testing.B)       { under(b, everything, true, instrumented) }
+
+// The same with the records formatted and written to /dev/null: the helper's CPU without the
+// disk (gigabytes of records are written at the disk's pace).
+func BenchmarkNoDisk(b *testing.B) {
+	under(b, map[string]string{"TELINJECT_RATE_LIMIT": "off", "TELINJECT_MAX_BYTES": "off",
+		"TELINJECT_OUT": os.DevNull}, false, instrumented)
+}
 GO
 if [ -d "$otel" ]; then
   cat >"$bench/otel_test.go" <<'GO'
@@ -141,10 +151,11 @@ plain = best["Plain"][0]
 sdk = best.get("OpenTelemetrySDK", (None,))[0]
 labels = {"Plain": "plain function", "Off": "telinject, TELINJECT_OUT unset",
           "Defaults": "telinject, defaults (rate limit 1000,10)",
-          "Everything": "telinject, every call recorded", "Root": "telinject, root span, every call",
+          "Everything": "telinject, every call recorded", "NoDisk": "telinject, every call, to /dev/null",
+          "Root": "telinject, root span, every call",
           "OpenTelemetrySDK": "OpenTelemetry Go SDK 1.1.0 (batch, no-op exporter)"}
 print(f"{'':52} {'ns/op':>9} {'B/op':>6} {'allocs':>6} {'vs SDK':>7}")
-for name in ["Plain", "Off", "Defaults", "Everything", "Root", "OpenTelemetrySDK"]:
+for name in ["Plain", "Off", "Defaults", "Everything", "NoDisk", "Root", "OpenTelemetrySDK"]:
     if name not in best:
         continue
     ns, size, allocs = best[name]

@@ -28,9 +28,17 @@ if [ -n "$unformatted" ]; then
 fi
 # "go1.19.8" -> "1.19"
 current=$(go env GOVERSION | sed -n 's/^go\([0-9]*\.[0-9]*\).*/\1/p')
-for version in $current 1.11; do
-  printf 'module example.test/runtime\n\ngo %s\n' "$version" >go.mod
-  echo "go $version: go vet"
-  go vet ./...
+# Both builds: the default one, and with otlp_http.go (the OTLP/HTTP exporter, which needs
+# package net: the default build must not link it, or every instrumented program would).
+for tags in "" telinject_otlp; do
+  for version in $current 1.11; do
+    printf 'module example.test/runtime\n\ngo %s\n' "$version" >go.mod
+    echo "go $version, tags '$tags': go vet"
+    go vet -tags "$tags" ./...
+  done
+  if [ -z "$tags" ] && go list -deps ./telinject | grep -qx net; then
+    echo "the helper imports package net without -tags telinject_otlp"
+    exit 1
+  fi
+  go test -count=1 -v -tags "$tags" ./...
 done
-go test -count=1 -v ./...

@@ -11,8 +11,12 @@
 // memory and appended to it as JSON Lines in blocks, after a resource line; functions whose calls
 // were not recorded (TELINJECT_SAMPLE, TELINJECT_RATE_LIMIT, TELINJECT_MAX_BYTES) get "dropped"
 // lines, and the process says once on stderr what it dropped. Each block is one write on a file
-// opened with O_APPEND, so processes sharing the file never interleave lines. When TELINJECT_OUT
-// is unset, Span returns one shared no-op function (a few ns per call).
+// opened with O_APPEND, so processes sharing the file never interleave lines. With
+// TELINJECT_OUT_FORMAT=otlp the file gets OTLP/JSON requests instead, and OTEL_TRACES_EXPORTER=otlp
+// sends the spans to a collector over OTLP/HTTP when the program was built with
+// -tags telinject_otlp (otlp_http.go; the section "OTLP" below says why a tag). When neither
+// TELINJECT_OUT nor OTEL_TRACES_EXPORTER=otlp is set, Span returns one shared no-op function (a
+// few ns per call).
 //
 // When records are written (Go has no exit hook): when the span of main.main ends (return or
 // panic: with the dropped lines and the summary), when any root span ends (a `go test` binary
@@ -61,6 +65,7 @@ const (
 	droppedEvery  = 100 * time.Millisecond // dropped lines, at most, but at exit
 	stackBlockLog = 11                     // 2 KiB: the smallest goroutine stack
 	farParent     = 64 << 10               // a parent further up is taken for a moved stack
+	maxFreeSpans  = 4096                   // spans kept for reuse
 )
 
 // Drop reasons, in the order of the summary.
@@ -85,7 +90,10 @@ type settings struct {
 	remoteTrace [2]uint64
 	remoteSpan  uint64
 	remoteOn    bool // TRACEPARENT's sampled flag
-	resource    []byte
+	resource    []keyValue
+	line        []byte   // the resource line
+	otlpFile    bool     // TELINJECT_OUT_FORMAT=otlp
+	target      exporter // OTEL_TRACES_EXPORTER=otlp
 }
 
 // function is what is kept per instrumented function: its location and its rate limit.
@@ -127,7 +135,8 @@ type span struct {
 	parent  uint64
 	root    bool
 	sampled bool
-	start   int64 // ns since the process started
+	start   int64  // ns since the process started
+	end     func() // what Span returns: made once, the span is reused once it ran
 }
 
 // record is a finished span waiting to be written.
@@ -184,17 +193,25 @@ func init() {
 		binary.LittleEndian.PutUint64(seed[:], uint64(time.Now().UnixNano()))
 	}
 	random = binary.LittleEndian.Uint64(seed[:]) | 1
-	_ = Configure(os.Getenv("TELINJECT_OUT"))
+	_ = start(os.Getenv("TELINJECT_OUT"), exporterListed())
 }
 
-// Configure writes what is buffered (and the summary), then sends records to the file at path (appending), or turns
-// recording off when path is empty. It reads the volume variables (TELINJECT_SAMPLE,
-// TELINJECT_RATE_LIMIT, TELINJECT_MAX_BYTES, TRACEPARENT, OTEL_SERVICE_NAME,
-// OTEL_RESOURCE_ATTRIBUTES) again, warning once on stderr about each bad value. It is called with
-// $TELINJECT_OUT when the program starts.
-func Configure(path string) error {
+// Configure writes what is buffered (and the summary), then sends records to the file at path
+// (appending), and over OTLP/HTTP too when OTEL_TRACES_EXPORTER lists otlp, or turns recording
+// off when path is empty. It reads the variables (TELINJECT_SAMPLE, TELINJECT_RATE_LIMIT,
+// TELINJECT_MAX_BYTES, TELINJECT_OUT_FORMAT, TRACEPARENT, OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_*) again, warning once on stderr about each bad
+// value. The program's start does the same with $TELINJECT_OUT, and exports with no file when
+// only OTEL_TRACES_EXPORTER is set.
+func Configure(path string) error { return start(path, path != "" && exporterListed()) }
+
+// start records to the file at path (none when empty) and exports when export is true.
+func start(path string, export bool) error {
 	atomic.StoreInt32(&on, 0)
 	flushAtExit()
+	if old, _ := current.Load().(*settings); old != nil && old.target != nil {
+		old.target.stop()
+	}
 	writeMu.Lock()
 	defer writeMu.Unlock()
 	mu.Lock()
@@ -212,15 +229,23 @@ func Configure(path string) error {
 	pending = nil
 	written, spansWritten, resourceDone, capWarned, summaryDone = 0, 0, false, false, false
 	totalDropped = [reasonCount]uint64{}
-	if path == "" {
+	current.Store(&settings{})
+	if path == "" && !export {
 		return nil
 	}
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0644)
-	if err != nil {
-		return err
-	}
-	out, outName = file, path
 	cfg := readSettings()
+	if export {
+		cfg.target = newExporter()
+	}
+	if path != "" {
+		file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0644)
+		if err != nil {
+			return err
+		}
+		out, outName = file, path
+	} else if cfg.target == nil {
+		return nil
+	}
 	current.Store(&cfg)
 	atomic.StoreInt32(&on, 1)
 	return nil
@@ -263,7 +288,11 @@ func begin(name string) func() {
 		mu.Lock()
 		stack = stackOf(goid, sp)
 	}
-	s := &span{fn: f, stack: stack, sp: sp, start: now}
+	s := reusedSpan()
+	if s == nil {
+		s = newSpan()
+	}
+	*s = span{fn: f, stack: stack, sp: sp, start: now, end: s.end}
 	if n := len(stack.open); n > 0 {
 		parent := stack.open[n-1]
 		s.trace, s.parent, s.sampled = parent.trace, parent.id, parent.sampled
@@ -277,6 +306,8 @@ func begin(name string) func() {
 		}
 	}
 	if s.sampled && !cfg.sampleAll && !f.admit(now, cfg) {
+		*s = span{end: s.end}
+		freeSpans = append(freeSpans, s)
 		mu.Unlock()
 		f.drop(reasonRateLimit)
 		return noop
@@ -287,6 +318,12 @@ func begin(name string) func() {
 	if !s.sampled {
 		f.drop(reasonSampling)
 	}
+	return s.end
+}
+
+// newSpan allocates a span with its deferred function (mu held).
+func newSpan() *span {
+	s := new(span)
 	// The deferred function (recover must be called by it directly). It ends the span "ok" on a
 	// return. A panic is recovered and raised again, with the same value, by the innermost
 	// instrumented function it passes through only: the functions further out see it raised by
@@ -294,7 +331,7 @@ func begin(name string) func() {
 	// (Each recover-and-raise runs the rest of the panic inside the deferred call, on top of the
 	// stack: in every function of a deep recursion it would make a panic cost the square of the
 	// depth.)
-	return func() {
+	s.end = func() {
 		if s.returned() {
 			s.finish(nil, false)
 			return
@@ -312,7 +349,23 @@ func begin(name string) func() {
 			panic(r)
 		}
 	}
+	return s
 }
+
+// reusedSpan takes a span that ended from the free list, or nil (mu held).
+func reusedSpan() *span {
+	n := len(freeSpans)
+	if n == 0 {
+		return nil
+	}
+	s := freeSpans[n-1]
+	freeSpans = freeSpans[:n-1]
+	return s
+}
+
+// freeSpans are spans whose deferred function ran (mu held): reused rather than allocated with
+// their function, a closure, again.
+var freeSpans []*span
 
 // recent caches functions by where their name's bytes are (the literal of one call site), to
 // spare hashing the name on every call.
@@ -472,9 +525,9 @@ const (
 	raisedOutside        // a panic raised by the program (or the runtime)
 )
 
-// raiser is the prefix of the name of begin's deferred function, which raises panics again
-// ("example.com/m/telinject.begin.func1").
-var raiser = reflect.TypeOf(span{}).PkgPath() + ".begin.func"
+// raiser is the prefix of the name of the spans' deferred function, which raises panics again
+// ("example.com/m/telinject.newSpan.func1").
+var raiser = reflect.TypeOf(span{}).PkgPath() + ".newSpan.func"
 
 // panicOrigin tells what calls the deferred function whose caller is `skip` frames up (as
 // runtime.Callers counts): a return calls it from its function itself (even while a panic
@@ -566,13 +619,19 @@ func (s *span) finish(panicValue interface{}, failed bool) {
 			go writeInBackground()
 		}
 	}
+	isMain, root := s.fn.name == "main.main", s.root
+	if len(freeSpans) < maxFreeSpans {
+		// Its deferred function reads nothing of it from here on.
+		*s = span{end: s.end}
+		freeSpans = append(freeSpans, s)
+	}
 	mu.Unlock()
 	switch {
-	case s.fn.name == "main.main":
+	case isMain:
 		flushAtExit()
-	case s.root && failed:
+	case root && failed:
 		flush(droppedAlways)
-	case s.root:
+	case root:
 		// The last ones may be followed by os.Exit at once: a `go test` binary ends so.
 		flush(droppedIfDue)
 	case buffered >= holdRecords:
@@ -644,42 +703,58 @@ func flush(dropped int) {
 		spare = batch[:0]
 		mu.Unlock()
 	}()
-	if out == nil {
+	cfg, _ := current.Load().(*settings)
+	if cfg == nil {
 		return
 	}
-	cfg := current.Load().(*settings)
+	if cfg.target != nil {
+		cfg.target.queue(cfg, batch)
+	}
+	lines := out != nil && !cfg.otlpFile // resource and dropped lines
 	block := formatted[:0]
 	defer func() { formatted = block[:0] }()
-	if !resourceDone {
-		block = append(block, cfg.resource...)
+	if lines && !resourceDone {
+		block = append(block, cfg.line...)
 	}
 	header := len(block)
 	size := written
-	if cfg.maxBytes > 0 && len(batch) > 0 {
+	if out != nil && cfg.maxBytes > 0 && len(batch) > 0 {
 		if info, err := out.Stat(); err == nil && info.Size() > size {
 			size = info.Size()
 		}
 	}
-	for i := range batch {
+	for first := 0; out != nil && first < len(batch); {
+		// A span per line, or with TELINJECT_OUT_FORMAT=otlp a request of up to maxRequestSpans.
+		end := first + 1
 		before := len(block)
-		block = appendRecord(block, &batch[i])
+		if cfg.otlpFile {
+			if end = first + maxRequestSpans; end > len(batch) {
+				end = len(batch)
+			}
+			block = appendRequestJSON(block, cfg.resource, batch[first:end])
+		} else {
+			block = appendRecord(block, &batch[first])
+		}
 		if cfg.maxBytes > 0 && size+int64(len(block)) > cfg.maxBytes {
 			block = block[:before]
-			batch[i].fn.drop(reasonSizeCap)
+			for i := first; i < end; i++ {
+				batch[i].fn.drop(reasonSizeCap)
+			}
 			if !capWarned {
 				capWarned = true
 				fmt.Fprintf(os.Stderr, "telinject: %s reached TELINJECT_MAX_BYTES (%d bytes): "+
 					"no more spans are written to it\n", outName, cfg.maxBytes)
 			}
-			continue
+		} else {
+			spansWritten += uint64(end - first)
 		}
-		spansWritten++
+		first = end
 	}
 	if dropped == droppedAlways || dropped == droppedIfDue && time.Since(lastDropped) >= droppedEvery {
 		lastDropped = time.Now()
-		block = appendDropped(block)
+		block = appendDropped(block, lines)
 	}
-	if len(block) == header {
+	if out == nil || len(block) == header {
 		return
 	}
 	resourceDone = true
@@ -687,8 +762,9 @@ func flush(dropped int) {
 	written += int64(n)
 }
 
-// appendDropped adds a dropped line per function and reason counted since the last ones.
-func appendDropped(b []byte) []byte {
+// appendDropped adds a dropped line per function and reason counted since the last ones (when
+// lines is true: else it only counts them for the summary).
+func appendDropped(b []byte, lines bool) []byte {
 	functions.Range(func(_, value interface{}) bool {
 		f := value.(*function)
 		for reason := range f.dropped {
@@ -697,6 +773,9 @@ func appendDropped(b []byte) []byte {
 				continue
 			}
 			totalDropped[reason] += n
+			if !lines {
+				continue
+			}
 			b = append(b, `{"dropped": `...)
 			b = strconv.AppendUint(b, n, 10)
 			b = append(b, `, "name": `...)
@@ -715,23 +794,42 @@ func appendDropped(b []byte) []byte {
 // totalDropped counts what dropped lines reported, for the summary (writeMu held).
 var totalDropped [reasonCount]uint64
 
-// flushAtExit writes everything and says once on stderr what was not recorded.
+// flushAtExit writes everything, waits for the export (at most its timeout) and says once on
+// stderr what was not recorded or not exported.
 func flushAtExit() {
 	flush(droppedAlways)
+	cfg, _ := current.Load().(*settings)
+	var exported, failed uint64
+	if cfg != nil && cfg.target != nil {
+		exported, failed = cfg.target.finish()
+	}
 	writeMu.Lock()
 	defer writeMu.Unlock()
-	if out == nil || summaryDone {
+	if cfg == nil || out == nil && cfg.target == nil || summaryDone {
 		return
 	}
 	summaryDone = true
 	total := totalDropped[0] + totalDropped[1] + totalDropped[2]
-	if total == 0 {
+	if total == 0 && failed == 0 {
 		return
 	}
-	fmt.Fprintf(os.Stderr, "telinject: %d spans written to %s, %d not recorded (rate limit %d, "+
-		"sampling %d, size cap %d); TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 "+
-		"TELINJECT_MAX_BYTES=off record every call\n", spansWritten, outName, total,
-		totalDropped[reasonRateLimit], totalDropped[reasonSampling], totalDropped[reasonSizeCap])
+	var where []string
+	if out != nil {
+		where = append(where, fmt.Sprintf("%d spans written to %s", spansWritten, outName))
+	}
+	if cfg.target != nil {
+		where = append(where, fmt.Sprintf("%d spans exported to %s", exported, cfg.target.where()))
+	}
+	text := fmt.Sprintf("telinject: %s, %d not recorded (rate limit %d, sampling %d, size cap %d)",
+		strings.Join(where, ", "), total, totalDropped[reasonRateLimit],
+		totalDropped[reasonSampling], totalDropped[reasonSizeCap])
+	if failed > 0 {
+		text += fmt.Sprintf(", export failed %d", failed)
+	}
+	if total > 0 {
+		text += "; TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call"
+	}
+	fmt.Fprintln(os.Stderr, text)
 }
 
 func appendRecord(b []byte, r *finished) []byte {
@@ -806,7 +904,17 @@ func readSettings() settings {
 			warn("TRACEPARENT", text, "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>")
 		}
 	}
-	cfg.resource = resourceLine()
+	if text, ok := os.LookupEnv("TELINJECT_OUT_FORMAT"); ok {
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "otlp":
+			cfg.otlpFile = true
+		case "jsonl", "":
+		default:
+			warn("TELINJECT_OUT_FORMAT", text, "jsonl or otlp")
+		}
+	}
+	cfg.resource = resourceAttributes()
+	cfg.line = resourceLine(cfg.resource)
 	return cfg
 }
 
@@ -889,8 +997,16 @@ func parseTraceparent(text string, cfg *settings) bool {
 	return true
 }
 
-// resourceLine is the resource record: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and ours.
-func resourceLine() []byte {
+// keyValue is an attribute: a string, or an integer when isInt.
+type keyValue struct {
+	key   string
+	value string
+	isInt bool
+	int   int64
+}
+
+// resourceAttributes are the process's: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and ours.
+func resourceAttributes() []keyValue {
 	keys := []string{"service.name", "telemetry.sdk.name", "telemetry.sdk.language",
 		"process.pid", "process.runtime.name", "process.runtime.version",
 		"process.executable.name"}
@@ -927,17 +1043,29 @@ func resourceLine() []byte {
 	if name := os.Getenv("OTEL_SERVICE_NAME"); name != "" {
 		values["service.name"] = name
 	}
-	b := []byte(`{"resource": {`)
+	attributes := make([]keyValue, len(keys))
 	for i, key := range keys {
+		attributes[i] = keyValue{key: key, value: values[key]}
+		if key == "process.pid" {
+			attributes[i] = keyValue{key: key, isInt: true, int: int64(pid)}
+		}
+	}
+	return attributes
+}
+
+// resourceLine is the resource record of the JSON Lines file.
+func resourceLine(attributes []keyValue) []byte {
+	b := []byte(`{"resource": {`)
+	for i, a := range attributes {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendString(b, key)
+		b = appendString(b, a.key)
 		b = append(b, ": "...)
-		if key == "process.pid" {
-			b = strconv.AppendInt(b, int64(pid), 10)
+		if a.isInt {
+			b = strconv.AppendInt(b, a.int, 10)
 		} else {
-			b = appendString(b, values[key])
+			b = appendString(b, a.value)
 		}
 	}
 	return append(b, "}}\n"...)
@@ -966,25 +1094,24 @@ func percentDecode(text string) (string, bool) {
 	return string(b), true
 }
 
-// hexPairs holds the two hex digits of every byte value.
-const hexPairs = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" +
-	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" +
-	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" +
-	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f" +
-	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" +
-	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" +
-	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf" +
-	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
-
-// appendHex appends v as 16 lower-case hex digits.
+// appendHex appends v as 16 lower-case hex digits, eight at a time: each half's nibbles are
+// spread to one byte each, then turned into digits together ('0' + n, plus 39 from 10 on to
+// reach 'a').
 func appendHex(b []byte, v uint64) []byte {
-	var hex [16]byte
-	for i := 14; i >= 0; i -= 2 {
-		pair := (v & 0xff) * 2
-		hex[i], hex[i+1] = hexPairs[pair], hexPairs[pair+1]
-		v >>= 8
-	}
-	return append(b, hex[:]...)
+	n := len(b)
+	b = append(b, "0123456789abcdef"...) // room, written over in place
+	binary.BigEndian.PutUint64(b[n:], hexDigits(v>>32))
+	binary.BigEndian.PutUint64(b[n+8:], hexDigits(v&0xffffffff))
+	return b
+}
+
+// hexDigits is the eight hex digits of the 32 bits of x, the first in the highest byte.
+func hexDigits(x uint64) uint64 {
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff
+	x = (x | x<<4) & 0x0f0f0f0f0f0f0f0f
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + letters*39
 }
 
 // appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
@@ -1014,4 +1141,148 @@ func appendString(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// --- OTLP (docs/telemetry.md, "Export to OpenTelemetry (OTLP)") ---
+//
+// TELINJECT_OUT_FORMAT=otlp writes OTLP/JSON requests to the file. OTEL_TRACES_EXPORTER=otlp
+// sends the spans to a collector over OTLP/HTTP, which needs package net: otlp_http.go, built
+// only with -tags telinject_otlp. Linking net into every instrumented program would make a
+// program that did not use it dynamically linked to libc when cgo is on (a static binary in a
+// FROM scratch image would stop starting) and cost every program ~0.9 MB and ~1 ms at start,
+// telemetry on or off (bench/README.md).
+
+const (
+	helperVersion   = "0.1.0" // the scope's version: telinject's
+	maxRequestSpans = 512
+)
+
+// exporter sends spans to a collector; one export runs at a time.
+type exporter interface {
+	// queue hands a copy of batch to the exporter's own goroutine (writeMu held; never blocks
+	// on the network).
+	queue(cfg *settings, batch []finished)
+	// finish waits until what was queued is sent, at most the export's timeout, and returns
+	// the spans exported and not exported so far.
+	finish() (exported, failed uint64)
+	// stop forgets the export: a send still running stops without counting.
+	stop()
+	// where is the endpoint, for messages (without credentials).
+	where() string
+}
+
+// openExporter reads the OTEL_EXPORTER_OTLP_* variables and returns the OTLP/HTTP exporter, or
+// nil after a warning when they cannot be used. otlp_http.go sets it before init runs: it is nil
+// in a build without -tags telinject_otlp.
+var openExporter func() exporter
+
+// noExporterWarned: the warning that this build cannot export was given (mu held).
+var noExporterWarned bool
+
+// newExporter is openExporter's exporter, or nil and a warning once when the helper was built
+// without it (mu held).
+func newExporter() exporter {
+	if openExporter != nil {
+		return openExporter()
+	}
+	if !noExporterWarned {
+		noExporterWarned = true
+		fmt.Fprintln(os.Stderr, "telinject: OTEL_TRACES_EXPORTER=otlp is ignored: this "+
+			"program's telinject helper was built without OTLP/HTTP (it needs package net); "+
+			"build it with `go build -tags telinject_otlp` to export spans")
+	}
+	return nil
+}
+
+// exporterListed reports whether OTEL_TRACES_EXPORTER lists otlp.
+func exporterListed() bool {
+	for _, name := range strings.Split(os.Getenv("OTEL_TRACES_EXPORTER"), ",") {
+		if strings.EqualFold(strings.TrimSpace(name), "otlp") {
+			return true
+		}
+	}
+	return false
+}
+
+// appendRequestJSON appends one ExportTraceServiceRequest in OTLP/JSON, and a newline.
+func appendRequestJSON(b []byte, resource []keyValue, batch []finished) []byte {
+	b = append(b, `{"resourceSpans":[{"resource":{"attributes":[`...)
+	for i := range resource {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendAttributeJSON(b, &resource[i])
+	}
+	b = append(b, `]},"scopeSpans":[{"scope":{"name":"telinject","version":"`+helperVersion+
+		`"},"spans":[`...)
+	for i := range batch {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		r := &batch[i]
+		b = append(b, `{"traceId":"`...)
+		b = appendHex(appendHex(b, r.trace[0]), r.trace[1])
+		b = append(b, `","spanId":"`...)
+		b = appendHex(b, r.id)
+		if r.parent != 0 {
+			b = append(b, `","parentSpanId":"`...)
+			b = appendHex(b, r.parent)
+		}
+		b = append(b, `","name":`...)
+		b = appendString(b, r.fn.name)
+		b = append(b, `,"kind":1,"startTimeUnixNano":"`...)
+		b = strconv.AppendInt(b, r.start, 10)
+		b = append(b, `","endTimeUnixNano":"`...)
+		b = strconv.AppendInt(b, r.start+r.duration, 10)
+		b = append(b, `","attributes":[`...)
+		for j, a := range spanAttributes(r) {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendAttributeJSON(b, &a)
+		}
+		b = append(b, ']')
+		if r.failed {
+			b = append(b, `,"events":[{"timeUnixNano":"`...)
+			b = strconv.AppendInt(b, r.start+r.duration, 10)
+			b = append(b, `","name":"exception","attributes":[`...)
+			for j, a := range exceptionAttributes(r) {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendAttributeJSON(b, &a)
+			}
+			b = append(b, `]}],"status":{"code":2,"message":`...)
+			b = appendString(b, r.excMsg)
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}]}]}\n"...)
+}
+
+func appendAttributeJSON(b []byte, a *keyValue) []byte {
+	b = append(b, `{"key":`...)
+	b = appendString(b, a.key)
+	if a.isInt {
+		b = append(b, `,"value":{"intValue":"`...)
+		b = strconv.AppendInt(b, a.int, 10)
+		return append(b, `"}}`...)
+	}
+	b = append(b, `,"value":{"stringValue":`...)
+	b = appendString(b, a.value)
+	return append(b, "}}"...)
+}
+
+// spanAttributes are an OTLP span's attributes.
+func spanAttributes(r *finished) [4]keyValue {
+	return [4]keyValue{{key: "code.function.name", value: r.fn.name},
+		{key: "code.file.path", value: r.fn.file},
+		{key: "code.line.number", isInt: true, int: int64(r.fn.line)},
+		{key: "thread.id", isInt: true, int: int64(r.goid)}}
+}
+
+func exceptionAttributes(r *finished) [2]keyValue {
+	return [2]keyValue{{key: "exception.type", value: r.excType},
+		{key: "exception.message", value: r.excMsg}}
 }

@@ -334,3 +334,23 @@ func TestGoexitIsNotAPanic(t *testing.T) {
 		t.Fatalf("record: %v", records)
 	}
 }
+
+func TestHexDigits(t *testing.T) {
+	values := []uint64{0, 1, 9, 10, 15, 16, 0xffffffffffffffff, 0x0123456789abcdef, 0xfedcba9876543210}
+	for i := uint64(0); i < 256; i++ {
+		values = append(values, i*0x0101010101010101, i<<56|i, ^i)
+	}
+	for v, i := uint64(0x9e3779b97f4a7c15), 0; i < 100000; i++ {
+		v ^= v << 13
+		v ^= v >> 7
+		v ^= v << 17
+		values = append(values, v)
+	}
+	for _, v := range values {
+		want := strconv.FormatUint(v, 16)
+		want = "x" + strings.Repeat("0", 16-len(want)) + want
+		if got := string(appendHex([]byte("x"), v)); got != want {
+			t.Fatalf("%x: %s, want %s", v, got, want)
+		}
+	}
+}

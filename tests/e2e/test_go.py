@@ -6,7 +6,9 @@
 - go-cmp as Debian ships it (golang-github-google-go-cmp-dev, Go sources with their tests): the
   instrumented module passes `go vet` and `go test`, records reach TELINJECT_OUT, `remove`
   restores it;
-- a small program of our own whose panic must be reported at the line it had before.
+- a small program of our own whose panic must be reported at the line it had before;
+- the helper package's two files (telinject.go, otlp_http.go): written, brought up to date,
+  removed, a user's own file of either name left alone (these need no Go toolchain).
 Skipped when no Go toolchain is installed."""
 import os
 import re
@@ -19,6 +21,7 @@ from support import BUILD_DIR, digest_tree, read_spans, run_cli, run_json, temp_
 GO = shutil.which("go")
 GOFMT = shutil.which("gofmt")
 GO_CMP = "/usr/share/gocode/src/github.com/google/go-cmp"
+RUNTIME_GO = os.path.join(os.path.dirname(__file__), "..", "..", "runtime", "go")
 
 
 def go_env(work):
@@ -258,6 +261,82 @@ class GoLineNumbers(unittest.TestCase):
         self.assertEqual(run_span[0]["code.line.number"], 10)
         self.assertEqual(run_span[0]["exception.type"], "string")
         self.assertEqual({s["name"] for s in spans}, {"main.main", "main.(*worker).run"})
+
+
+
+def read_bytes(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+class GoHelperFiles(unittest.TestCase):
+    """The helper package is two files: telinject.go and otlp_http.go (the OTLP/HTTP exporter,
+    built only with -tags telinject_otlp). Each follows the helper's rules: written when absent
+    or a version of telinject's (same first line), deleted by `remove` only when unmodified, and
+    a user's own file of that name is never overwritten nor deleted."""
+    NAMES = ("telinject.go", "otlp_http.go")
+
+    def setUp(self):
+        self.work = temp_dir(self)
+        self.module = os.path.join(self.work, "app")
+        self.folder = os.path.join(self.module, "telinject")
+        os.makedirs(self.module)
+        for name, text in [("go.mod", "module example.test/app\n\ngo 1.11\n"),
+                           ("main.go", "package main\n\nfunc main() {\n\tprintln(1)\n}\n")]:
+            with open(os.path.join(self.module, name), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        self.helpers = {name: read_bytes(os.path.join(RUNTIME_GO, name)) for name in self.NAMES}
+
+    def run_json(self, action):
+        return run_json(action, self.module, "--cache-dir", os.path.join(self.work, "cache"))[1]
+
+    def helper(self, name):
+        return read_bytes(os.path.join(self.folder, name))
+
+    def test_instrument_writes_both_and_remove_takes_both(self):
+        report = self.run_json("instrument")
+        self.assertEqual(report["errors"], [])
+        self.assertEqual(sorted(os.path.basename(p) for p in report["runtime_files_written"]),
+                         sorted(self.NAMES))
+        for name in self.NAMES:
+            self.assertEqual(self.helper(name), self.helpers[name])
+        self.assertEqual(self.run_json("remove")["errors"], [])
+        self.assertFalse(os.path.exists(self.folder))
+
+    def test_a_module_with_the_single_file_helper_is_brought_up_to_date(self):
+        self.run_json("instrument")
+        # The helper before otlp_http.go: one file, an older version (same first line).
+        os.remove(os.path.join(self.folder, "otlp_http.go"))
+        first_line = self.helpers["telinject.go"].split(b"\n", 1)[0]
+        with open(os.path.join(self.folder, "telinject.go"), "wb") as handle:
+            handle.write(first_line + b"\n// an older version\npackage telinject\n")
+        report = self.run_json("instrument")  # main.go is already instrumented
+        self.assertEqual(report["errors"], [])
+        self.assertEqual(report["already_instrumented"], 1)
+        for name in self.NAMES:
+            self.assertEqual(self.helper(name), self.helpers[name])
+
+    def test_a_users_otlp_http_go_is_never_overwritten_nor_deleted(self):
+        mine = b"// my own file\npackage telinject\n"
+        os.makedirs(self.folder)
+        with open(os.path.join(self.folder, "otlp_http.go"), "wb") as handle:
+            handle.write(mine)
+        report = self.run_json("instrument")
+        self.assertTrue(any(e["file"].endswith(os.path.join("telinject", "otlp_http.go")) and
+                            "not telinject's" in e["message"] for e in report["errors"]),
+                        report["errors"])
+        self.assertEqual(self.helper("otlp_http.go"), mine)
+        self.run_json("remove")
+        self.assertEqual(self.helper("otlp_http.go"), mine)
+
+    def test_remove_keeps_a_modified_otlp_http_go(self):
+        self.run_json("instrument")
+        edited = self.helpers["otlp_http.go"] + b"\n// my addition\n"
+        with open(os.path.join(self.folder, "otlp_http.go"), "wb") as handle:
+            handle.write(edited)
+        self.assertEqual(self.run_json("remove")["errors"], [])
+        self.assertFalse(os.path.exists(os.path.join(self.folder, "telinject.go")))
+        self.assertEqual(self.helper("otlp_http.go"), edited)
 
 
 if __name__ == "__main__":

@@ -389,6 +389,8 @@ class GoOldestDirective(unittest.TestCase):
 
         run_go(["build", "./..."], module, env)
         run_go(["vet", "./..."], module, env)
+        # The OTLP/HTTP exporter's file (otlp_http.go) builds under go 1.11 too, with its tag.
+        run_go(["vet", "-tags", "telinject_otlp", "./..."], module, env)
         spans_path = os.path.join(work, "spans.jsonl")
         recording = dict(env, TELINJECT_OUT=spans_path)
         run_go(["test", "-count=1", "./..."], module, recording)

@@ -11,6 +11,7 @@ extern "C" const TSLanguage* tree_sitter_go();
 namespace telinject {
 
 extern const std::string_view kGoRuntime;
+extern const std::string_view kGoOtlpRuntime;
 
 namespace {
 
@@ -204,7 +205,10 @@ class GoLanguage final : public LanguageSupport {
   }
 
   std::vector<RuntimeFile> runtime(const FileLocation& file) const override {
-    return {{go::helper_file(file), kGoRuntime}};
+    // The helper package's two files: otlp_http.go, the OTLP/HTTP exporter, builds only with
+    // -tags telinject_otlp (it needs package net, which telinject.go must not link: docs/go.md).
+    std::filesystem::path helper = go::helper_file(file);
+    return {{helper, kGoRuntime}, {helper.parent_path() / "otlp_http.go", kGoOtlpRuntime}};
   }
 
   // gofmt works on one file: it must parse, and be formatted as gofmt formats it (a file that

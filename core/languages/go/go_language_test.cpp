@@ -9,6 +9,7 @@
 #include "go/go_module.h"
 #include "go/go_syntax.h"
 #include "pipeline.h"
+#include "runtime_helpers.h"
 #include "syntax_tree.h"
 
 using namespace telinject;
@@ -331,9 +332,31 @@ TEST_SUITE("go") {
 
   TEST_CASE("runtime helper and checker") {
     auto files = go_language().runtime(FileLocation("a.go"));
-    REQUIRE(files.size() == 1);
+    REQUIRE(files.size() == 2);
     CHECK(files[0].relative_path == fs::path("telinject/telinject.go"));
     CHECK(files[0].content.find("package telinject") != std::string_view::npos);
     CHECK(go_language().checker_command("x.go").front() == "sh");
+  }
+
+  TEST_CASE("runtime helper: the OTLP/HTTP exporter is a second file, behind a build tag") {
+    TempDir dir;
+    dir.write("go.mod", "module example.com/m\n\ngo 1.11\n");
+    auto files = go_language().runtime({dir.path / "pkg", "a/b.go"});
+    REQUIRE(files.size() == 2);
+    // Beside telinject.go, wherever the module puts it.
+    CHECK(files[0].relative_path == fs::path("../telinject/telinject.go"));
+    CHECK(files[1].relative_path == fs::path("../telinject/otlp_http.go"));
+    std::string_view core = files[0].content, otlp = files[1].content;
+    CHECK(otlp.find("\npackage telinject\n") != std::string_view::npos);
+    // Built only with the tag, in both syntaxes (go 1.11 directives and gofmt 1.19), before the
+    // package clause; the default file links no package net.
+    auto package = otlp.find("\npackage telinject\n");
+    CHECK(otlp.find("\n//go:build telinject_otlp\n// +build telinject_otlp\n") < package);
+    CHECK(otlp.find("\t\"net\"\n") != std::string_view::npos);
+    CHECK(core.find("\t\"net\"\n") == std::string_view::npos);
+    CHECK(core.find("//go:build") == std::string_view::npos);
+    // Each file is recognised as telinject's by its first line (a user's own file of that name
+    // is never overwritten): the two lines differ.
+    CHECK_FALSE(same_first_line(core, otlp));
   }
 }

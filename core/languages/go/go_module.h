@@ -38,8 +38,9 @@ std::string module_path_of(std::string_view go_mod);
 /// standard library's module "std" and for files outside any module.
 std::string helper_import_path(const FileLocation& file);
 
-/// The helper's source file, relative to `file.root`: telinject/telinject.go in the module's
-/// root directory (the scanned root when there is no module).
+/// The helper's main source file, relative to `file.root`: telinject/telinject.go in the
+/// module's root directory (the scanned root when there is no module). The package's other file,
+/// otlp_http.go, sits beside it.
 std::filesystem::path helper_file(const FileLocation& file);
 
 }  // namespace telinject::go

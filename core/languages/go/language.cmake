@@ -1,4 +1,5 @@
 # Go: included by core/CMakeLists.txt (see core/languages/python/language.cmake).
 telinject_language(FACTORY go_language
                    GRAMMARS tree-sitter-go
-                   EMBED ${PROJECT_SOURCE_DIR}/runtime/go/telinject.go kGoRuntime)
+                   EMBED ${PROJECT_SOURCE_DIR}/runtime/go/telinject.go kGoRuntime
+                         ${PROJECT_SOURCE_DIR}/runtime/go/otlp_http.go kGoOtlpRuntime)
