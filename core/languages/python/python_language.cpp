@@ -243,8 +243,9 @@ class PythonLanguage final : public LanguageSupport {
         return make_error("docstring and body share the def's line");
       uint32_t block_start = ts_node_start_byte(body.block);
       uint32_t colon = block_start;
-      while (colon > 0 && (source.text()[colon - 1] == ' ' || source.text()[colon - 1] == '\t'))
-        --colon;
+      // Blanks Python allows between the colon and the statement: space, tab, form feed.
+      auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\f'; };
+      while (colon > 0 && blank(source.text()[colon - 1])) --colon;
       if (colon == 0 || source.text()[colon - 1] != ':')
         return make_error("cannot find the colon that opens the body");
       if (auto error = too_deep(def_row, def_indent)) return *error;
@@ -330,7 +331,8 @@ class PythonLanguage final : public LanguageSupport {
           return make_error(f.qualified_name + ": telemetry was moved; remove it by hand");
         uint32_t block_start = ts_node_start_byte(with_block);
         uint32_t with_colon = block_start;
-        while (with_colon > with_start && (text[with_colon - 1] == ' ' || text[with_colon - 1] == '\t'))
+        while (with_colon > with_start && (text[with_colon - 1] == ' ' || text[with_colon - 1] == '\t' ||
+                                           text[with_colon - 1] == '\f'))
           --with_colon;
         if (text[with_colon - 1] != ':')
           return make_error(f.qualified_name + ": malformed telemetry block");

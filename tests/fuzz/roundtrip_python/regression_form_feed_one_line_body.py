@@ -1,0 +1,4 @@
+﻿def bom():
+  return "été"
+
+def  spaced ( ) :  x = 1 ; return x
