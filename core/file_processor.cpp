@@ -22,6 +22,7 @@ namespace telinject {
 namespace {
 
 using pass::Candidate;
+using pass::all_from_templates;
 using pass::InstrumentPass;
 using pass::Parsed;
 using pass::function_text;
@@ -261,7 +262,7 @@ TextResult process_text(const std::string& input, const FileLocation& location,
       auto hit = cache->get(language_name, f.name, key);
       if (hit && hit->test.passes(hit->script, text) && hit->script.insertions == script->insertions) {
         ++outcome.cache_hits;
-        candidates.push_back({i, std::move(hit->script), true});
+        candidates.push_back({i, std::move(hit->script), true, true});
         continue;
       }
     }
@@ -272,7 +273,7 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     }
     script->key = key;
     ++outcome.cache_misses;
-    candidates.push_back({i, std::move(*script), false});
+    candidates.push_back({i, std::move(*script), false, true});
   }
 
   bool all_from_cache = std::all_of(candidates.begin(), candidates.end(),
@@ -287,7 +288,8 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     if (valid.ok() && must_validate) {
       std::vector<size_t> added;
       for (const Candidate& c : candidates) added.push_back(c.index);
-      valid = validate_instrumented(parsed, *rebuilt, edits, added, language, *templates);
+      valid = validate_instrumented(parsed, *rebuilt, edits, added, language, *templates,
+                                    all_from_templates(candidates));
     }
     if (valid.ok()) {
       output = std::move(*rebuilt);
@@ -317,7 +319,7 @@ TextResult process_text(const std::string& input, const FileLocation& location,
       auto single = reconstruct(parsed, alone, language, tmpl, &single_edits);
       Result<void> ok = single.ok()
                             ? validate_instrumented(parsed, *single, single_edits, indices, language,
-                                                    *templates)
+                                                    *templates, all_from_templates(alone))
                             : Result<void>(make_error(single.error()));
       if (ok.ok()) {
         kept.push_back(c);
