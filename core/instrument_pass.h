@@ -112,4 +112,15 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter);
 std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepairer* repairer);
 
 }  // namespace pass
+
+struct ExtractedText {
+  std::string input;  // when `parsed` is null (`parsed->source` holds it otherwise)
+  const LanguageSupport* language = nullptr;
+  Config config;
+  FileLocation location;
+  std::vector<LanguageTemplate> templates;  // templates_for(*language, config)
+  std::unique_ptr<pass::Parsed> parsed;     // null when `error` says why
+  std::string error;
+};
+
 }  // namespace telinject
