@@ -11,8 +11,9 @@
 // then reads each wrapped function as instrumented and every other as before, and `remove`
 // finds exactly the inserted text to take out. What the shape leaves open is checked here:
 //  - the edits are exactly that shape for the functions added (derived again from the tree);
-//  - each header's own text, parsed alone (all of a file's in one small file), opens a `with`
-//    block holding the body, and extraction reads it as telemetry of a known template;
+//  - each header's own text, parsed alone, opens a `with` block holding the body, and
+//    extraction reads it as telemetry of a known template (parsed once per shape of header
+//    and thread: the name in its string literal does not change how it parses);
 //  - the import line is one import statement, inserted at a module row that starts inside no
 //    statement, and `remove` recognises it;
 //  - what CPython reads (it counts tabs differently): check_layout_kept on the removal, as
@@ -24,6 +25,9 @@
 #include "python/python_shape.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
+#include <unordered_set>
 
 #include "python/python_layout.h"
 #include "python/python_syntax.h"
@@ -62,6 +66,61 @@ bool headers_open_telemetry(const std::vector<std::string_view>& headers,
     if (inner.statements.size() != 1 || ts_node_start_point(inner.statements[0]).row != 3 * k + 2)
       return false;
   }
+  return true;
+}
+
+// `header` with the text of each plain double-quoted literal (letters, digits, '_', '.', '<',
+// '>': a qualified name) replaced by "x". Such a literal is one string token whatever it holds,
+// so headers of one shape parse alike: headers_open_telemetry need not see the name.
+std::string header_shape(std::string_view header) {
+  auto plain = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '<' ||
+           c == '>';
+  };
+  if (header.find('\\') != std::string_view::npos) return std::string(header);  // escapes
+  std::string shape;
+  size_t at = 0;
+  for (size_t open = header.find('"'); open != std::string_view::npos;
+       open = header.find('"', at)) {
+    size_t close = header.find('"', open + 1);
+    if (close == std::string_view::npos) break;
+    std::string_view inside = header.substr(open + 1, close - open - 1);
+    shape.append(header.substr(at, open + 1 - at));
+    shape += !inside.empty() && std::all_of(inside.begin(), inside.end(), plain) ? "x" : inside;
+    shape += '"';
+    at = close + 1;
+  }
+  shape.append(header.substr(at));
+  return shape;
+}
+
+// Whether every header opens telemetry (headers_open_telemetry), asking it only about shapes
+// this thread has not seen with these templates. The real header must still start with a
+// known marker: its literal's text is part of what extraction compares.
+bool headers_proven(const std::vector<std::string_view>& headers,
+                    const std::vector<LanguageTemplate>& known) {
+  thread_local std::unordered_set<std::string> proven;  // shape + '\n' + the markers
+  std::string markers;
+  for (const LanguageTemplate& t : known) markers += '\n' + t.marker();
+  std::vector<std::string> unseen_keys, unseen_shapes;
+  for (std::string_view header : headers) {
+    bool marked = std::any_of(known.begin(), known.end(), [&](const LanguageTemplate& t) {
+      std::string marker = t.marker();
+      return !marker.empty() && header.substr(0, marker.size()) == marker;
+    });
+    if (!marked) return false;
+    std::string shape = header_shape(header);
+    std::string key = shape + markers;
+    if (!proven.count(key) &&
+        std::find(unseen_keys.begin(), unseen_keys.end(), key) == unseen_keys.end()) {
+      unseen_keys.push_back(std::move(key));
+      unseen_shapes.push_back(std::move(shape));
+    }
+  }
+  if (unseen_shapes.empty()) return true;
+  if (!headers_open_telemetry({unseen_shapes.begin(), unseen_shapes.end()}, known)) return false;
+  if (proven.size() > 4096) proven.clear();  // user templates are few; bound it anyway
+  for (std::string& key : unseen_keys) proven.insert(std::move(key));
   return true;
 }
 
@@ -212,7 +271,7 @@ bool proves_instrumented(const ParsedSource& file, const std::vector<FunctionInf
         edits[k].insert != expected[k].insert)
       return false;
 
-  if (!rows_within_parser_limit(output) || !headers_open_telemetry(headers, known)) return false;
+  if (!rows_within_parser_limit(output) || !headers_proven(headers, known)) return false;
   // What CPython reads: the removal, as `remove` would make it, keeps every block and string.
   std::vector<TextEdit> removal;
   uint32_t shift = 0;

@@ -156,6 +156,14 @@ TEST_SUITE("python_shape") {
       }
       CHECK_FALSE(trial.proven(edits));
     }
+    SUBCASE("a header of a shape proven before, but another call") {
+      std::vector<TextEdit> edits = trial.edits;
+      for (TextEdit& e : edits) {
+        size_t at = e.insert.find("_telinject.span(");
+        if (at != std::string::npos) e.insert.replace(at, 16, "_telinjecX.span(");
+      }
+      CHECK_FALSE(trial.proven(edits));
+    }
     SUBCASE("a header that swallows the body") {
       std::vector<TextEdit> edits = trial.edits;
       for (TextEdit& e : edits) {
