@@ -144,9 +144,12 @@ bool rows_within_parser_limit(std::string_view text) {
       width = 0;
       in_indent = true;
     } else if (in_indent) {
-      if (c == ' ') ++width;
-      else if (c == '\t') width += 8;
-      else in_indent = false;
+      if (c == ' ')
+        ++width;
+      else if (c == '\t')
+        width += 8;
+      else
+        in_indent = false;
       if (width >= kParserIndentLimit) return false;
     }
   }
@@ -161,7 +164,8 @@ const TextEdit* edit_at(const std::vector<TextEdit>& edits, uint32_t offset) {
 }
 
 // Whether the file holds anything whose state the proof does not follow (see the top).
-bool file_is_plain(const SourceText& source, TSNode root, const std::vector<LanguageTemplate>& known,
+bool file_is_plain(const SourceText& source, TSNode root,
+                   const std::vector<LanguageTemplate>& known,
                    const std::function<bool(std::string_view)>& is_import_line) {
   std::string_view text = source.text();
   if (ts_node_has_error(root) || text.find_first_of("\r\f") != std::string_view::npos ||

@@ -37,8 +37,9 @@ struct Trial {
     std::vector<pass::Candidate> candidates;
     for (size_t i = 0; i < selected.size(); ++i) {
       if (!selected[i]) continue;
-      auto script = py_language().instrument(parsed->view(), parsed->functions, i, known.front(),
-                                        pass::wrapped_ancestors(parsed->functions, selected, i));
+      auto script =
+          py_language().instrument(parsed->view(), parsed->functions, i, known.front(),
+                                   pass::wrapped_ancestors(parsed->functions, selected, i));
       if (!script.ok()) {
         selected[i] = false;
         continue;
@@ -52,14 +53,14 @@ struct Trial {
   }
 
   bool proven() const {
-    return py_language().proves_instrumented(parsed->view(), parsed->functions, added, edits, output,
-                                        known);
+    return py_language().proves_instrumented(parsed->view(), parsed->functions, added, edits,
+                                             output, known);
   }
   bool proven(const std::vector<TextEdit>& other) const {
     std::string text;
     if (!apply_edits(parsed->source.text(), other, &text)) return false;
     return py_language().proves_instrumented(parsed->view(), parsed->functions, added, other, text,
-                                        known);
+                                             known);
   }
   Result<void> reparsed(const std::vector<TextEdit>& other) const {
     std::string text;
@@ -119,9 +120,11 @@ TEST_SUITE("python_shape") {
   TEST_CASE("whatever it proves on the golden inputs, the re-parse accepts too") {
     namespace fs = std::filesystem;
     size_t proven = 0, files = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(TELINJECT_SOURCE_DIR) / "tests/golden/python")) {
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(TELINJECT_SOURCE_DIR) / "tests/golden/python")) {
       std::string name = entry.path().filename().string();
-      if (entry.path().extension() != ".py" || name.find(".expected") != std::string::npos) continue;
+      if (entry.path().extension() != ".py" || name.find(".expected") != std::string::npos)
+        continue;
       std::string text = testing::read_text(entry.path());
       Trial trial(SourceText(text).text());
       if (trial.added.empty()) continue;
