@@ -22,6 +22,7 @@ namespace telinject {
 namespace {
 
 using pass::Candidate;
+using pass::all_from_templates;
 using pass::InstrumentPass;
 using pass::Parsed;
 using pass::function_text;
@@ -73,21 +74,6 @@ void apply_config_filters(std::vector<FunctionInfo>& functions, const Config& co
   }
 }
 
-std::vector<FunctionOutcome> check_parsed(const std::string& text, TSNode root,
-                                          const FileLocation& location,
-                                          const LanguageSupport& language, const Config& config) {
-  std::vector<FunctionOutcome> out;
-  auto templates = templates_for(language, config);
-  if (!templates.ok()) return out;
-  SourceText source(text);
-  std::vector<FunctionInfo> functions =
-      language.extract({source, root, language.module_name(location), location},
-                       *templates);
-  apply_config_filters(functions, config);
-  for (const FunctionInfo& f : functions) out.push_back(describe(f, check_state(f)));
-  return out;
-}
-
 Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& language,
                                                     const Config& config) {
   std::vector<LanguageTemplate> all = language.builtin_templates();
@@ -109,39 +95,79 @@ Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& langu
   return all;
 }
 
+std::shared_ptr<const ExtractedText> extract_text(const std::string& text,
+                                                  const FileLocation& location,
+                                                  const LanguageSupport& language,
+                                                  const Config& config, const SyntaxTree* tree) {
+  auto extracted = std::make_shared<ExtractedText>();
+  extracted->input = text;  // kept only when there is no parse to give it back
+  extracted->language = &language;
+  extracted->config = config;
+  extracted->location = location;
+  auto templates = templates_for(language, config);
+  if (!templates.ok()) {
+    extracted->error = templates.error();
+    return extracted;
+  }
+  extracted->templates = std::move(*templates);
+  SourceText source(text);
+  // The caller's parse is used when it is of this very text (it never is with a BOM aside).
+  bool reuse = tree && tree->get() && !source.has_bom();
+  auto parsed = reuse ? parse_and_extract(std::move(source), location, language,
+                                          extracted->templates, tree->copy())
+                      : parse_and_extract(std::move(source), location, language,
+                                          extracted->templates);
+  if (!parsed.ok()) {
+    extracted->error = parsed.error();
+    return extracted;
+  }
+  extracted->parsed = std::move(*parsed);
+  extracted->parsed->incremental = reuse;
+  extracted->input.clear();
+  extracted->input.shrink_to_fit();
+  apply_config_filters(extracted->parsed->functions, config);
+  return extracted;
+}
+
+std::vector<FunctionOutcome> check_extracted(const ExtractedText& extracted) {
+  std::vector<FunctionOutcome> out;
+  if (!extracted.parsed) return out;
+  for (const FunctionInfo& f : extracted.parsed->functions) out.push_back(describe(f, check_state(f)));
+  return out;
+}
+
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
                         ScriptCache* cache, TraceLog* trace,
                         const std::vector<std::string>* only, LlmHooks hooks,
                         const SyntaxTree* tree) {
+  return process_extracted(*extract_text(input, location, language, config, tree), action, cache,
+                           trace, only, hooks);
+}
+
+TextResult process_extracted(const ExtractedText& extracted, Action action, ScriptCache* cache,
+                             TraceLog* trace, const std::vector<std::string>* only,
+                             LlmHooks hooks) {
+  const std::string input = extracted.parsed ? extracted.parsed->source.restore(
+                                                   extracted.parsed->source.text())
+                                             : extracted.input;
+  const LanguageSupport& language = *extracted.language;
+  const Config& config = extracted.config;
+  const FileLocation& location = extracted.location;
   llm::ScriptRepairer* repairer = hooks.repairer;
   TextResult result;
   result.output = input;
   FileOutcome& outcome = result.outcome;
   outcome.language = std::string(language.name());
-
-  auto templates = templates_for(language, config);
-  if (!templates.ok()) {
+  if (!extracted.parsed) {
     outcome.status = FileOutcome::Status::kError;
-    outcome.message = templates.error();
+    outcome.message = extracted.error;
     return result;
   }
+  const std::vector<LanguageTemplate>* templates = &extracted.templates;
   const LanguageTemplate& tmpl = templates->front();
-  SourceText source(input);
-  // The caller's parse is used when it is of this very text (it never is with a BOM aside).
-  bool reuse = tree && tree->get() && !source.has_bom();
-  auto parsed_result =
-      reuse ? parse_and_extract(std::move(source), location, language, *templates, tree->copy())
-            : parse_and_extract(std::move(source), location, language, *templates);
-  if (!parsed_result.ok()) {
-    outcome.status = FileOutcome::Status::kError;
-    outcome.message = parsed_result.error();
-    return result;
-  }
-  Parsed& parsed = **parsed_result;
-  parsed.incremental = reuse;
-  std::vector<FunctionInfo>& functions = parsed.functions;
-  apply_config_filters(functions, config);
+  const Parsed& parsed = *extracted.parsed;
+  const std::vector<FunctionInfo>& functions = parsed.functions;
   outcome.functions_found = static_cast<uint32_t>(functions.size());
 
   auto finish_unchanged = [&](const char* uninstrumented_state) {
@@ -261,7 +287,7 @@ TextResult process_text(const std::string& input, const FileLocation& location,
       auto hit = cache->get(language_name, f.name, key);
       if (hit && hit->test.passes(hit->script, text) && hit->script.insertions == script->insertions) {
         ++outcome.cache_hits;
-        candidates.push_back({i, std::move(hit->script), true});
+        candidates.push_back({i, std::move(hit->script), true, true});
         continue;
       }
     }
@@ -272,7 +298,7 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     }
     script->key = key;
     ++outcome.cache_misses;
-    candidates.push_back({i, std::move(*script), false});
+    candidates.push_back({i, std::move(*script), false, true});
   }
 
   bool all_from_cache = std::all_of(candidates.begin(), candidates.end(),
@@ -287,7 +313,8 @@ TextResult process_text(const std::string& input, const FileLocation& location,
     if (valid.ok() && must_validate) {
       std::vector<size_t> added;
       for (const Candidate& c : candidates) added.push_back(c.index);
-      valid = validate_instrumented(parsed, *rebuilt, edits, added, language, *templates);
+      valid = validate_instrumented(parsed, *rebuilt, edits, added, language, *templates,
+                                    all_from_templates(candidates));
     }
     if (valid.ok()) {
       output = std::move(*rebuilt);
@@ -317,7 +344,7 @@ TextResult process_text(const std::string& input, const FileLocation& location,
       auto single = reconstruct(parsed, alone, language, tmpl, &single_edits);
       Result<void> ok = single.ok()
                             ? validate_instrumented(parsed, *single, single_edits, indices, language,
-                                                    *templates)
+                                                    *templates, all_from_templates(alone))
                             : Result<void>(make_error(single.error()));
       if (ok.ok()) {
         kept.push_back(c);

@@ -84,10 +84,20 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
                                    const std::vector<TextEdit>& edits,
                                    const std::vector<size_t>& added,
                                    const LanguageSupport& language,
-                                   const std::vector<LanguageTemplate>& known) {
+                                   const std::vector<LanguageTemplate>& known,
+                                   bool from_templates) {
+  if (from_templates &&
+      language.proves_instrumented(original.view(), original.functions, added, edits, output,
+                                   known))
+    return {};
   SourceText source(output);
+  // Re-parsing from the original's tree reuses what lies between the edits: worth it when they
+  // leave most rows alone (a line or two per function, or an editor's one function). Inside a
+  // re-indented Python body nothing is reused (the scanner's state differs on every row), so
+  // with edits on most rows a fresh parse is cheaper.
+  const bool sparse = edits.size() * 4 < original.source.row_count();
   Result<SyntaxTree> tree =
-      original.incremental
+      original.incremental || sparse
           ? SyntaxTree::reparse(language.grammar(), original.tree,
                                 input_edits(original.source.text(), source, edits), source.text())
           : SyntaxTree::parse(language.grammar(), source.text());
@@ -141,6 +151,11 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
       !apply_edits(original.source.text(), std::move(replacements), &updated) || restored != updated)
     return make_error("removing the telemetry does not restore the original text");
   return {};
+}
+
+bool all_from_templates(const std::vector<Candidate>& candidates) {
+  return std::all_of(candidates.begin(), candidates.end(),
+                     [](const Candidate& c) { return c.from_template; });
 }
 
 // The instrumented text; `applied` gets the edits, sorted by offset.

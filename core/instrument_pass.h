@@ -57,17 +57,24 @@ Result<std::unique_ptr<Parsed>> parse_and_extract(SourceText source, const FileL
 /// Checks `output` (`original` after `edits`) against `original`: it parses with no new
 /// errors, the functions in `added` carry telemetry and every other keeps its state, and
 /// removing the added telemetry gives the original bytes back. Returns the reason on failure.
+/// `from_templates`: every script is the template's own, so the language may prove all that
+/// from the original's tree (LanguageSupport::proves_instrumented) instead of a second parse.
 Result<void> validate_instrumented(const Parsed& original, const std::string& output,
                                    const std::vector<TextEdit>& edits,
                                    const std::vector<size_t>& added,
                                    const LanguageSupport& language,
-                                   const std::vector<LanguageTemplate>& known);
+                                   const std::vector<LanguageTemplate>& known,
+                                   bool from_templates = false);
 
 struct Candidate {
   size_t index;
   InsertionScript script;
   bool from_cache;
+  bool from_template = false;  // the template's script (made now, or cached and equal to it)
 };
+
+/// Whether every candidate's script is the template's own.
+bool all_from_templates(const std::vector<Candidate>& candidates);
 
 /// The instrumented text; `applied` gets the edits, sorted by offset.
 Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidate>& candidates,
@@ -105,4 +112,15 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter);
 std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepairer* repairer);
 
 }  // namespace pass
+
+struct ExtractedText {
+  std::string input;  // when `parsed` is null (`parsed->source` holds it otherwise)
+  const LanguageSupport* language = nullptr;
+  Config config;
+  FileLocation location;
+  std::vector<LanguageTemplate> templates;  // templates_for(*language, config)
+  std::unique_ptr<pass::Parsed> parsed;     // null when `error` says why
+  std::string error;
+};
+
 }  // namespace telinject

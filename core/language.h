@@ -123,6 +123,22 @@ class LanguageSupport {
                                              size_t index, const LanguageTemplate& tmpl,
                                              const std::vector<size_t>& wrapped_ancestors) const = 0;
 
+  /// Validation without a second parse, for scripts made from the templates: true when the
+  /// language proves from `file`'s tree alone what validation otherwise checks on a parse of
+  /// `output` (`file` after `edits`, sorted by offset). That is: `edits` are exactly the
+  /// scripts of the functions in `added` plus the import edit, in a shape the language knows
+  /// to parse back as `file` with each of them wrapped in telemetry (no new syntax error, no
+  /// other function changes state), and which its `remove` takes out again byte for byte.
+  /// False means no proof (validation then re-parses), never that the edits are wrong.
+  virtual bool proves_instrumented(const ParsedSource& file,
+                                   const std::vector<FunctionInfo>& functions,
+                                   const std::vector<size_t>& added,
+                                   const std::vector<TextEdit>& edits, std::string_view output,
+                                   const std::vector<LanguageTemplate>& known) const {
+    (void)file, (void)functions, (void)added, (void)edits, (void)output, (void)known;
+    return false;
+  }
+
   /// The edit that adds the template's import to the file, or nothing when it is there already.
   virtual std::optional<TextEdit> add_import(const ParsedSource& file,
                                              const LanguageTemplate& tmpl) const = 0;

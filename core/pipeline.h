@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -140,12 +141,29 @@ TextResult process_text(const std::string& input, const FileLocation& location,
                         const std::vector<std::string>* only = nullptr, LlmHooks hooks = {},
                         const SyntaxTree* tree = nullptr);
 
-/// The functions of `text` as process_text(kCheck) reports them, from a tree the caller parsed
-/// already (the language server keeps one per document across edits). `tree` must be the parse
-/// of `text` with `language`'s grammar; `text` must not start with a byte order mark.
-std::vector<FunctionOutcome> check_parsed(const std::string& text, TSNode root,
-                                          const FileLocation& location,
-                                          const LanguageSupport& language, const Config& config);
+/// A text parsed once and its functions extracted once (with the config's templates and
+/// filters), for every caller that needs them: process_extracted (instrument, remove, check) and
+/// check_extracted. The language server keeps one per document snapshot and settings, so that
+/// diagnostics, code actions and hover share one extraction walk. Immutable once made; its tree
+/// is read by one thread at a time (callers serialise process_extracted on one object).
+struct ExtractedText;
+
+/// Parses `text` (or takes `tree`, the caller's parse of it, used when `text` has no byte order
+/// mark; validation then re-parses incrementally from it) and extracts its functions. An
+/// unknown profile or a failed parse is kept as the error process_extracted reports.
+std::shared_ptr<const ExtractedText> extract_text(const std::string& text,
+                                                  const FileLocation& location,
+                                                  const LanguageSupport& language,
+                                                  const Config& config,
+                                                  const SyntaxTree* tree = nullptr);
+
+/// process_text on an extraction: the same result, without parsing or extracting again.
+TextResult process_extracted(const ExtractedText& extracted, Action action, ScriptCache* cache,
+                             TraceLog* trace, const std::vector<std::string>* only = nullptr,
+                             LlmHooks hooks = {});
+
+/// The functions as process_text(kCheck) reports them (none when the extraction failed).
+std::vector<FunctionOutcome> check_extracted(const ExtractedText& extracted);
 
 /// Marks uninstrumented functions that the config leaves out (exclude_functions,
 /// min_function_lines) as skipped, with the reason.

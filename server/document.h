@@ -36,13 +36,16 @@ struct DocumentSnapshot {
   std::shared_ptr<const SyntaxTree> tree() const { return parsed.valid() ? parsed.get() : nullptr; }
   std::shared_future<std::shared_ptr<const SyntaxTree>> parsed;
 
-  /// The functions of this snapshot as core reports them, computed once per settings
-  /// generation and shared by diagnostics, code actions and hover (features/diagnostics.cpp).
+  /// The functions of this snapshot as core extracted them, once per settings generation, and
+  /// shared by diagnostics, code actions and hover (features/diagnostics.cpp).
   struct FunctionsMemo {
     std::mutex mutex;
     bool valid = false;
     uint64_t generation = 0;
-    std::vector<FunctionOutcome> functions;
+    std::shared_ptr<const ExtractedText> extracted;  // the one extraction of this snapshot
+    std::vector<FunctionOutcome> functions;          // check_extracted(*extracted)
+    /// Held while core reads `extracted`'s tree (trees are read by one thread at a time).
+    std::mutex tree_mutex;
   };
   std::shared_ptr<FunctionsMemo> memo = std::make_shared<FunctionsMemo>();
 

@@ -2,31 +2,39 @@
 
 namespace telinject::server {
 
-std::vector<FunctionOutcome> compute_functions(const DocumentSnapshot& document,
-                                               const ServerSettings& settings);
+namespace {
+
+// Fills the memo for `settings` (the caller holds its lock): one parse (the document's own)
+// and one extraction walk per snapshot and settings generation.
+void fill_memo(DocumentSnapshot::FunctionsMemo& memo, const DocumentSnapshot& document,
+               const ServerSettings& settings) {
+  if (memo.valid && memo.generation == settings.generation) return;
+  std::shared_ptr<const SyntaxTree> tree = document.tree();
+  memo.extracted = extract_text(document.text, document.location(), *document.language,
+                                settings.config, tree.get());
+  memo.functions = check_extracted(*memo.extracted);
+  memo.generation = settings.generation;
+  memo.valid = true;
+}
+
+}  // namespace
 
 std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
                                                 const ServerSettings& settings) {
   if (!document.language) return {};
   DocumentSnapshot::FunctionsMemo& memo = *document.memo;
   std::lock_guard lock(memo.mutex);
-  if (memo.valid && memo.generation == settings.generation) return memo.functions;
-  memo.functions = compute_functions(document, settings);
-  memo.generation = settings.generation;
-  memo.valid = true;
+  fill_memo(memo, document, settings);
   return memo.functions;
 }
 
-std::vector<FunctionOutcome> compute_functions(const DocumentSnapshot& document,
-                                               const ServerSettings& settings) {
-  if (auto tree = document.tree()) {
-    SyntaxTree own = tree->copy();  // this thread's copy
-    return check_parsed(document.text, own.root(), document.location(), *document.language,
-                        settings.config);
-  }
-  TextResult result = process_text(document.text, document.location(), *document.language,
-                                   Action::kCheck, settings.config, nullptr, nullptr);
-  return std::move(result.outcome.functions);
+std::shared_ptr<const ExtractedText> document_extraction(const DocumentSnapshot& document,
+                                                         const ServerSettings& settings) {
+  if (!document.language) return nullptr;
+  DocumentSnapshot::FunctionsMemo& memo = *document.memo;
+  std::lock_guard lock(memo.mutex);
+  fill_memo(memo, document, settings);
+  return memo.extracted;
 }
 
 lsp::Range name_range(const DocumentSnapshot& document, const FunctionOutcome& function,

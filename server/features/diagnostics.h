@@ -14,6 +14,12 @@ namespace telinject::server {
 std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
                                                 const ServerSettings& settings);
 
+/// The snapshot's one extraction for `settings` (the same that document_functions reports),
+/// for the features that instrument or remove; null for a language telinject does not know.
+/// Core reads its tree: hold the memo's `tree_mutex` while it does. Thread-safe.
+std::shared_ptr<const ExtractedText> document_extraction(const DocumentSnapshot& document,
+                                                         const ServerSettings& settings);
+
 /// The LSP range of a function's name.
 lsp::Range name_range(const DocumentSnapshot& document, const FunctionOutcome& function,
                       protocol::PositionEncoding encoding);

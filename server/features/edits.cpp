@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "atomic_file.h"
+#include "features/diagnostics.h"
 #include "unified_diff.h"
 
 namespace telinject::server {
@@ -20,11 +21,11 @@ TextResult transform_document(const DocumentSnapshot& document, Action action,
     none.outcome.message = "no telinject support for this language";
     return none;
   }
-  // The document's own parse saves a parse, and makes validation's re-parse incremental.
-  std::optional<SyntaxTree> own;
-  if (auto tree = document.tree()) own = tree->copy();
-  return process_text(document.text, document.location(), *document.language, action,
-                      settings.config, cache, nullptr, only, {}, own ? &*own : nullptr);
+  // The snapshot's extraction (of the document's own parse, which also makes validation's
+  // re-parse incremental), shared with diagnostics and hover: no parse, no extraction walk.
+  std::shared_ptr<const ExtractedText> extracted = document_extraction(document, settings);
+  std::lock_guard lock(document.memo->tree_mutex);
+  return process_extracted(*extracted, action, cache, nullptr, only);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include "python/python_layout.h"
 #include "python/python_package.h"
+#include "python/python_shape.h"
 #include "python/python_syntax.h"
 
 extern "C" const TSLanguage* tree_sitter_python();
@@ -269,6 +270,19 @@ class PythonLanguage final : public LanguageSupport {
       script.insertions.push_back({relative(row), 0, unit});
     }
     return script;
+  }
+
+  bool proves_instrumented(const ParsedSource& file, const std::vector<FunctionInfo>& functions,
+                           const std::vector<size_t>& added, const std::vector<TextEdit>& edits,
+                           std::string_view output,
+                           const std::vector<LanguageTemplate>& known) const override {
+    // The rows `remove` takes for the import line (any known template's).
+    auto is_import_line = [&known](std::string_view row) {
+      return std::any_of(known.begin(), known.end(),
+                         [&](const LanguageTemplate& t) { return is_import_row(row, t); });
+    };
+    return python::proves_instrumented(file, functions, added, edits, output, known,
+                                       is_import_line);
   }
 
   std::optional<TextEdit> add_import(const ParsedSource& file,
