@@ -53,6 +53,14 @@ std::optional<FileRecord> file_record_from_json(std::string_view text, const std
   }
 }
 
+// Keep -wal and -shm when the last connection closes (whichever it is), so that read-only runs
+// find them and create nothing; the -wal is truncated to nothing then (journal_size_limit).
+void keep_wal_files(Database& db) {
+  int persist = 1;
+  sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  db.exec("PRAGMA journal_size_limit=8388608");
+}
+
 }  // namespace
 
 // A reading connection with its statements, used by one thread at a time.
@@ -190,10 +198,7 @@ Result<void> ScriptCache::open_writer(bool thorough) {
     if (check != StoreCheck::kOurs && check != StoreCheck::kFresh)
       return make_error(check_message(check, store));
     Database& db = *opened;
-    // Keep -wal and -shm when the last connection closes, so that read-only runs find them
-    // and create nothing; the -wal is truncated to nothing then (journal_size_limit).
-    int persist = 1;
-    sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    keep_wal_files(db);
     if (check == StoreCheck::kFresh) {
       code = create_store_schema(db);
       if (code != SQLITE_OK) return make_error(store.string() + ": " + db.error_message());
@@ -244,6 +249,7 @@ std::unique_ptr<ScriptCache::Reader> ScriptCache::borrow_reader() {
   }
   auto reader = std::make_unique<Reader>();
   reader->db = std::move(*opened);
+  if (access_ == Access::kReadWrite) keep_wal_files(reader->db);
   reader->generation = generation;
   reader->script = reader->db.prepare(
       "SELECT language, script, test, last_used FROM scripts WHERE key=?1", &code);

@@ -428,6 +428,9 @@ TEST_SUITE("script_cache") {
     }
     {
       // Read-only over an existing store: reads hit and leave every file as it was.
+      // Writers leave the store's -wal and -shm for read-only runs to use.
+      CHECK(fs::exists(root / "cache.sqlite3-wal"));
+      CHECK(fs::exists(root / "cache.sqlite3-shm"));
       std::vector<std::string> before = entries_below(root);
       std::string store = read_text(root / "cache.sqlite3");
       ScriptCache cache(root, ScriptCache::Access::kReadOnly);
