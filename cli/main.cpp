@@ -64,6 +64,7 @@ struct Flags {
   std::string cache_dir;
   bool no_cache = false;
   unsigned prune_days = 30;
+  std::string export_dir;  // cache export DIR
   // LLM
   std::string provider, model, base_url, api_key;
   double budget = -1;  // < 0: not given
@@ -315,7 +316,7 @@ int run_cache(const std::string& verb, const Flags& f) {
       std::fprintf(stderr, "telinject: %s\n", cleared.error().c_str());
       return kExitFileErrors;
     }
-    std::printf("cleared %s (%llu files)\n", cache.directory().c_str(),
+    std::printf("cleared %s (%llu entries)\n", cache.directory().c_str(),
                 static_cast<unsigned long long>(cleared->removed));
     if (cleared->kept > 0)
       std::fprintf(stderr, "telinject: left %llu files in %s that telinject did not write\n",
@@ -332,6 +333,16 @@ int run_cache(const std::string& verb, const Flags& f) {
                 static_cast<unsigned long long>(*pruned), f.prune_days);
     return 0;
   }
+  if (verb == "export") {
+    auto exported = cache.export_to(f.export_dir);
+    if (!exported.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", exported.error().c_str());
+      return kExitFileErrors;
+    }
+    std::printf("exported %llu scripts and their tests to %s\n",
+                static_cast<unsigned long long>(*exported), f.export_dir.c_str());
+    return 0;
+  }
   auto stats = cache.stats();
   if (!stats.ok()) {
     std::fprintf(stderr, "telinject: %s\n", stats.error().c_str());
@@ -341,7 +352,8 @@ int run_cache(const std::string& verb, const Flags& f) {
     nlohmann::json out = {{"directory", cache.directory().string()}, {"scripts", stats->scripts},
                           {"tests", stats->tests}, {"files", stats->files},
                           {"bytes", stats->bytes}, {"hits", stats->hits},
-                          {"misses", stats->misses}, {"damaged", stats->damaged}};
+                          {"misses", stats->misses}, {"damaged", stats->damaged},
+                          {"earlier_layout_files", stats->earlier_layout_files}};
     std::puts(out.dump(2).c_str());
   } else {
     std::printf("cache %s: %llu scripts, %llu tests, %llu file records, %llu bytes; "
@@ -353,6 +365,10 @@ int run_cache(const std::string& verb, const Flags& f) {
                 static_cast<unsigned long long>(stats->hits),
                 static_cast<unsigned long long>(stats->misses),
                 static_cast<unsigned long long>(stats->damaged));
+    if (stats->earlier_layout_files > 0)
+      std::printf("%llu entry files of an earlier version (scripts/, tests/, files/) are no "
+                  "longer read: `telinject cache clear` removes them\n",
+                  static_cast<unsigned long long>(stats->earlier_layout_files));
   }
   return 0;
 }
@@ -381,15 +397,19 @@ int main(int argc, char** argv) {
   add_run_flags(remove, flags);
   auto* check = app.add_subcommand("check", "Exit 1 when functions have no telemetry (CI gate)");
   add_run_flags(check, flags);
-  auto* cache = app.add_subcommand("cache", "Script cache: stats, clear, prune");
+  auto* cache = app.add_subcommand("cache", "Script cache: stats, clear, prune, export");
   cache->require_subcommand(1);
-  for (const char* verb : {"stats", "clear", "prune"}) {
+  for (const char* verb : {"stats", "clear", "prune", "export"}) {
     auto* sub = cache->add_subcommand(verb);
     sub->add_option("--cache-dir", flags.cache_dir, "Cache directory (default .telemetry_cache)");
     sub->add_option("--config", flags.config_file, "Configuration file");
     sub->add_option("--format", flags.format)->check(CLI::IsMember({"text", "json"}));
     if (std::strcmp(verb, "prune") == 0)
       sub->add_option("--days", flags.prune_days, "Remove entries unused for this many days");
+    if (std::strcmp(verb, "export") == 0)
+      sub->add_option("DIR", flags.export_dir,
+                      "Write scripts/<lang>/… and tests/<lang>/… (readable JSON) below DIR")
+          ->required();
   }
   auto* check_api = app.add_subcommand("check-api", "Test the LLM provider's connection and key");
   auto* models = app.add_subcommand("models", "List the LLM provider's models, with recommendations");

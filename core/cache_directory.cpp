@@ -27,11 +27,6 @@ bool is_word(std::string_view text) {  // cache_safe_name's alphabet
   });
 }
 
-bool is_language_name(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+';
-  });
-}
 
 // "<name>_<hash8>.json" with a name of 1 to 64 characters.
 bool is_script_file_name(std::string_view name) {
@@ -61,6 +56,21 @@ bool written_index(const fs::path& path) {
 
 }  // namespace
 
+bool is_cache_language_name(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+';
+  });
+}
+
+bool is_telinject_store(const fs::path& path) {
+  constexpr std::string_view kMagic("SQLite format 3\0", 16);
+  std::string header = read_prefix(path, 72);
+  if (header.size() < 72 || !std::string_view(header).starts_with(kMagic)) return false;
+  auto byte = [&](int at) { return static_cast<uint32_t>(static_cast<unsigned char>(header[at])); };
+  uint32_t mark = (byte(68) << 24) | (byte(69) << 16) | (byte(70) << 8) | byte(71);
+  return mark == static_cast<uint32_t>(kCacheApplicationId);
+}
+
 Result<void> check_cache_directory(const fs::path& root) {
   std::error_code ec;
   fs::file_status status = fs::symlink_status(root, ec);
@@ -68,11 +78,12 @@ Result<void> check_cache_directory(const fs::path& root) {
   if (fs::is_directory(status)) {
     if (fs::is_empty(root, ec) && !ec) return {};
     if (read_prefix(root / ".gitignore", kCacheGitignore.size() + 1) == kCacheGitignore) return {};
+    if (is_telinject_store(root / "cache.sqlite3")) return {};
     if (written_index(root / "metadata" / "cache_index.json")) return {};
   }
   return make_error(root.string() +
                     " is not a telinject cache (it has neither the .gitignore telinject writes "
-                    "nor metadata/cache_index.json); nothing was deleted");
+                    "nor telinject's cache.sqlite3); nothing was deleted");
 }
 
 bool is_cache_entry_name(const fs::path& relative) {
@@ -88,7 +99,7 @@ bool is_cache_entry_name(const fs::path& relative) {
     return stem.ends_with(".json") && stem.size() == 64 + 5 && is_hex(stem.substr(0, 64)) &&
            parts[1].size() == 2 && stem.starts_with(parts[1]);
   }
-  if (!is_language_name(parts[1])) return false;
+  if (!is_cache_language_name(parts[1])) return false;
   if (folder == "scripts") return is_script_file_name(name);
   if (folder == "tests") return name.starts_with("test_") && is_script_file_name(name.substr(5));
   return false;

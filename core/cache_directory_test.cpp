@@ -38,7 +38,7 @@ TEST_SUITE("cache_directory") {
     CHECK_FALSE(is_cache_entry_name("scripts/python/deep/load_0123abcd.json"));
   }
 
-  TEST_CASE("a folder is a cache by its .gitignore or its index; a user's folder is refused") {
+  TEST_CASE("a folder is a cache by its .gitignore or its store; a user's folder is refused") {
     TempDir dir;
     CHECK(check_cache_directory(dir / "missing").ok());
     CHECK(check_cache_directory(dir.path()).ok());  // empty
@@ -53,15 +53,21 @@ TEST_SUITE("cache_directory") {
 
     write_text(dir / "made/.gitignore", std::string(kCacheGitignore));
     CHECK(check_cache_directory(dir / "made").ok());
+    // An existing folder given as the cache gets no .gitignore: the store's mark tells.
+    fs::create_directories(dir / "indexed");
     ScriptCache cache(dir / "indexed");
     REQUIRE(cache.put_file(kHash, {"a", "b", 1, 1}).ok());
-    fs::remove(dir / "indexed/.gitignore");
-    CHECK_FALSE(check_cache_directory(dir / "indexed").ok());
-    REQUIRE(cache.flush_index().ok());
+    REQUIRE(cache.wait_for_writes().ok());
+    CHECK_FALSE(fs::exists(dir / "indexed/.gitignore"));
+    CHECK(is_telinject_store(dir / "indexed/cache.sqlite3"));
     CHECK(check_cache_directory(dir / "indexed").ok());
+    // Another program's database of that name is not telinject's.
+    write_text(dir / "other/cache.sqlite3", std::string("SQLite format 3\0", 16) + std::string(100, '\0'));
+    CHECK_FALSE(is_telinject_store(dir / "other/cache.sqlite3"));
+    CHECK_FALSE(check_cache_directory(dir / "other").ok());
   }
 
-  TEST_CASE("clearing removes telinject's entries and nothing else") {
+  TEST_CASE("clearing removes the entry files of earlier versions and nothing else") {
     TempDir dir;
     fs::path root = dir / "cache";
     write_text(root / ".gitignore", std::string(kCacheGitignore));

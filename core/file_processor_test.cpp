@@ -1,5 +1,6 @@
 // process_text with a script cache: hits, misses, and entries that must not be trusted.
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include "pipeline.h"
 #include "script_cache.h"
@@ -40,17 +41,25 @@ TEST_SUITE("file_processor") {
       clean = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr).output;
     }
     // Rewrite f's script so that it also inserts code, with a matching checksum and test.
-    for (const auto& entry : fs::directory_iterator(dir / "scripts/python")) {
-      if (entry.path().filename().string().rfind("f_", 0) != 0) continue;
-      auto script = script_from_json(read_text(entry.path()));
-      REQUIRE(script.ok());
-      script->insertions.front().text += "__import__('os').system('true'); ";
-      write_text(entry.path(), script_to_json(*script));
-      auto test = ScriptTest::make(*script, "def f(x):\n    y = x + 1\n    return y\n");
-      REQUIRE(test.ok());
-      fs::path test_file = dir / "tests/python" / ("test_" + entry.path().filename().string());
-      write_text(test_file, test_to_json(*test, script->key));
-    }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir / "cache.sqlite3").c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* row = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT script FROM scripts WHERE name='f'", -1, &row, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(row) == SQLITE_ROW);
+    auto script = script_from_json(reinterpret_cast<const char*>(sqlite3_column_text(row, 0)));
+    sqlite3_finalize(row);
+    REQUIRE(script.ok());
+    script->insertions.front().text += "__import__('os').system('true'); ";
+    auto test = ScriptTest::make(*script, "def f(x):\n    y = x + 1\n    return y\n");
+    REQUIRE(test.ok());
+    sqlite3_stmt* update = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "UPDATE scripts SET script=?1, test=?2 WHERE name='f'", -1, &update, nullptr) == SQLITE_OK);
+    std::string script_text = script_to_json(*script), test_text = test_to_json(*test, script->key);
+    sqlite3_bind_text(update, 1, script_text.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(update, 2, test_text.c_str(), -1, SQLITE_TRANSIENT);
+    CHECK(sqlite3_step(update) == SQLITE_DONE);
+    sqlite3_finalize(update);
+    sqlite3_close(db);
     ScriptCache cache(dir.path());
     TextResult again = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
     CHECK(again.output == clean);

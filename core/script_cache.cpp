@@ -1,15 +1,15 @@
 #include "script_cache.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
+#include <sqlite3.h>
 
-#include <chrono>
+#include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "atomic_file.h"
 #include "cache_directory.h"
+#include "cache_store.h"
 #include "sha256.h"
 
 namespace telinject {
@@ -17,51 +17,65 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using sqlite::Database;
+using sqlite::Statement;
 
-// Holds an exclusive flock(2) on a file for its lifetime.
-class FileLock {
- public:
-  explicit FileLock(const fs::path& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0) {
-      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-      }
-    }
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  bool held() const { return fd_ >= 0; }
+// A hit records its last-used time only when the stored one is older than this (prune works in
+// days): a warm run on the same day writes nothing.
+constexpr int64_t kLastUsedResolution = 3600;
 
- private:
-  int fd_ = -1;
-};
+int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::string iso_now() {
-  std::time_t now = std::time(nullptr);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return buffer;
+std::string file_record_json(const std::string& key, const FileRecord& record) {
+  json body = {{"key", key},
+               {"input_sha256", record.input_sha256},
+               {"output_sha256", record.output_sha256},
+               {"functions", record.functions},
+               {"instrumented", record.instrumented}};
+  body["checksum"] = sha256_hex(body.dump());
+  return body.dump();
 }
 
-// Counts files (not temporaries) and their bytes below `directory`.
-void count_entries(const fs::path& directory, uint64_t* files, uint64_t* bytes) {
-  std::error_code ec;
-  if (!fs::exists(directory, ec)) return;
-  for (auto it = fs::recursive_directory_iterator(directory, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec) || it->path().extension() != ".json") continue;
-    ++*files;
-    *bytes += it->file_size(ec);
+// The record stored under `key`, when its checksum and key hold.
+std::optional<FileRecord> file_record_from_json(std::string_view text, const std::string& key) {
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("checksum")) return std::nullopt;
+  try {
+    std::string checksum = body.at("checksum").get<std::string>();
+    body.erase("checksum");
+    if (sha256_hex(body.dump()) != checksum || body.at("key").get<std::string>() != key)
+      return std::nullopt;
+    return FileRecord{
+        body.at("input_sha256").get<std::string>(), body.at("output_sha256").get<std::string>(),
+        body.at("functions").get<uint32_t>(), body.at("instrumented").get<uint32_t>()};
+  } catch (const json::exception&) {
+    return std::nullopt;
   }
+}
+
+// Keep -wal and -shm when the last connection closes (whichever it is), so that read-only runs
+// find them and create nothing; the -wal is truncated to nothing then (journal_size_limit).
+void keep_wal_files(Database& db) {
+  int persist = 1;
+  sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  db.exec("PRAGMA journal_size_limit=8388608");
 }
 
 }  // namespace
 
+// A reading connection with its statements, used by one thread at a time.
+struct ScriptCache::Reader {
+  Database db;
+  Statement script;  // language, script, test, last_used by key
+  Statement file;    // record, last_used by key
+  uint64_t generation = 0;
+};
+
 std::string cache_safe_name(const std::string& name) {
   std::string out;
   for (char c : name) {
-    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    bool keep =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     out.push_back(keep ? c : '_');
     if (out.size() == 64) break;
   }
@@ -76,7 +90,8 @@ Result<void> create_cache_directory(const fs::path& root, const fs::path& inner)
     bool made = fs::create_directory(root, ec);
     if (ec) return make_error(root.string() + ": " + ec.message());
     if (made) {
-      auto written = write_file_atomically(root / ".gitignore", kCacheGitignore, std::nullopt, false);
+      auto written =
+          write_file_atomically(root / ".gitignore", kCacheGitignore, std::nullopt, false);
       if (!written.ok()) return written;
     }
   }
@@ -90,21 +105,6 @@ Result<void> create_cache_directory(const fs::path& root, const fs::path& inner)
 ScriptCache::ScriptCache(fs::path directory, Access access)
     : directory_(std::move(directory)), access_(access) {}
 
-Result<void> ScriptCache::make_directory(const fs::path& inner) {
-  {
-    std::lock_guard lock(directory_mutex_);
-    if (!directory_made_) {
-      auto made = create_cache_directory(directory_);
-      if (!made.ok()) return made;
-      directory_made_ = true;
-    }
-  }
-  std::error_code ec;
-  fs::create_directories(directory_ / inner, ec);
-  if (ec) return make_error((directory_ / inner).string() + ": " + ec.message());
-  return {};
-}
-
 ScriptCache::~ScriptCache() {
   (void)wait_for_writes();
   {
@@ -115,92 +115,206 @@ ScriptCache::~ScriptCache() {
   if (writer_.joinable()) writer_.join();
 }
 
-namespace {
-
-fs::path script_path(const fs::path& root, const std::string& language, const std::string& name,
-                     const std::string& key) {
-  return root / "scripts" / language / (cache_safe_name(name) + "_" + key.substr(0, 8) + ".json");
+void ScriptCache::set_warning_handler(WarningHandler handler) {
+  std::lock_guard lock(mutex_);
+  warning_handler_ = std::move(handler);
 }
 
-fs::path test_path(const fs::path& root, const std::string& language, const std::string& name,
-                   const std::string& key) {
-  return root / "tests" / language / ("test_" + cache_safe_name(name) + "_" + key.substr(0, 8) + ".json");
+void ScriptCache::warn(const std::string& message) {
+  std::lock_guard lock(mutex_);
+  if (!warnings_given_.insert(message).second) return;
+  if (warning_handler_)
+    warning_handler_(message);
+  else
+    std::fprintf(stderr, "telinject: warning: %s\n", message.c_str());
 }
 
-fs::path file_record_path(const fs::path& root, const std::string& key) {
-  return root / "files" / key.substr(0, 2) / (key + ".json");
-}
+fs::path ScriptCache::store_path() const { return directory_ / std::string(kCacheStoreName); }
 
-// Writes a new entry straight to its final name: one inode, no temporary file (creating files
-// dominates a cold run). An entry that exists already is replaced atomically only when it is
-// not byte-identical (damaged or from another key). A reader that races a writer sees a short
-// file, which fails its checksum and counts as a miss. Not fsync'ed: a torn entry after a
-// crash fails its checksum the same way and is rebuilt.
-Result<void> create_entry(const fs::path& path, const std::string& bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd >= 0) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
+Result<void> ScriptCache::make_directory(const fs::path& inner) {
+  {
+    std::lock_guard lock(directory_mutex_);
+    if (!directory_made_) {
+      auto made = create_cache_directory(directory_);
+      if (!made.ok()) return made;
+      directory_made_ = true;
     }
-    ::close(fd);
-    if (done == bytes.size()) return {};
-  } else if (errno == EEXIST) {
-    auto existing = read_file(path);
-    if (existing.ok() && *existing == bytes) return {};
   }
-  constexpr auto kMode = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                         fs::perms::others_read;
-  return write_file_atomically(path, bytes, kMode, false);
+  if (inner.empty()) return {};
+  std::error_code ec;
+  fs::create_directories(directory_ / inner, ec);
+  if (ec) return make_error((directory_ / inner).string() + ": " + ec.message());
+  return {};
 }
 
-}  // namespace
+void ScriptCache::distrust_store(const std::string& why) {
+  store_state_ = StoreState::kUnusable;
+  {
+    std::lock_guard lock(pool_mutex_);
+    idle_readers_.clear();
+    ++generation_;
+  }
+  warn(why + (access_ == Access::kReadWrite ? "; it is set aside and rebuilt"
+                                            : "; it is not used by this run"));
+}
 
-std::optional<CachedScript> ScriptCache::get(const std::string& language, const std::string& name,
+void ScriptCache::move_store_aside() {
+  close_connections();
+  fs::path store = store_path();
+  std::error_code ec;
+  fs::rename(store, with_suffix(store, ".moved-aside"), ec);
+  // A -wal left beside a new store would be replayed into it.
+  fs::remove(with_suffix(store, "-wal"), ec);
+  fs::remove(with_suffix(store, "-shm"), ec);
+}
+
+Result<void> ScriptCache::open_writer(bool thorough) {
+  if (writer_db_) return {};
+  auto made = make_directory({});
+  if (!made.ok()) return made;
+  fs::path store = store_path();
+  for (int attempt = 0;; ++attempt) {
+    int code = SQLITE_OK;
+    auto opened = Database::open(store, Database::Mode::kReadWrite, kStoreBusyTimeoutMs, &code);
+    StoreCheck check = StoreCheck::kError;
+    if (opened.ok())
+      check = check_store(*opened, store, thorough);
+    else if (sqlite::is_damage(code))
+      check = StoreCheck::kDamaged;
+    else
+      return make_error(opened.error());
+    if (check == StoreCheck::kNotOurs) {
+      store_state_ = StoreState::kUnusable;
+      return make_error(check_message(check, store) + "; the script cache is not used");
+    }
+    if (check == StoreCheck::kError)
+      return make_error(store.string() + ": " + opened->error_message());
+    if ((check == StoreCheck::kDamaged || check == StoreCheck::kForeignVersion) && attempt == 0) {
+      opened = make_error("moved aside");  // closes the connection before the rename
+      warn(check_message(check, store) + "; it is set aside and rebuilt");
+      move_store_aside();
+      continue;
+    }
+    if (check != StoreCheck::kOurs && check != StoreCheck::kFresh)
+      return make_error(check_message(check, store));
+    Database& db = *opened;
+    keep_wal_files(db);
+    if (check == StoreCheck::kFresh) {
+      code = create_store_schema(db);
+      if (code != SQLITE_OK) return make_error(store.string() + ": " + db.error_message());
+    }
+    db.exec("PRAGMA synchronous=NORMAL;PRAGMA journal_size_limit=8388608");
+    writer_db_ = std::make_unique<Database>(std::move(db));
+    writer_file_ = file_identity(store);
+    store_state_ = StoreState::kUnknown;  // readers look again
+    return {};
+  }
+}
+
+void ScriptCache::follow_replaced_store() {
+  if (writer_db_ && file_identity(store_path()) != writer_file_) close_connections();
+}
+
+std::unique_ptr<ScriptCache::Reader> ScriptCache::borrow_reader() {
+  if (store_state_ == StoreState::kUnusable) return nullptr;
+  uint64_t generation;
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!idle_readers_.empty()) {
+      auto reader = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return reader;
+    }
+    generation = generation_;
+  }
+  fs::path store = store_path();
+  std::error_code ec;
+  if (!fs::exists(store, ec)) {
+    store_state_ = StoreState::kMissing;
+    return nullptr;
+  }
+  Database::Mode mode =
+      access_ == Access::kReadWrite ? Database::Mode::kReadWriteExisting : read_only_mode(store);
+  int code = SQLITE_OK;
+  auto opened = Database::open(store, mode, kStoreBusyTimeoutMs, &code);
+  if (!opened.ok()) {
+    if (sqlite::is_damage(code)) distrust_store(check_message(StoreCheck::kDamaged, store));
+    return nullptr;
+  }
+  StoreCheck check = check_store(*opened, store, false);
+  if (check == StoreCheck::kFresh || check == StoreCheck::kError) return nullptr;  // being made
+  if (check != StoreCheck::kOurs) {
+    distrust_store(check_message(check, store));
+    return nullptr;
+  }
+  auto reader = std::make_unique<Reader>();
+  reader->db = std::move(*opened);
+  if (access_ == Access::kReadWrite) keep_wal_files(reader->db);
+  reader->generation = generation;
+  reader->script = reader->db.prepare(
+      "SELECT language, script, test, last_used FROM scripts WHERE key=?1", &code);
+  if (code == SQLITE_OK)
+    reader->file = reader->db.prepare("SELECT record, last_used FROM files WHERE key=?1", &code);
+  if (code != SQLITE_OK) {
+    // Our mark and version but not our tables: as good as damaged.
+    distrust_store(check_message(StoreCheck::kDamaged, store));
+    return nullptr;
+  }
+  store_state_ = StoreState::kUsable;
+  return reader;
+}
+
+void ScriptCache::give_back(std::unique_ptr<Reader> reader) {
+  std::lock_guard lock(pool_mutex_);
+  if (reader->generation == generation_) idle_readers_.push_back(std::move(reader));
+}
+
+std::optional<CachedScript> ScriptCache::get(const std::string& language, const std::string&,
                                              const std::string& key) {
-  fs::path script_file = script_path(directory_, language, name, key);
-  auto script_text = read_file(script_file);
-  if (!script_text.ok()) {
-    std::lock_guard lock(mutex_);
-    ++misses_;
-    return std::nullopt;
-  }
-  auto script = script_from_json(*script_text);
-  bool damaged = !script.ok();
-  if (!damaged && (script->key != key || script->language != language)) {
-    // Another function sharing the name and hash prefix: a plain miss.
-    std::lock_guard lock(mutex_);
-    ++misses_;
-    return std::nullopt;
-  }
-  std::optional<ScriptTest> test;
-  if (!damaged) {
-    auto test_text = read_file(test_path(directory_, language, name, key));
-    auto parsed = test_text.ok() ? test_from_json(*test_text, key) : Result<ScriptTest>(make_error("missing"));
-    if (parsed.ok()) test = std::move(*parsed);
-    else damaged = true;
+  std::optional<CachedScript> found;
+  bool damaged = false;
+  int64_t last_used = 0;
+  if (auto reader = borrow_reader()) {
+    Statement& query = reader->script;
+    query.bind(1, key);
+    int code = query.step();
+    if (code == SQLITE_ROW) {
+      last_used = query.integer(3);
+      // The key binds the language and the function; a row that disagrees is forged.
+      auto script = script_from_json(std::string(query.text(1)));
+      damaged = !script.ok() || script->key != key || script->language != language ||
+                query.text(0) != language;
+      if (!damaged) {
+        auto test = test_from_json(std::string(query.text(2)), key);
+        if (test.ok())
+          found = CachedScript{std::move(*script), std::move(*test)};
+        else
+          damaged = true;
+      }
+    }
+    query.reset();
+    if (code != SQLITE_ROW && code != SQLITE_DONE && sqlite::is_damage(code))
+      distrust_store(check_message(StoreCheck::kDamaged, store_path()));
+    else
+      give_back(std::move(reader));
   }
   std::lock_guard lock(mutex_);
-  if (damaged) {
-    // Left in place: the next put() overwrites it whole.
-    ++damaged_;
+  if (!found) {
+    // A damaged row stays until the next put() replaces it.
+    damaged_ += damaged;
     ++misses_;
     return std::nullopt;
   }
   ++hits_;
-  std::error_code ec;
-  fs::last_write_time(script_file, fs::file_time_type::clock::now(), ec);  // for prune
-  return CachedScript{std::move(*script), std::move(*test)};
+  if (last_used < now_seconds() - kLastUsedResolution) used_scripts_.push_back(key);
+  return found;
 }
 
 Result<void> ScriptCache::put(const CachedScript& entry) {
   if (access_ == Access::kReadOnly) return {};
   {
     std::lock_guard lock(queue_mutex_);
-    queue_.push_back(entry);
+    queue_.push_back(Pending{entry, {}, {}});
     if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
   }
   queue_changed_.notify_all();
@@ -221,11 +335,15 @@ void ScriptCache::writer_loop() {
   for (;;) {
     queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping
-    CachedScript entry = std::move(queue_.front());
-    queue_.pop_front();
+    // Everything queued so far goes in one transaction.
+    std::deque<Pending> batch;
+    batch.swap(queue_);
     writing_ = true;
     lock.unlock();
-    Result<void> written = write_entry(entry);
+    Result<void> written = [&] {
+      std::lock_guard writer(writer_mutex_);
+      return write_batch(batch);
+    }();
     lock.lock();
     writing_ = false;
     if (!written.ok() && write_error_.empty()) write_error_ = written.error();
@@ -233,165 +351,161 @@ void ScriptCache::writer_loop() {
   }
 }
 
-Result<void> ScriptCache::write_entry(const CachedScript& entry) {
-  const InsertionScript& s = entry.script;
-  fs::path script_file = script_path(directory_, s.language, s.function_name, s.key);
-  fs::path test_file = test_path(directory_, s.language, s.function_name, s.key);
-  for (const fs::path& dir : {script_file.parent_path(), test_file.parent_path()}) {
-    if (created_directories_.count(dir)) continue;
-    auto made = make_directory(dir.lexically_relative(directory_));
-    if (!made.ok()) return made;
-    created_directories_.insert(dir);
+Result<void> ScriptCache::write_batch(std::deque<Pending>& batch) {
+  for (int attempt = 0;; ++attempt) {
+    bool rebuild = store_state_ == StoreState::kUnusable;
+    if (rebuild) writer_db_.reset();
+    follow_replaced_store();
+    auto opened = open_writer(rebuild);
+    if (!opened.ok()) return opened;
+    Database& db = *writer_db_;
+    int code = db.exec("BEGIN IMMEDIATE");
+    Statement script, file;
+    if (code == SQLITE_OK)
+      script = db.prepare(
+          "INSERT OR REPLACE INTO scripts(key, language, name, script, test, last_used)"
+          " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+          &code);
+    if (code == SQLITE_OK)
+      file = db.prepare("INSERT OR REPLACE INTO files(key, record, last_used) VALUES(?1, ?2, ?3)",
+                        &code);
+    const int64_t now = now_seconds();
+    for (size_t i = 0; code == SQLITE_OK && i < batch.size(); ++i) {
+      const Pending& pending = batch[i];
+      Statement& statement = pending.script ? script : file;
+      if (pending.script) {
+        const InsertionScript& s = pending.script->script;
+        statement.bind(1, s.key);
+        statement.bind(2, s.language);
+        statement.bind(3, s.function_name);
+        statement.bind(4, script_to_json(s));
+        statement.bind(5, test_to_json(pending.script->test, s.key));
+        statement.bind(6, now);
+      } else {
+        statement.bind(1, pending.file_key);
+        statement.bind(2, file_record_json(pending.file_key, pending.record));
+        statement.bind(3, now);
+      }
+      code = statement.step();
+      statement.reset();
+      if (code == SQLITE_DONE) code = SQLITE_OK;
+    }
+    script = Statement();
+    file = Statement();
+    if (code == SQLITE_OK) code = db.exec("COMMIT");
+    if (code == SQLITE_OK) return {};
+    std::string message = store_path().string() + ": " + db.error_message();
+    db.exec("ROLLBACK");
+    if (!sqlite::is_damage(code) || attempt > 0) return make_error(message);
+    distrust_store(check_message(StoreCheck::kDamaged, store_path()));
   }
-  auto written = create_entry(test_file, test_to_json(entry.test, s.key));
-  if (!written.ok()) return written;
-  return create_entry(script_file, script_to_json(s));
 }
 
 std::optional<FileRecord> ScriptCache::get_file(const std::string& key) {
-  auto text = read_file(file_record_path(directory_, key));
-  if (!text.ok()) return std::nullopt;
-  json body = json::parse(*text, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("checksum")) {
-    std::lock_guard lock(mutex_);
-    ++damaged_;
-    return std::nullopt;
-  }
-  try {
-    std::string checksum = body.at("checksum").get<std::string>();
-    body.erase("checksum");
-    if (sha256_hex(body.dump()) != checksum || body.at("key").get<std::string>() != key) {
-      std::lock_guard lock(mutex_);
-      ++damaged_;
-      return std::nullopt;
+  std::optional<FileRecord> found;
+  bool damaged = false;
+  int64_t last_used = 0;
+  if (auto reader = borrow_reader()) {
+    Statement& query = reader->file;
+    query.bind(1, key);
+    int code = query.step();
+    if (code == SQLITE_ROW) {
+      last_used = query.integer(1);
+      found = file_record_from_json(query.text(0), key);
+      damaged = !found;
     }
-    return FileRecord{body.at("input_sha256").get<std::string>(),
-                      body.at("output_sha256").get<std::string>(),
-                      body.at("functions").get<uint32_t>(), body.at("instrumented").get<uint32_t>()};
-  } catch (const json::exception&) {
-    std::lock_guard lock(mutex_);
-    ++damaged_;
-    return std::nullopt;
+    query.reset();
+    if (code != SQLITE_ROW && code != SQLITE_DONE && sqlite::is_damage(code))
+      distrust_store(check_message(StoreCheck::kDamaged, store_path()));
+    else
+      give_back(std::move(reader));
   }
+  std::lock_guard lock(mutex_);
+  damaged_ += damaged;
+  if (found && last_used < now_seconds() - kLastUsedResolution) used_files_.push_back(key);
+  return found;
 }
 
 Result<void> ScriptCache::put_file(const std::string& key, const FileRecord& record) {
   if (access_ == Access::kReadOnly) return {};
-  fs::path path = file_record_path(directory_, key);
-  auto made = make_directory(path.parent_path().lexically_relative(directory_));
+  auto made = make_directory({});
   if (!made.ok()) return made;
-  json body = {{"key", key},
-               {"input_sha256", record.input_sha256},
-               {"output_sha256", record.output_sha256},
-               {"functions", record.functions},
-               {"instrumented", record.instrumented}};
-  body["checksum"] = sha256_hex(body.dump());
-  return write_file_atomically(path, body.dump(), std::nullopt, false);
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back(Pending{std::nullopt, key, record});
+    if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
+  }
+  queue_changed_.notify_all();
+  return {};
 }
 
 Result<void> ScriptCache::flush_index() {
   auto writes = wait_for_writes();
   if (!writes.ok()) return writes;
   uint64_t hits, misses, damaged;
+  std::vector<std::string> used_scripts, used_files;
   {
     std::lock_guard lock(mutex_);
     hits = hits_, misses = misses_, damaged = damaged_;
     hits_ = misses_ = damaged_ = 0;
+    used_scripts.swap(used_scripts_);
+    used_files.swap(used_files_);
   }
   if (access_ == Access::kReadOnly) return {};
-  std::error_code ec;
-  // A run that neither read nor wrote anything (no file to process) makes no cache.
-  if (hits + misses + damaged == 0 && !fs::exists(directory_, ec)) return {};
-  fs::path metadata = directory_ / "metadata";
-  auto made = make_directory("metadata");
-  if (!made.ok()) return made;
-  FileLock lock(metadata / "lock");
-  if (!lock.held()) return make_error((metadata / "lock").string() + ": cannot lock");
-  fs::path index_path = metadata / "cache_index.json";
-  json index = json::object();
-  if (auto text = read_file(index_path); text.ok()) {
-    index = json::parse(*text, nullptr, false);
-    if (index.is_discarded() || !index.is_object()) index = json::object();
-  }
-  auto counter = [&](const char* name) {
-    return index.contains(name) && index[name].is_number_unsigned() ? index[name].get<uint64_t>() : 0;
-  };
-  CacheStats totals;
-  count_entries(directory_ / "scripts", &totals.scripts, &totals.bytes);
-  count_entries(directory_ / "tests", &totals.tests, &totals.bytes);
-  count_entries(directory_ / "files", &totals.files, &totals.bytes);
-  json updated = {{"version", 1},
-                  {"hits", counter("hits") + hits},
-                  {"misses", counter("misses") + misses},
-                  {"damaged", counter("damaged") + damaged},
-                  {"scripts", totals.scripts},
-                  {"tests", totals.tests},
-                  {"files", totals.files},
-                  {"bytes", totals.bytes},
-                  {"updated", iso_now()}};
-  return write_file_atomically(index_path, updated.dump(2) + "\n");
-}
-
-Result<CacheStats> ScriptCache::stats() const {
-  CacheStats stats;
-  count_entries(directory_ / "scripts", &stats.scripts, &stats.bytes);
-  count_entries(directory_ / "tests", &stats.tests, &stats.bytes);
-  count_entries(directory_ / "files", &stats.files, &stats.bytes);
-  if (auto text = read_file(directory_ / "metadata" / "cache_index.json"); text.ok()) {
-    json index = json::parse(*text, nullptr, false);
-    if (index.is_object()) {
-      stats.hits = index.value("hits", uint64_t{0});
-      stats.misses = index.value("misses", uint64_t{0});
-      stats.damaged = index.value("damaged", uint64_t{0});
-    }
-  }
-  return stats;
-}
-
-Result<CacheRemoval> ScriptCache::clear() {
-  (void)wait_for_writes();
+  if (hits + misses + damaged == 0 && used_scripts.empty() && used_files.empty()) return {};
+  std::lock_guard writer(writer_mutex_);
+  bool rebuild = store_state_ == StoreState::kUnusable;
+  if (rebuild) writer_db_.reset();
+  follow_replaced_store();
+  auto opened = open_writer(rebuild);
+  if (!opened.ok()) return opened;
+  Database& db = *writer_db_;
+  int code = db.exec("BEGIN IMMEDIATE");
   {
-    std::lock_guard lock(queue_mutex_);
-    created_directories_.clear();
-  }
-  auto recognised = check_cache_directory(directory_);
-  if (!recognised.ok()) return make_error(recognised.error());
-  return remove_cache_entries(directory_);
-}
-
-Result<uint64_t> ScriptCache::prune(uint32_t max_age_days) {
-  auto recognised = check_cache_directory(directory_);
-  if (!recognised.ok()) return make_error(recognised.error());
-  auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24) * max_age_days;
-  uint64_t removed = 0;
-  std::error_code ec;
-  // Only files telinject wrote go, whatever their age.
-  auto ours = [&](const fs::path& path) {
-    fs::path relative = path.lexically_relative(directory_);
-    return is_cache_entry_name(relative) && has_cache_entry_content(path, relative);
-  };
-  for (const char* name : {"scripts", "files"}) {
-    fs::path root = directory_ / name;
-    if (!fs::is_directory(fs::symlink_status(root, ec))) continue;
-    std::vector<fs::path> old;
-    for (auto it = fs::recursive_directory_iterator(root, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file(ec) && !it->is_symlink(ec) && it->last_write_time(ec) <= cutoff &&
-          ours(it->path()))
-        old.push_back(it->path());
+    Statement count, touch_script, touch_file;
+    if (code == SQLITE_OK)
+      count = db.prepare(
+          "INSERT INTO counters(name, value) VALUES(?1, ?2)"
+          " ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+          &code);
+    if (code == SQLITE_OK)
+      touch_script = db.prepare("UPDATE scripts SET last_used=?2 WHERE key=?1", &code);
+    if (code == SQLITE_OK)
+      touch_file = db.prepare("UPDATE files SET last_used=?2 WHERE key=?1", &code);
+    auto run = [&code](Statement& statement) {
+      if (code != SQLITE_OK) return;
+      code = statement.step();
+      statement.reset();
+      if (code == SQLITE_DONE) code = SQLITE_OK;
+    };
+    for (auto [name, value] : {std::pair{"hits", hits}, {"misses", misses}, {"damaged", damaged}}) {
+      count.bind(1, std::string_view(name));
+      count.bind(2, static_cast<int64_t>(value));
+      run(count);
     }
-    for (const fs::path& path : old) {
-      if (!fs::remove(path, ec)) continue;
-      ++removed;
-      if (std::string(name) == "scripts") {
-        // scripts/<lang>/<name>_<hash8>.json -> tests/<lang>/test_<name>_<hash8>.json
-        fs::path test = directory_ / "tests" / path.parent_path().filename() /
-                        ("test_" + path.filename().string());
-        if (ours(test)) fs::remove(test, ec);
+    const int64_t now = now_seconds();
+    for (auto [keys, statement] :
+         {std::pair{&used_scripts, &touch_script}, {&used_files, &touch_file}}) {
+      for (const std::string& key : *keys) {
+        statement->bind(1, key);
+        statement->bind(2, now);
+        run(*statement);
       }
     }
   }
-  return removed;
+  if (code == SQLITE_OK) code = db.exec("COMMIT");
+  if (code == SQLITE_OK) return {};
+  std::string message = store_path().string() + ": " + db.error_message();
+  db.exec("ROLLBACK");
+  if (sqlite::is_damage(code)) distrust_store(check_message(StoreCheck::kDamaged, store_path()));
+  return make_error(message);
+}
+
+void ScriptCache::close_connections() {
+  writer_db_.reset();
+  std::lock_guard lock(pool_mutex_);
+  idle_readers_.clear();
+  ++generation_;
 }
 
 uint64_t ScriptCache::hits() const {

@@ -1,33 +1,41 @@
-// ScriptCache: insertion scripts and their generated tests on disk, keyed by SHA-256, shared
-// safely by concurrent processes (the CLI and the language server) and threads.
+// ScriptCache: insertion scripts, their generated tests and file records in one SQLite database,
+// keyed by SHA-256, shared safely by concurrent processes (the CLI and the language server) and
+// threads.
 //
-// Layout below the cache directory (default .telemetry_cache/):
-//   scripts/<language>/<name>_<hash8>.json        the script (insertion_script.h JSON)
-//   tests/<language>/test_<name>_<hash8>.json     its generated test
-//   files/<hash2>/<hash>.json                     file-level results (see FileRecord)
-//   metadata/cache_index.json                     counters and entry totals
-//   metadata/lock                                 flock(2) target for index updates
-//   analysis/<language>/<hash>.json               LLM analyses (llm/llm_language.h)
-//   lessons/learned.md                            lessons from rejected LLM repairs (llm/repair.h)
-//   .gitignore                                    `*`, written when telinject makes the directory
+// Below the cache directory (default .telemetry_cache/):
+//   cache.sqlite3 (+ -wal, -shm)     the store: tables scripts, files, counters (WAL mode; the
+//                                    schema version in PRAGMA user_version, telinject's mark in
+//                                    PRAGMA application_id)
+//   cache.sqlite3.moved-aside        the last store found damaged or of another version
+//   analysis/<language>/<hash>.json  LLM analyses (llm/llm_language.h), still files
+//   lessons/learned.md               lessons from rejected LLM repairs (llm/repair.h)
+//   .gitignore                       `*`, written when telinject makes the directory
+// Folders scripts/, tests/, files/ and metadata/ of earlier versions (a file per entry) are not
+// read; `cache stats` counts their files and `cache clear` removes them.
 //
 // The directory is made on the first write only (see create_cache_directory): reading a
 // missing cache, stats, and read-only runs create nothing.
 #pragma once
 
-#include <cstdint>
-#include <filesystem>
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <mutex>
-#include <set>
-#include <thread>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include "cache_directory.h"
 #include "insertion_script.h"
 #include "result.h"
+#include "sqlite_database.h"
 
 namespace telinject {
 
@@ -41,19 +49,24 @@ struct CachedScript {
 struct FileRecord {
   std::string input_sha256;
   std::string output_sha256;
-  uint32_t functions = 0;       // functions found
-  uint32_t instrumented = 0;    // functions carrying telemetry in the output
+  uint32_t functions = 0;     // functions found
+  uint32_t instrumented = 0;  // functions carrying telemetry in the output
 };
 
 struct CacheStats {
-  uint64_t scripts = 0;  // entries on disk
+  uint64_t scripts = 0;  // entries in the store
   uint64_t tests = 0;
   uint64_t files = 0;
-  uint64_t bytes = 0;    // total size of all entries
-  uint64_t hits = 0;     // lifetime counters from cache_index.json
+  uint64_t bytes = 0;  // size of the store on disk
+  uint64_t hits = 0;   // lifetime counters
   uint64_t misses = 0;
-  uint64_t damaged = 0;  // entries found damaged and discarded
+  uint64_t damaged = 0;               // entries found damaged and discarded
+  uint64_t earlier_layout_files = 0;  // entry files of earlier versions (scripts/, tests/, …)
 };
+
+/// The store's file name below the cache directory, and its schema version.
+inline constexpr std::string_view kCacheStoreName = "cache.sqlite3";
+inline constexpr int kCacheSchemaVersion = 1;
 
 /// Makes the cache directory `root` when it is missing, with a `.gitignore` holding `*` so that
 /// git never shows it, then `root / inner` (when not empty). An existing `root` is left as it is
@@ -62,17 +75,21 @@ struct CacheStats {
 Result<void> create_cache_directory(const std::filesystem::path& root,
                                     const std::filesystem::path& inner = {});
 
-/// Thread-safe. Every write goes to a temporary file in the same directory and is renamed into
-/// place, so a reader sees a whole entry or none. Scripts are written behind: `put` queues the
-/// entry for a writer thread, so creating many small files overlaps with parsing;
-/// `wait_for_writes` (called by `flush_index` and the destructor) drains the queue. A damaged entry
-/// (bad JSON, wrong checksum, key mismatch) is reported as a miss, counted, and overwritten by the
-/// next `put`. The directory is made (create_cache_directory) by the first write, never before.
+/// Thread-safe. Writes go behind: `put` and `put_file` queue the entry for a writer thread that
+/// stores everything queued in one transaction, so storing overlaps with parsing;
+/// `wait_for_writes` (called by `flush_index` and the destructor) drains the queue. Readers use a
+/// connection each (pooled) and are never blocked by a writer (WAL); other processes share the
+/// store the same way. Every entry read is verified (checksums, key, language): a damaged or
+/// forged entry is a miss, counted, and replaced by the next `put`. A store that SQLite finds
+/// damaged, or one of another schema version, is never trusted: reads miss, and a writing cache
+/// moves it aside (kCacheStoreName + ".moved-aside") and starts a new one, with one warning.
+/// The directory is made (create_cache_directory) by the first write, never before.
 class ScriptCache {
  public:
   /// kReadOnly: reads and counts as usual, while put, put_file and flush_index write nothing
   /// and succeed (for runs that must change nothing on disk: check, --dry-run).
   enum class Access { kReadWrite, kReadOnly };
+  using WarningHandler = std::function<void(std::string_view)>;
 
   explicit ScriptCache(std::filesystem::path directory, Access access = Access::kReadWrite);
   ~ScriptCache();
@@ -80,6 +97,8 @@ class ScriptCache {
   ScriptCache& operator=(const ScriptCache&) = delete;
 
   const std::filesystem::path& directory() const { return directory_; }
+  /// Where warnings go (a damaged store, at most one per cause); default: a line on stderr.
+  void set_warning_handler(WarningHandler handler);
 
   /// The script and test stored under `key`, or nothing (a miss). Counts the hit or miss.
   std::optional<CachedScript> get(const std::string& language, const std::string& name,
@@ -87,54 +106,102 @@ class ScriptCache {
   /// Queues a validated script with its test for writing. I/O errors surface from
   /// `wait_for_writes` / `flush_index`.
   Result<void> put(const CachedScript& entry);
-  /// Blocks until every queued entry is on disk; the first write error since the last call.
+  /// Blocks until every queued entry is stored; the first write error since the last call.
   Result<void> wait_for_writes();
 
   /// File-level records, keyed by `key` (a hash of the input bytes and the run configuration).
+  /// put_file makes the directory at once and queues the record like `put`.
   std::optional<FileRecord> get_file(const std::string& key);
   Result<void> put_file(const std::string& key, const FileRecord& record);
 
-  /// Adds this object's hit/miss/damaged counts to metadata/cache_index.json under the lock,
-  /// with the current entry totals, and resets the counts. Call at the end of a run. Writes
-  /// nothing when the counts are zero and the directory does not exist.
+  /// Waits for the writes, then adds this object's hit/miss/damaged counts to the store's
+  /// lifetime counters and records when the entries hit were last used (for prune); resets the
+  /// counts. Call at the end of a run. Writes nothing when there is nothing to add.
   Result<void> flush_index();
 
-  /// Counts entries on disk plus the lifetime counters.
+  /// Counts entries in the store plus the lifetime counters. Creates nothing.
   Result<CacheStats> stats() const;
-  /// Removes every entry and the index: only files telinject wrote (remove_cache_entries), and
+  /// Empties the store and removes the entry files of earlier versions (remove_cache_entries),
   /// only when the directory is a telinject cache (check_cache_directory); otherwise an error
-  /// and nothing is deleted.
+  /// and nothing is deleted. A damaged or foreign store file is deleted.
   Result<CacheRemoval> clear();
-  /// Removes entries not read or written for `max_age_days` days (by mtime; `get` touches a hit);
-  /// returns how many were removed. Refuses, like clear(), a directory that is not a cache, and
-  /// removes only files telinject wrote.
+  /// Removes entries not read or written for `max_age_days` days (by their last-used time,
+  /// kept to the hour); returns how many were removed. Refuses, like clear(), a directory that
+  /// is not a cache.
   Result<uint64_t> prune(uint32_t max_age_days);
+  /// Writes every sound script and test as readable files below `target`:
+  ///   scripts/<language>/<name>_<hash8>.json, tests/<language>/test_<name>_<hash8>.json
+  /// (the layout of earlier versions; names from cache_safe_name). Existing files of those names
+  /// are replaced, nothing else is touched. Returns how many scripts were written.
+  Result<uint64_t> export_to(const std::filesystem::path& target);
 
   // Counts since the last flush_index(), for reports.
   uint64_t hits() const;
   uint64_t misses() const;
 
  private:
+  struct Reader;
+  struct Pending {  // one queued write: a script with its test, or a file record
+    std::optional<CachedScript> script;
+    std::string file_key;
+    FileRecord record;
+  };
+  enum class StoreState { kUnknown, kMissing, kUsable, kUnusable };
+
   void writer_loop();
-  Result<void> write_entry(const CachedScript& entry);
+  // Stores a batch in one transaction (writer_mutex_ held by the caller).
+  Result<void> write_batch(std::deque<Pending>& batch);
   // Makes directory_ (once, with its .gitignore) and directory_ / inner.
   Result<void> make_directory(const std::filesystem::path& inner);
+  // Opens the writing connection, making the store when missing and moving aside one that is
+  // damaged or of another version (`thorough`: also when SQLite's quick_check fails);
+  // writer_mutex_ held.
+  Result<void> open_writer(bool thorough);
+  // Closes every connection when another process replaced the store file (moved aside,
+  // deleted): they would go on with the old one; writer_mutex_ held.
+  void follow_replaced_store();
+  // Closes the writing connection and the idle readers (busy ones close when given back);
+  // writer_mutex_ held.
+  void close_connections();
+  // Renames the store to kCacheStoreName + ".moved-aside" and deletes its -wal and -shm.
+  void move_store_aside();
+  std::unique_ptr<Reader> borrow_reader();
+  void give_back(std::unique_ptr<Reader> reader);
+  // A damaged or foreign store: reads miss from now on, one warning; a writing cache rebuilds
+  // it on its next write.
+  void distrust_store(const std::string& why);
+  void warn(const std::string& message);
+  std::filesystem::path store_path() const;
 
   std::filesystem::path directory_;
   Access access_;
   std::mutex directory_mutex_;  // guards directory_made_
   bool directory_made_ = false;
-  mutable std::mutex mutex_;  // guards the counters only; files are safe by rename
+  mutable std::mutex mutex_;  // guards the counters, hit lists and warnings
   uint64_t hits_ = 0, misses_ = 0, damaged_ = 0;
+  std::vector<std::string> used_scripts_, used_files_;  // hits whose last-used time is old
+  std::set<std::string> warnings_given_;
+  WarningHandler warning_handler_;
+
+  // Reading connections, guarded by pool_mutex_; a new generation (after a rebuild) retires
+  // the connections of the old one.
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<Reader>> idle_readers_;
+  uint64_t generation_ = 0;
+  std::atomic<StoreState> store_state_{StoreState::kUnknown};
+
+  // The writing connection, used by the writer thread, flush_index, clear and prune.
+  std::mutex writer_mutex_;
+  std::unique_ptr<sqlite::Database> writer_db_;
+  std::pair<uint64_t, uint64_t> writer_file_{};  // device and inode writer_db_ opened
 
   // Write-behind queue, guarded by queue_mutex_.
   std::mutex queue_mutex_;
   std::condition_variable queue_changed_;
-  std::deque<CachedScript> queue_;
+  std::deque<Pending> queue_;
   bool writing_ = false;
   bool stopping_ = false;
   std::string write_error_;
-  std::set<std::filesystem::path> created_directories_;  // writer thread only
   std::thread writer_;
 };
 

@@ -4,7 +4,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sqlite3.h>
+
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "atomic_file.h"
@@ -32,54 +36,105 @@ CachedScript entry(const std::string& name, const std::string& text) {
   return e;
 }
 
+// Runs `sql` on the store below `dir` with a connection of its own (as another process would);
+// returns the first column of the last row, or "" with no row.
+std::string sql(const fs::path& dir, const std::string& statement) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir / "cache.sqlite3").c_str(), &db) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  std::string last;
+  auto collect = [](void* out, int columns, char** values, char**) {
+    if (columns > 0) *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+    return 0;
+  };
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, statement.c_str(), collect, &last, &error);
+  INFO(statement << ": " << (error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  CHECK(rc == SQLITE_OK);
+  return last;
+}
+
+std::vector<std::string> entries_below(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& item : fs::recursive_directory_iterator(dir))
+    out.push_back(item.path().lexically_relative(dir).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct Warnings {
+  std::vector<std::string> seen;
+  void attach(ScriptCache& cache) {
+    cache.set_warning_handler([this](std::string_view w) { seen.emplace_back(w); });
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("script_cache") {
-  TEST_CASE("put, get, layout, counters") {
+  TEST_CASE("put, get, one store file, counters") {
     TempDir dir;
     ScriptCache cache(dir.path());
     CachedScript e = entry("f", "def f():\n    return 1\n");
     CHECK_FALSE(cache.get("python", "f", e.script.key));
     REQUIRE(cache.put(e).ok());
     REQUIRE(cache.wait_for_writes().ok());
-    CHECK(fs::exists(dir / ("scripts/python/f_" + e.script.key.substr(0, 8) + ".json")));
-    CHECK(fs::exists(dir / ("tests/python/test_f_" + e.script.key.substr(0, 8) + ".json")));
+    CHECK(fs::exists(dir / "cache.sqlite3"));
+    CHECK_FALSE(fs::exists(dir / "scripts"));
+    CHECK(sql(dir.path(), "PRAGMA journal_mode") == "wal");
+    CHECK(sql(dir.path(), "PRAGMA user_version") == std::to_string(kCacheSchemaVersion));
     auto hit = cache.get("python", "f", e.script.key);
     REQUIRE(hit);
     CHECK(hit->script == e.script);
     CHECK(hit->test == e.test);
+    CHECK_FALSE(cache.get("javascript", "f", e.script.key));  // the key binds the language
     CHECK(cache.hits() == 1);
-    CHECK(cache.misses() == 1);
+    CHECK(cache.misses() == 2);
     REQUIRE(cache.flush_index().ok());
-    auto index = nlohmann::json::parse(read_text(dir / "metadata/cache_index.json"));
-    CHECK(index["hits"] == 1);
-    CHECK(index["misses"] == 1);
-    CHECK(index["scripts"] == 1);
     auto stats = cache.stats();
     REQUIRE(stats.ok());
+    CHECK(stats->hits == 1);
+    CHECK(stats->misses == 2);
     CHECK(stats->scripts == 1);
     CHECK(stats->tests == 1);
+    CHECK(stats->bytes > 0);
+    REQUIRE(cache.put_file(std::string(64, 'c'), {"in", "out", 3, 2}).ok());
+    REQUIRE(cache.wait_for_writes().ok());
+    auto record = cache.get_file(std::string(64, 'c'));
+    REQUIRE(record);
+    CHECK(record->output_sha256 == "out");
+    CHECK(record->instrumented == 2);
   }
 
-  TEST_CASE("a damaged entry is a miss, counted, and repaired by the next put") {
+  TEST_CASE("a damaged or forged row is a miss, counted, and replaced by the next put") {
     TempDir dir;
     ScriptCache cache(dir.path());
     CachedScript e = entry("g", "def g():\n    return 2\n");
+    CachedScript other = entry("o", "def o():\n    return 3\n");
     REQUIRE(cache.put(e).ok());
+    REQUIRE(cache.put(other).ok());
+    REQUIRE(cache.put_file(std::string(64, 'd'), {"in", "out", 1, 1}).ok());
     REQUIRE(cache.wait_for_writes().ok());
-    fs::path script = dir / ("scripts/python/g_" + e.script.key.substr(0, 8) + ".json");
-    std::string text = read_text(script);
-    write_text(script, text.substr(0, text.size() / 2));
+    std::string text = sql(dir.path(), "SELECT script FROM scripts WHERE key='" + e.script.key + "'");
+    sql(dir.path(), "UPDATE scripts SET script=substr(script, 1, 40) WHERE key='" + e.script.key + "'");
     CHECK_FALSE(cache.get("python", "g", e.script.key));
+    // A whole, checksummed entry of another function stored under this key: forged.
+    sql(dir.path(), "UPDATE scripts SET (script, test) = (SELECT script, test FROM scripts WHERE key='" +
+                        other.script.key + "') WHERE key='" + e.script.key + "'");
+    CHECK_FALSE(cache.get("python", "g", e.script.key));
+    sql(dir.path(), "UPDATE files SET record=replace(record, 'out', 'in!')");
+    CHECK_FALSE(cache.get_file(std::string(64, 'd')));
     REQUIRE(cache.put(e).ok());
     REQUIRE(cache.wait_for_writes().ok());
-    CHECK(read_text(script) == text);
+    CHECK(sql(dir.path(), "SELECT script FROM scripts WHERE key='" + e.script.key + "'") == text);
     CHECK(cache.get("python", "g", e.script.key));
     REQUIRE(cache.flush_index().ok());
-    CHECK(cache.stats()->damaged == 1);
+    CHECK(cache.stats()->damaged == 3);
   }
 
-  TEST_CASE("same name and hash prefix, other key: a miss, not damage") {
+  TEST_CASE("another key: a miss, not damage") {
     TempDir dir;
     ScriptCache cache(dir.path());
     CachedScript e = entry("h", "def h():\n    return 3\n");
@@ -94,6 +149,8 @@ TEST_SUITE("script_cache") {
   TEST_CASE("threads share one cache") {
     TempDir dir;
     ScriptCache cache(dir.path());
+    Warnings warnings;  // readers racing the store's creation see it fresh, never foreign
+    warnings.attach(cache);
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&cache, t] {
@@ -101,18 +158,24 @@ TEST_SUITE("script_cache") {
           CachedScript e = entry("f" + std::to_string(i % 10), "def f():\n    return " + std::to_string(i + t) + "\n");
           (void)cache.put(e);
           (void)cache.get("python", e.script.function_name, e.script.key);
+          (void)cache.put_file(e.script.key, {"a", "b", 1, 1});
+          (void)cache.get_file(e.script.key);
         }
       });
     }
     for (auto& t : threads) t.join();
     REQUIRE(cache.wait_for_writes().ok());
     CHECK(cache.hits() + cache.misses() == 400);
-    // Every entry on disk is whole.
-    for (const auto& file : fs::recursive_directory_iterator(dir / "scripts"))
-      if (file.is_regular_file()) CHECK(script_from_json(read_text(file.path())).ok());
+    std::set<std::string> keys;
+    for (int t = 0; t < 8; ++t)
+      for (int i = 0; i < 50; ++i)
+        keys.insert(entry("f" + std::to_string(i % 10), "def f():\n    return " + std::to_string(i + t) + "\n").script.key);
+    CHECK(sql(dir.path(), "SELECT count(*) FROM scripts") == std::to_string(keys.size()));
+    CHECK(sql(dir.path(), "PRAGMA integrity_check") == "ok");
+    CHECK(warnings.seen.empty());
   }
 
-  TEST_CASE("processes sharing the index never lose counts") {
+  TEST_CASE("processes sharing the store never lose counts or entries") {
     TempDir dir;
     const int kChildren = 6;
     std::vector<pid_t> children;
@@ -122,7 +185,8 @@ TEST_SUITE("script_cache") {
         ScriptCache cache(dir.path());
         for (int i = 0; i < 20; ++i) {
           (void)cache.get("python", "nothing", std::string(64, 'a'));  // a miss
-          (void)cache.flush_index();
+          (void)cache.put(entry("p" + std::to_string(c), "def p():\n    return " + std::to_string(i) + "\n"));
+          if (!cache.flush_index().ok()) _exit(1);
         }
         _exit(0);
       }
@@ -132,30 +196,196 @@ TEST_SUITE("script_cache") {
       int status = 0;
       waitpid(pid, &status, 0);
       CHECK(WIFEXITED(status));
+      CHECK(WEXITSTATUS(status) == 0);
     }
-    auto index = nlohmann::json::parse(read_text(dir / "metadata/cache_index.json"));
-    CHECK(index["misses"] == kChildren * 20);
+    ScriptCache cache(dir.path());
+    CHECK(cache.stats()->misses == kChildren * 20);
+    CHECK(cache.stats()->scripts == kChildren * 20);
   }
 
-  TEST_CASE("prune and clear") {
+  TEST_CASE("a process killed while writing leaves a sound store") {
+    TempDir dir;
+    for (int round = 0; round < 3; ++round) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        ScriptCache cache(dir.path());
+        for (int i = 0;; ++i) {
+          (void)cache.put(entry("k" + std::to_string(i % 97), "def k():\n    return " + std::to_string(i) + "\n"));
+          if (i % 50 == 0) (void)cache.wait_for_writes();
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(300 + 100 * round));
+      kill(pid, SIGKILL);
+      int status = 0;
+      waitpid(pid, &status, 0);
+      CHECK(WIFSIGNALED(status));
+    }
+    CHECK(sql(dir.path(), "PRAGMA integrity_check") == "ok");
+    ScriptCache cache(dir.path());
+    Warnings warnings;
+    warnings.attach(cache);
+    CachedScript e = entry("k0", "def k():\n    return 0\n");
+    CHECK(cache.get("python", "k0", e.script.key));  // written before the first kill
+    REQUIRE(cache.put(entry("after", "def after():\n    return 1\n")).ok());
+    REQUIRE(cache.flush_index().ok());
+    CHECK(warnings.seen.empty());
+    CHECK(cache.stats()->damaged == 0);
+  }
+
+  TEST_CASE("a damaged store file is moved aside and rebuilt, with one warning") {
+    auto damage_with = [](const std::string& how) {
+      TempDir dir;
+      CachedScript e = entry("d", "def d():\n    return 1\n");
+      {
+        ScriptCache cache(dir.path());
+        for (int i = 0; i < 300; ++i)
+          REQUIRE(cache.put(entry("n" + std::to_string(i), "def n():\n    return " + std::to_string(i) + "\n")).ok());
+        REQUIRE(cache.put(e).ok());
+        REQUIRE(cache.flush_index().ok());
+      }
+      fs::path store = dir / "cache.sqlite3";
+      std::string bytes = read_text(store);
+      REQUIRE(bytes.size() > 100000);
+      if (how == "garbage") write_text(store, std::string(bytes.size(), 'x'));
+      if (how == "truncated") write_text(store, bytes.substr(0, bytes.size() / 3));
+      if (how == "zeroed pages") write_text(store, bytes.substr(0, 8192) + std::string(bytes.size() - 8192, '\0'));
+      {
+        // Read-only: not trusted, not touched.
+        ScriptCache reader(dir.path(), ScriptCache::Access::kReadOnly);
+        Warnings warnings;
+        warnings.attach(reader);
+        CHECK_FALSE(reader.get("python", "d", e.script.key));
+        CHECK_FALSE(reader.get("python", "d", e.script.key));
+        REQUIRE(reader.flush_index().ok());
+        CHECK(warnings.seen.size() <= 1);
+        CHECK(read_text(store).size() == (how == "truncated" ? bytes.size() / 3 : bytes.size()));
+        CHECK_FALSE(fs::exists(dir / "cache.sqlite3.moved-aside"));
+      }
+      ScriptCache cache(dir.path());
+      Warnings warnings;
+      warnings.attach(cache);
+      for (int i = 0; i < 3; ++i) CHECK_FALSE(cache.get("python", "d", e.script.key));
+      REQUIRE(cache.put(e).ok());
+      REQUIRE(cache.flush_index().ok());
+      REQUIRE(warnings.seen.size() == 1);
+      CHECK(warnings.seen[0].find("cache.sqlite3 is damaged") != std::string::npos);
+      CHECK(fs::exists(dir / "cache.sqlite3.moved-aside"));
+      CHECK(sql(dir.path(), "PRAGMA integrity_check") == "ok");
+      CHECK(cache.get("python", "d", e.script.key));
+      CHECK(cache.stats()->scripts == 1);
+      // clear takes the moved-aside file too.
+      REQUIRE(cache.clear().ok());
+      CHECK_FALSE(fs::exists(dir / "cache.sqlite3.moved-aside"));
+    };
+    SUBCASE("garbage bytes") { damage_with("garbage"); }
+    SUBCASE("truncated") { damage_with("truncated"); }
+    SUBCASE("zeroed pages") { damage_with("zeroed pages"); }
+  }
+
+  TEST_CASE("a store of another schema version is set aside, not read") {
+    TempDir dir;
+    CachedScript e = entry("v", "def v():\n    return 1\n");
+    {
+      ScriptCache cache(dir.path());
+      REQUIRE(cache.put(e).ok());
+      REQUIRE(cache.flush_index().ok());
+    }
+    sql(dir.path(), "PRAGMA user_version=" + std::to_string(kCacheSchemaVersion + 1));
+    ScriptCache cache(dir.path());
+    Warnings warnings;
+    warnings.attach(cache);
+    CHECK_FALSE(cache.get("python", "v", e.script.key));
+    REQUIRE(cache.put(e).ok());
+    REQUIRE(cache.flush_index().ok());
+    REQUIRE(warnings.seen.size() == 1);
+    CHECK(warnings.seen[0].find("another version") != std::string::npos);
+    CHECK(sql(dir.path(), "PRAGMA user_version") == std::to_string(kCacheSchemaVersion));
+    CHECK(cache.get("python", "v", e.script.key));
+  }
+
+  TEST_CASE("prune by last use, and clear") {
     TempDir dir;
     ScriptCache cache(dir.path());
     CachedScript old_entry = entry("old", "def old():\n    return 1\n");
     CachedScript new_entry = entry("new", "def new():\n    return 1\n");
     REQUIRE(cache.put(old_entry).ok());
     REQUIRE(cache.put(new_entry).ok());
-    // The directory existed before the cache (no .gitignore of ours): the index marks it.
+    REQUIRE(cache.put_file(std::string(64, 'e'), {"a", "b", 1, 1}).ok());
     REQUIRE(cache.flush_index().ok());
-    fs::path old_script = dir / ("scripts/python/old_" + old_entry.script.key.substr(0, 8) + ".json");
-    fs::last_write_time(old_script, fs::file_time_type::clock::now() - std::chrono::hours(24 * 40));
+    int64_t forty_days_ago = static_cast<int64_t>(std::time(nullptr)) - 86400 * 40;
+    sql(dir.path(), "UPDATE scripts SET last_used=" + std::to_string(forty_days_ago));
+    sql(dir.path(), "UPDATE files SET last_used=" + std::to_string(forty_days_ago));
+    // A hit marks the entry used (written by the flush).
+    CHECK(cache.get("python", "new", new_entry.script.key));
+    REQUIRE(cache.flush_index().ok());
     auto pruned = cache.prune(30);
     REQUIRE(pruned.ok());
-    CHECK(*pruned == 1);
-    CHECK_FALSE(fs::exists(old_script));
+    CHECK(*pruned == 2);
+    CHECK_FALSE(cache.get("python", "old", old_entry.script.key));
     CHECK(cache.get("python", "new", new_entry.script.key));
-    REQUIRE(cache.clear().ok());
-    CHECK_FALSE(fs::exists(dir / "scripts"));
+    auto cleared = cache.clear();
+    REQUIRE(cleared.ok());
+    CHECK(cleared->removed == 1);
     CHECK(cache.stats()->scripts == 0);
+    CHECK(cache.stats()->hits == 0);
+    CHECK_FALSE(cache.get("python", "new", new_entry.script.key));
+    // Usable again after a clear.
+    REQUIRE(cache.put(new_entry).ok());
+    REQUIRE(cache.wait_for_writes().ok());
+    CHECK(cache.get("python", "new", new_entry.script.key));
+  }
+
+  TEST_CASE("export writes the readable layout") {
+    TempDir dir;
+    ScriptCache cache(dir / "cache");
+    CachedScript e = entry("f", "def f():\n    return 1\n");
+    CachedScript odd = entry("odd name!", "def f():\n    return 2\n");
+    REQUIRE(cache.put(e).ok());
+    REQUIRE(cache.put(odd).ok());
+    REQUIRE(cache.wait_for_writes().ok());
+    // A forged row naming a language outside the cache's alphabet is never written out.
+    CachedScript evil = entry("e", "def e():\n    return 3\n");
+    evil.script.language = "../../x";
+    REQUIRE(cache.put(evil).ok());
+    REQUIRE(cache.wait_for_writes().ok());
+    auto exported = cache.export_to(dir / "out");
+    REQUIRE(exported.ok());
+    CHECK(*exported == 2);
+    std::string h = e.script.key.substr(0, 8), o = odd.script.key.substr(0, 8);
+    std::vector<std::string> expected = {"scripts", "scripts/python", "scripts/python/f_" + h + ".json",
+                                         "scripts/python/odd_name__" + o + ".json", "tests",
+                                         "tests/python", "tests/python/test_f_" + h + ".json",
+                                         "tests/python/test_odd_name__" + o + ".json"};
+    std::sort(expected.begin(), expected.end());
+    CHECK(entries_below(dir / "out") == expected);
+    auto script = script_from_json(read_text(dir / ("out/scripts/python/f_" + h + ".json")));
+    REQUIRE(script.ok());
+    CHECK(*script == e.script);
+    auto test = test_from_json(read_text(dir / ("out/tests/python/test_f_" + h + ".json")), e.script.key);
+    REQUIRE(test.ok());
+    CHECK(*test == e.test);
+  }
+
+  TEST_CASE("files of the earlier layout are not read; stats counts them, clear removes them") {
+    TempDir dir;
+    CachedScript e = entry("f", "def f():\n    return 1\n");
+    write_text(dir / ".gitignore", std::string(kCacheGitignore));
+    write_text(dir / ("scripts/python/f_" + e.script.key.substr(0, 8) + ".json"), script_to_json(e.script));
+    write_text(dir / ("tests/python/test_f_" + e.script.key.substr(0, 8) + ".json"), test_to_json(e.test, e.script.key));
+    write_text(dir / "metadata/cache_index.json", "{\"version\":1,\"hits\":1,\"misses\":1,\"updated\":\"x\"}");
+    write_text(dir / "scripts/mine.txt", "keep\n");
+    ScriptCache cache(dir.path());
+    CHECK_FALSE(cache.get("python", "f", e.script.key));
+    CHECK(cache.stats()->earlier_layout_files == 2);
+    REQUIRE(cache.put(e).ok());
+    REQUIRE(cache.flush_index().ok());
+    auto cleared = cache.clear();
+    REQUIRE(cleared.ok());
+    CHECK(cleared->removed == 3 + 1);  // two entries and the index, and the store's row
+    CHECK(cleared->kept == 1);
+    CHECK(read_text(dir / "scripts/mine.txt") == "keep\n");
+    CHECK_FALSE(fs::exists(dir / "tests"));
+    CHECK(cache.stats()->earlier_layout_files == 0);
   }
 
   TEST_CASE("the directory is made by the first write, with a .gitignore of its own") {
@@ -163,16 +393,18 @@ TEST_SUITE("script_cache") {
     fs::path root = dir / "project/.telemetry_cache";
     CachedScript e = entry("f", "def f():\n    return 1\n");
     {
-      // Reading, counting and an empty flush make nothing.
+      // Reading, counting, exporting and an empty flush make nothing.
       ScriptCache cache(root);
       CHECK_FALSE(cache.get("python", "f", e.script.key));
       CHECK_FALSE(cache.get_file(std::string(64, 'a')));
       REQUIRE(cache.stats().ok());
       REQUIRE(cache.clear().ok());
       REQUIRE(cache.prune(0).ok());
+      REQUIRE(cache.export_to(dir / "out").ok());
       ScriptCache idle(root);
       REQUIRE(idle.flush_index().ok());
       CHECK_FALSE(fs::exists(dir / "project"));
+      CHECK_FALSE(fs::exists(dir / "out"));
     }
     {
       // Read-only: hits and misses are counted, nothing is written, every write succeeds.
@@ -184,14 +416,39 @@ TEST_SUITE("script_cache") {
       CHECK(cache.misses() == 0);  // reset by the flush
       CHECK_FALSE(fs::exists(dir / "project"));
     }
-    ScriptCache cache(root);
-    REQUIRE(cache.put_file(std::string(64, 'c'), {"in", "out", 1, 1}).ok());
-    CHECK(read_text(root / ".gitignore") ==
-          "# Made by telinject: the cache is never committed.\n*\n");
-    REQUIRE(cache.put(e).ok());
-    REQUIRE(cache.flush_index().ok());
-    CHECK(cache.get_file(std::string(64, 'c')));
-    CHECK(cache.get("python", "f", e.script.key));
+    {
+      ScriptCache cache(root);
+      REQUIRE(cache.put_file(std::string(64, 'c'), {"in", "out", 1, 1}).ok());
+      CHECK(read_text(root / ".gitignore") ==
+            "# Made by telinject: the cache is never committed.\n*\n");
+      REQUIRE(cache.put(e).ok());
+      REQUIRE(cache.flush_index().ok());
+      CHECK(cache.get_file(std::string(64, 'c')));
+      CHECK(cache.get("python", "f", e.script.key));
+    }
+    {
+      // Read-only over an existing store: reads hit and leave every file as it was.
+      // Writers leave the store's -wal and -shm for read-only runs to use.
+      CHECK(fs::exists(root / "cache.sqlite3-wal"));
+      CHECK(fs::exists(root / "cache.sqlite3-shm"));
+      std::vector<std::string> before = entries_below(root);
+      std::string store = read_text(root / "cache.sqlite3");
+      ScriptCache cache(root, ScriptCache::Access::kReadOnly);
+      CHECK(cache.get("python", "f", e.script.key));
+      CHECK(cache.get_file(std::string(64, 'c')));
+      REQUIRE(cache.stats().ok());
+      REQUIRE(cache.flush_index().ok());
+      CHECK(entries_below(root) == before);
+      CHECK(read_text(root / "cache.sqlite3") == store);
+      // Without the store's -wal and -shm (a copied store), still nothing is created.
+      fs::remove(root / "cache.sqlite3-wal");
+      fs::remove(root / "cache.sqlite3-shm");
+      ScriptCache copy(root, ScriptCache::Access::kReadOnly);
+      CHECK(copy.get("python", "f", e.script.key));
+      REQUIRE(copy.stats().ok());
+      CHECK_FALSE(fs::exists(root / "cache.sqlite3-wal"));
+      CHECK_FALSE(fs::exists(root / "cache.sqlite3-shm"));
+    }
 
     // A directory that exists already is the user's: no .gitignore is added to it.
     fs::create_directories(dir / "mine");

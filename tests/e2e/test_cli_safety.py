@@ -166,7 +166,7 @@ class CliSafety(unittest.TestCase):
         self.cli("remove", "src", check=0)  # nothing to remove
         self.assertFalse(os.path.exists(cache))
         self.cli("src", check=0)
-        self.assertTrue(os.path.isdir(os.path.join(cache, "scripts")))
+        self.assertTrue(os.path.isfile(os.path.join(cache, "cache.sqlite3")))
         self.assertEqual(read(os.path.join(cache, ".gitignore")).splitlines()[-1], "*")
         # A check over instrumented code with the cache present leaves it as it was.
         before = snapshot(cache)

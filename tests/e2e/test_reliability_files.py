@@ -3,12 +3,13 @@
 Each test reproduces one way a run used to damage or drop a user's file, and shows what happens
 now. docs/reliability.md names the test behind each promise.
 """
-import glob
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import time
 import unittest
@@ -281,19 +282,20 @@ class ForgedFileRecords(unittest.TestCase):
         self.assertEqual(read(module), THREE_FUNCTIONS)
         original = hashlib.sha256(THREE_FUNCTIONS.encode()).hexdigest()
         forged = 0
-        for path in glob.glob(os.path.join(project, ".telemetry_cache", "files", "*", "*.json")):
-            with open(path, encoding="utf-8") as handle:
-                record = json.load(handle)
-            if record["input_sha256"] != original:
-                continue
-            # "These bytes are their own output": what a record of an instrumented file says.
-            record["output_sha256"] = original
-            del record["checksum"]
-            body = json.dumps(record, separators=(",", ":"), sort_keys=True)
-            record["checksum"] = hashlib.sha256(body.encode()).hexdigest()
-            with open(path, "w", encoding="utf-8") as handle:
-                json.dump(record, handle, separators=(",", ":"), sort_keys=True)
-            forged += 1
+        store = os.path.join(project, ".telemetry_cache", "cache.sqlite3")
+        with contextlib.closing(sqlite3.connect(store)) as db, db:
+            for key, text in db.execute("SELECT key, record FROM files").fetchall():
+                record = json.loads(text)
+                if record["input_sha256"] != original:
+                    continue
+                # "These bytes are their own output": what a record of an instrumented file says.
+                record["output_sha256"] = original
+                del record["checksum"]
+                body = json.dumps(record, separators=(",", ":"), sort_keys=True)
+                record["checksum"] = hashlib.sha256(body.encode()).hexdigest()
+                db.execute("UPDATE files SET record = ? WHERE key = ?",
+                           (json.dumps(record, separators=(",", ":"), sort_keys=True), key))
+                forged += 1
         self.assertEqual(forged, 1)
         _, report = run_json("instrument", "m.py", cwd=project, check=0)
         self.assertEqual(report["functions_instrumented"], 3)

@@ -1,22 +1,26 @@
-// libFuzzer target: the cache readers (scripts, their tests, file records, the index) fed
-// damaged and forged entries, through a real batch run (run_pipeline, as `telinject
+// libFuzzer target: the cache's reader (scripts, their tests, file records, the store file
+// itself) fed damaged and forged entries, through a real batch run (run_pipeline, as `telinject
 // instrument` runs it) that may take its decisions from them.
 //
 // Set-up, once: a scratch project with one Python file is instrumented with a fresh cache; the
-// instrumented text is the expected one, and the cache's entries are the genuine ones.
-// Each input: the file is put back as it was, every entry is written back, then the input's
-// sections (separated by lines "%%") replace the entries in order (sorted by path: files/…,
-// metadata/cache_index.json, scripts/…, tests/…; TELINJECT_FUZZ_VERBOSE=1 lists them), and the
-// run is made again. A section "=" keeps the genuine entry; one starting with "!" is written
-// as it is (that byte dropped); otherwise, as a forger would, "$KEY" in it becomes the genuine
-// entry's key,
-// "$INPUT" and "$OUTPUT" the SHA-256 of the file before and after instrumentation, and when it
-// is a JSON object with a "checksum" field the checksum is made right.
+// instrumented text is the expected one, and the store's rows are the genuine ones.
+// Each input: the file is put back as it was, the genuine store file is written back, then the
+// input's sections (separated by lines "%%") replace, in order, the file records (by key), the
+// store file itself, the scripts, then their tests (both by their exported name:
+// <name>_<hash8>; TELINJECT_FUZZ_VERBOSE=1 lists them), and the run is made again.
+// A section "=" keeps the genuine entry. For a row, one starting with "!" is stored as it is
+// (that byte dropped); otherwise, as a forger would, "$KEY" in it becomes the genuine entry's
+// key, "$INPUT" and "$OUTPUT" the SHA-256 of the file before and after instrumentation, and
+// when it is a JSON object with a "checksum" field the checksum is made right. For the store
+// file, "!BYTES" replaces it whole, "truncate:N" cuts it to N bytes, "at:N:BYTES" writes BYTES
+// at offset N (the schema version is at 60, the page count at 28), anything else is written at
+// offset 0.
 //
-// Property: whatever the entries hold, the run does not crash and the file ends up exactly
+// Property: whatever the store holds, the run does not crash and the file ends up exactly
 // the expected instrumented text, or, when a file record let the run skip the file, as it was
 // with the run reporting no functions (a forged record can at worst claim the file has none:
 // docs/reliability.md).
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,13 +48,15 @@ constexpr const char* kSource =
     "    return inner(1)\n\n\nclass C:\n    def method(self):\n        yield os.sep\n";
 
 struct Entry {
-  fs::path path;
+  std::string table;   // "files", "scripts", or "" for the store file itself
+  std::string column;  // "record", "script" or "test"
+  std::string key;     // the row's key: what "$KEY" stands for
   std::string genuine;
-  std::string key;  // the "key" (scripts, records) or "script_key" (tests) it holds
+  std::string label;   // for TELINJECT_FUZZ_VERBOSE
 };
 
-fs::path project, source_file, cache_dir;
-std::string expected, input_sha, output_sha;
+fs::path project, source_file, cache_dir, store;
+std::string expected, input_sha, output_sha, genuine_store;
 std::vector<Entry> entries;
 
 std::string read(const fs::path& path) {
@@ -70,6 +76,7 @@ RunReport run_once() {
   options.paths = {source_file};
   options.config.jobs = 1;
   ScriptCache cache(cache_dir);
+  cache.set_warning_handler([](std::string_view) {});  // damage is expected here
   return run_pipeline(options, &cache);
 }
 
@@ -91,6 +98,54 @@ std::string forged(std::string section, const Entry& entry) {
   std::string checksum = sha256_hex(body.dump());
   body["checksum"] = checksum;
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The rows `sql` selects, as text.
+std::vector<std::vector<std::string>> rows(sqlite3* db, const char* sql) {
+  std::vector<std::vector<std::string>> out;
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) != SQLITE_OK) std::abort();
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int i = 0; i < sqlite3_column_count(statement); ++i) {
+      const unsigned char* text = sqlite3_column_text(statement, i);
+      row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+    }
+    out.push_back(std::move(row));
+  }
+  sqlite3_finalize(statement);
+  return out;
+}
+
+// The store file's bytes after `section` (see the top) is applied to them.
+std::string damaged_store(std::string bytes, const std::string& section) {
+  auto number = [&](size_t from, size_t* end) {
+    size_t value = 0;
+    while (from < section.size() && section[from] >= '0' && section[from] <= '9' && value < (1u << 30))
+      value = value * 10 + static_cast<size_t>(section[from++] - '0');
+    *end = from;
+    return value;
+  };
+  size_t end = 0;
+  if (section[0] == '!') {
+    bytes = section.substr(1);
+  } else if (section.rfind("truncate:", 0) == 0) {
+    bytes.resize(std::min(bytes.size(), number(9, &end)));
+  } else if (section.rfind("at:", 0) == 0) {
+    size_t offset = std::min(number(3, &end), bytes.size());
+    std::string patch = end < section.size() ? section.substr(end + 1) : "";
+    if (offset + patch.size() > bytes.size()) bytes.resize(offset + patch.size());
+    bytes.replace(offset, patch.size(), patch);
+  } else {
+    bytes.replace(0, std::min(section.size(), bytes.size()), section);
+  }
+  return bytes;
+}
+
+void remove_store() {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", ".moved-aside"})
+    fs::remove(fs::path(store.string() + suffix), ec);
 }
 
 // The scratch project goes when the process ends normally (a crash leaves it to look at).
@@ -118,21 +173,27 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   }
   input_sha = sha256_hex(kSource);
   output_sha = sha256_hex(expected);
-  for (const auto& item : fs::recursive_directory_iterator(cache_dir, ec)) {
-    if (!item.is_regular_file()) continue;
-    fs::path relative = item.path().lexically_relative(cache_dir);
-    if (relative == ".gitignore" || relative == "metadata/lock") continue;
-    Entry entry{item.path(), read(item.path()), {}};
-    nlohmann::json body = nlohmann::json::parse(entry.genuine, nullptr, false);
-    if (body.is_object())
-      for (const char* field : {"key", "script_key"})
-        if (body.contains(field) && body[field].is_string()) entry.key = body[field];
-    entries.push_back(std::move(entry));
+  store = cache_dir / "cache.sqlite3";
+  genuine_store = read(store);  // whole: the cache closed, so its -wal is empty
+  sqlite3* db = nullptr;
+  if (sqlite3_open(store.c_str(), &db) != SQLITE_OK) std::abort();
+  for (auto& row : rows(db, "SELECT key, record FROM files ORDER BY key"))
+    entries.push_back({"files", "record", row[0], row[1], "files/" + row[0]});
+  entries.push_back({"", "", "", "", "the store file"});
+  auto scripts = rows(db, "SELECT key, name, script, test FROM scripts");
+  sqlite3_close(db);
+  auto stem = [](const std::vector<std::string>& row) { return row[1] + "_" + row[0].substr(0, 8); };
+  std::sort(scripts.begin(), scripts.end(), [&](const auto& a, const auto& b) { return stem(a) < stem(b); });
+  for (const char* column : {"script", "test"})
+    for (auto& row : scripts)
+      entries.push_back({"scripts", column, row[0], column == std::string("script") ? row[2] : row[3],
+                         std::string(column) + "s/" + stem(row)});
+  if (entries.size() != 9) {
+    std::fprintf(stderr, "fuzz_cache: expected 2 records and 3 scripts, found %zu entries\n", entries.size());
+    std::abort();
   }
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.path < b.path; });
   if (std::getenv("TELINJECT_FUZZ_VERBOSE"))
-    for (const Entry& entry : entries) std::fprintf(stderr, "entry: %s\n", entry.path.c_str());
+    for (const Entry& entry : entries) std::fprintf(stderr, "entry: %s\n", entry.label.c_str());
   return 0;
 }
 
@@ -149,9 +210,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!sections.empty() && !sections.back().empty() && sections.back().back() == '\n')
     sections.back().pop_back();
   write(source_file, kSource);
-  for (size_t i = 0; i < entries.size(); ++i)
-    write(entries[i].path,
-          i < sections.size() ? forged(sections[i], entries[i]) : entries[i].genuine);
+  remove_store();
+  write(store, genuine_store);
+  sqlite3* db = nullptr;
+  if (sqlite3_open(store.c_str(), &db) != SQLITE_OK) std::abort();
+  std::string store_section;
+  for (size_t i = 0; i < entries.size() && i < sections.size(); ++i) {
+    const Entry& entry = entries[i];
+    if (entry.table.empty()) {
+      store_section = sections[i];
+      continue;
+    }
+    std::string text = forged(sections[i], entry);
+    std::string sql = "UPDATE " + entry.table + " SET " + entry.column + "=?1 WHERE key=?2";
+    sqlite3_stmt* update = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &update, nullptr) != SQLITE_OK) std::abort();
+    sqlite3_bind_text(update, 1, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(update, 2, entry.key.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(update) != SQLITE_DONE) std::abort();
+    sqlite3_finalize(update);
+  }
+  sqlite3_close(db);  // the last connection: everything is in the main file again
+  if (!store_section.empty() && store_section != "=") write(store, damaged_store(read(store), store_section));
 
   RunReport report = run_once();
   std::string now = read(source_file);
@@ -166,6 +246,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    static_cast<int>(file.status), file.message.c_str(), file.from_file_cache);
     std::abort();
   }
+  if (std::getenv("TELINJECT_FUZZ_VERBOSE"))
+    std::fprintf(stderr, "store set aside and rebuilt: %s\n",
+                 fs::exists(store.string() + ".moved-aside") ? "yes" : "no");
   ScriptCache reader(cache_dir, ScriptCache::Access::kReadOnly);
   (void)reader.stats();
   return 0;
