@@ -34,7 +34,7 @@ std::vector<CheckFinding> check_findings(const RunReport& report) {
   std::set<std::string> from_files;
   for (const FileOutcome& o : report.files) {
     if (o.status == FileOutcome::Status::kError) {
-      findings.push_back({kNotChecked, o.path, 0, 0, "could not be checked: " + o.message});
+      findings.push_back({kNotChecked, o.path, 0, 0, o.message});
       from_files.insert(o.path.string());
     }
     for (const FunctionOutcome& f : o.functions) {
@@ -42,10 +42,9 @@ std::vector<CheckFinding> check_findings(const RunReport& report) {
         findings.push_back({kUncovered, o.path, f.line, f.column,
                             "`" + f.qualified_name + "` has no telemetry"});
       } else if (f.state == "error" || f.state == "not_done") {
-        std::string why = f.state == "error" ? "could not be checked: "
-                                             : "not checked (LLM budget exhausted): ";
+        std::string why = f.state == "error" ? "" : "LLM budget exhausted: ";
         findings.push_back({kNotChecked, o.path, f.line, f.column,
-                            "`" + f.qualified_name + "` " + why + f.reason});
+                            "`" + f.qualified_name + "`: " + why + f.reason});
         from_files.insert(o.path.string() + ":" + std::to_string(f.line));
       }
     }
