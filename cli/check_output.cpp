@@ -87,8 +87,8 @@ std::string check_sarif(const std::vector<CheckFinding>& findings) {
        {"name", "NotChecked"},
        {"shortDescription", {{"text", "File or function could not be checked"}}},
        {"fullDescription",
-        {{"text", "telinject could not check this file or function (a read or parse error, or "
-                  "the LLM budget ran out); it was left as it was."}}},
+        {{"text", "telinject could not check this file or function (not UTF-8, too large, unreadable, "
+                  "or the LLM budget ran out); it was left as it was."}}},
        {"defaultConfiguration", {{"level", "error"}}}},
   });
   json results = json::array();

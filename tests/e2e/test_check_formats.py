@@ -154,6 +154,21 @@ class SarifTest(unittest.TestCase):
         self.assertEqual(artifact["uri"], "src/broken.py")
         self.assertIn("UTF-8", results[0]["message"]["text"])
 
+    def test_file_names_that_are_not_utf8(self):
+        root = temp_dir(self)
+        os.mkdir(os.path.join(root, "src"))
+        with open(os.path.join(os.fsencode(root), b"src", b"x\xff.py"), "w") as handle:
+            handle.write("def f():\n    return 1\n")
+        log = self.check_sarif("src", cwd=root, code=1)
+        self.assert_valid(log)
+        (result,) = log["runs"][0]["results"]
+        self.assertEqual(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                         "src/x%FF.py")
+        self.assertEqual(result["message"]["text"], "`x\ufffd.f` has no telemetry")
+        # The JSON output does not throw on it either (the bad byte becomes U+FFFD).
+        report = json.loads(run_cli("check", "--format", "json", "src", cwd=root, check=1).stdout)
+        self.assertEqual(report["functions_found"], 1)
+
     def test_the_schema_check_can_fail(self):
         root = temp_dir(self)
         write_project(root)
