@@ -39,8 +39,8 @@ std::vector<CheckFinding> check_findings(const RunReport& report) {
     }
     for (const FunctionOutcome& f : o.functions) {
       if (f.state == "uninstrumented") {
-        findings.push_back({kUncovered, o.path, f.line, f.column,
-                            "`" + f.qualified_name + "` has no telemetry"});
+        findings.push_back(
+            {kUncovered, o.path, f.line, f.column, "`" + f.qualified_name + "` has no telemetry"});
       } else if (f.state == "error" || f.state == "not_done") {
         std::string why = f.state == "error" ? "" : "LLM budget exhausted: ";
         findings.push_back({kNotChecked, o.path, f.line, f.column,
@@ -50,7 +50,8 @@ std::vector<CheckFinding> check_findings(const RunReport& report) {
     }
   }
   for (const auto& [where, message] : report.errors)
-    if (!from_files.count(where)) findings.push_back({kNotChecked, {}, 0, 0, where + ": " + message});
+    if (!from_files.count(where))
+      findings.push_back({kNotChecked, {}, 0, 0, where + ": " + message});
   return findings;
 }
 
@@ -80,15 +81,17 @@ std::string check_sarif(const std::vector<CheckFinding>& findings) {
        {"name", "FunctionWithoutTelemetry"},
        {"shortDescription", {{"text", "Function without telemetry"}}},
        {"fullDescription",
-        {{"text", "The function has no telemetry span; run `telinject instrument` on the file, "
-                  "or opt the function out."}}},
+        {{"text",
+          "The function has no telemetry span; run `telinject instrument` on the file, "
+          "or opt the function out."}}},
        {"defaultConfiguration", {{"level", "error"}}}},
       {{"id", kNotChecked},
        {"name", "NotChecked"},
        {"shortDescription", {{"text", "File or function could not be checked"}}},
        {"fullDescription",
-        {{"text", "telinject could not check this file or function (not UTF-8, too large, unreadable, "
-                  "or the LLM budget ran out); it was left as it was."}}},
+        {{"text",
+          "telinject could not check this file or function (not UTF-8, too large, unreadable, "
+          "or the LLM budget ran out); it was left as it was."}}},
        {"defaultConfiguration", {{"level", "error"}}}},
   });
   json results = json::array();
@@ -122,10 +125,12 @@ std::string check_sarif(const std::vector<CheckFinding>& findings) {
   json log = {
       {"version", "2.1.0"},
       {"runs", json::array({{
-                   {"tool", {{"driver", {{"name", "telinject"},
-                                         {"version", kVersion},
-                                         {"semanticVersion", kVersion},
-                                         {"rules", rules}}}}},
+                   {"tool",
+                    {{"driver",
+                      {{"name", "telinject"},
+                       {"version", kVersion},
+                       {"semanticVersion", kVersion},
+                       {"rules", rules}}}}},
                    {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", working_directory_uri()}}}}},
                    {"results", results},
                }})},
@@ -136,10 +141,14 @@ std::string check_sarif(const std::vector<CheckFinding>& findings) {
 std::string github_escape_data(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -147,9 +156,12 @@ std::string github_escape_data(std::string_view text) {
 std::string github_escape_property(std::string_view text) {
   std::string out;
   for (char c : github_escape_data(text)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }

@@ -286,9 +286,10 @@ int run(Action action, const Flags& f) {
 
   if (f.format == "github") {
     cli::print_github_annotations(stdout, cli::check_findings(report));
-  } else if (json_output || f.format == "sarif") {
-    std::puts(json_output ? cli::report_json(report, action, f.verbose || action == Action::kCheck).c_str()
-                          : cli::check_sarif(cli::check_findings(report)).c_str());
+  } else if (f.format != "text") {
+    std::string out = json_output ? cli::report_json(report, action, f.verbose || action == Action::kCheck)
+                                  : cli::check_sarif(cli::check_findings(report));
+    std::puts(out.c_str());
     for (const auto& [file, message] : report.errors)
       std::fprintf(stderr, "error: %s: %s\n", cli::printable(file).c_str(),
                    cli::printable(message).c_str());
