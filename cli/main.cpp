@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "check_output.h"
 #include "config.h"
 #include "llm/client.h"
 #include "llm/file_instrumenter.h"
@@ -109,7 +110,11 @@ void add_run_flags(CLI::App* command, Flags& f) {
   command->add_flag("--diff", f.diff, "Print a unified diff of each change; implies --dry-run");
   command->add_option("--profile", f.profile, "Telemetry profile: builtin, opentelemetry, or a config template");
   command->add_option("--config", f.config_file, "Configuration file (default: .telinject.toml or pyproject.toml)");
-  command->add_option("--format", f.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  if (command->get_name() == "check")
+    command->add_option("--format", f.format, "Output: text, json, sarif (SARIF 2.1.0) or github (annotations)")
+        ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+  else
+    command->add_option("--format", f.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
   command->add_option("--cache-dir", f.cache_dir, "Script cache directory (default .telemetry_cache)");
   command->add_flag("--no-cache", f.no_cache, "Neither read nor write the script cache");
   add_llm_flags(command, f);
@@ -258,7 +263,7 @@ int run(Action action, const Flags& f) {
   }
 
   bool json_output = f.format == "json";
-  cli::ProgressLine progress(!json_output && !f.verbose && !f.quiet && isatty(STDERR_FILENO));
+  cli::ProgressLine progress(f.format == "text" && !f.verbose && !f.quiet && isatty(STDERR_FILENO));
   options.progress = [&progress](size_t done, size_t total, const fs::path&) {
     progress.update(done, total);
   };
@@ -279,8 +284,12 @@ int run(Action action, const Flags& f) {
                    {"llm_calls", report.llm_calls},
                    {"cost_usd", report.cost_usd}});
 
-  if (json_output) {
-    std::puts(cli::report_json(report, action, f.verbose || action == Action::kCheck).c_str());
+  if (f.format == "github") {
+    cli::print_github_annotations(stdout, cli::check_findings(report));
+  } else if (f.format != "text") {
+    std::string out = json_output ? cli::report_json(report, action, f.verbose || action == Action::kCheck)
+                                  : cli::check_sarif(cli::check_findings(report));
+    std::puts(out.c_str());
     for (const auto& [file, message] : report.errors)
       std::fprintf(stderr, "error: %s: %s\n", cli::printable(file).c_str(),
                    cli::printable(message).c_str());

@@ -86,7 +86,8 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
               {"not_done", not_done},
               {"files", std::move(files)}};
   if (action == Action::kCheck) out["uninstrumented"] = std::move(uninstrumented);
-  return out.dump(2);
+  // File and function names need not be UTF-8: bad bytes become U+FFFD rather than a throw.
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string printable(std::string_view text) {
