@@ -143,3 +143,16 @@ def otlp_spans(requests):
                     flat["scope"] = scope_spans.get("scope", {})
                     spans.append(flat)
     return spans
+
+
+def assert_requests(test, requests, headers=(), content_type="application/x-protobuf",
+                    encoding=None, path="/v1/traces"):
+    """At least one request arrived, each POSTed to `path` with `content_type`, the given
+    headers and Content-Encoding `encoding` (None: no such header)."""
+    test.assertTrue(requests)
+    for request in requests:
+        test.assertEqual(request.path, path)
+        test.assertEqual(request.content_type, content_type)
+        for name, value in dict(headers).items():
+            test.assertEqual(request.headers.get(name), value)
+        test.assertEqual(request.headers.get("Content-Encoding"), encoding)

@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from otlp_support import OtlpReceiver, decode_files, decode_requests, modules, otlp_spans
+from otlp_support import OtlpReceiver, assert_requests, decode_files, decode_requests, modules, otlp_spans
 from support import read_records, run_cli, temp_dir
 
 GO = shutil.which("go")
@@ -231,13 +231,7 @@ class GoOtlpExport(InstrumentedProgram):
                 OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer%20secret,x-tenant=shop"))
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stderr, "")
-        self.assertGreaterEqual(len(receiver.requests), 1)
-        for request in receiver.requests:
-            self.assertEqual(request.path, "/v1/traces")
-            self.assertEqual(request.content_type, "application/x-protobuf")
-            self.assertEqual(request.headers.get("authorization"), "Bearer secret")
-            self.assertEqual(request.headers.get("x-tenant"), "shop")
-            self.assertNotIn("Content-Encoding", request.headers)
+        assert_requests(self, receiver.requests, {"authorization": "Bearer secret", "x-tenant": "shop"})
         spans = otlp_spans(decode_requests(receiver.requests))
         self.assert_same_spans(spans, self.jsonl_spans(jsonl))
         self.assert_span_contents(spans)
@@ -257,10 +251,8 @@ class GoOtlpExport(InstrumentedProgram):
                 OTEL_EXPORTER_OTLP_COMPRESSION="gzip"))
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stderr, "")
-        for request in receiver.requests:
-            self.assertEqual(request.path, "/custom/path")
-            self.assertEqual(request.content_type, "application/json")
-            self.assertEqual(request.headers.get("Content-Encoding"), "gzip")
+        assert_requests(self, receiver.requests, content_type="application/json", encoding="gzip",
+                        path="/custom/path")
         spans = otlp_spans(decode_requests(receiver.requests))
         self.assert_same_spans(spans, self.jsonl_spans(jsonl))
         self.assert_span_contents(spans)

@@ -11,7 +11,7 @@ import time
 import unittest
 
 from js_corpus import NODE
-from otlp_support import OtlpReceiver, decode_files, decode_requests, modules, otlp_spans
+from otlp_support import OtlpReceiver, assert_requests, decode_files, decode_requests, modules, otlp_spans
 from support import read_spans, run_cli, temp_dir
 
 LIB = """\
@@ -173,13 +173,7 @@ class OtlpJavaScript(unittest.TestCase):
                 receiver.url, OTEL_EXPORTER_OTLP_HEADERS="x-api-key=se%3Dcret,x-team=shop", **self.RESOURCE))
         self.assertEqual(done.stdout, "14\n")
         self.assertEqual(done.stderr, "")
-        self.assertTrue(receiver.requests)
-        for request in receiver.requests:
-            self.assertEqual(request.path, "/v1/traces")
-            self.assertEqual(request.content_type, "application/x-protobuf")
-            self.assertEqual(request.headers.get("x-api-key"), "se=cret")
-            self.assertEqual(request.headers.get("x-team"), "shop")
-            self.assertIsNone(request.headers.get("Content-Encoding"))
+        assert_requests(self, receiver.requests, {"x-api-key": "se=cret", "x-team": "shop"})
         requests = decode_requests(receiver.requests)
         self.assert_otlp_spans(otlp_spans(requests), requests, read_spans(self.jsonl))
 
@@ -195,10 +189,8 @@ class OtlpJavaScript(unittest.TestCase):
                                   TELINJECT_OUT_FORMAT="otlp")
             done, _ = self.run_program(env)
         self.assertEqual(done.stderr, "")
-        for request in receiver.requests:
-            self.assertEqual(request.path, "/custom/path")
-            self.assertEqual(request.content_type, "application/json")
-            self.assertEqual(request.headers.get("Content-Encoding"), "gzip")
+        assert_requests(self, receiver.requests, content_type="application/json", encoding="gzip",
+                        path="/custom/path")
         requests = decode_requests(receiver.requests)
         sent = otlp_spans(requests)
         # Every line of the file is a request (no resource or dropped lines).

@@ -11,7 +11,7 @@ import time
 import unittest
 
 import otlp_support
-from otlp_support import OtlpReceiver, decode_files, decode_requests, otlp_spans
+from otlp_support import OtlpReceiver, assert_requests, decode_files, decode_requests, otlp_spans
 from support import PYTHON, read_records, run_json, temp_dir
 
 WORK = '''\
@@ -112,13 +112,7 @@ class OtlpExport(unittest.TestCase):
                 receiver, OTEL_SERVICE_NAME="shop", OTEL_RESOURCE_ATTRIBUTES="team=a%20b,tier=1",
                 OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer%20secret,x-tenant=t1")
         self.assertEqual(done.stderr, "")
-        self.assertTrue(receiver.requests)
-        for request in receiver.requests:
-            self.assertEqual(request.path, "/v1/traces")
-            self.assertEqual(request.content_type, "application/x-protobuf")
-            self.assertEqual(request.headers.get("authorization"), "Bearer secret")
-            self.assertEqual(request.headers.get("x-tenant"), "t1")
-            self.assertNotIn("Content-Encoding", request.headers)
+        assert_requests(self, receiver.requests, {"authorization": "Bearer secret", "x-tenant": "t1"})
         self.check_same_spans(records, spans)
 
         by_id = {span["spanId"]: span for span in spans}
@@ -176,10 +170,8 @@ class OtlpExport(unittest.TestCase):
                 OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="http/json",
                 OTEL_EXPORTER_OTLP_COMPRESSION="gzip")
         self.assertEqual(done.stderr, "")
-        for request in receiver.requests:
-            self.assertEqual(request.path, "/custom/path")
-            self.assertEqual(request.content_type, "application/json")
-            self.assertEqual(request.headers.get("Content-Encoding"), "gzip")
+        assert_requests(self, receiver.requests, content_type="application/json", encoding="gzip",
+                        path="/custom/path")
         self.check_same_spans(records, spans)
 
     def test_otlp_file_format(self):
