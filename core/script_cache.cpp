@@ -269,35 +269,39 @@ void ScriptCache::give_back(std::unique_ptr<Reader> reader) {
   if (reader->generation == generation_) idle_readers_.push_back(std::move(reader));
 }
 
+void ScriptCache::read_row(Statement Reader::*statement, const std::string& key,
+                           const std::function<void(Statement&)>& decode) {
+  auto reader = borrow_reader();
+  if (!reader) return;
+  Statement& query = (*reader).*statement;
+  query.bind(1, key);
+  int code = query.step();
+  if (code == SQLITE_ROW) decode(query);
+  query.reset();
+  if (code != SQLITE_ROW && code != SQLITE_DONE && sqlite::is_damage(code))
+    distrust_store(check_message(StoreCheck::kDamaged, store_path()));
+  else
+    give_back(std::move(reader));
+}
+
 std::optional<CachedScript> ScriptCache::get(const std::string& language, const std::string&,
                                              const std::string& key) {
   std::optional<CachedScript> found;
   bool damaged = false;
   int64_t last_used = 0;
-  if (auto reader = borrow_reader()) {
-    Statement& query = reader->script;
-    query.bind(1, key);
-    int code = query.step();
-    if (code == SQLITE_ROW) {
-      last_used = query.integer(3);
-      // The key binds the language and the function; a row that disagrees is forged.
-      auto script = script_from_json(std::string(query.text(1)));
-      damaged = !script.ok() || script->key != key || script->language != language ||
-                query.text(0) != language;
-      if (!damaged) {
-        auto test = test_from_json(std::string(query.text(2)), key);
-        if (test.ok())
-          found = CachedScript{std::move(*script), std::move(*test)};
-        else
-          damaged = true;
-      }
-    }
-    query.reset();
-    if (code != SQLITE_ROW && code != SQLITE_DONE && sqlite::is_damage(code))
-      distrust_store(check_message(StoreCheck::kDamaged, store_path()));
+  read_row(&Reader::script, key, [&](Statement& query) {
+    last_used = query.integer(3);
+    // The key binds the language and the function; a row that disagrees is forged.
+    auto script = script_from_json(std::string(query.text(1)));
+    damaged = !script.ok() || script->key != key || script->language != language ||
+              query.text(0) != language;
+    if (damaged) return;
+    auto test = test_from_json(std::string(query.text(2)), key);
+    if (test.ok())
+      found = CachedScript{std::move(*script), std::move(*test)};
     else
-      give_back(std::move(reader));
-  }
+      damaged = true;
+  });
   std::lock_guard lock(mutex_);
   if (!found) {
     // A damaged row stays until the next put() replaces it.
@@ -405,21 +409,11 @@ std::optional<FileRecord> ScriptCache::get_file(const std::string& key) {
   std::optional<FileRecord> found;
   bool damaged = false;
   int64_t last_used = 0;
-  if (auto reader = borrow_reader()) {
-    Statement& query = reader->file;
-    query.bind(1, key);
-    int code = query.step();
-    if (code == SQLITE_ROW) {
-      last_used = query.integer(1);
-      found = file_record_from_json(query.text(0), key);
-      damaged = !found;
-    }
-    query.reset();
-    if (code != SQLITE_ROW && code != SQLITE_DONE && sqlite::is_damage(code))
-      distrust_store(check_message(StoreCheck::kDamaged, store_path()));
-    else
-      give_back(std::move(reader));
-  }
+  read_row(&Reader::file, key, [&](Statement& query) {
+    last_used = query.integer(1);
+    found = file_record_from_json(query.text(0), key);
+    damaged = !found;
+  });
   std::lock_guard lock(mutex_);
   damaged_ += damaged;
   if (found && last_used < now_seconds() - kLastUsedResolution) used_files_.push_back(key);

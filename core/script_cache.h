@@ -167,6 +167,10 @@ class ScriptCache {
   void move_store_aside();
   std::unique_ptr<Reader> borrow_reader();
   void give_back(std::unique_ptr<Reader> reader);
+  // Runs a borrowed reader's `statement` for `key`, calls `decode` with it when a row came, and
+  // gives the reader back (or distrusts the store when SQLite says it is damaged).
+  void read_row(sqlite::Statement Reader::*statement, const std::string& key,
+                const std::function<void(sqlite::Statement&)>& decode);
   // A damaged or foreign store: reads miss from now on, one warning; a writing cache rebuilds
   // it on its next write.
   void distrust_store(const std::string& why);
