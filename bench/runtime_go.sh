@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bench="$work/src/telinjectbench"
 mkdir -p "$bench/telinject"
-cp runtime/go/telinject.go "$bench/telinject/"
+cp runtime/go/telinject.go runtime/go/goroutine_* "$bench/telinject/"
 
 cat >"$bench/bench_test.go" <<'GO'
 package telinjectbench

@@ -17,7 +17,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/module/telinject"
-cp "$here"/*.go "$work/module/telinject/"
+cp "$here"/*.go "$here"/*.s "$work/module/telinject/"
 export GOPATH="$work/gopath" GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local
 export GOCACHE="${GOCACHE:-$work/cache}"
 cd "$work/module"
@@ -42,3 +42,12 @@ for tags in "" telinject_otlp; do
   fi
   go test -count=1 -v -tags "$tags" ./...
 done
+# The goroutine's identity: assembly on amd64 and arm64 (checked by vet's asmdecl), runtime.Stack
+# elsewhere (386 stands for them). The race detector checks its pointer arithmetic (checkptr).
+for arch in arm64 386; do
+  echo "GOARCH=$arch: go vet"
+  GOARCH=$arch go vet ./...
+done
+if [ "$(go env GOARCH)" = amd64 ] && [ "$(go env CGO_ENABLED)" = 1 ]; then
+  go test -count=1 -race -run 'ThreadID|Goroutines|Nest' ./...
+fi

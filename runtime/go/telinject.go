@@ -33,12 +33,16 @@
 // printed when the program dies still shows where it first panicked.
 //
 // Parents: spans nest per goroutine (thread.id is the goroutine's id). Go has no goroutine-local
-// storage and runtime.Stack (the only way to learn a goroutine's id) costs microseconds, so the
-// goroutine is recognised by the 2 KiB block of stack its call runs in: a block belongs to one
-// goroutine's stack at a time. A call in a block its goroutine has not used since its root span
-// began pays for runtime.Stack once. A goroutine whose stack grew (moved) while spans were open
-// keeps its blocks until its root span ends; a goroutine started on the freed stack in that window
-// could have its first spans taken for that goroutine's children.
+// storage. On amd64 and arm64 (gc) a few lines of assembly read the goroutine's runtime structure
+// (goroutine_gc.go), which keys its open spans; its id is read from that structure at an offset
+// found at the first span (the ids runtime.Stack prints for three goroutines must match at one
+// offset, else every root pays runtime.Stack). Elsewhere runtime.Stack (the only portable way to
+// learn a goroutine's id) costs microseconds, so the goroutine is recognised by the 2 KiB block of
+// stack its call runs in: a block belongs to one goroutine's stack at a time. A call in a block
+// its goroutine has not used since its root span began pays for runtime.Stack once. A goroutine
+// whose stack grew (moved) while spans were open keeps its blocks until its root span ends; a
+// goroutine started on the freed stack in that window could have its first spans taken for that
+// goroutine's children.
 package telinject
 
 import (
@@ -114,6 +118,7 @@ type function struct {
 
 // callStack is one goroutine's open spans, innermost last.
 type callStack struct {
+	key   uint64 // in goroutines: the goroutine's structure's address, or its id
 	goid  uint64
 	open  []*span
 	epoch uint32 // block entries of older epochs are stale
@@ -280,9 +285,19 @@ func begin(name string) func() {
 		return noop // not made current: its callees take its caller as parent
 	}
 	sp := stackPointer()
+	g := getg()
+	if g != nil {
+		goidOnce.Do(findGoidOffset)
+	}
 	mu.Lock()
-	stack := stackAt(sp)
-	if stack == nil {
+	var stack *callStack
+	if g != nil {
+		key := uint64(uintptr(g))
+		if stack = goroutines[key]; stack == nil {
+			stack = &callStack{key: key, goid: goidOf(g)}
+			goroutines[key] = stack
+		}
+	} else if stack = stackAt(sp); stack == nil {
 		mu.Unlock()
 		goid := goroutineID() // microseconds: not under the lock
 		mu.Lock()
@@ -463,7 +478,7 @@ func stackAt(sp uintptr) *callStack {
 func stackOf(goid uint64, sp uintptr) *callStack {
 	stack := goroutines[goid]
 	if stack == nil {
-		stack = &callStack{goid: goid}
+		stack = &callStack{key: goid, goid: goid}
 		goroutines[goid] = stack
 	} else if n := len(stack.open); n > 0 {
 		if top := stack.open[n-1]; top.sp <= sp || top.sp-sp > farParent {
@@ -575,6 +590,52 @@ func panicOrigin(skip int) int {
 // are returns, never panics.
 var notPanicking sync.Map
 
+// goidOffset is where the runtime keeps a goroutine's id in the structure getg returns; 0 when
+// findGoidOffset found none (then goidOf asks runtime.Stack).
+var (
+	goidOffset uintptr
+	goidOnce   sync.Once
+)
+
+const goidSearched = 48 // words of the goroutine's structure searched (its size is larger)
+
+// findGoidOffset compares the structures of three new goroutines with the ids runtime.Stack
+// prints for them: the offset where each holds its own id, when exactly one does.
+func findGoidOffset() {
+	found := make(chan uint64)
+	for i := 0; i < 3; i++ {
+		go func() {
+			g, id := getg(), goroutineID()
+			var matches uint64 // bit i: word i holds the id
+			for i := uintptr(0); g != nil && id > 0 && i < goidSearched; i++ {
+				if *(*uint64)(unsafe.Pointer(uintptr(g) + i*8)) == id {
+					matches |= 1 << i
+				}
+			}
+			found <- matches
+		}()
+	}
+	common := ^uint64(0)
+	for i := 0; i < 3; i++ {
+		common &= <-found
+	}
+	if common != 0 && common&(common-1) == 0 { // exactly one word
+		for i := uintptr(0); i < goidSearched; i++ {
+			if common == 1<<i {
+				goidOffset = i * 8
+			}
+		}
+	}
+}
+
+// goidOf is the id of the goroutine whose structure is g (the running one).
+func goidOf(g unsafe.Pointer) uint64 {
+	if goidOffset != 0 {
+		return *(*uint64)(unsafe.Pointer(uintptr(g) + goidOffset))
+	}
+	return goroutineID()
+}
+
 func goroutineID() uint64 {
 	var buf [64]byte
 	n := runtime.Stack(buf[:], false)
@@ -605,8 +666,8 @@ func (s *span) finish(panicValue interface{}, failed bool) {
 		// Idle: its blocks may go to another goroutine's stack from now on.
 		stack.epoch++
 		stack.open = nil
-		if goroutines[stack.goid] == stack {
-			delete(goroutines, stack.goid)
+		if goroutines[stack.key] == stack {
+			delete(goroutines, stack.key)
 		}
 	}
 	buffered := 0

@@ -354,3 +354,48 @@ func TestHexDigits(t *testing.T) {
 		}
 	}
 }
+
+// idAndOuter records the goroutine's id as runtime.Stack prints it, then calls outer.
+func idAndOuter(ids chan<- uint64) {
+	ids <- goroutineID()
+	outer()
+}
+
+func TestThreadIDIsTheGoroutinesID(t *testing.T) {
+	const workers = 8
+	ids := make(chan uint64, workers)
+	records := record(t, func() {
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				idAndOuter(ids)
+			}()
+		}
+		wg.Wait()
+	})
+	close(ids)
+	want := map[float64]bool{}
+	for id := range ids {
+		want[float64(id)] = true
+	}
+	got := map[float64]bool{}
+	for _, r := range records {
+		got[r["thread.id"].(float64)] = true
+	}
+	if len(got) != workers || len(want) != workers {
+		t.Fatalf("thread ids %v, goroutine ids %v", got, want)
+	}
+	for id := range got {
+		if !want[id] {
+			t.Fatalf("thread ids %v, goroutine ids %v", got, want)
+		}
+	}
+	// amd64 and arm64 read the id from the goroutine's structure, not from runtime.Stack.
+	if (runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64") && runtime.Compiler == "gc" &&
+		(getg() == nil || goidOffset == 0) {
+		t.Fatalf("%s: getg %v, id offset %d: every root span pays for runtime.Stack",
+			runtime.GOARCH, getg(), goidOffset)
+	}
+}

@@ -270,11 +270,12 @@ def read_bytes(path):
 
 
 class GoHelperFiles(unittest.TestCase):
-    """The helper package is two files: telinject.go and otlp_http.go (the OTLP/HTTP exporter,
-    built only with -tags telinject_otlp). Each follows the helper's rules: written when absent
+    """The helper package's files: telinject.go, otlp_http.go (the OTLP/HTTP exporter, built
+    only with -tags telinject_otlp) and the goroutine_* files (the goroutine's identity). Each follows the helper's rules: written when absent
     or a version of telinject's (same first line), deleted by `remove` only when unmodified, and
     a user's own file of that name is never overwritten nor deleted."""
-    NAMES = ("telinject.go", "otlp_http.go")
+    NAMES = ("telinject.go", "otlp_http.go", "goroutine_gc.go", "goroutine_other.go",
+             "goroutine_amd64.s", "goroutine_arm64.s")
 
     def setUp(self):
         self.work = temp_dir(self)
@@ -293,7 +294,7 @@ class GoHelperFiles(unittest.TestCase):
     def helper(self, name):
         return read_bytes(os.path.join(self.folder, name))
 
-    def test_instrument_writes_both_and_remove_takes_both(self):
+    def test_instrument_writes_all_and_remove_takes_all(self):
         report = self.run_json("instrument")
         self.assertEqual(report["errors"], [])
         self.assertEqual(sorted(os.path.basename(p) for p in report["runtime_files_written"]),
@@ -305,8 +306,10 @@ class GoHelperFiles(unittest.TestCase):
 
     def test_a_module_with_the_single_file_helper_is_brought_up_to_date(self):
         self.run_json("instrument")
-        # The helper before otlp_http.go: one file, an older version (same first line).
-        os.remove(os.path.join(self.folder, "otlp_http.go"))
+        # The helper before otlp_http.go and the goroutine files: one file, an older version
+        # (same first line).
+        for name in self.NAMES[1:]:
+            os.remove(os.path.join(self.folder, name))
         first_line = self.helpers["telinject.go"].split(b"\n", 1)[0]
         with open(os.path.join(self.folder, "telinject.go"), "wb") as handle:
             handle.write(first_line + b"\n// an older version\npackage telinject\n")

@@ -12,6 +12,10 @@ namespace telinject {
 
 extern const std::string_view kGoRuntime;
 extern const std::string_view kGoOtlpRuntime;
+extern const std::string_view kGoGoroutineGc;
+extern const std::string_view kGoGoroutineOther;
+extern const std::string_view kGoGoroutineAmd64;
+extern const std::string_view kGoGoroutineArm64;
 
 namespace {
 
@@ -205,10 +209,18 @@ class GoLanguage final : public LanguageSupport {
   }
 
   std::vector<RuntimeFile> runtime(const FileLocation& file) const override {
-    // The helper package's two files: otlp_http.go, the OTLP/HTTP exporter, builds only with
-    // -tags telinject_otlp (it needs package net, which telinject.go must not link: docs/go.md).
+    // The helper package's files: otlp_http.go, the OTLP/HTTP exporter, builds only with
+    // -tags telinject_otlp (it needs package net, which telinject.go must not link); the
+    // goroutine_* files read the running goroutine's identity (assembly on amd64 and arm64,
+    // runtime.Stack elsewhere). docs/go.md.
     std::filesystem::path helper = go::helper_file(file);
-    return {{helper, kGoRuntime}, {helper.parent_path() / "otlp_http.go", kGoOtlpRuntime}};
+    std::filesystem::path folder = helper.parent_path();
+    return {{helper, kGoRuntime},
+            {folder / "otlp_http.go", kGoOtlpRuntime},
+            {folder / "goroutine_gc.go", kGoGoroutineGc},
+            {folder / "goroutine_other.go", kGoGoroutineOther},
+            {folder / "goroutine_amd64.s", kGoGoroutineAmd64},
+            {folder / "goroutine_arm64.s", kGoGoroutineArm64}};
   }
 
   // gofmt works on one file: it must parse, and be formatted as gofmt formats it (a file that

@@ -332,7 +332,7 @@ TEST_SUITE("go") {
 
   TEST_CASE("runtime helper and checker") {
     auto files = go_language().runtime(FileLocation("a.go"));
-    REQUIRE(files.size() == 2);
+    REQUIRE(files.size() == 6);
     CHECK(files[0].relative_path == fs::path("telinject/telinject.go"));
     CHECK(files[0].content.find("package telinject") != std::string_view::npos);
     CHECK(go_language().checker_command("x.go").front() == "sh");
@@ -342,10 +342,11 @@ TEST_SUITE("go") {
     TempDir dir;
     dir.write("go.mod", "module example.com/m\n\ngo 1.11\n");
     auto files = go_language().runtime({dir.path / "pkg", "a/b.go"});
-    REQUIRE(files.size() == 2);
+    REQUIRE(files.size() == 6);
     // Beside telinject.go, wherever the module puts it.
     CHECK(files[0].relative_path == fs::path("../telinject/telinject.go"));
     CHECK(files[1].relative_path == fs::path("../telinject/otlp_http.go"));
+    CHECK(files[4].relative_path == fs::path("../telinject/goroutine_amd64.s"));
     std::string_view core = files[0].content, otlp = files[1].content;
     CHECK(otlp.find("\npackage telinject\n") != std::string_view::npos);
     // Built only with the tag, in both syntaxes (go 1.11 directives and gofmt 1.19), before the

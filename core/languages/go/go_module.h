@@ -39,8 +39,8 @@ std::string module_path_of(std::string_view go_mod);
 std::string helper_import_path(const FileLocation& file);
 
 /// The helper's main source file, relative to `file.root`: telinject/telinject.go in the
-/// module's root directory (the scanned root when there is no module). The package's other file,
-/// otlp_http.go, sits beside it.
+/// module's root directory (the scanned root when there is no module). The package's other files
+/// (otlp_http.go, goroutine_*) sit beside it.
 std::filesystem::path helper_file(const FileLocation& file);
 
 }  // namespace telinject::go
