@@ -71,7 +71,7 @@ int check_api(const Config& config, bool json) {
     }
   }
   if (json) {
-    std::puts(out.dump(2).c_str());
+    std::puts(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf("provider %s, model %s, %s\n", out["provider"].get<std::string>().c_str(),
                 out["model"].get<std::string>().c_str(),
@@ -109,7 +109,9 @@ int list_models(const Config& config, bool json) {
                     {"configured", m.id == (*provider)->model()}});
   }
   if (json) {
-    std::puts(nlohmann::json({{"provider", name}, {"models", list}}).dump(2).c_str());
+    std::puts(nlohmann::json({{"provider", name}, {"models", list}})
+                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  .c_str());
     return 0;
   }
   std::printf("%zu models at %s (* recommended, > configured):\n", list.size(), name.c_str());

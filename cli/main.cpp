@@ -363,7 +363,7 @@ int run_cache(const std::string& verb, const Flags& f) {
                           {"bytes", stats->bytes}, {"hits", stats->hits},
                           {"misses", stats->misses}, {"damaged", stats->damaged},
                           {"earlier_layout_files", stats->earlier_layout_files}};
-    std::puts(out.dump(2).c_str());
+    std::puts(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf("cache %s: %llu scripts, %llu tests, %llu file records, %llu bytes; "
                 "lifetime %llu hits, %llu misses, %llu damaged entries replaced\n",

@@ -188,6 +188,17 @@ class CacheStore(unittest.TestCase):
         self.cli("check", project)
         self.assertEqual(snapshot(self.cache), before)
 
+    def test_a_cache_folder_named_in_another_encoding_is_reported_not_a_crash(self):
+        # A Latin-1 byte in the folder's name: JSON output replaces it (it used to abort).
+        cache = os.path.join(self.work, os.fsdecode(b"caf\xe9"))
+        project = os.path.join(self.work, "p")
+        write_modules(project, 2)
+        run_cli("instrument", project, "--cache-dir", cache, check=0)
+        stats = json.loads(run_cli("cache", "stats", "--format", "json", "--cache-dir", cache,
+                                   check=0).stdout)
+        self.assertEqual(stats["directory"], os.path.join(self.work, "caf\ufffd"))
+        self.assertGreater(stats["scripts"], 0)
+
     def test_export_writes_the_readable_layout(self):
         project = os.path.join(self.work, "p")
         write_modules(project, 2)
