@@ -154,10 +154,13 @@ void print_report(std::FILE* out, const RunReport& report, Action action, TextOp
 namespace {
 
 void print_summary(std::FILE* out, const RunReport& report, Action action, bool dry_run) {
-  std::fprintf(out, "%llu files scanned, %llu changed; %llu functions: ",
+  std::fprintf(out, "%llu files scanned, %llu changed",
                static_cast<unsigned long long>(report.files_scanned),
-               static_cast<unsigned long long>(report.files_changed),
-               static_cast<unsigned long long>(report.functions_found));
+               static_cast<unsigned long long>(report.files_changed));
+  // Files left whole (not UTF-8, too large, opted out…): -v and --format json say why.
+  if (!report.skipped_files.empty())
+    std::fprintf(out, ", %zu skipped (-v says why)", report.skipped_files.size());
+  std::fprintf(out, "; %llu functions: ", static_cast<unsigned long long>(report.functions_found));
   switch (action) {
     case Action::kInstrument:
       std::fprintf(out, "%llu instrumented, %llu already, %llu skipped",
