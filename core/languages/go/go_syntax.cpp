@@ -1,4 +1,5 @@
 #include "go/go_syntax.h"
+#include "ignore_comments.h"
 #include "syntax_tree.h"
 
 #include <algorithm>
@@ -32,30 +33,6 @@ std::optional<uint32_t> directive_line(std::string_view text) {
       parse_number(text.substr(before + 1, last - before - 1), &line))
     return line;  // line:col
   return value;
-}
-
-// Rows holding a `telinject: ignore` comment, and whether the comment is the whole row.
-struct IgnoreComments {
-  std::vector<uint32_t> rows;
-  std::vector<bool> whole_row;
-  bool file = false;  // `telinject: ignore-file` anywhere
-};
-
-IgnoreComments find_ignore_comments(const SourceText& source) {
-  IgnoreComments found;
-  std::string_view text = source.text();
-  constexpr std::string_view kMark = "telinject: ignore";
-  for (size_t at = text.find(kMark); at != std::string_view::npos;
-       at = text.find(kMark, at + kMark.size())) {
-    uint32_t row = source.row_of(static_cast<uint32_t>(at));
-    std::string_view line = source.row_text(row);
-    size_t slashes = line.find("//");
-    if (slashes == std::string_view::npos || source.row_start(row) + slashes > at) continue;
-    if (text.substr(at + kMark.size(), 5) == "-file") found.file = true;
-    found.rows.push_back(row);
-    found.whole_row.push_back(line.find_first_not_of(" \t") == slashes);
-  }
-  return found;
 }
 
 enum class WalkKind : uint8_t { kOther, kFunction, kMethod, kLiteral, kPackage };
@@ -492,7 +469,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
   });
 
-  IgnoreComments ignore = find_ignore_comments(source);
+  IgnoreComments ignore = find_ignore_comments(source, {"//"});
   for (size_t i = 0; i < ignore.rows.size(); ++i)
     if (ignore.whole_row[i] && ignore.rows[i] < package_row) ignore.file = true;
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "ignore_comments.h"
 #include "javascript/telemetry_shape.h"
 #include "syntax_tree.h"
 
@@ -140,34 +141,6 @@ void read_modifiers(TSNode function, bool* async, bool* generator) {
     if (is(child, "async")) *async = true;
     if (is(child, "*")) *generator = true;
   }
-}
-
-struct IgnoreComments {
-  std::vector<uint32_t> rows;
-  std::vector<uint32_t> offsets;
-  std::vector<bool> whole_row;
-  bool file = false;
-};
-
-IgnoreComments find_ignore_comments(const SourceText& source) {
-  IgnoreComments found;
-  std::string_view text = source.text();
-  constexpr std::string_view kMark = "telinject: ignore";
-  for (size_t at = text.find(kMark); at != std::string_view::npos;
-       at = text.find(kMark, at + kMark.size())) {
-    uint32_t row = source.row_of(static_cast<uint32_t>(at));
-    std::string_view line = source.row_text(row);
-    size_t column = at - source.row_start(row);
-    size_t slashes = line.substr(0, column).find("//");
-    size_t block = line.substr(0, column).find("/*");
-    size_t comment = std::min(slashes, block);
-    if (comment == std::string_view::npos) continue;
-    if (text.substr(at + kMark.size(), 5) == "-file") found.file = true;
-    found.rows.push_back(row);
-    found.offsets.push_back(static_cast<uint32_t>(at));
-    found.whole_row.push_back(line.find_first_not_of(" \t") == comment);
-  }
-  return found;
 }
 
 struct Scope {
@@ -386,7 +359,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
         while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
       });
 
-  IgnoreComments ignore = find_ignore_comments(source);
+  IgnoreComments ignore = find_ignore_comments(source, {"//", "/*"});
   if (!ignore.file && !ignore.rows.empty()) {
     // A whole-line `telinject: ignore` before any code, not directly above a function, covers
     // the file.

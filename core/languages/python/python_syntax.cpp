@@ -1,5 +1,6 @@
 #include "python/python_syntax.h"
 
+#include "ignore_comments.h"
 #include "python/python_layout.h"
 #include "syntax_tree.h"
 
@@ -48,30 +49,6 @@ std::optional<uint32_t> first_row_past_parser_limit(const SourceText& source) {
   for (const LogicalLine& line : layout->lines)
     if (parser_indent_width(source.row_indent(line.row)) >= kParserIndentLimit) return line.row;
   return std::nullopt;
-}
-
-// Rows holding a `telinject: ignore` comment, and whether the comment is the whole row.
-struct IgnoreComments {
-  std::vector<uint32_t> rows;
-  std::vector<bool> whole_row;
-  bool file = false;  // `telinject: ignore-file`, or `telinject: ignore` before any code
-};
-
-IgnoreComments find_ignore_comments(const SourceText& source) {
-  IgnoreComments found;
-  std::string_view text = source.text();
-  constexpr std::string_view kMark = "telinject: ignore";
-  for (size_t at = text.find(kMark); at != std::string_view::npos;
-       at = text.find(kMark, at + kMark.size())) {
-    uint32_t row = source.row_of(static_cast<uint32_t>(at));
-    std::string_view line = source.row_text(row);
-    size_t hash = line.find('#');
-    if (hash == std::string_view::npos || source.row_start(row) + hash > at) continue;
-    if (text.substr(at + kMark.size(), 5) == "-file") found.file = true;
-    found.rows.push_back(row);
-    found.whole_row.push_back(line.find_first_not_of(" \t") == hash);
-  }
-  return found;
 }
 
 // What the walk in extract_functions needs to know of a node, by its symbol: one table lookup
@@ -236,7 +213,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
   });
 
-  IgnoreComments ignore = find_ignore_comments(source);
+  IgnoreComments ignore = find_ignore_comments(source, {"#"});
   if (!ignore.file && !ignore.rows.empty()) {
     // `telinject: ignore` before any code, and not directly above a function, covers the file.
     Body top = block_body(file.root, false);
