@@ -21,6 +21,7 @@
 #include "llm/llm_language.h"
 #include "llm/repair.h"
 #include "llm_commands.h"
+#include "log.h"
 #include "path_arguments.h"
 #include "pipeline.h"
 #include "report_command.h"
@@ -180,6 +181,7 @@ const std::vector<std::string> kCommandNames = {"instrument", "remove",    "chec
                                                 "report"};
 
 int run(Action action, const Flags& f) {
+  if (f.quiet) logger().set_level(spdlog::level::err);
   // Before anything else: a bad path (often a mistyped command) must not turn into a run over
   // the other arguments.
   auto problems = cli::path_argument_problems(f.paths, f.maybe_command, kCommandNames);
@@ -389,6 +391,18 @@ int main(int argc, char** argv) {
   static const std::set<std::string> kCommands = {"instrument", "remove", "check", "cache",
                                                   "check-api", "models", "configure", "report",
                                                   "-h", "--help", "--version"};
+  // The log's level (core's warnings and debugging): TELINJECT_LOG_LEVEL, warnings by default.
+  if (const char* level = std::getenv("TELINJECT_LOG_LEVEL"); level && *level) {
+    auto parsed = parse_log_level(level);
+    if (!parsed) {
+      std::fprintf(stderr,
+                   "telinject: TELINJECT_LOG_LEVEL=%s: use trace, debug, info, warning, error "
+                   "or off\n",
+                   level);
+      return kExitUsage;
+    }
+    logger().set_level(*parsed);
+  }
   std::vector<char*> args(argv, argv + argc);
   static char kDefaultCommand[] = "instrument";
   Flags flags;

@@ -13,6 +13,7 @@
 #include "llm/answer_script.h"
 #include "llm/file_instrumenter.h"
 #include "llm/repair.h"
+#include "log.h"
 #include "pipeline.h"
 #include "script_cache.h"
 #include "syntax_tree.h"
@@ -320,8 +321,7 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
       output = std::move(*rebuilt);
       break;
     }
-    if (std::getenv("TELINJECT_DEBUG_VALIDATION"))
-      std::fprintf(stderr, "validation failed: %s\n", valid.error().c_str());
+    logger().debug("{}: validation failed: {}", location.relative.string(), valid.error());
     if (trace)
       trace->record(TraceLevel::kWarning, "validation_failed",
                     {{"file", location.relative.string()}, {"reason", valid.error()}});

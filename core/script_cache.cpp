@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "cache_directory.h"
 #include "cache_store.h"
+#include "log.h"
 #include "sha256.h"
 
 namespace telinject {
@@ -126,7 +127,7 @@ void ScriptCache::warn(const std::string& message) {
   if (warning_handler_)
     warning_handler_(message);
   else
-    std::fprintf(stderr, "telinject: warning: %s\n", message.c_str());
+    logger().warn("{}", message);
 }
 
 fs::path ScriptCache::store_path() const { return directory_ / std::string(kCacheStoreName); }

@@ -164,9 +164,23 @@ class CacheStore(unittest.TestCase):
         result, report = run_json("instrument", second, "--cache-dir", self.cache, check=0)
         self.assertEqual(report["cache_hits"], 0)
         self.assertEqual(len(re.findall("warning", result.stderr)), 1, result.stderr)
+        self.assertIn("telinject: warning: ", result.stderr)
         self.assertIn("written by another version of telinject", result.stderr)
         self.assertEqual(store_query(self.store, "PRAGMA user_version"), [(1,)])
         self.assertEqual(project_digest(second), project_digest(first))
+        # The warning is the log's: TELINJECT_LOG_LEVEL=error and -q leave it out.
+        for variant, env, flags in [("error", {"TELINJECT_LOG_LEVEL": "error"}, []),
+                                    ("quiet", {}, ["-q"])]:
+            with contextlib.closing(sqlite3.connect(self.store)) as db:
+                db.execute("PRAGMA user_version = 99")
+            project = os.path.join(self.work, variant)
+            write_modules(project, 2)
+            result = run_cli("instrument", project, *flags, "--cache-dir", self.cache, env=env,
+                             check=0)
+            self.assertEqual(result.stderr, "", variant)
+            self.assertEqual(store_query(self.store, "PRAGMA user_version"), [(1,)])
+        bad = run_cli("check", first, env={"TELINJECT_LOG_LEVEL": "loud"}, check=2)
+        self.assertIn("TELINJECT_LOG_LEVEL=loud", bad.stderr)
 
     def test_read_only_runs_create_nothing(self):
         project = os.path.join(self.work, "p")
