@@ -115,7 +115,7 @@ class DebianPackage(unittest.TestCase):
         diagnostics = client.wait_notification(
             "textDocument/publishDiagnostics", lambda p: p["uri"] == "file://" + path)
         self.assertEqual([d["message"] for d in diagnostics["diagnostics"]],
-                         ["`fresh` has no telemetry"])
+                         ["`fresh.fresh` has no telemetry"])
         client.shutdown()
 
 
