@@ -3,6 +3,7 @@
 # generator; install rules and fields in packaging/CMakeLists.txt) and prints its path.
 #   BUILD_DIR (default build), OUT_DIR (default $BUILD_DIR/packages)
 set -euo pipefail
+# shellcheck source=packaging/lib.sh
 source "$(dirname "$0")/lib.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

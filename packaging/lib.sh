@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the packaging scripts: where the built binaries are, the version, the output folder.
 #   BUILD_DIR  the build to package (default: build, made by scripts/setup.sh)
 #   OUT_DIR    where the package goes (default: $BUILD_DIR/packages)

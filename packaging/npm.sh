@@ -5,6 +5,7 @@
 # version. Prints the paths of the two tarballs (`npm pack`).
 #   BUILD_DIR (default build), OUT_DIR (default $BUILD_DIR/packages)
 set -euo pipefail
+# shellcheck source=packaging/lib.sh
 source "$(dirname "$0")/lib.sh"
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || { echo "packaging: linux-x64 only" >&2; exit 1; }
 work="$(mktemp -d)"

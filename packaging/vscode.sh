@@ -6,6 +6,7 @@
 # linux-x64` in a staging folder. Prints the .vsix's path. Needs Node.js 20 or newer (vsce).
 #   BUILD_DIR (default build), OUT_DIR (default $BUILD_DIR/packages)
 set -euo pipefail
+# shellcheck source=packaging/lib.sh
 source "$(dirname "$0")/lib.sh"
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || { echo "packaging: linux-x64 only" >&2; exit 1; }
 extension="$repo/editors/vscode"

@@ -6,6 +6,7 @@
 # The tag is linux_x86_64, not manylinux: the binaries need Debian 12's shared libraries.
 #   BUILD_DIR (default build), OUT_DIR (default $BUILD_DIR/packages)
 set -euo pipefail
+# shellcheck source=packaging/lib.sh
 source "$(dirname "$0")/lib.sh"
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || { echo "packaging: linux-x64 only" >&2; exit 1; }
 python=""

@@ -1,8 +1,8 @@
 """The Debian package (packaging/deb.sh, CPack's DEB generator) from this build's binaries: its
-fields, its files, every shared library the binaries need covered by a declared dependency, and
-the binaries as unpacked from it (dpkg-deb -x into a temporary root, the running system left as
-it was) instrumenting a project and serving LSP. CTest label `package`; skipped without dpkg-dev
-and cpack."""
+fields, its files, every shared library the binaries need covered by a declared dependency, apt
+willing to install it (simulated), and the binaries as unpacked from it (dpkg-deb -x into a
+temporary root, the running system left as it was) instrumenting a project and serving LSP.
+CTest label `package`; skipped without dpkg-dev and cpack."""
 import os
 import re
 import shutil
@@ -95,6 +95,17 @@ class DebianPackage(unittest.TestCase):
             status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package],
                                     capture_output=True, text=True).stdout
             self.assertIn("install ok installed", status, package)
+
+    @unittest.skipUnless(shutil.which("apt-get"), "apt-get is needed")
+    def test_apt_would_install_it_here(self):
+        # apt's own resolver on this machine's package state, simulated (nothing is written, no
+        # lock taken): the .deb and its Depends can be installed.
+        simulated = subprocess.run(["apt-get", "install", "--simulate", "-o",
+                                    "Debug::NoLocking=1", self.deb], capture_output=True,
+                                   text=True, timeout=300)
+        self.assertEqual(simulated.returncode, 0, simulated.stdout + simulated.stderr)
+        self.assertRegex(simulated.stdout, r"(?m)^Inst telinject \(" + re.escape(project_version()))
+        self.assertRegex(simulated.stdout, r"(?m)^Conf telinject ")
 
     def test_installed_binaries_instrument_a_project_and_serve_lsp(self):
         cli = os.path.join(self.installed, "usr", "bin", "telinject")
