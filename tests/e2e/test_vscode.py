@@ -27,6 +27,7 @@ SETUP = os.path.join(HERE, "vscode", "setup-test-env.sh")
 DRIVER = os.path.join(HERE, "vscode", "drive.js")
 PACKAGE = os.path.join(REPO, "editors", "vscode", "scripts", "package.sh")
 VSIX = os.path.join(REPO, "editors", "vscode", "telinject.vsix")
+PLATFORM_PACKAGE = os.path.join(REPO, "packaging", "vscode.sh")
 SERVER = os.path.abspath(os.environ.get("TELINJECT_LSP_BIN") or
                          os.path.join(BUILD_DIR, "server", "telinject-lsp"))
 OUTPUT_DIR = os.path.join(os.path.dirname(os.path.dirname(SERVER)), "test-output", "vscode")
@@ -159,15 +160,15 @@ class VSCodeExtension(unittest.TestCase):
         with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.read()[-4000:]
 
-    def run_editor(self, scenario, **settings):
-        """Installs the .vsix, starts code-server on the project with these workspace settings
+    def run_editor(self, scenario, vsix=VSIX, **settings):
+        """Installs `vsix`, starts code-server on the project with these workspace settings
         and runs the driver's `scenario`. Returns (result, output folder, failure details)."""
         workspace_settings = {"telinject.server.path": SERVER,
                               "telinject.cacheDirectory": self.cache_dir,
                               "telinject.trace.server": "messages", **settings}
         with open(os.path.join(self.project, ".vscode", "settings.json"), "w") as handle:
             json.dump(workspace_settings, handle, indent=1)
-        install = subprocess.run(self.code_server + ["--install-extension", VSIX],
+        install = subprocess.run(self.code_server + ["--install-extension", vsix],
                                  env=self.editor_env, stdin=subprocess.DEVNULL,
                                  capture_output=True, text=True, timeout=300)
         self.assertEqual(install.returncode, 0, install.stdout + install.stderr)
@@ -264,6 +265,33 @@ class VSCodeExtension(unittest.TestCase):
         self.assertIn("instrumented the workspace (1 functions in 1 files)", result["workspace"],
                       details)
 
+    def test_platform_package_runs_its_bundled_server(self):
+        # The Linux x64 .vsix as packaging/vscode.sh builds it, from this build's server.
+        out_dir = os.path.join(self.root, "packages")
+        build_dir = os.path.dirname(os.path.dirname(SERVER))
+        vsix = install_step(["bash", PLATFORM_PACKAGE],
+                            dict(self.env, BUILD_DIR=build_dir, OUT_DIR=out_dir),
+                            timeout=900).strip().splitlines()[-1]
+        self.assertRegex(os.path.basename(vsix), r"^telinject-linux-x64-[0-9.]+\.vsix$")
+        # No setting, and no telinject-lsp on the editor's PATH: only the bundled one is left.
+        self.editor_env["PATH"] = os.pathsep.join(
+            folder for folder in self.editor_env["PATH"].split(os.pathsep)
+            if folder and not os.path.exists(os.path.join(folder, "telinject-lsp")))
+        result, _, details = self.run_editor("problems", vsix=vsix, **{"telinject.server.path": ""})
+        problems = "\n".join(result["problems"])
+        self.assertIn("`orders.total` has no telemetry", problems, details)
+        # The server that answered is the one inside the installed extension.
+        servers = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                executable = os.readlink(f"/proc/{pid}/exe")
+            except OSError:
+                continue
+            if os.path.basename(executable) == "telinject-lsp":
+                servers.append(executable)
+        bundled = [path for path in servers if path.startswith(self.extensions + os.sep)]
+        self.assertTrue(bundled, f"no telinject-lsp from {self.extensions} runs: {servers}")
+        self.assertTrue(bundled[0].endswith(os.path.join("server", "telinject-lsp")), bundled)
 
     def test_missing_server_notification_in_code_server(self):
         missing = os.path.join(self.root, "no-such-dir", "telinject-lsp")

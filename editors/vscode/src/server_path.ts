@@ -1,4 +1,6 @@
-// Where telinject-lsp is: the setting, else PATH, else the binary the repository builds.
+// Where telinject-lsp is: the setting, else the binary inside the extension (the platform
+// package, `vsce package --target linux-x64`: server/telinject-lsp), else PATH, else the binary
+// the repository builds.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -6,8 +8,8 @@ export const SERVER_NAME = 'telinject-lsp';
 
 export interface FoundServer {
   path: string;
-  /** How it was found, for the output channel: "setting", "PATH" or "checkout". */
-  source: 'setting' | 'PATH' | 'checkout';
+  /** How it was found, for the output channel: "setting", "bundled", "PATH" or "checkout". */
+  source: 'setting' | 'bundled' | 'PATH' | 'checkout';
 }
 
 export interface ServerSearch {
@@ -15,7 +17,8 @@ export interface ServerSearch {
   configured: string;
   /** Folder that relative setting values are resolved against (the first workspace folder). */
   baseFolder?: string;
-  /** The extension's own folder: editors/vscode in a checkout of the repository. */
+  /** The extension's own folder: holds server/telinject-lsp in a platform package, and is
+   *  editors/vscode in a checkout of the repository. */
   extensionPath: string;
   /** The PATH to search (process.env.PATH). */
   searchPath?: string;
@@ -46,6 +49,8 @@ export function findServer(search: ServerSearch): { server?: FoundServer; proble
     if (isExecutable(candidate)) return { server: { path: candidate, source: 'setting' } };
     return { problem: `telinject.server.path is "${configured}", which is not an executable file.` };
   }
+  const bundled = path.join(search.extensionPath, 'server', SERVER_NAME);
+  if (isExecutable(bundled)) return { server: { path: bundled, source: 'bundled' } };
   for (const folder of (search.searchPath ?? '').split(path.delimiter)) {
     if (!folder) continue;
     const candidate = path.join(folder, SERVER_NAME);

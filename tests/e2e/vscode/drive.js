@@ -5,10 +5,11 @@
 // SCENARIO, PROJECT_DIR (the workspace folder), OUTPUT_DIR (screenshots), RESULT_FILE (the JSON
 // written at the end), CHROMIUM, TIMEOUT_MS.
 //
-// Every scenario opens the file from the Explorer. "quickfix" and "onsave" wait for the status bar
-// count and the squiggles; then "quickfix": read the Problems panel, hover the function name and
-// take a screenshot of the preview, pick "Instrument function" from the quick-fix menu (Ctrl+.),
-// read the editor's text, save (Ctrl+S), change telinject.severity in the folder's settings;
+// Every scenario opens the file from the Explorer. "quickfix", "onsave" and "problems" wait for the
+// status bar count and the squiggles; then "problems": read the Problems panel; "quickfix": read
+// it too, hover the function name and take a screenshot of the preview, pick "Instrument
+// function" from the quick-fix menu (Ctrl+.), read the editor's text, save (Ctrl+S), change
+// telinject.severity in the folder's settings;
 // "onsave": Instrument Function from the palette, edit, save, read the editor's text, then "Show
 // Cache Statistics" and "Instrument Workspace" from the palette. "missing" (no server at the
 // configured path): the notification, and its Configure button. Every observation goes into the
@@ -51,8 +52,7 @@ async function goTo(page, line, column) {
   await input.waitFor({ state: 'hidden', timeout });
 }
 
-// The quick fix: Problems panel, hover preview, Ctrl+. menu, editor text, save.
-async function quickFixScenario(page) {
+async function readProblems(page) {
   step('read the Problems panel');
   await page.keyboard.press('Control+Shift+M');
   const problems = page.locator('.markers-panel');
@@ -61,6 +61,11 @@ async function quickFixScenario(page) {
   await page.screenshot({ path: path.join(env.OUTPUT_DIR, 'problems.png') });
   // Back to the editor.
   await page.locator('.editor-instance .view-lines').first().click();
+}
+
+// The quick fix: Problems panel, hover preview, Ctrl+. menu, editor text, save.
+async function quickFixScenario(page) {
+  await readProblems(page);
 
   step('hover the function name');
   const name = page.locator('.editor-instance .view-line span', { hasText: /^total$/ }).first();
@@ -241,6 +246,7 @@ async function main() {
         .waitFor({ state: 'attached' });
       result.squiggles = await page.locator('.squiggly-info').count();
       if (env.SCENARIO === 'onsave') await onSaveScenario(page);
+      else if (env.SCENARIO === 'problems') await readProblems(page);
       else await quickFixScenario(page);
     }
     step('done');
