@@ -7,10 +7,10 @@ namespace telinject {
 TEST_SUITE("ignore_comments") {
   TEST_CASE("a mark counts only after a comment marker of the language, on its row") {
     SourceText source(
-        "x = 1  # telinject: ignore\n"     // 0: after code
-        "    # telinject: ignore-file\n"   // 1: a whole row, indented
-        "y = 'telinject: ignore'\n"        // 2: no marker before it
-        "// telinject: ignore\n");         // 3: not a Python comment
+        "x = 1  # telinject: ignore\n"    // 0: after code
+        "    # telinject: ignore-file\n"  // 1: a whole row, indented
+        "y = 'telinject: ignore'\n"       // 2: no marker before it
+        "// telinject: ignore\n");        // 3: not a Python comment
     IgnoreComments found = find_ignore_comments(source, {"#"});
     CHECK(found.rows == std::vector<uint32_t>{0, 1});
     CHECK(found.whole_row == std::vector<bool>{false, true});

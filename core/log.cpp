@@ -1,17 +1,17 @@
 #include "log.h"
 
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include <algorithm>
 #include <memory>
 #include <string>
-
-#include <spdlog/sinks/stdout_sinks.h>
 
 namespace telinject {
 
 spdlog::logger& logger() {
   static const std::shared_ptr<spdlog::logger> logger = [] {
-    auto made = std::make_shared<spdlog::logger>(
-        "telinject", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto made = std::make_shared<spdlog::logger>("telinject",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
     made->set_pattern("telinject: %l: %v");
     made->set_level(spdlog::level::warn);
     made->flush_on(spdlog::level::trace);  // stderr is read as it comes

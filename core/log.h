@@ -3,10 +3,10 @@
 // client's log window) and from which level.
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <optional>
 #include <string_view>
-
-#include <spdlog/logger.h>
 
 namespace telinject {
 

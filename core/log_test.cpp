@@ -1,7 +1,6 @@
 #include "log.h"
 
 #include <doctest/doctest.h>
-
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <sstream>
