@@ -18,6 +18,7 @@
 
 #include "dispatcher.h"
 #include "document.h"
+#include "document_analysis.h"
 #include "features/edits.h"
 #include "lsp_documents.h"
 #include "lsp_lifecycle.h"
@@ -97,10 +98,12 @@ class Session {
   void schedule_diagnostics(const std::string& uri);
   void publish_diagnostics(const std::string& uri);
   /// Runs `work` on the pool unless the request is cancelled first (then answers
-  /// RequestCancelled). `work` gets a flag to check at its own checkpoints.
+  /// RequestCancelled). `work` gets a flag to check at its own checkpoints. With `document`,
+  /// `work` is queued only once that snapshot is analysed.
   template <class Result>
   void run_cancellable(protocol::Reply<Result> reply,
-                       std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work);
+                       std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work,
+                       const Snapshot& document = nullptr);
   /// Runs `work`, logging what it throws instead of letting it end a pool thread (the last
   /// resort: handlers answer errors themselves).
   void guarded(const std::string& what, const std::function<void()>& work);
@@ -116,10 +119,10 @@ class Session {
   void run_on_pool(Task task);
 
   boost::asio::thread_pool pool_;
-  // One thread for the documents' parses, in the order the edits came: the reader thread never
-  // parses, and a parse never waits for the pool. No thread in synchronous mode.
-  boost::asio::thread_pool parser_;
-  ParseExecutor parse_;
+  // The documents' parses and extractions, each document's in the order its edits came, off
+  // the io thread and the pool: a request waits only for its own document, and no pool thread
+  // waits for an analysis. No thread in synchronous mode.
+  DocumentAnalysis analysis_;
 
   // Lifecycle and capabilities: written by initialize, read-only after (io thread).
   bool initialized_ = false;

@@ -2,29 +2,12 @@
 
 namespace telinject::server {
 
-namespace {
-
-// Fills the memo for `settings` (the caller holds its lock): one parse (the document's own)
-// and one extraction walk per snapshot and settings generation.
-void fill_memo(DocumentSnapshot::FunctionsMemo& memo, const DocumentSnapshot& document,
-               const ServerSettings& settings) {
-  if (memo.valid && memo.generation == settings.generation) return;
-  std::shared_ptr<const SyntaxTree> tree = document.tree();
-  memo.extracted = extract_text(document.text, document.location(), *document.language,
-                                settings.config, tree.get());
-  memo.functions = check_extracted(*memo.extracted);
-  memo.generation = settings.generation;
-  memo.valid = true;
-}
-
-}  // namespace
-
 std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
                                                 const ServerSettings& settings) {
   if (!document.language) return {};
   DocumentSnapshot::FunctionsMemo& memo = *document.memo;
   std::lock_guard lock(memo.mutex);
-  fill_memo(memo, document, settings);
+  fill_functions_memo(memo, document, settings);
   return memo.functions;
 }
 
@@ -33,7 +16,7 @@ std::shared_ptr<const ExtractedText> document_extraction(const DocumentSnapshot&
   if (!document.language) return nullptr;
   DocumentSnapshot::FunctionsMemo& memo = *document.memo;
   std::lock_guard lock(memo.mutex);
-  fill_memo(memo, document, settings);
+  fill_functions_memo(memo, document, settings);
   return memo.extracted;
 }
 
