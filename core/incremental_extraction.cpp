@@ -86,12 +86,9 @@ const std::vector<FunctionInfo>* extracted_functions(const ExtractedText& extrac
   return extracted.parsed ? &extracted.parsed->functions : nullptr;
 }
 
-std::shared_ptr<const ExtractedText> extract_text_after_edits(const ExtractedText& previous,
-                                                              const std::string& text,
-                                                              const SyntaxTree& tree,
-                                                              const std::vector<TSInputEdit>& edits,
-                                                              const std::vector<TSRange>& changed,
-                                                              bool* reused) {
+std::shared_ptr<const ExtractedText> extract_text_after_edits(
+    const ExtractedText& previous, const std::string& text, const SyntaxTree& tree,
+    const std::vector<TSInputEdit>& edits, const std::vector<TSRange>& changed, bool* reused) {
   if (reused) *reused = false;
   auto whole = [&] {
     return extract_text(text, previous.location, *previous.language, previous.config, &tree);
@@ -130,9 +127,9 @@ std::shared_ptr<const ExtractedText> extract_text_after_edits(const ExtractedTex
 
   // Each new top-level child: the old child it is (moved), or dirty.
   struct Segment {
-    size_t child;             // index in new_children
-    const TopLevel* old;      // null: extracted again
-    size_t first, last;       // old_functions[first, last) inside `old`
+    size_t child;         // index in new_children
+    const TopLevel* old;  // null: extracted again
+    size_t first, last;   // old_functions[first, last) inside `old`
   };
   std::vector<Segment> segments;
   std::vector<TSNode> dirty_nodes;
@@ -186,14 +183,16 @@ std::shared_ptr<const ExtractedText> extract_text_after_edits(const ExtractedTex
       f.start_byte = static_cast<uint32_t>(f.start_byte + bytes);
       f.end_byte = static_cast<uint32_t>(f.end_byte + bytes);
       // Only the child's first row moves sideways: the rows below it start where they did.
-      if (f.name_row == was.start_point.row) f.name_column = static_cast<uint32_t>(f.name_column + columns);
+      if (f.name_row == was.start_point.row)
+        f.name_column = static_cast<uint32_t>(f.name_column + columns);
       f.start_row = static_cast<uint32_t>(f.start_row + rows);
       f.end_row = static_cast<uint32_t>(f.end_row + rows);
       f.name_row = static_cast<uint32_t>(f.name_row + rows);
       for (uint32_t& row : f.verbatim_rows) row = static_cast<uint32_t>(row + rows);
-      f.node = find_node(now.node, static_cast<uint32_t>(ts_node_start_byte(old_function.node) + bytes),
-                         static_cast<uint32_t>(ts_node_end_byte(old_function.node) + bytes),
-                         ts_node_symbol(old_function.node));
+      f.node =
+          find_node(now.node, static_cast<uint32_t>(ts_node_start_byte(old_function.node) + bytes),
+                    static_cast<uint32_t>(ts_node_end_byte(old_function.node) + bytes),
+                    ts_node_symbol(old_function.node));
       if (ts_node_is_null(f.node)) return whole();
       kept.push_back(std::move(f));
     }

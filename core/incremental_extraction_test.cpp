@@ -32,12 +32,36 @@ TSPoint point_at(const std::string& text, uint32_t offset) {
 // `opt_out`: now and then a `telinject: ignore` comment (a file-wide fact: the language then
 // extracts the whole file while it stays).
 TSInputEdit random_edit(std::string& text, std::mt19937& random, bool opt_out) {
-  static const std::vector<std::string> snippets = {
-      "x", "\n", "  ", "    ", "(", ")", "{", "}", ":", "\"", "'''", "`", "#", "// ", "/*", "*/",
-      "1", "\n\n", "def g(a):\n    return a\n", "\n    def inner():\n        yield 1\n",
-      "function h() { return 1; }\n", "const k = () => 2;\n", "func G() int { return 1 }\n",
-      "class C:\n    def m(self):\n        pass\n", "@decorator\n", "async ", "return ", "\t",
-      "import os\n", "package other\n"};
+  static const std::vector<std::string> snippets = {"x",
+                                                    "\n",
+                                                    "  ",
+                                                    "    ",
+                                                    "(",
+                                                    ")",
+                                                    "{",
+                                                    "}",
+                                                    ":",
+                                                    "\"",
+                                                    "'''",
+                                                    "`",
+                                                    "#",
+                                                    "// ",
+                                                    "/*",
+                                                    "*/",
+                                                    "1",
+                                                    "\n\n",
+                                                    "def g(a):\n    return a\n",
+                                                    "\n    def inner():\n        yield 1\n",
+                                                    "function h() { return 1; }\n",
+                                                    "const k = () => 2;\n",
+                                                    "func G() int { return 1 }\n",
+                                                    "class C:\n    def m(self):\n        pass\n",
+                                                    "@decorator\n",
+                                                    "async ",
+                                                    "return ",
+                                                    "\t",
+                                                    "import os\n",
+                                                    "package other\n"};
   auto boundary = [&](uint32_t offset) {
     while (offset > 0 && offset < text.size() &&
            (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80)
@@ -110,8 +134,8 @@ void check_equal(const std::vector<FunctionInfo>& incremental,
 // Applies `edits` random edits to `text`, one or two per step as an editor sends them, and
 // after each step compares the incremental extraction (chained from the previous step's) with
 // a whole one. Returns how many steps reused the previous extraction.
-int compare_after_random_edits(const std::string& name, std::string text, int steps,
-                               unsigned seed, bool opt_out = true) {
+int compare_after_random_edits(const std::string& name, std::string text, int steps, unsigned seed,
+                               bool opt_out = true) {
   const LanguageSupport* language = LanguageRegistry::instance().by_extension(name);
   REQUIRE(language);
   Config config;
@@ -144,8 +168,8 @@ int compare_after_random_edits(const std::string& name, std::string text, int st
 
 std::vector<fs::path> golden_inputs(const std::string& language) {
   std::vector<fs::path> inputs;
-  for (const auto& entry : fs::directory_iterator(fs::path(TELINJECT_SOURCE_DIR) / "tests" /
-                                                  "golden" / language)) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(TELINJECT_SOURCE_DIR) / "tests" / "golden" / language)) {
     std::string file = entry.path().filename().string();
     if (!entry.is_regular_file()) continue;
     if (file.find(".expected.") == std::string::npos) inputs.push_back(entry.path());
@@ -158,8 +182,8 @@ int compare_golden(const std::string& language, int steps) {
   int reused = 0;
   unsigned seed = 1;
   for (const fs::path& input : golden_inputs(language))
-    reused += compare_after_random_edits(input.filename().string(),
-                                         testing::read_text(input), steps, seed++);
+    reused += compare_after_random_edits(input.filename().string(), testing::read_text(input),
+                                         steps, seed++);
   return reused;
 }
 

@@ -69,9 +69,8 @@ void append_json(std::string& out, const json& value);
 // A string as JSON: printable ASCII without quotes or backslashes (names, URIs, messages)
 // copied as it is; anything else through nlohmann, which escapes and replaces invalid UTF-8.
 void append_json_string(std::string& out, std::string_view text) {
-  bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  });
+  bool plain = std::all_of(text.begin(), text.end(),
+                           [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
   if (!plain) {
     out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
     return;
@@ -111,7 +110,8 @@ void append_position(std::string& out, const Position& position) {
 }  // namespace
 
 std::string publish_diagnostics_body(const PublishDiagnosticsParams& value) {
-  std::string out = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
+  std::string out =
+      R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
   out.reserve(out.size() + 64 + value.diagnostics.size() * 256);
   append_json_string(out, value.uri);
   if (value.version) out += ",\"version\":" + std::to_string(*value.version);

@@ -5,8 +5,7 @@
 
 namespace telinject::server {
 
-DocumentAnalysis::DocumentAnalysis(size_t threads)
-    : synchronous_(threads == 0), pool_(threads) {}
+DocumentAnalysis::DocumentAnalysis(size_t threads) : synchronous_(threads == 0), pool_(threads) {}
 
 DocumentAnalysis::~DocumentAnalysis() { join(); }
 
@@ -30,8 +29,10 @@ void DocumentAnalysis::when_analysed(const DocumentSnapshot& snapshot,
                                      std::function<void()> start) {
   // The executor runs tasks in the order given: one given now runs after the analysis, which
   // was given when the snapshot was made.
-  if (snapshot.analysed() || !snapshot.executor) start();
-  else snapshot.executor(std::move(start));
+  if (snapshot.analysed() || !snapshot.executor)
+    start();
+  else
+    snapshot.executor(std::move(start));
 }
 
 }  // namespace telinject::server

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
-
 #include <functional>
 #include <map>
 #include <string>
