@@ -134,6 +134,36 @@ void schedule_analysis(const std::shared_ptr<DocumentSnapshot>& snapshot,
   else task();
 }
 
+// The one edit that turns `before`'s text into `after`'s: what lies between their common
+// beginning and their common end. A full-sync client's keystroke then costs what a ranged
+// change costs (an incremental parse and extraction), not a whole parse.
+TSInputEdit difference(const DocumentSnapshot& before, const DocumentSnapshot& after) {
+  std::string_view old_text = before.text, new_text = after.text;
+  size_t shorter = std::min(old_text.size(), new_text.size());
+  size_t prefix = std::mismatch(old_text.begin(), old_text.begin() + shorter, new_text.begin()).first -
+                  old_text.begin();
+  size_t suffix = 0;
+  while (suffix < shorter - prefix &&
+         old_text[old_text.size() - 1 - suffix] == new_text[new_text.size() - 1 - suffix])
+    ++suffix;
+  // Rows as tree-sitter counts them: after each '\n' only (a lone '\r' starts no row for it).
+  auto point = [](std::string_view text, size_t offset) {
+    std::string_view head = text.substr(0, offset);
+    size_t row = static_cast<size_t>(std::count(head.begin(), head.end(), '\n'));
+    size_t row_start = head.rfind('\n');
+    row_start = row_start == std::string_view::npos ? 0 : row_start + 1;
+    return TSPoint{static_cast<uint32_t>(row), static_cast<uint32_t>(offset - row_start)};
+  };
+  TSInputEdit edit{};
+  edit.start_byte = static_cast<uint32_t>(prefix);
+  edit.old_end_byte = static_cast<uint32_t>(old_text.size() - suffix);
+  edit.new_end_byte = static_cast<uint32_t>(new_text.size() - suffix);
+  edit.start_point = point(old_text, edit.start_byte);
+  edit.old_end_point = point(old_text, edit.old_end_byte);
+  edit.new_end_point = point(new_text, edit.new_end_byte);
+  return edit;
+}
+
 }  // namespace
 
 std::shared_ptr<const DocumentSnapshot> make_snapshot(std::string uri, int version,
@@ -184,7 +214,11 @@ std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& be
                                                       const ServerSettings* settings) {
   bool whole = std::any_of(changes.edits.begin(), changes.edits.end(),
                            [](const protocol::ByteEdit& e) { return e.replaced_whole_text; });
-  if (whole || !before.parsed.valid())
+  // A whole text replaced becomes the one edit between the texts, unless the new text may name
+  // another language (by its #! line: the extension names none).
+  bool same_language =
+      before.language && LanguageRegistry::instance().by_extension(before.path) == before.language;
+  if ((whole && !same_language) || !before.parsed.valid())
     return make_snapshot(before.uri, version, std::move(changes.text), before.root, parse,
                          settings);
   auto snapshot = std::make_shared<DocumentSnapshot>();
@@ -199,12 +233,16 @@ std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& be
   snapshot->executor = parse;
   if (!parseable(*snapshot)) return snapshot;
   std::vector<TSInputEdit> edits;
-  edits.reserve(changes.edits.size());
-  for (const protocol::ByteEdit& e : changes.edits)
-    edits.push_back({e.start_byte, e.old_end_byte, e.new_end_byte,
-                     {e.start_point.row, e.start_point.column},
-                     {e.old_end_point.row, e.old_end_point.column},
-                     {e.new_end_point.row, e.new_end_point.column}});
+  if (whole) {
+    edits.push_back(difference(before, *snapshot));
+  } else {
+    edits.reserve(changes.edits.size());
+    for (const protocol::ByteEdit& e : changes.edits)
+      edits.push_back({e.start_byte, e.old_end_byte, e.new_end_byte,
+                       {e.start_point.row, e.start_point.column},
+                       {e.old_end_point.row, e.old_end_point.column},
+                       {e.new_end_point.row, e.new_end_point.column}});
+  }
   std::optional<ExtractionSettings> extraction;
   if (settings) extraction = ExtractionSettings{*settings, before.memo};
   // The previous analysis was given to the same serial executor first: it is done (or
