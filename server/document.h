@@ -92,6 +92,8 @@ std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& be
 
 /// Fills `memo` (its mutex held by the caller) with the functions of `document` for
 /// `settings`, unless it holds them already: one extraction walk of the document's own tree.
+/// The caller waits for `document.tree()` before it takes the mutex (the analysis holds it
+/// until the tree is published).
 void fill_functions_memo(DocumentSnapshot::FunctionsMemo& memo, const DocumentSnapshot& document,
                          const ServerSettings& settings);
 

@@ -5,6 +5,9 @@ namespace telinject::server {
 std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
                                                 const ServerSettings& settings) {
   if (!document.language) return {};
+  // The analysis fills the memo under its lock before it publishes the tree: wait for the
+  // tree first, never while holding the lock the analysis needs.
+  (void)document.tree();
   DocumentSnapshot::FunctionsMemo& memo = *document.memo;
   std::lock_guard lock(memo.mutex);
   fill_functions_memo(memo, document, settings);
@@ -14,6 +17,9 @@ std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document
 std::shared_ptr<const ExtractedText> document_extraction(const DocumentSnapshot& document,
                                                          const ServerSettings& settings) {
   if (!document.language) return nullptr;
+  // The analysis fills the memo under its lock before it publishes the tree: wait for the
+  // tree first, never while holding the lock the analysis needs.
+  (void)document.tree();
   DocumentSnapshot::FunctionsMemo& memo = *document.memo;
   std::lock_guard lock(memo.mutex);
   fill_functions_memo(memo, document, settings);

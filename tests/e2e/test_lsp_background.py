@@ -113,6 +113,22 @@ class BackgroundAnalysis(unittest.TestCase):
         self.assertNotIn("large.big_01500", names)
         self.assertEqual(c.shutdown(), 0)
 
+    def test_instrument_workspace_right_after_a_large_open_answers(self):
+        # The workspace run reaches the open document while it may still be analysed: it waits
+        # for the analysis (which must not wait for it in turn) and instruments the buffer.
+        c = self.client
+        path = os.path.join(self.root, "large.py")
+        text = large_source(3000, "big")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        uri = "file://" + path
+        c.open(uri, text)
+        response = c.request("workspace/executeCommand",
+                             {"command": "telinject.instrumentWorkspace"}, timeout=120)
+        self.assertEqual(response["result"]["applied"], True)
+        self.assertEqual(c.documents[uri].count("_telinject.span("), 3000)
+        self.assertEqual(c.shutdown(), 0)
+
 
 if __name__ == "__main__":
     unittest.main()
