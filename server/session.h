@@ -28,8 +28,9 @@
 namespace telinject::server {
 
 struct SessionOptions {
-  /// Threads for the features. 0: synchronous, for tests and fuzzing: every feature and parse
-  /// runs inside handle() on the caller's thread, and the session starts no thread of its own.
+  /// Threads for the features, and as many more for the documents' analyses (parse and
+  /// extraction). 0: synchronous, for tests and fuzzing: every feature and analysis runs inside
+  /// handle() on the caller's thread, and the session starts no thread of its own.
   size_t worker_threads = 2;
   /// Diagnostics wait this long after the last change of a document (0: publish at once).
   int debounce_ms = 50;
