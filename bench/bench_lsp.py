@@ -13,7 +13,11 @@ Figures go to stdout (a table) and to --json (default build/bench/lsp.json). Fig
 never asserted: a missing figure is reported and the run still exits 0; a crash of telinject-lsp
 exits 1.
 
-  python3 bench/bench_lsp.py [--quick] [--server PATH] [--ast-grep PATH] [--json FILE]
+  python3 bench/bench_lsp.py [--quick] [--server PATH] [--baseline PATH] [--ast-grep PATH]
+                             [--json FILE]
+
+--baseline runs a second telinject-lsp (say main's build) in the same run, before this one, and
+prints it in a column of its own: figures of one run compare, figures of two days do not.
 """
 import argparse
 import datetime
@@ -381,7 +385,7 @@ def summary(samples, expected):
 class Run:
     def __init__(self, args):
         self.args = args
-        self.figures = {"telinject": {}, "ast_grep": {}, "memory": {}}
+        self.figures = {"telinject": {}, "baseline": {}, "ast_grep": {}, "memory": {}}
         self.notes = []      # odd behaviour, missing figures, in words
         self.crashed = False
 
@@ -462,7 +466,7 @@ def measure_changes(run, server, key, name, document, infos, repeat, tracker, fu
 def measure_requests(run, server, uri, diagnostics, repeat, tracker):
     """codeAction at a function's name with its diagnostic, resolve of the quick fix, hover."""
     args = run.args
-    figures = run.figures["telinject"]
+    figures = run.figures[server.name]  # "telinject" or "baseline"
     ordered = sorted(diagnostics, key=lambda d: (d["range"]["start"]["line"], d["range"]["start"]["character"]))
     if not ordered:
         run.note("telinject: no diagnostics to ask code actions for")
@@ -662,8 +666,10 @@ def fmt(value, digits=2):
 
 def print_table(run):
     figures = run.figures
+    servers = ("baseline", "telinject", "ast_grep") if figures["baseline"] else ("telinject", "ast_grep")
+    names = {"baseline": "baseline", "telinject": "telinject-lsp", "ast_grep": "ast-grep lsp"}
     print()
-    print(f"{'figure':44} {'telinject-lsp':>22} {'ast-grep lsp':>22}")
+    print(f"{'figure':44} " + " ".join(f"{names[server]:>22}" for server in servers))
     rows = [("open_diagnostics", "diagnostics after didOpen"),
             ("change_diagnostics", "diagnostics after 1-char didChange"),
             ("change_diagnostics_full_text", "  same, sent as full text"),
@@ -672,16 +678,16 @@ def print_table(run):
             ("hover", "textDocument/hover")]
     for key, label in rows:
         cells = []
-        for server in ("telinject", "ast_grep"):
+        for server in servers:
             s = figures[server].get(key)
             cells.append("-" if not s or "median_ms" not in s else
                          f"{fmt(s['median_ms'])} / {fmt(s['p99_ms'])} ms")
-        print(f"{label + ' (median / p99)':44} {cells[0]:>22} {cells[1]:>22}")
+        print(f"{label + ' (median / p99)':44} " + " ".join(f"{cell:>22}" for cell in cells))
     for label, key in (("RSS, 100 open files (MB)", "rss_mb"), ("peak RSS, 100 open files (MB)", "hwm_mb"),
                        ("RSS after initialize (MB)", "rss_after_initialize_mb"),
                        ("all 100 files diagnosed (s)", "all_diagnostics_s")):
-        cells = [fmt(figures["memory"].get(server, {}).get(key)) for server in ("telinject", "ast_grep")]
-        print(f"{label:44} {cells[0]:>22} {cells[1]:>22}")
+        cells = [fmt(figures["memory"].get(server, {}).get(key)) for server in servers]
+        print(f"{label:44} " + " ".join(f"{cell:>22}" for cell in cells))
     t = figures["telinject"]
     change = t.get("change_diagnostics", {})
     if "median_ms" in change:
@@ -697,6 +703,7 @@ def print_table(run):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default=os.path.join(REPO, "build", "server", "telinject-lsp"))
+    parser.add_argument("--baseline", help="another telinject-lsp to measure in the same run (e.g. main's)")
     parser.add_argument("--ast-grep", default=os.path.join(REPO, "bench", "ast-grep", "node_modules", ".bin", "ast-grep"))
     parser.add_argument("--json", default=os.path.join(REPO, "build", "bench", "lsp.json"))
     parser.add_argument("--functions", type=int, default=500, help="functions in the latency file (9 lines each)")
@@ -720,6 +727,11 @@ def main():
         print(f"telinject-lsp not found at {args.server} (build it first: scripts/setup.sh)", file=sys.stderr)
         return 1
     telinject_command = [args.server, "--stdio"]
+    if args.baseline:
+        baseline_command = [args.baseline, "--stdio"]
+        run.figures["baseline"]["command"] = args.baseline
+        run_server(run, "baseline", baseline_command, text, infos, telinject=True)
+        measure_memory(run, "baseline", baseline_command, telinject_options, args.files, args.lines)
     run_server(run, "telinject", telinject_command, text, infos, telinject=True)
     measure_memory(run, "telinject", telinject_command, telinject_options, args.files, args.lines)
 

@@ -108,6 +108,21 @@ class LanguageSupport {
   virtual std::vector<FunctionInfo> extract(const ParsedSource& file,
                                             const std::vector<LanguageTemplate>& known) const = 0;
 
+  /// Incremental extraction, for an editor's buffer after an edit: the functions inside
+  /// `statements` (top-level children of `file.root`, in order; what the edit touched), in
+  /// source order with parents indexing the result, and with the states `extract` of the whole
+  /// file gives them, as if `kept` (the previous extraction's functions of every other
+  /// top-level child, moved to their new place) were extracted again unchanged. Nothing when
+  /// the language cannot promise that (a file-wide fact such as a `telinject: ignore` comment
+  /// or a numbering across statements may have changed): the caller then extracts the whole
+  /// file. The default always says nothing.
+  virtual std::optional<std::vector<FunctionInfo>> extract_top_level(
+      const ParsedSource& file, const std::vector<LanguageTemplate>& known,
+      const std::vector<TSNode>& statements, const std::vector<FunctionInfo>& kept) const {
+    (void)file, (void)known, (void)statements, (void)kept;
+    return std::nullopt;
+  }
+
   /// Layout facts outside the function's own text that change its script (indentation of the
   /// enclosing instrumented functions, the file's indent unit...). Part of the cache key.
   virtual std::string script_context(const ParsedSource& file,

@@ -1,5 +1,6 @@
 #include "syntax_tree.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -59,7 +60,9 @@ SyntaxTree& SyntaxTree::operator=(SyntaxTree&& other) noexcept {
 
 Result<SyntaxTree> SyntaxTree::reparse(const TSLanguage* grammar, const SyntaxTree& old,
                                        const std::vector<TSInputEdit>& edits,
-                                       std::string_view new_text) {
+                                       std::string_view new_text,
+                                       std::vector<TSRange>* changed_ranges) {
+  if (changed_ranges) changed_ranges->clear();
   TSParser* parser = fresh_thread_parser(grammar);
   if (!parser) return make_error("grammar's ABI version is not supported by this tree-sitter");
   if (!old.tree_) return parse(grammar, new_text);
@@ -67,6 +70,12 @@ Result<SyntaxTree> SyntaxTree::reparse(const TSLanguage* grammar, const SyntaxTr
   for (const TSInputEdit& edit : edits) ts_tree_edit(edited, &edit);
   TSTree* tree = ts_parser_parse_string(parser, edited, new_text.data(),
                                         static_cast<uint32_t>(new_text.size()));
+  if (tree && changed_ranges) {
+    uint32_t count = 0;
+    TSRange* ranges = ts_tree_get_changed_ranges(edited, tree, &count);
+    changed_ranges->assign(ranges, ranges + count);
+    free(ranges);
+  }
   ts_tree_delete(edited);
   if (!tree) return make_error("tree-sitter gave no tree");
   return SyntaxTree(tree);

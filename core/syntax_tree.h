@@ -27,10 +27,14 @@ class SyntaxTree {
 
   /// Parses `new_text`, which is the text `old` was parsed from after `edits` (each relative
   /// to the text the edits before it left, as ts_tree_edit takes them), reusing what the edits
-  /// left alone. The result is the tree a fresh parse of `new_text` gives.
+  /// left alone. The result is the tree a fresh parse of `new_text` gives. `changed_ranges`,
+  /// when given, gets the ranges of the result whose syntax differs from `old`'s
+  /// (ts_tree_get_changed_ranges; text changed inside unchanged syntax, a renamed identifier,
+  /// is not among them: see the edits for that). Left empty when `old` has no tree.
   static Result<SyntaxTree> reparse(const TSLanguage* grammar, const SyntaxTree& old,
                                     const std::vector<TSInputEdit>& edits,
-                                    std::string_view new_text);
+                                    std::string_view new_text,
+                                    std::vector<TSRange>* changed_ranges = nullptr);
 
   /// A shallow copy (cheap): trees are not thread-safe, so each thread reads its own copy.
   SyntaxTree copy() const { return SyntaxTree(tree_ ? ts_tree_copy(tree_) : nullptr); }

@@ -161,6 +161,8 @@ void Dispatcher::notify(std::string_view method, const json& params) {
   outbox_->sink(notification_body(method, params));
 }
 
+void Dispatcher::notify_body(std::string body) { outbox_->sink(std::move(body)); }
+
 int64_t Dispatcher::call(std::string_view method, const json& params, ResponseHandler on_response) {
   int64_t id;
   {

@@ -174,6 +174,8 @@ class Dispatcher {
 
   /// Sends a notification to the client.
   void notify(std::string_view method, const nlohmann::json& params);
+  /// Sends a notification whose whole body was written by the caller (publish_diagnostics_body).
+  void notify_body(std::string body);
   /// Sends a request to the client; `on_response` runs once, on the thread that dispatches the
   /// response. Returns the request's id. A call the client never answers keeps its handler
   /// until the dispatcher goes.

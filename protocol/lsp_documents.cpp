@@ -1,5 +1,7 @@
 #include "lsp_documents.h"
 
+#include <algorithm>
+
 #include "json_fields.h"
 
 namespace telinject::lsp {
@@ -60,6 +62,83 @@ void to_json(json& j, const PublishDiagnosticsParams& value) {
   j = {{"uri", value.uri}, {"diagnostics", value.diagnostics}};
   fields::write(j, "version", value.version);
 }
+namespace {
+
+void append_json(std::string& out, const json& value);
+
+// A string as JSON: printable ASCII without quotes or backslashes (names, URIs, messages)
+// copied as it is; anything else through nlohmann, which escapes and replaces invalid UTF-8.
+void append_json_string(std::string& out, std::string_view text) {
+  bool plain = std::all_of(text.begin(), text.end(),
+                           [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+void append_json(std::string& out, const json& value) {
+  if (value.is_string()) {
+    append_json_string(out, value.get_ref<const std::string&>());
+  } else if (value.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, item] : value.items()) {
+      if (!first) out += ',';
+      first = false;
+      append_json_string(out, key);
+      out += ':';
+      append_json(out, item);
+    }
+    out += '}';
+  } else {
+    out += value.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+void append_position(std::string& out, const Position& position) {
+  out += "{\"line\":";
+  out += std::to_string(position.line);
+  out += ",\"character\":";
+  out += std::to_string(position.character);
+  out += '}';
+}
+
+}  // namespace
+
+std::string publish_diagnostics_body(const PublishDiagnosticsParams& value) {
+  std::string out =
+      R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
+  out.reserve(out.size() + 64 + value.diagnostics.size() * 256);
+  append_json_string(out, value.uri);
+  if (value.version) out += ",\"version\":" + std::to_string(*value.version);
+  out += ",\"diagnostics\":[";
+  for (size_t i = 0; i < value.diagnostics.size(); ++i) {
+    const Diagnostic& d = value.diagnostics[i];
+    if (i > 0) out += ',';
+    out += "{\"range\":{\"start\":";
+    append_position(out, d.range.start);
+    out += ",\"end\":";
+    append_position(out, d.range.end);
+    out += "},\"message\":";
+    append_json_string(out, d.message);
+    if (d.severity) out += ",\"severity\":" + std::to_string(static_cast<int>(*d.severity));
+    if (d.code) out += ",\"code\":", append_json(out, *d.code);
+    if (d.source) out += ",\"source\":", append_json_string(out, *d.source);
+    if (d.related_information) {
+      out += ",\"relatedInformation\":";
+      append_json(out, json(*d.related_information));
+    }
+    if (d.data) out += ",\"data\":", append_json(out, *d.data);
+    out += '}';
+  }
+  out += "]}}";
+  return out;
+}
+
 void from_json(const json& j, PublishDiagnosticsParams& value) {
   fields::required(j, "uri", value.uri);
   fields::required(j, "diagnostics", value.diagnostics);

@@ -111,6 +111,10 @@ void from_json(const nlohmann::json& json, DidSaveTextDocumentParams& value);
 void to_json(nlohmann::json& json, const WillSaveTextDocumentParams& value);
 void from_json(const nlohmann::json& json, WillSaveTextDocumentParams& value);
 void to_json(nlohmann::json& json, const PublishDiagnosticsParams& value);
+/// The whole textDocument/publishDiagnostics notification body, written directly: the same
+/// JSON as notification_body(method, params), without building its tree first (a file with
+/// hundreds of diagnostics is published after every edit, and the tree cost more than the edit).
+std::string publish_diagnostics_body(const PublishDiagnosticsParams& value);
 void from_json(const nlohmann::json& json, PublishDiagnosticsParams& value);
 void to_json(nlohmann::json& json, const Hover& value);
 void from_json(const nlohmann::json& json, Hover& value);

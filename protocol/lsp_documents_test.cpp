@@ -56,6 +56,30 @@ TEST_SUITE("lsp_documents") {
     CHECK(json(params).get<PublishDiagnosticsParams>().version == 4);
   }
 
+  TEST_CASE("the publishDiagnostics body written directly equals the generic one") {
+    PublishDiagnosticsParams params{"file:///a%20b/\u00e9.py", std::nullopt, {}};
+    auto generic = [](const PublishDiagnosticsParams& p) {
+      return json{{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"}, {"params", p}};
+    };
+    CHECK(json::parse(publish_diagnostics_body(params)) == generic(params));
+    params.version = 7;
+    Diagnostic plain;
+    plain.range = {{1, 2}, {3, 4}};
+    plain.message = "quote \" backslash \\ newline \n tab \t";
+    Diagnostic full = plain;
+    full.severity = DiagnosticSeverity::kWarning;
+    full.code = "uninstrumented";
+    full.source = "telinject";
+    full.data = json{{"function", "m.f"}, {"fix", "x"}, {"nested", {{"n", 1}, {"s", "\u00e9\""}}}};
+    DiagnosticRelatedInformation related;
+    related.location.uri = "file:///b";
+    related.location.range = {{0, 0}, {0, 1}};
+    related.message = "there";
+    full.related_information = std::vector<DiagnosticRelatedInformation>{related};
+    params.diagnostics = {plain, full, plain};
+    CHECK(json::parse(publish_diagnostics_body(params)) == generic(params));
+  }
+
   TEST_CASE("hover params and results") {
     json input = {{"textDocument", {{"uri", "file:///a"}}},
                   {"position", {{"line", 3}, {"character", 7}}},

@@ -40,11 +40,7 @@ Session::Session(boost::asio::io_context& io, std::function<void(std::string)> s
                     log(lsp::MessageType::kWarning, std::string(warning));
                   }),
       pool_(options.worker_threads),
-      parser_(options.worker_threads == 0 ? 0 : 1) {
-  if (options_.worker_threads == 0)
-    parse_ = [](std::function<void()> task) { task(); };
-  else
-    parse_ = [this](std::function<void()> task) { boost::asio::post(parser_, std::move(task)); };
+      analysis_(options.worker_threads) {
   bind_methods();
 }
 
@@ -57,8 +53,10 @@ void Session::run_on_pool(Task task) {
 }
 
 Session::~Session() {
-  pool_.join();  // features may wait for parses: the parse thread stops after them
-  parser_.join();
+  // Analyses never wait for the pool, but hand it the work waiting for them: they finish
+  // first, then the pool (whose features may still wait for a parse) runs dry.
+  analysis_.join();
+  pool_.join();
 }
 
 void Session::guarded(const std::string& what, const std::function<void()>& work) {
@@ -421,7 +419,9 @@ fs::path Session::root_for(const fs::path& path) const {
 void Session::did_open(lsp::DidOpenTextDocumentParams params) {
   auto& item = params.text_document;
   fs::path path = path_from_uri(item.uri).value_or(fs::path());
-  Snapshot document = make_snapshot(item.uri, item.version, std::move(item.text), root_for(path), parse_);
+  ServerSettings settings = folder_for(path).settings;
+  Snapshot document = make_snapshot(item.uri, item.version, std::move(item.text), root_for(path),
+                                    analysis_.executor(item.uri), &settings);
   {
     std::lock_guard lock(mutex_);
     documents_[document->uri] = document;
@@ -443,7 +443,9 @@ void Session::did_change(lsp::DidChangeTextDocumentParams params) {
     log(lsp::MessageType::kError, "didChange ignored: " + error);
     return;
   }
-  Snapshot after = edit_snapshot(*before, params.text_document.version, std::move(applied), parse_);
+  ServerSettings settings = folder_for(before->path).settings;
+  Snapshot after = edit_snapshot(*before, params.text_document.version, std::move(applied),
+                                 analysis_.executor(before->uri), &settings);
   {
     std::lock_guard lock(mutex_);
     documents_[after->uri] = after;
@@ -457,6 +459,7 @@ void Session::did_close(lsp::DidCloseTextDocumentParams params) {
     documents_.erase(params.text_document.uri);
   }
   debounce_.erase(params.text_document.uri);
+  analysis_.forget(params.text_document.uri);
   dispatcher_.notify("textDocument/publishDiagnostics",
                      lsp::PublishDiagnosticsParams{params.text_document.uri, std::nullopt, {}});
 }
@@ -478,15 +481,20 @@ void Session::publish_diagnostics(const std::string& uri) {
   Snapshot document = snapshot(uri);
   if (!document) return;
   ServerSettings current = folder_for(document->path).settings;
-  run_on_pool([this, document, current] {
-    guarded("diagnostics", [&] {
-      auto diagnostics = compute_diagnostics(*document, current, encoding_);
-      // A newer version on its way publishes its own; never publish a stale one after it.
-      Snapshot now = snapshot(document->uri);
-      if (!now || now->version != document->version) return;
-      dispatcher_.notify(
-          "textDocument/publishDiagnostics",
-          lsp::PublishDiagnosticsParams{document->uri, document->version, std::move(diagnostics)});
+  DocumentAnalysis::when_analysed(*document, [this, document, current] {
+    run_on_pool([this, document, current] {
+      guarded("diagnostics", [&] {
+        // A newer version on its way publishes its own; never publish a stale one after it.
+        auto current_version = [&] {
+          Snapshot now = snapshot(document->uri);
+          return now && now->version == document->version;
+        };
+        if (!current_version()) return;
+        auto diagnostics = compute_diagnostics(*document, current, encoding_);
+        if (!current_version()) return;
+        dispatcher_.notify_body(lsp::publish_diagnostics_body(lsp::PublishDiagnosticsParams{
+            document->uri, document->version, std::move(diagnostics)}));
+      });
     });
   });
 }
@@ -494,7 +502,8 @@ void Session::publish_diagnostics(const std::string& uri) {
 template <class Result>
 void Session::run_cancellable(
     protocol::Reply<Result> reply,
-    std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work) {
+    std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work,
+    const Snapshot& document) {
   std::shared_ptr<std::atomic<bool>> flag;
   std::string key = id_key(reply.id());
   {
@@ -502,7 +511,7 @@ void Session::run_cancellable(
     auto it = cancelled_.find(key);
     flag = it != cancelled_.end() ? it->second : std::make_shared<std::atomic<bool>>(false);
   }
-  run_on_pool([this, key, flag, reply = std::move(reply), work = std::move(work)]() mutable {
+  auto task = [this, key, flag, reply = std::move(reply), work = std::move(work)]() mutable {
     if (*flag) {
       reply.error(ErrorCode::kRequestCancelled, "cancelled");
     } else {
@@ -512,7 +521,15 @@ void Session::run_cancellable(
     }
     std::lock_guard lock(mutex_);
     cancelled_.erase(key);
-  });
+  };
+  if (!document) {
+    run_on_pool(std::move(task));
+    return;
+  }
+  // The task is move-only (its Reply); the executor takes copyable functions.
+  auto shared = std::make_shared<decltype(task)>(std::move(task));
+  DocumentAnalysis::when_analysed(*document,
+                                  [this, shared] { run_on_pool([shared] { (*shared)(); }); });
 }
 
 void Session::code_action(lsp::CodeActionParams params,
@@ -537,7 +554,8 @@ void Session::code_action(lsp::CodeActionParams params,
           if (resolved.ok()) actions.back() = std::move(*resolved);
         }
         reply(actions);
-      });
+      },
+      document);
 }
 
 void Session::resolve(lsp::ResolveCodeActionParams params, protocol::Reply<lsp::CodeAction> reply) {
@@ -556,7 +574,8 @@ void Session::resolve(lsp::ResolveCodeActionParams params, protocol::Reply<lsp::
         } else {
           reply.error(ErrorCode::kContentModified, resolved.error());
         }
-      });
+      },
+      document);
 }
 
 void Session::hover(lsp::TextDocumentPositionParams params,
@@ -570,7 +589,8 @@ void Session::hover(lsp::TextDocumentPositionParams params,
       std::move(reply), [this, document, position = params.position](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
         reply(server::hover(*document, position, folder.settings, folder.cache.get(), encoding_));
-      });
+      },
+      document);
 }
 
 void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
@@ -594,7 +614,8 @@ void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
           if (!written.ok()) log(lsp::MessageType::kError, "helper module: " + written.error());
         }
         reply(edits);
-      });
+      },
+      document);
 }
 
 void Session::execute_command(lsp::ExecuteCommandParams params,
@@ -687,7 +708,7 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
       }
       apply(workspace_edit(*document, result.output, action, current, edit_support_, encoding_),
             action == Action::kInstrument ? "Instrument file" : "Remove telemetry", std::move(reply));
-    });
+    }, document);
     return;
   }
   if (command == "telinject.instrumentWorkspace") {

@@ -18,6 +18,7 @@
 
 #include "dispatcher.h"
 #include "document.h"
+#include "document_analysis.h"
 #include "features/edits.h"
 #include "lsp_documents.h"
 #include "lsp_lifecycle.h"
@@ -27,8 +28,9 @@
 namespace telinject::server {
 
 struct SessionOptions {
-  /// Threads for the features. 0: synchronous, for tests and fuzzing: every feature and parse
-  /// runs inside handle() on the caller's thread, and the session starts no thread of its own.
+  /// Threads for the features, and as many more for the documents' analyses (parse and
+  /// extraction). 0: synchronous, for tests and fuzzing: every feature and analysis runs inside
+  /// handle() on the caller's thread, and the session starts no thread of its own.
   size_t worker_threads = 2;
   /// Diagnostics wait this long after the last change of a document (0: publish at once).
   int debounce_ms = 50;
@@ -97,10 +99,12 @@ class Session {
   void schedule_diagnostics(const std::string& uri);
   void publish_diagnostics(const std::string& uri);
   /// Runs `work` on the pool unless the request is cancelled first (then answers
-  /// RequestCancelled). `work` gets a flag to check at its own checkpoints.
+  /// RequestCancelled). `work` gets a flag to check at its own checkpoints. With `document`,
+  /// `work` is queued only once that snapshot is analysed.
   template <class Result>
   void run_cancellable(protocol::Reply<Result> reply,
-                       std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work);
+                       std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work,
+                       const Snapshot& document = nullptr);
   /// Runs `work`, logging what it throws instead of letting it end a pool thread (the last
   /// resort: handlers answer errors themselves).
   void guarded(const std::string& what, const std::function<void()>& work);
@@ -116,10 +120,10 @@ class Session {
   void run_on_pool(Task task);
 
   boost::asio::thread_pool pool_;
-  // One thread for the documents' parses, in the order the edits came: the reader thread never
-  // parses, and a parse never waits for the pool. No thread in synchronous mode.
-  boost::asio::thread_pool parser_;
-  ParseExecutor parse_;
+  // The documents' parses and extractions, each document's in the order its edits came, off
+  // the io thread and the pool: a request waits only for its own document, and no pool thread
+  // waits for an analysis. No thread in synchronous mode.
+  DocumentAnalysis analysis_;
 
   // Lifecycle and capabilities: written by initialize, read-only after (io thread).
   bool initialized_ = false;

@@ -2,38 +2,27 @@
 
 namespace telinject::server {
 
-namespace {
-
-// Fills the memo for `settings` (the caller holds its lock): one parse (the document's own)
-// and one extraction walk per snapshot and settings generation.
-void fill_memo(DocumentSnapshot::FunctionsMemo& memo, const DocumentSnapshot& document,
-               const ServerSettings& settings) {
-  if (memo.valid && memo.generation == settings.generation) return;
-  std::shared_ptr<const SyntaxTree> tree = document.tree();
-  memo.extracted = extract_text(document.text, document.location(), *document.language,
-                                settings.config, tree.get());
-  memo.functions = check_extracted(*memo.extracted);
-  memo.generation = settings.generation;
-  memo.valid = true;
-}
-
-}  // namespace
-
 std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
                                                 const ServerSettings& settings) {
   if (!document.language) return {};
+  // The analysis fills the memo under its lock before it publishes the tree: wait for the
+  // tree first, never while holding the lock the analysis needs.
+  (void)document.tree();
   DocumentSnapshot::FunctionsMemo& memo = *document.memo;
   std::lock_guard lock(memo.mutex);
-  fill_memo(memo, document, settings);
+  fill_functions_memo(memo, document, settings);
   return memo.functions;
 }
 
 std::shared_ptr<const ExtractedText> document_extraction(const DocumentSnapshot& document,
                                                          const ServerSettings& settings) {
   if (!document.language) return nullptr;
+  // The analysis fills the memo under its lock before it publishes the tree: wait for the
+  // tree first, never while holding the lock the analysis needs.
+  (void)document.tree();
   DocumentSnapshot::FunctionsMemo& memo = *document.memo;
   std::lock_guard lock(memo.mutex);
-  fill_memo(memo, document, settings);
+  fill_functions_memo(memo, document, settings);
   return memo.extracted;
 }
 

@@ -100,6 +100,13 @@ class GoLanguage final : public LanguageSupport {
     return go::extract_functions(file, known);
   }
 
+  std::optional<std::vector<FunctionInfo>> extract_top_level(
+      const ParsedSource& file, const std::vector<LanguageTemplate>& known,
+      const std::vector<TSNode>& declarations,
+      const std::vector<FunctionInfo>& kept) const override {
+    return go::extract_top_level(file, known, declarations, kept);
+  }
+
   // The `//line` directive names the original line of the brace's row: the script
   // depends on where the function sits in the file.
   std::string script_context(const ParsedSource& file, const std::vector<FunctionInfo>& functions,

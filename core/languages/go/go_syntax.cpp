@@ -404,17 +404,28 @@ bool one_line_body_fits(const SourceText& source, TSNode function, const Body& b
   return header + 1 + statements + statement.size() + 2 + slack <= kOneLineMaxSize;
 }
 
-std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
-                                            const std::vector<LanguageTemplate>& known) {
-  const SourceText& source = file.source;
-  std::vector<FunctionInfo> functions;
-  std::vector<Scope> scopes;
-  std::string package;
+namespace {
+
+// What the walk carries from one top-level declaration to the next.
+struct WalkState {
+  std::string package;  // the first package clause's name
   uint32_t package_row = UINT32_MAX;
-  uint32_t top_literals = 0;
+  uint32_t top_literals = 0;  // function literals outside functions met so far
+};
+
+// The functions defined in `subtree` (the file's root, or one of its top-level declarations),
+// appended to `functions` in source order with their states not yet decided. Parents index
+// into `functions`.
+void walk_functions(const ParsedSource& file, TSNode subtree, WalkState& state,
+                    std::vector<FunctionInfo>& functions) {
+  const SourceText& source = file.source;
+  std::vector<Scope> scopes;
+  std::string& package = state.package;
+  uint32_t& package_row = state.package_row;
+  uint32_t& top_literals = state.top_literals;
 
   const std::vector<WalkKind>& kinds = walk_kinds(ts_tree_language(file.root.tree));
-  walk_tree(file.root, [&](TSNode node, uint32_t depth, const TSTreeCursor* ) {
+  walk_tree(subtree, [&](TSNode node, uint32_t depth, const TSTreeCursor* ) {
     bool descend = ts_node_child_count(node) > 0;
     TSSymbol symbol = ts_node_symbol(node);
     WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
@@ -469,9 +480,15 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
   });
 
-  IgnoreComments ignore = find_ignore_comments(source, {"//"});
-  for (size_t i = 0; i < ignore.rows.size(); ++i)
-    if (ignore.whole_row[i] && ignore.rows[i] < package_row) ignore.file = true;
+}
+
+// Decides the state of `functions` (as walk_functions left them) from their bodies and the
+// file's `telinject: ignore` comments, and drops the function literals of multi-row telemetry.
+std::vector<FunctionInfo> decide_states(const ParsedSource& file,
+                                        const std::vector<LanguageTemplate>& known,
+                                        std::vector<FunctionInfo> functions,
+                                        const IgnoreComments& ignore) {
+  const SourceText& source = file.source;
 
   // The template in use comes first (templates_for); one-line bodies must fit with its header.
   const LanguageTemplate* active = known.empty() ? nullptr : &known.front();
@@ -565,6 +582,52 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
   for (FunctionInfo& f : programs)
     if (f.parent >= 0) f.parent = renumbered[f.parent];
   return programs;
+}
+
+bool top_level_literal(const FunctionInfo& f) {
+  return f.parent < 0 && f.kind == "function_literal";
+}
+
+}  // namespace
+
+std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
+                                            const std::vector<LanguageTemplate>& known) {
+  std::vector<FunctionInfo> functions;
+  WalkState state;
+  walk_functions(file, file.root, state, functions);
+  IgnoreComments ignore = find_ignore_comments(file.source, {"//"});
+  for (size_t i = 0; i < ignore.rows.size(); ++i)
+    if (ignore.whole_row[i] && ignore.rows[i] < state.package_row) ignore.file = true;
+  return decide_states(file, known, std::move(functions), ignore);
+}
+
+std::optional<std::vector<FunctionInfo>> extract_top_level(
+    const ParsedSource& file, const std::vector<LanguageTemplate>& known,
+    const std::vector<TSNode>& declarations, const std::vector<FunctionInfo>& kept) {
+  // Kept functions keep their names and states while the package clause (the first in the
+  // file, with nothing but comments before it) is untouched, there is no `telinject: ignore`,
+  // and no function literal outside functions (they are numbered across the file).
+  if (!find_ignore_comments(file.source, {"//"}).rows.empty()) return std::nullopt;
+  for (const FunctionInfo& f : kept)
+    if (f.state == FunctionState::kOptedOut || top_level_literal(f)) return std::nullopt;
+  WalkState state;
+  uint32_t count = ts_node_child_count(file.root);
+  for (uint32_t i = 0; i < count && state.package_row == UINT32_MAX; ++i) {
+    TSNode child = ts_node_child(file.root, i);
+    if (is(child, "comment")) continue;
+    if (!is(child, "package_clause")) return std::nullopt;
+    for (TSNode declaration : declarations)
+      if (ts_node_eq(declaration, child)) return std::nullopt;
+    state.package_row = ts_node_start_point(child).row;
+    TSNode name = ts_node_named_child(child, 0);
+    if (!ts_node_is_null(name)) state.package = std::string(node_text(file.source, name));
+  }
+  if (state.package_row == UINT32_MAX) return std::nullopt;
+  std::vector<FunctionInfo> functions;
+  for (TSNode declaration : declarations) walk_functions(file, declaration, state, functions);
+  for (const FunctionInfo& f : functions)
+    if (top_level_literal(f)) return std::nullopt;
+  return decide_states(file, known, std::move(functions), IgnoreComments{});
 }
 
 }  // namespace telinject::go

@@ -98,4 +98,9 @@ bool one_line_body_fits(const SourceText& source, TSNode function, const Body& b
 std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
                                             const std::vector<LanguageTemplate>& known);
 
+/// The functions inside `declarations` (see LanguageSupport::extract_top_level).
+std::optional<std::vector<FunctionInfo>> extract_top_level(
+    const ParsedSource& file, const std::vector<LanguageTemplate>& known,
+    const std::vector<TSNode>& declarations, const std::vector<FunctionInfo>& kept);
+
 }  // namespace telinject::go

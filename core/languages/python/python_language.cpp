@@ -178,6 +178,13 @@ class PythonLanguage final : public LanguageSupport {
     return python::extract_functions(file, known);
   }
 
+  std::optional<std::vector<FunctionInfo>> extract_top_level(
+      const ParsedSource& file, const std::vector<LanguageTemplate>& known,
+      const std::vector<TSNode>& statements,
+      const std::vector<FunctionInfo>& kept) const override {
+    return python::extract_top_level(file, known, statements, kept);
+  }
+
   std::string script_context(const ParsedSource& file, const std::vector<FunctionInfo>& functions,
                              size_t index,
                              const std::vector<size_t>& wrapped_ancestors) const override {

@@ -126,17 +126,20 @@ uint32_t import_row(TSNode module) {
   return UINT32_MAX;
 }
 
-std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
-                                            const std::vector<LanguageTemplate>& known) {
+namespace {
+
+// The functions defined in `subtree` (the file's root, or one of its top-level statements),
+// appended to `functions` in source order with their states not yet decided; `generator` gets
+// one flag per function: a yield outside nested scopes. Parents index into `functions`.
+void walk_functions(const ParsedSource& file, TSNode subtree, std::vector<FunctionInfo>& functions,
+                    std::vector<bool>& generator) {
   const SourceText& source = file.source;
-  std::vector<FunctionInfo> functions;
   std::vector<Scope> scopes;
-  std::vector<bool> generator;  // per function: a yield outside nested scopes
-  TSNode decorated{};           // the decorated_definition whose definition comes next
+  TSNode decorated{};  // the decorated_definition whose definition comes next
 
   // Only one grammar ever reaches here, so one table serves every file.
   const std::vector<WalkKind>& kinds = walk_kinds(ts_tree_language(file.root.tree));
-  walk_tree(file.root, [&](TSNode node, uint32_t depth, const TSTreeCursor* ) {
+  walk_tree(subtree, [&](TSNode node, uint32_t depth, const TSTreeCursor* ) {
     bool descend = ts_node_child_count(node) > 0;
     TSSymbol symbol = ts_node_symbol(node);
     WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
@@ -213,22 +216,14 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
   });
 
-  IgnoreComments ignore = find_ignore_comments(source, {"#"});
-  if (!ignore.file && !ignore.rows.empty()) {
-    // `telinject: ignore` before any code, and not directly above a function, covers the file.
-    Body top = block_body(file.root, false);
-    uint32_t first_code = top.statements.empty() ? UINT32_MAX
-                                                 : ts_node_start_point(top.statements[0]).row;
-    for (size_t i = 0; i < ignore.rows.size(); ++i) {
-      uint32_t row = ignore.rows[i];
-      bool above_function = std::any_of(functions.begin(), functions.end(), [&](const FunctionInfo& f) {
-        return f.start_row == row + 1;
-      });
-      if (row < first_code && ignore.whole_row[i] && !above_function) ignore.file = true;
-    }
-  }
+}
 
-  std::optional<uint32_t> too_deep = first_row_past_parser_limit(source);
+// Decides the state of `functions` (as walk_functions left them) from their bodies, the file's
+// `telinject: ignore` comments and the parser's limit.
+void decide_states(const ParsedSource& file, const std::vector<LanguageTemplate>& known,
+                   std::vector<FunctionInfo>& functions, const std::vector<bool>& generator,
+                   const IgnoreComments& ignore, std::optional<uint32_t> too_deep) {
+  const SourceText& source = file.source;
   for (size_t i = 0; i < functions.size(); ++i) {
     FunctionInfo& f = functions[i];
     std::sort(f.verbatim_rows.begin(), f.verbatim_rows.end());
@@ -288,6 +283,60 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
       f.reason = "empty body (stub)";
     }
   }
+}
+
+// The file's `telinject: ignore` comments, with `file` set when one before any code and not
+// directly above a function covers the file.
+IgnoreComments file_ignore_comments(const ParsedSource& file,
+                                    const std::vector<FunctionInfo>& functions) {
+  IgnoreComments ignore = find_ignore_comments(file.source, {"#"});
+  if (!ignore.file && !ignore.rows.empty()) {
+    Body top = block_body(file.root, false);
+    uint32_t first_code = top.statements.empty() ? UINT32_MAX
+                                                 : ts_node_start_point(top.statements[0]).row;
+    for (size_t i = 0; i < ignore.rows.size(); ++i) {
+      uint32_t row = ignore.rows[i];
+      bool above_function = std::any_of(functions.begin(), functions.end(), [&](const FunctionInfo& f) {
+        return f.start_row == row + 1;
+      });
+      if (row < first_code && ignore.whole_row[i] && !above_function) ignore.file = true;
+    }
+  }
+  return ignore;
+}
+
+}  // namespace
+
+std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
+                                            const std::vector<LanguageTemplate>& known) {
+  std::vector<FunctionInfo> functions;
+  std::vector<bool> generator;
+  walk_functions(file, file.root, functions, generator);
+  IgnoreComments ignore = file_ignore_comments(file, functions);
+  decide_states(file, known, functions, generator, ignore, first_row_past_parser_limit(file.source));
+  return functions;
+}
+
+std::optional<std::vector<FunctionInfo>> extract_top_level(
+    const ParsedSource& file, const std::vector<LanguageTemplate>& known,
+    const std::vector<TSNode>& statements, const std::vector<FunctionInfo>& kept) {
+  // A kept function's state depends on nothing outside its top-level statement unless the
+  // file has `telinject: ignore` comments or rows past the parser's limit, now or before (a
+  // function opted out, or skipped for the limit, tells of before). A root on one row is not
+  // descended into by the whole walk.
+  if (ts_node_start_point(file.root).row == ts_node_end_point(file.root).row ||
+      !find_ignore_comments(file.source, {"#"}).rows.empty() ||
+      first_row_past_parser_limit(file.source))
+    return std::nullopt;
+  for (const FunctionInfo& f : kept)
+    if (f.state == FunctionState::kOptedOut ||
+        (f.state == FunctionState::kSkipped &&
+         f.reason.find("tree-sitter's Python grammar can parse") != std::string::npos))
+      return std::nullopt;
+  std::vector<FunctionInfo> functions;
+  std::vector<bool> generator;
+  for (TSNode statement : statements) walk_functions(file, statement, functions, generator);
+  decide_states(file, known, functions, generator, IgnoreComments{}, std::nullopt);
   return functions;
 }
 

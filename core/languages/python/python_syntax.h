@@ -2,6 +2,8 @@
 // function with its qualified name and state.
 #pragma once
 
+#include <optional>
+
 #include <tree_sitter/api.h>
 
 #include <cstring>
@@ -44,5 +46,10 @@ uint32_t import_row(TSNode module);
 /// Every function of the file, outer before inner, with states (see LanguageSupport::extract).
 std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
                                             const std::vector<LanguageTemplate>& known);
+
+/// The functions inside `statements` (see LanguageSupport::extract_top_level).
+std::optional<std::vector<FunctionInfo>> extract_top_level(
+    const ParsedSource& file, const std::vector<LanguageTemplate>& known,
+    const std::vector<TSNode>& statements, const std::vector<FunctionInfo>& kept);
 
 }  // namespace telinject::python
