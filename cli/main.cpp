@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cache_directory.h"
 #include "check_output.h"
 #include "config.h"
 #include "llm/client.h"
@@ -23,10 +24,9 @@
 #include "llm_commands.h"
 #include "path_arguments.h"
 #include "pipeline.h"
+#include "remote_cache.h"
 #include "report_command.h"
 #include "report_output.h"
-#include "cache_directory.h"
-#include "remote_cache.h"
 #include "script_cache.h"
 #include "shard.h"
 #include "trace_log.h"
@@ -303,8 +303,7 @@ int run(Action action, const Flags& f) {
       std::fprintf(stderr, "telinject: %s\n", store.error().c_str());
       return kExitUsage;
     }
-    remote = std::make_shared<RemoteCache>(std::move(*store),
-                                           masked_url(config->remote_cache.url));
+    remote = std::make_shared<RemoteCache>(std::move(*store), masked_url(config->remote_cache.url));
     cache.set_remote(remote);
   }
   RunReport report = run_pipeline(options, options.use_cache ? &cache : nullptr);
@@ -336,7 +335,8 @@ int run(Action action, const Flags& f) {
   }
   if (remote && !f.quiet) {
     RemoteCounts counts = remote->run_counts();
-    std::fprintf(stderr, "telinject: remote cache %s: %llu hits, %llu misses, %llu refused, %llu sent\n",
+    std::fprintf(stderr,
+                 "telinject: remote cache %s: %llu hits, %llu misses, %llu refused, %llu sent\n",
                  remote->shown_url().c_str(), static_cast<unsigned long long>(counts.hits),
                  static_cast<unsigned long long>(counts.misses),
                  static_cast<unsigned long long>(counts.refused),
@@ -404,10 +404,14 @@ int run_cache(const std::string& verb, const Flags& f) {
     return kExitFileErrors;
   }
   if (f.format == "json") {
-    nlohmann::json out = {{"directory", cache.directory().string()}, {"scripts", stats->scripts},
-                          {"tests", stats->tests}, {"files", stats->files},
-                          {"bytes", stats->bytes}, {"hits", stats->hits},
-                          {"misses", stats->misses}, {"damaged", stats->damaged},
+    nlohmann::json out = {{"directory", cache.directory().string()},
+                          {"scripts", stats->scripts},
+                          {"tests", stats->tests},
+                          {"files", stats->files},
+                          {"bytes", stats->bytes},
+                          {"hits", stats->hits},
+                          {"misses", stats->misses},
+                          {"damaged", stats->damaged},
                           {"remote_hits", stats->remote_hits},
                           {"remote_misses", stats->remote_misses},
                           {"remote_refused", stats->remote_refused},
@@ -424,11 +428,12 @@ int run_cache(const std::string& verb, const Flags& f) {
                 static_cast<unsigned long long>(stats->misses),
                 static_cast<unsigned long long>(stats->damaged));
     if (stats->remote_hits + stats->remote_misses + stats->remote_refused > 0)
-      std::printf("remote cache: lifetime %llu hits, %llu misses, %llu refused (failed "
-                  "verification, never used)\n",
-                  static_cast<unsigned long long>(stats->remote_hits),
-                  static_cast<unsigned long long>(stats->remote_misses),
-                  static_cast<unsigned long long>(stats->remote_refused));
+      std::printf(
+          "remote cache: lifetime %llu hits, %llu misses, %llu refused (failed "
+          "verification, never used)\n",
+          static_cast<unsigned long long>(stats->remote_hits),
+          static_cast<unsigned long long>(stats->remote_misses),
+          static_cast<unsigned long long>(stats->remote_refused));
     if (stats->earlier_layout_files > 0)
       std::printf("%llu entry files of an earlier version (scripts/, tests/, files/) are no "
                   "longer read: `telinject cache clear` removes them\n",

@@ -343,7 +343,7 @@ std::optional<CachedScript> ScriptCache::get(const std::string& language, const 
 }
 
 std::optional<CachedScript> ScriptCache::get_remote(const std::string& language,
-                                                   const std::string& key) {
+                                                    const std::string& key) {
   auto value = remote_->get("scripts", key);
   if (!value) return std::nullopt;
   auto entry = remote_script_entry(*value, language, key);
