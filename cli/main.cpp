@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cache_directory.h"
 #include "check_output.h"
 #include "config.h"
 #include "llm/client.h"
@@ -24,10 +25,11 @@
 #include "log.h"
 #include "path_arguments.h"
 #include "pipeline.h"
+#include "remote_cache.h"
 #include "report_command.h"
 #include "report_output.h"
-#include "cache_directory.h"
 #include "script_cache.h"
+#include "shard.h"
 #include "trace_log.h"
 #include "version.h"
 
@@ -65,6 +67,8 @@ struct Flags {
   std::string format = "text";
   std::string cache_dir;
   bool no_cache = false;
+  std::string shard;         // --shard I/N
+  std::string remote_cache;  // --remote-cache URL
   unsigned prune_days = 30;
   std::string export_dir;  // cache export DIR
   // LLM
@@ -118,6 +122,12 @@ void add_run_flags(CLI::App* command, Flags& f) {
     command->add_option("--format", f.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
   command->add_option("--cache-dir", f.cache_dir, "Script cache directory (default .telemetry_cache)");
   command->add_flag("--no-cache", f.no_cache, "Neither read nor write the script cache");
+  command->add_option("--shard", f.shard,
+                      "Process only shard I of N (1-based: 1/4 … 4/4), a fixed split by path; "
+                      "the N shards together do what one run does");
+  command->add_option("--remote-cache", f.remote_cache,
+                      "Shared script cache: redis://host[:port][/db] or http(s)://host/path "
+                      "(TELINJECT_REMOTE_CACHE; password in TELINJECT_REMOTE_CACHE_PASSWORD)");
   add_llm_flags(command, f);
   command->add_flag("--llm", f.llm,
                     "Let this run call the LLM (it costs money; also [llm] enabled = true)");
@@ -155,6 +165,15 @@ Result<Config> effective_config(const Flags& f) {
   Config config = std::move(*loaded);
   if (!f.profile.empty()) config.profile = f.profile;
   if (!f.cache_dir.empty()) config.cache_dir = f.cache_dir;
+  if (!f.remote_cache.empty()) {
+    // A command line lands in CI logs and `ps`: secrets come from the environment only.
+    if (url_has_credentials(f.remote_cache))
+      return make_error("--remote-cache " + masked_url(f.remote_cache) +
+                        ": no credentials on the command line; give the password in "
+                        "TELINJECT_REMOTE_CACHE_PASSWORD, or the whole URL in "
+                        "TELINJECT_REMOTE_CACHE");
+    config.remote_cache.url = f.remote_cache;
+  }
   if (f.jobs > 0) config.jobs = static_cast<uint32_t>(f.jobs);
   if (f.no_parallel) config.jobs = 1;
   if (f.max_retries >= 0) config.max_retries = static_cast<uint32_t>(f.max_retries);
@@ -199,6 +218,14 @@ int run(Action action, const Flags& f) {
   }
   RunOptions options;
   options.action = action;
+  if (!f.shard.empty()) {
+    auto shard = parse_shard(f.shard);
+    if (!shard.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", shard.error().c_str());
+      return kExitUsage;
+    }
+    options.shard = *shard;
+  }
   for (const auto& p : f.paths) options.paths.emplace_back(p);
   if (!f.output.empty()) options.output_dir = fs::path(f.output);
   // --diff shows what would change and writes nothing, as black and ruff do.
@@ -271,6 +298,16 @@ int run(Action action, const Flags& f) {
   };
   ScriptCache cache(config->cache_dir,
                     read_only ? ScriptCache::Access::kReadOnly : ScriptCache::Access::kReadWrite);
+  std::shared_ptr<RemoteCache> remote;
+  if (options.use_cache && !config->remote_cache.url.empty()) {
+    auto store = open_remote_store(config->remote_cache);
+    if (!store.ok()) {
+      std::fprintf(stderr, "telinject: %s\n", store.error().c_str());
+      return kExitUsage;
+    }
+    remote = std::make_shared<RemoteCache>(std::move(*store), masked_url(config->remote_cache.url));
+    cache.set_remote(remote);
+  }
   RunReport report = run_pipeline(options, options.use_cache ? &cache : nullptr);
   progress.finish();
   if (llm_client) report.llm_budget_usd = config->llm.budget_usd;
@@ -297,6 +334,15 @@ int run(Action action, const Flags& f) {
                    cli::printable(message).c_str());
   } else {
     cli::print_report(stdout, report, action, {f.verbose, f.quiet, options.dry_run});
+  }
+  if (remote && !f.quiet) {
+    RemoteCounts counts = remote->run_counts();
+    std::fprintf(stderr,
+                 "telinject: remote cache %s: %llu hits, %llu misses, %llu refused, %llu sent\n",
+                 remote->shown_url().c_str(), static_cast<unsigned long long>(counts.hits),
+                 static_cast<unsigned long long>(counts.misses),
+                 static_cast<unsigned long long>(counts.refused),
+                 static_cast<unsigned long long>(counts.stored));
   }
   if (report.files.empty() && !f.quiet) cli::warn_nothing_to_process(stderr, f.paths, report);
   if (llm_not_enabled && !f.quiet && action != Action::kRemove) cli::explain_llm_not_enabled(stderr, report);
@@ -360,10 +406,17 @@ int run_cache(const std::string& verb, const Flags& f) {
     return kExitFileErrors;
   }
   if (f.format == "json") {
-    nlohmann::json out = {{"directory", cache.directory().string()}, {"scripts", stats->scripts},
-                          {"tests", stats->tests}, {"files", stats->files},
-                          {"bytes", stats->bytes}, {"hits", stats->hits},
-                          {"misses", stats->misses}, {"damaged", stats->damaged},
+    nlohmann::json out = {{"directory", cache.directory().string()},
+                          {"scripts", stats->scripts},
+                          {"tests", stats->tests},
+                          {"files", stats->files},
+                          {"bytes", stats->bytes},
+                          {"hits", stats->hits},
+                          {"misses", stats->misses},
+                          {"damaged", stats->damaged},
+                          {"remote_hits", stats->remote_hits},
+                          {"remote_misses", stats->remote_misses},
+                          {"remote_refused", stats->remote_refused},
                           {"earlier_layout_files", stats->earlier_layout_files}};
     std::puts(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
@@ -376,6 +429,13 @@ int run_cache(const std::string& verb, const Flags& f) {
                 static_cast<unsigned long long>(stats->hits),
                 static_cast<unsigned long long>(stats->misses),
                 static_cast<unsigned long long>(stats->damaged));
+    if (stats->remote_hits + stats->remote_misses + stats->remote_refused > 0)
+      std::printf(
+          "remote cache: lifetime %llu hits, %llu misses, %llu refused (failed "
+          "verification, never used)\n",
+          static_cast<unsigned long long>(stats->remote_hits),
+          static_cast<unsigned long long>(stats->remote_misses),
+          static_cast<unsigned long long>(stats->remote_refused));
     if (stats->earlier_layout_files > 0)
       std::printf("%llu entry files of an earlier version (scripts/, tests/, files/) are no "
                   "longer read: `telinject cache clear` removes them\n",

@@ -11,6 +11,7 @@
 
 #include "atomic_file.h"
 #include "language.h"
+#include "remote_cache.h"
 
 extern char** environ;
 
@@ -304,7 +305,8 @@ Result<void> apply_file(const FileSource& file, Config& config) {
   const toml::table* templates = nullptr;
   bool ok = top.only_keys({"profile", "include", "exclude", "exclude_functions",
                            "min_function_lines", "max_file_bytes", "cache_dir", "jobs", "validate",
-                           "max_retries", "trace", "llm", "templates"}) &&
+                           "max_retries", "trace", "llm", "templates", "remote_cache",
+                           "remote_cache_timeout"}) &&
             top.string("profile", config.profile) && top.strings("include", config.include) &&
             top.strings("exclude", config.exclude) &&
             top.strings("exclude_functions", config.exclude_functions) &&
@@ -313,11 +315,18 @@ Result<void> apply_file(const FileSource& file, Config& config) {
             top.string("cache_dir", cache_dir) && top.integer("jobs", 0, config.jobs) &&
             read_validate(top, config.validate) &&
             top.integer("max_retries", 0, config.max_retries) && read_trace(top, config) &&
-            read_llm(top, config.llm) && top.table_at("templates", templates) &&
+            read_llm(top, config.llm) && top.string("remote_cache", config.remote_cache.url) &&
+            top.number("remote_cache_timeout", true, config.remote_cache.timeout_seconds) &&
+            top.table_at("templates", templates) &&
             (!templates || read_templates(top.nested(*templates, "templates"), config));
   if (ok && !is_profile_name(config.profile))
     ok = top.fail(*file.table().get("profile"),
                   "'profile' may hold only letters, digits, '_' and '-'");
+  if (ok && url_has_credentials(config.remote_cache.url))
+    ok = top.fail(*file.table().get("remote_cache"),
+                  "'remote_cache' must not hold credentials (a file is committed and shared): "
+                  "give the password in TELINJECT_REMOTE_CACHE_PASSWORD, or the whole URL in "
+                  "TELINJECT_REMOTE_CACHE");
   if (ok && file.table().get("cache_dir") && cache_dir.empty())
     ok = top.fail(*file.table().get("cache_dir"), "'cache_dir' must not be empty");
   if (!ok) return make_error(error);
@@ -429,6 +438,17 @@ Result<void> apply_environment(const std::map<std::string, std::string>& env, Co
       return make_error("LLM_TIMEOUT must be a positive number of seconds, not '" + *v + "'");
     config.llm.timeout_seconds = seconds;
   }
+  if (auto v = get("TELINJECT_REMOTE_CACHE")) config.remote_cache.url = *v;
+  if (auto v = get("TELINJECT_REMOTE_CACHE_PASSWORD")) config.remote_cache.password = *v;
+  if (auto v = get("TELINJECT_REMOTE_CACHE_TIMEOUT")) {
+    double seconds = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
+    if (ec != std::errc() || end != v->data() + v->size() || !std::isfinite(seconds) ||
+        seconds <= 0)
+      return make_error("TELINJECT_REMOTE_CACHE_TIMEOUT must be a positive number of seconds, "
+                        "not '" + *v + "'");
+    config.remote_cache.timeout_seconds = seconds;
+  }
   const std::string* openai = get("OPENAI_API_KEY");
   const std::string* anthropic = get("ANTHROPIC_API_KEY");
   if (config.llm.provider.empty())
@@ -441,7 +461,8 @@ Result<void> apply_environment(const std::map<std::string, std::string>& env, Co
 constexpr const char* kEnvironmentKeys[] = {
     "TELINJECT_PROFILE", "TELINJECT_CACHE_DIR", "MAX_PARALLEL",     "DEBUG_TRACE",
     "DEBUG_TRACE_LEVEL", "LLM_PROVIDER",        "LLM_MODEL",        "LLM_BASE_URL",
-    "LLM_TIMEOUT",       "OPENAI_API_KEY",      "ANTHROPIC_API_KEY", "LLM_ENABLED"};
+    "LLM_TIMEOUT",       "OPENAI_API_KEY",      "ANTHROPIC_API_KEY", "LLM_ENABLED",
+    "TELINJECT_REMOTE_CACHE", "TELINJECT_REMOTE_CACHE_PASSWORD", "TELINJECT_REMOTE_CACHE_TIMEOUT"};
 
 bool uses_any(const std::map<std::string, std::string>& env) {
   for (const char* key : kEnvironmentKeys) {

@@ -34,6 +34,14 @@ struct LlmSettings {
   uint32_t reflection_threshold = 2;   // --mode llm: failed tries before a reflection call
 };
 
+/// A shared remote script cache (remote_cache.h).
+struct RemoteCacheSettings {
+  std::string url;       // empty: none; --remote-cache, TELINJECT_REMOTE_CACHE, remote_cache
+  std::string password;  // TELINJECT_REMOTE_CACHE_PASSWORD only; never logged
+  double timeout_seconds = 5;          // per request (TELINJECT_REMOTE_CACHE_TIMEOUT)
+  double connect_timeout_seconds = 1;  // at most timeout_seconds
+};
+
 struct Config {
   std::string profile = "builtin";
   std::vector<std::string> include;   // globs
@@ -49,6 +57,7 @@ struct Config {
   std::string trace_level = "INFO";   // TRACE, DEBUG, INFO, WARNING, ERROR
   bool trace_console = true;
   LlmSettings llm;
+  RemoteCacheSettings remote_cache;
   /// User templates: profile name -> language name -> template. Builtin profiles may be
   /// overridden per language.
   std::map<std::string, std::map<std::string, LanguageTemplate>> templates;

@@ -352,6 +352,14 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
 
   if (options.leave_alone)
     std::erase_if(scan.files, [&](const ScannedFile& f) { return options.leave_alone(f.path); });
+  if (options.shard) {
+    ShardFilter shard(*options.shard);
+    std::erase_if(scan.files, [&](const ScannedFile& f) { return !shard.takes(f.path, f.root); });
+    std::erase_if(report.skipped_files, [&](const auto& skipped) {
+      fs::path path = skipped.first;
+      return !shard.takes(path, path.parent_path());
+    });
+  }
 
   if (!options.dry_run && options.action != Action::kCheck) {
     // A run killed mid-write (kill -9, power cut) leaves a temporary file beside the file it

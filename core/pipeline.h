@@ -14,6 +14,7 @@
 #include "config.h"
 #include "language.h"
 #include "result.h"
+#include "shard.h"
 
 namespace telinject {
 
@@ -50,6 +51,10 @@ struct RunOptions {
   /// A runtime helper it returns true for is neither checked, written nor deleted (the editor's
   /// buffer may hold it before the disk does).
   std::function<bool(const std::filesystem::path& file)> leave_alone;
+  /// `--shard I/N`: only the files of this shard are processed and reported (shard.h); the
+  /// union of the N shards' runs is one run. `remove` keeps the runtime helpers then (another
+  /// shard's files may still import them).
+  std::optional<Shard> shard;
   /// When set and true, files not started yet are left as they are (reported as skipped,
   /// "cancelled"); a file being written is finished whole. Read from worker threads.
   const std::atomic<bool>* cancelled = nullptr;

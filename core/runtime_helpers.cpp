@@ -59,6 +59,7 @@ bool left_to_editor(const RunOptions& options, const fs::path& target) {
 // package must not take the helper from under the others) and no file kept telemetry.
 bool helper_no_longer_needed(const RunOptions& options, const RunReport& report,
                              const fs::path& target) {
+  if (options.shard) return false;  // the other shards' files may still import it
   std::error_code ec;
   const fs::path scope = fs::absolute(target, ec).lexically_normal().parent_path();
   auto contains = [](const fs::path& outer, const fs::path& inner) {

@@ -11,6 +11,7 @@
 #include "cache_directory.h"
 #include "cache_store.h"
 #include "log.h"
+#include "remote_cache.h"
 #include "sha256.h"
 
 namespace telinject {
@@ -52,6 +53,32 @@ std::optional<FileRecord> file_record_from_json(std::string_view text, const std
   } catch (const json::exception&) {
     return std::nullopt;
   }
+}
+
+// A script's remote entry: what the local row holds, in one JSON object.
+std::string remote_script_value(const CachedScript& entry) {
+  const InsertionScript& s = entry.script;
+  return json{{"language", s.language},
+              {"script", script_to_json(s)},
+              {"test", test_to_json(entry.test, s.key)}}
+      .dump();
+}
+
+// The entry in a remote value, checked as a local row is (checksums, key, language).
+std::optional<CachedScript> remote_script_entry(std::string_view value, const std::string& language,
+                                                const std::string& key) {
+  json body = json::parse(value, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  auto text = [&](const char* name) -> std::string {
+    auto it = body.find(name);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (text("language") != language) return std::nullopt;
+  auto script = script_from_json(text("script"));
+  if (!script.ok() || script->key != key || script->language != language) return std::nullopt;
+  auto test = test_from_json(text("test"), key);
+  if (!test.ok()) return std::nullopt;
+  return CachedScript{std::move(*script), std::move(*test)};
 }
 
 // Keep -wal and -shm when the last connection closes (whichever it is), so that read-only runs
@@ -303,6 +330,7 @@ std::optional<CachedScript> ScriptCache::get(const std::string& language, const 
     else
       damaged = true;
   });
+  if (!found && remote_) found = get_remote(language, key);
   std::lock_guard lock(mutex_);
   if (!found) {
     // A damaged row stays until the next put() replaces it.
@@ -313,6 +341,47 @@ std::optional<CachedScript> ScriptCache::get(const std::string& language, const 
   ++hits_;
   if (last_used < now_seconds() - kLastUsedResolution) used_scripts_.push_back(key);
   return found;
+}
+
+std::optional<CachedScript> ScriptCache::get_remote(const std::string& language,
+                                                    const std::string& key) {
+  auto value = remote_->get("scripts", key);
+  if (!value) return std::nullopt;
+  auto entry = remote_script_entry(*value, language, key);
+  if (!entry) {
+    remote_->count_refused();
+    return std::nullopt;
+  }
+  remote_->count_hit();
+  if (access_ == Access::kReadWrite) queue_local(Pending{*entry, {}, {}, true});
+  return entry;
+}
+
+std::optional<FileRecord> ScriptCache::get_remote_file(const std::string& key) {
+  auto value = remote_->get("files", key);
+  if (!value) return std::nullopt;
+  auto record = file_record_from_json(*value, key);
+  if (!record) {
+    remote_->count_refused();
+    return std::nullopt;
+  }
+  remote_->count_hit();
+  {
+    std::lock_guard lock(mutex_);
+    remote_file_keys_.insert(key);
+  }
+  if (access_ == Access::kReadWrite && make_directory({}).ok())
+    queue_local(Pending{std::nullopt, key, *record, true});
+  return record;
+}
+
+void ScriptCache::queue_local(Pending pending) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back(std::move(pending));
+    if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
+  }
+  queue_changed_.notify_all();
 }
 
 Result<void> ScriptCache::put(const CachedScript& entry) {
@@ -345,6 +414,20 @@ void ScriptCache::writer_loop() {
     batch.swap(queue_);
     writing_ = true;
     lock.unlock();
+    if (remote_) {
+      // Behind the local writes too: the remote's own thread sends them.
+      std::lock_guard known(mutex_);
+      for (const Pending& pending : batch) {
+        if (pending.from_remote || (!pending.script && remote_file_keys_.count(pending.file_key)))
+          continue;
+        if (pending.script)
+          remote_->put_later("scripts", pending.script->script.key,
+                             remote_script_value(*pending.script));
+        else
+          remote_->put_later("files", pending.file_key,
+                             file_record_json(pending.file_key, pending.record));
+      }
+    }
     Result<void> written = [&] {
       std::lock_guard writer(writer_mutex_);
       return write_batch(batch);
@@ -415,6 +498,7 @@ std::optional<FileRecord> ScriptCache::get_file(const std::string& key) {
     found = file_record_from_json(query.text(0), key);
     damaged = !found;
   });
+  if (!found && remote_) found = get_remote_file(key);
   std::lock_guard lock(mutex_);
   damaged_ += damaged;
   if (found && last_used < now_seconds() - kLastUsedResolution) used_files_.push_back(key);
@@ -437,6 +521,11 @@ Result<void> ScriptCache::put_file(const std::string& key, const FileRecord& rec
 Result<void> ScriptCache::flush_index() {
   auto writes = wait_for_writes();
   if (!writes.ok()) return writes;
+  RemoteCounts remote;
+  if (remote_) {
+    remote_->drain();
+    remote = remote_->take_counts();
+  }
   uint64_t hits, misses, damaged;
   std::vector<std::string> used_scripts, used_files;
   {
@@ -447,7 +536,9 @@ Result<void> ScriptCache::flush_index() {
     used_files.swap(used_files_);
   }
   if (access_ == Access::kReadOnly) return {};
-  if (hits + misses + damaged == 0 && used_scripts.empty() && used_files.empty()) return {};
+  if (hits + misses + damaged + remote.hits + remote.misses + remote.refused == 0 &&
+      used_scripts.empty() && used_files.empty())
+    return {};
   std::lock_guard writer(writer_mutex_);
   bool rebuild = store_state_ == StoreState::kUnusable;
   if (rebuild) writer_db_.reset();
@@ -473,7 +564,13 @@ Result<void> ScriptCache::flush_index() {
       statement.reset();
       if (code == SQLITE_DONE) code = SQLITE_OK;
     };
-    for (auto [name, value] : {std::pair{"hits", hits}, {"misses", misses}, {"damaged", damaged}}) {
+    for (auto [name, value] : {std::pair{"hits", hits},
+                               {"misses", misses},
+                               {"damaged", damaged},
+                               {"remote_hits", remote.hits},
+                               {"remote_misses", remote.misses},
+                               {"remote_refused", remote.refused}}) {
+      if (value == 0 && std::string_view(name).starts_with("remote_")) continue;
       count.bind(1, std::string_view(name));
       count.bind(2, static_cast<int64_t>(value));
       run(count);

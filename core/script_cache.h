@@ -39,6 +39,8 @@
 
 namespace telinject {
 
+class RemoteCache;
+
 struct CachedScript {
   InsertionScript script;
   ScriptTest test;
@@ -61,6 +63,9 @@ struct CacheStats {
   uint64_t hits = 0;   // lifetime counters
   uint64_t misses = 0;
   uint64_t damaged = 0;               // entries found damaged and discarded
+  uint64_t remote_hits = 0;           // lifetime counters of the remote cache (remote_cache.h)
+  uint64_t remote_misses = 0;
+  uint64_t remote_refused = 0;        // remote entries failing verification, never used
   uint64_t earlier_layout_files = 0;  // entry files of earlier versions (scripts/, tests/, …)
 };
 
@@ -99,6 +104,11 @@ class ScriptCache {
   const std::filesystem::path& directory() const { return directory_; }
   /// Where warnings go (a damaged store, at most one per cause); default: a line on stderr.
   void set_warning_handler(WarningHandler handler);
+  /// A shared remote cache (remote_cache.h), asked on a local miss. What it gives is verified
+  /// like a local row: a sound entry is a hit and is stored locally; any other is refused
+  /// (counted, never used) and the script made instead replaces it there. Entries this cache
+  /// stores (a kReadWrite cache only) are sent to it behind the writes. Set before use.
+  void set_remote(std::shared_ptr<RemoteCache> remote) { remote_ = std::move(remote); }
 
   /// The script and test stored under `key`, or nothing (a miss). Counts the hit or miss.
   std::optional<CachedScript> get(const std::string& language, const std::string& name,
@@ -145,10 +155,16 @@ class ScriptCache {
     std::optional<CachedScript> script;
     std::string file_key;
     FileRecord record;
+    bool from_remote = false;  // stored locally only (the remote has it)
   };
   enum class StoreState { kUnknown, kMissing, kUsable, kUnusable };
 
   void writer_loop();
+  // The remote's entries for a local miss, verified; counts the remote's hit or refusal and
+  // queues a sound one for the local store.
+  std::optional<CachedScript> get_remote(const std::string& language, const std::string& key);
+  std::optional<FileRecord> get_remote_file(const std::string& key);
+  void queue_local(Pending pending);
   // Stores a batch in one transaction (writer_mutex_ held by the caller).
   Result<void> write_batch(std::deque<Pending>& batch);
   // Makes directory_ (once, with its .gitignore) and directory_ / inner.
@@ -181,11 +197,13 @@ class ScriptCache {
   Access access_;
   std::mutex directory_mutex_;  // guards directory_made_
   bool directory_made_ = false;
-  mutable std::mutex mutex_;  // guards the counters, hit lists and warnings
+  mutable std::mutex mutex_;  // guards the counters, hit lists, warnings, remote_file_keys_
   uint64_t hits_ = 0, misses_ = 0, damaged_ = 0;
   std::vector<std::string> used_scripts_, used_files_;  // hits whose last-used time is old
   std::set<std::string> warnings_given_;
   WarningHandler warning_handler_;
+  std::shared_ptr<RemoteCache> remote_;
+  std::set<std::string> remote_file_keys_;  // file records the remote gave: not sent back
 
   // Reading connections, guarded by pool_mutex_; a new generation (after a rebuild) retires
   // the connections of the old one.

@@ -70,6 +70,12 @@ Result<CacheStats> ScriptCache::stats() const {
       stats.misses = value;
     else if (name == "damaged")
       stats.damaged = value;
+    else if (name == "remote_hits")
+      stats.remote_hits = value;
+    else if (name == "remote_misses")
+      stats.remote_misses = value;
+    else if (name == "remote_refused")
+      stats.remote_refused = value;
   }
   if (code != SQLITE_OK) return make_error(store.string() + ": " + db.error_message());
   return stats;

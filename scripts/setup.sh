@@ -12,6 +12,7 @@ packages=(build-essential cmake ninja-build pkg-config git python3
           libpython3.11-testsuite neovim
           python3-toolz python3-pytest python3-venv python3-setuptools python3-wheel python3-pip
           black isort pre-commit
+          redis-server nginx
           golang-go golang-github-google-go-cmp-dev golang-opentelemetry-otel-dev
           qemu-user)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
