@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cache_directory.h"
 #include "check_output.h"
 #include "config.h"
 #include "llm/client.h"
@@ -23,9 +24,9 @@
 #include "llm_commands.h"
 #include "path_arguments.h"
 #include "pipeline.h"
+#include "progress_line.h"
 #include "report_command.h"
 #include "report_output.h"
-#include "cache_directory.h"
 #include "script_cache.h"
 #include "trace_log.h"
 #include "version.h"
@@ -205,6 +206,9 @@ int run(Action action, const Flags& f) {
   // Runs that change nothing leave the cache as it is (and make none).
   const bool read_only = options.dry_run || action == Action::kCheck;
   options.use_cache = !f.no_cache;
+  // Only these outputs list files one by one; the others need the counters, so a run over any
+  // number of files keeps no per-file state.
+  options.keep_files = f.format != "text" || f.verbose || f.diff || action == Action::kCheck;
   options.config = *config;
 
   std::unique_ptr<TraceLog> trace;
@@ -263,10 +267,13 @@ int run(Action action, const Flags& f) {
   }
 
   bool json_output = f.format == "json";
-  cli::ProgressLine progress(f.format == "text" && !f.verbose && !f.quiet && isatty(STDERR_FILENO));
-  options.progress = [&progress](size_t done, size_t total, const fs::path&) {
-    progress.update(done, total);
-  };
+  const bool show_progress = f.format == "text" && !f.verbose && !f.quiet && isatty(STDERR_FILENO);
+  cli::ProgressLine progress(show_progress);
+  // Without a line to draw the run need not count its files first.
+  if (show_progress)
+    options.progress = [&progress](size_t done, size_t total, const fs::path&) {
+      progress.update(done, total);
+    };
   ScriptCache cache(config->cache_dir,
                     read_only ? ScriptCache::Access::kReadOnly : ScriptCache::Access::kReadWrite);
   RunReport report = run_pipeline(options, options.use_cache ? &cache : nullptr);
@@ -296,7 +303,7 @@ int run(Action action, const Flags& f) {
   } else {
     cli::print_report(stdout, report, action, {f.verbose, f.quiet, options.dry_run});
   }
-  if (report.files.empty() && !f.quiet) cli::warn_nothing_to_process(stderr, f.paths, report);
+  if (report.files_scanned == 0 && !f.quiet) cli::warn_nothing_to_process(stderr, f.paths, report);
   if (llm_not_enabled && !f.quiet && action != Action::kRemove) cli::explain_llm_not_enabled(stderr, report);
   if (!report.errors.empty() || !report.not_done.empty()) return kExitFileErrors;
   if (action == Action::kCheck && report.functions_uninstrumented > 0) return kExitUncovered;
