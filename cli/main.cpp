@@ -25,6 +25,7 @@
 #include "log.h"
 #include "path_arguments.h"
 #include "pipeline.h"
+#include "progress_line.h"
 #include "remote_cache.h"
 #include "report_command.h"
 #include "report_output.h"
@@ -234,6 +235,9 @@ int run(Action action, const Flags& f) {
   // Runs that change nothing leave the cache as it is (and make none).
   const bool read_only = options.dry_run || action == Action::kCheck;
   options.use_cache = !f.no_cache;
+  // Only these outputs list files one by one; the others need the counters, so a run over any
+  // number of files keeps no per-file state.
+  options.keep_files = f.format != "text" || f.verbose || f.diff || action == Action::kCheck;
   options.config = *config;
 
   std::unique_ptr<TraceLog> trace;
@@ -292,10 +296,13 @@ int run(Action action, const Flags& f) {
   }
 
   bool json_output = f.format == "json";
-  cli::ProgressLine progress(f.format == "text" && !f.verbose && !f.quiet && isatty(STDERR_FILENO));
-  options.progress = [&progress](size_t done, size_t total, const fs::path&) {
-    progress.update(done, total);
-  };
+  const bool show_progress = f.format == "text" && !f.verbose && !f.quiet && isatty(STDERR_FILENO);
+  cli::ProgressLine progress(show_progress);
+  // Without a line to draw the run need not count its files first.
+  if (show_progress)
+    options.progress = [&progress](size_t done, size_t total, const fs::path&) {
+      progress.update(done, total);
+    };
   ScriptCache cache(config->cache_dir,
                     read_only ? ScriptCache::Access::kReadOnly : ScriptCache::Access::kReadWrite);
   std::shared_ptr<RemoteCache> remote;
@@ -344,7 +351,7 @@ int run(Action action, const Flags& f) {
                  static_cast<unsigned long long>(counts.refused),
                  static_cast<unsigned long long>(counts.stored));
   }
-  if (report.files.empty() && !f.quiet) cli::warn_nothing_to_process(stderr, f.paths, report);
+  if (report.files_scanned == 0 && !f.quiet) cli::warn_nothing_to_process(stderr, f.paths, report);
   if (llm_not_enabled && !f.quiet && action != Action::kRemove) cli::explain_llm_not_enabled(stderr, report);
   if (!report.errors.empty() || !report.not_done.empty()) return kExitFileErrors;
   if (action == Action::kCheck && report.functions_uninstrumented > 0) return kExitUncovered;

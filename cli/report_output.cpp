@@ -1,7 +1,6 @@
 #include "report_output.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -236,26 +235,6 @@ void warn_nothing_to_process(std::FILE* err, const std::vector<std::string>& pat
                  "telinject: warning: no file to process in %s: %zu skipped (%s); -v lists "
                  "them\n",
                  scanned.c_str(), report.skipped_files.size(), why.c_str());
-}
-
-void ProgressLine::update(size_t done, size_t total) {
-  if (!enabled_ || total < 20) return;
-  long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now().time_since_epoch())
-                      .count();
-  if (done != total && now - last_draw_ms_ < 100) return;
-  last_draw_ms_ = now;
-  constexpr int kWidth = 30;
-  int filled = static_cast<int>(kWidth * done / total);
-  std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu files", filled, "##############################",
-               kWidth - filled, "", done, total);
-  std::fflush(stderr);
-  drawn_ = true;
-}
-
-void ProgressLine::finish() {
-  if (drawn_) std::fputs("\r\033[K", stderr);
-  drawn_ = false;
 }
 
 }  // namespace telinject::cli

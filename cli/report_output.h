@@ -1,4 +1,5 @@
-// How the CLI shows a run: a human summary or one JSON object, and a progress line.
+// How the CLI shows a run: a human summary or one JSON object (the progress line is in
+// progress_line.h).
 #pragma once
 
 #include <cstdio>
@@ -45,18 +46,5 @@ std::string printable(std::string_view text);
 
 /// `path` relative to the working directory when it lies below it, else as it is.
 std::string display_path(const std::filesystem::path& path);
-
-/// A one-line progress bar on a terminal (stderr), redrawn at most every 100 ms.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
-  void update(size_t done, size_t total);
-  void finish();
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  long long last_draw_ms_ = 0;
-};
 
 }  // namespace telinject::cli

@@ -13,10 +13,11 @@
 #include <thread>
 
 #include "atomic_file.h"
+#include "bounded_queue.h"
 #include "disk_memo.h"
-#include "runtime_helpers.h"
 #include "llm/client.h"
 #include "llm/llm_language.h"
+#include "runtime_helpers.h"
 #include "scanner.h"
 #include "script_cache.h"
 #include "sha256.h"
@@ -70,16 +71,28 @@ const char* const kNotOurHelper =
     "named like telinject's runtime helper but not telinject's: left as it is (rename it: "
     "instrumented code imports this name)";
 
+// A runtime helper instrumented code would import, and why telinject cannot write it there
+// (helper_conflict).
+struct BlockedHelper {
+  fs::path target;
+  std::string why;
+};
+
+// One scanned file on its way from the scan to a worker.
+struct WorkItem {
+  size_t index = 0;  // in path order
+  ScannedFile file;
+  std::optional<BlockedHelper> blocked_helper;  // instrument only
+};
+
 struct Worker {
   const RunOptions& options;
   ScriptCache* cache;
-  const std::vector<ScannedFile>& files;
   DiskMemo* memo;  // the run's: what languages looked up on disk around its files
+  // By language, for every language (filled before the workers start, read-only after).
   std::map<const LanguageSupport*, std::string> fingerprints;
   std::map<const LanguageSupport*, bool> needs_runtime;  // by the run's profile
   std::map<const LanguageSupport*, std::string> markers;  // the run's profile's header prefix
-  // Helper paths telinject cannot write (instrument only), with why (helper_conflict).
-  std::map<fs::path, std::string> blocked_helpers;
 
   bool uses_runtime(const ScannedFile& file) const {
     auto it = needs_runtime.find(file.language);
@@ -107,16 +120,6 @@ struct Worker {
                                                          : FileOutcome::Status::kError;
       outcome.message = kNotOurHelper;
       return outcome;
-    }
-    return std::nullopt;
-  }
-
-  // The helper path `file` would import from when it holds a file of the user's.
-  std::optional<fs::path> blocked_helper_of(const ScannedFile& file) const {
-    if (blocked_helpers.empty() || !file.language) return std::nullopt;
-    for (const RuntimeFile& helper : file.language->runtime(location_of(file))) {
-      fs::path target = helper_target(options, file.root, helper.relative_path);
-      if (blocked_helpers.count(target)) return target;
     }
     return std::nullopt;
   }
@@ -190,7 +193,8 @@ struct Worker {
     return written;
   }
 
-  FileOutcome process(const ScannedFile& file) const {
+  FileOutcome process(const WorkItem& item) const {
+    const ScannedFile& file = item.file;
     FileOutcome outcome;
     outcome.path = file.path;
     outcome.language = file.language_name();
@@ -264,13 +268,13 @@ struct Worker {
       return outcome;
     if (outcome.status == FileOutcome::Status::kChanged && options.action == Action::kInstrument) {
       // Instrumented code would import the user's module instead of the helper.
-      if (auto blocked = blocked_helper_of(file)) {
+      if (const auto& blocked = item.blocked_helper) {
         FileOutcome refused;
         refused.path = file.path;
         refused.language = outcome.language;
         refused.status = FileOutcome::Status::kError;
         refused.message = "left as it was: it would import telinject's runtime helper from " +
-                          blocked->string() + ", which is " + blocked_helpers.at(*blocked);
+                          blocked->target.string() + ", which is " + blocked->why;
         return refused;
       }
     }
@@ -314,6 +318,170 @@ struct Worker {
   }
 };
 
+// What the scan's thread decides for each file before a worker gets it. What it looks up is
+// kept per folder and per helper, never per file.
+struct FileGate {
+  const RunOptions& options;
+  const Worker& worker;
+  std::optional<fs::path> mirror;  // the output folder, weakly canonical
+  std::set<fs::path> cleaned;      // folders cleaned of stale temporary files
+  std::map<fs::path, std::optional<std::string>> helpers;  // helper target -> helper_conflict
+  std::optional<ShardFilter> shard;  // --shard I/N
+  std::mutex shard_mutex;            // the filter remembers folders; the count runs beside
+
+  // Whether the run takes `file`: never one in the mirror (when it lies inside a scanned tree),
+  // nor one left to the editor, nor another shard's. Thread-safe.
+  bool takes(const ScannedFile& file) {
+    if (mirror) {
+      std::error_code ec;
+      fs::path p = fs::weakly_canonical(file.path, ec);
+      if (std::mismatch(mirror->begin(), mirror->end(), p.begin(), p.end()).first == mirror->end())
+        return false;
+    }
+    if (options.leave_alone && options.leave_alone(file.path)) return false;
+    return in_shard(file.path, file.root);
+  }
+
+  // Whether the file at `path`, scanned from `root`, is this shard's (always without --shard).
+  bool in_shard(const fs::path& path, const fs::path& root) {
+    if (!shard) return true;
+    std::lock_guard lock(shard_mutex);
+    return shard->takes(path, root);
+  }
+
+  // Before the first file of a folder is written: a run killed mid-write (kill -9, power cut)
+  // leaves a temporary file beside the file it was replacing; the folders this run writes into
+  // are cleaned of those of dead processes. Then, for instrument, whether the helper the file
+  // would import is blocked by a file of the user's.
+  void prepare(WorkItem& item) {
+    const ScannedFile& file = item.file;
+    if (!options.dry_run && options.action != Action::kCheck) {
+      for (fs::path folder :
+           {file.path.parent_path(),
+            options.output_dir ? (*options.output_dir / file.relative).parent_path() : fs::path()})
+        if (!folder.empty() && cleaned.insert(folder).second) remove_stale_temporary_files(folder);
+    }
+    if (options.action != Action::kInstrument || !worker.uses_runtime(file)) return;
+    for (const RuntimeFile& helper : file.language->runtime(worker.location_of(file))) {
+      fs::path target = helper_target(options, file.root, helper.relative_path);
+      auto [at, fresh] = helpers.try_emplace(target);
+      if (fresh && !left_to_editor(options, target))
+        at->second = helper_conflict(target, helper.content);
+      if (at->second && !item.blocked_helper)
+        item.blocked_helper = BlockedHelper{target, *at->second};
+    }
+  }
+};
+
+std::optional<fs::path> wants_mirror_check(const RunOptions& options) {
+  if (!options.output_dir) return std::nullopt;
+  std::error_code ec;
+  return fs::weakly_canonical(*options.output_dir, ec);
+}
+
+// What the run keeps of each file once it is done: the report's counters and lists of problems
+// (put in path order at the end), the outcome itself only with RunOptions::keep_files, and the
+// runtime helpers the file needs. Thread-safe.
+class RunTally {
+ public:
+  explicit RunTally(const RunOptions& options) : options_(options) {}
+
+  void add(const WorkItem& item, FileOutcome outcome, const Worker& worker) {
+    const ScannedFile& file = item.file;
+    // Outside the lock: the helpers the file imports (they may need the disk).
+    std::vector<RuntimeFile> helpers;
+    bool carries = outcome.instrumented + outcome.already_instrumented > 0;
+    if (!options_.dry_run && file.language && worker.uses_runtime(file) &&
+        (options_.action == Action::kRemove || (options_.action == Action::kInstrument && carries)))
+      helpers = file.language->runtime(worker.location_of(file));
+
+    std::lock_guard lock(mutex_);
+    for (const RuntimeFile& helper : helpers) {
+      fs::path target = helper_target(options_, file.root, helper.relative_path);
+      auto [at, fresh] = needs_.helpers.try_emplace(target, helper.content);
+      // The first file in path order decides, as when files were taken one after the other.
+      if (fresh || item.index < first_needing_[target]) {
+        at->second = helper.content;
+        first_needing_[target] = item.index;
+      }
+    }
+    needs_.roots.insert(file.root);
+    const FileOutcome& o = outcome;
+    ++files_scanned_;
+    if (o.status == FileOutcome::Status::kChanged) ++counts_.files_changed;
+    if (o.status == FileOutcome::Status::kError) {
+      needs_.file_error = true;
+      errors_.push_back({item.index, {o.path.string(), o.message}});
+    }
+    if (o.status == FileOutcome::Status::kSkipped)
+      skipped_.push_back({item.index, {o.path.string(), o.message}});
+    for (const FunctionOutcome& f : o.functions)
+      if (f.state == "error")
+        errors_.push_back(
+            {item.index,
+             {o.path.string() + ":" + std::to_string(f.line), f.qualified_name + ": " + f.reason}});
+      else if (f.state == "not_done")
+        not_done_.push_back(
+            {item.index,
+             {o.path.string() + ":" + std::to_string(f.line), f.qualified_name + ": " + f.reason}});
+    counts_.functions_found += o.functions_found;
+    counts_.functions_instrumented += o.instrumented;
+    counts_.already_instrumented += o.already_instrumented;
+    counts_.functions_removed += o.removed;
+    counts_.functions_skipped += o.skipped;
+    counts_.functions_uninstrumented += o.uninstrumented;
+    counts_.cache_hits += o.cache_hits;
+    counts_.cache_misses += o.cache_misses;
+    if (options_.keep_files) {
+      if (kept_.size() <= item.index) kept_.resize(item.index + 1);
+      kept_[item.index] = std::move(outcome);
+    }
+  }
+
+  // Adds the counters, the files' problems after those already in `report` (the scan's), and
+  // the kept outcomes.
+  void finish(RunReport& report) {
+    std::lock_guard lock(mutex_);
+    report.files_scanned = files_scanned_;
+    report.files_changed = counts_.files_changed;
+    report.functions_found = counts_.functions_found;
+    report.functions_instrumented = counts_.functions_instrumented;
+    report.already_instrumented = counts_.already_instrumented;
+    report.functions_removed = counts_.functions_removed;
+    report.functions_skipped = counts_.functions_skipped;
+    report.functions_uninstrumented = counts_.functions_uninstrumented;
+    report.cache_hits = counts_.cache_hits;
+    report.cache_misses = counts_.cache_misses;
+    append_in_order(errors_, report.errors);
+    append_in_order(skipped_, report.skipped_files);
+    append_in_order(not_done_, report.not_done);
+    report.files = std::move(kept_);
+  }
+
+  const RuntimeNeeds& runtime_needs() const { return needs_; }
+
+ private:
+  using Entry = std::pair<std::string, std::string>;
+  struct Problem {
+    size_t index;  // the file's, in path order
+    Entry entry;
+  };
+
+  static void append_in_order(std::vector<Problem>& problems, std::vector<Entry>& out) {
+    std::stable_sort(problems.begin(), problems.end(),
+                     [](const Problem& a, const Problem& b) { return a.index < b.index; });
+    for (Problem& problem : problems) out.push_back(std::move(problem.entry));
+  }
+
+  const RunOptions& options_;
+  std::mutex mutex_;
+  uint64_t files_scanned_ = 0;
+  RunReport counts_;  // its counters only
+  std::vector<Problem> errors_, skipped_, not_done_;
+  std::vector<FileOutcome> kept_;
+  RuntimeNeeds needs_;
+  std::map<fs::path, size_t> first_needing_;  // helper target -> index of the first file
+};
 
 }  // namespace
 
@@ -336,124 +504,93 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   scan_options.exclude = options.config.exclude;
   scan_options.max_file_bytes = options.config.max_file_bytes;
   scan_options.take_oversized = options.action != Action::kInstrument;
-  ScanResult scan = scan_paths(options.paths, LanguageRegistry::instance(), scan_options);
-  for (const auto& s : scan.skipped) report.skipped_files.push_back({s.path.string(), s.reason});
-  for (const auto& e : scan.errors) report.errors.push_back({e, "cannot scan"});
-  if (options.output_dir) {
-    // Never instrument the mirror itself when it lies inside a scanned tree.
-    std::error_code ec;
-    fs::path mirror = fs::weakly_canonical(*options.output_dir, ec);
-    std::erase_if(scan.files, [&](const ScannedFile& f) {
-      fs::path p = fs::weakly_canonical(f.path, ec);
-      auto [m, _] = std::mismatch(mirror.begin(), mirror.end(), p.begin(), p.end());
-      return m == mirror.end();
-    });
-  }
-
-  if (options.leave_alone)
-    std::erase_if(scan.files, [&](const ScannedFile& f) { return options.leave_alone(f.path); });
-  if (options.shard) {
-    ShardFilter shard(*options.shard);
-    std::erase_if(scan.files, [&](const ScannedFile& f) { return !shard.takes(f.path, f.root); });
-    std::erase_if(report.skipped_files, [&](const auto& skipped) {
-      fs::path path = skipped.first;
-      return !shard.takes(path, path.parent_path());
-    });
-  }
-
-  if (!options.dry_run && options.action != Action::kCheck) {
-    // A run killed mid-write (kill -9, power cut) leaves a temporary file beside the file it
-    // was replacing: the folders this run writes into are cleaned of those of dead processes.
-    std::set<fs::path> folders;
-    for (const ScannedFile& f : scan.files) {
-      folders.insert(f.path.parent_path());
-      if (options.output_dir) folders.insert((*options.output_dir / f.relative).parent_path());
-    }
-    for (const fs::path& folder : folders) remove_stale_temporary_files(folder);
-  }
 
   // On-disk lookups (go.mod files...) are shared by the run's files and forgotten after it.
   DiskMemo memo;
-  Worker worker{options, cache, scan.files, &memo, {}, {}, {}, {}};
-  for (const ScannedFile& f : scan.files) {
-    if (!f.language || worker.fingerprints.count(f.language)) continue;
-    worker.fingerprints[f.language] = run_fingerprint(options.config, *f.language);
-    auto templates = templates_for(*f.language, options.config);
-    worker.needs_runtime[f.language] = templates.ok() && templates->front().needs_runtime;
-    worker.markers[f.language] = templates.ok() ? templates->front().marker() : "";
+  Worker worker{options, cache, &memo, {}, {}, {}};
+  for (const LanguageSupport* language : LanguageRegistry::instance().all()) {
+    worker.fingerprints[language] = run_fingerprint(options.config, *language);
+    auto templates = templates_for(*language, options.config);
+    worker.needs_runtime[language] = templates.ok() && templates->front().needs_runtime;
+    worker.markers[language] = templates.ok() ? templates->front().marker() : "";
   }
-  if (options.action == Action::kInstrument) {
-    std::set<fs::path> seen;
-    for (const ScannedFile& f : scan.files) {
-      if (!worker.uses_runtime(f)) continue;
-      for (const RuntimeFile& helper : f.language->runtime(worker.location_of(f))) {
-        fs::path target = helper_target(options, f.root, helper.relative_path);
-        if (!seen.insert(target).second || left_to_editor(options, target)) continue;
-        if (auto conflict = helper_conflict(target, helper.content))
-          worker.blocked_helpers[target] = *conflict;
-      }
-    }
-  }
+  FileGate gate{options, worker, wants_mirror_check(options), {}, {}, {}, {}};
+  if (options.shard) gate.shard.emplace(*options.shard);
 
-  report.files.resize(scan.files.size());
-  std::atomic<size_t> next{0}, done{0};
+  // The progress total comes from a second scan that only counts (the same rules, so the same
+  // files): the run itself starts on the first file found and never holds the whole list.
+  std::atomic<size_t> counted{0};
+  std::atomic<bool> count_known{false};
+  std::thread counter;
+  if (options.progress)
+    counter = std::thread([&] {
+      size_t files = 0;
+      scan_paths(options.paths, LanguageRegistry::instance(), scan_options,
+                 [&](ScannedFile&& file) { files += gate.takes(file); });
+      counted = files;
+      count_known = true;
+    });
+
+  RunTally tally(options);
+  std::atomic<size_t> done{0};
   std::mutex progress_mutex;
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < scan.files.size();) {
-      if (options.cancelled && *options.cancelled) {
-        report.files[i].path = scan.files[i].path;
-        report.files[i].status = FileOutcome::Status::kSkipped;
-        report.files[i].message = "cancelled";
-        continue;
-      }
-      report.files[i] = worker.process(scan.files[i]);
-      size_t finished = done.fetch_add(1) + 1;
-      if (options.trace)
-        options.trace->record(TraceLevel::kDebug, "file_done",
-                              {{"file", scan.files[i].path.string()},
-                               {"status", static_cast<int>(report.files[i].status)},
-                               {"instrumented", report.files[i].instrumented},
-                               {"cache_hits", report.files[i].cache_hits},
-                               {"cache_misses", report.files[i].cache_misses}});
-      if (options.progress) {
-        std::lock_guard lock(progress_mutex);
-        options.progress(finished, scan.files.size(), scan.files[i].path);
-      }
+  auto finish = [&](const WorkItem& item) {
+    if (options.cancelled && *options.cancelled) {
+      FileOutcome cancelled;
+      cancelled.path = item.file.path;
+      cancelled.status = FileOutcome::Status::kSkipped;
+      cancelled.message = "cancelled";
+      tally.add(item, std::move(cancelled), worker);
+      return;
+    }
+    FileOutcome outcome = worker.process(item);
+    if (options.trace)
+      options.trace->record(TraceLevel::kDebug, "file_done",
+                            {{"file", item.file.path.string()},
+                             {"status", static_cast<int>(outcome.status)},
+                             {"instrumented", outcome.instrumented},
+                             {"cache_hits", outcome.cache_hits},
+                             {"cache_misses", outcome.cache_misses}});
+    tally.add(item, std::move(outcome), worker);
+    size_t finished = done.fetch_add(1) + 1;
+    if (options.progress) {
+      std::lock_guard lock(progress_mutex);
+      size_t total = count_known ? std::max<size_t>(counted, finished) : 0;
+      options.progress(finished, total, item.file.path);
     }
   };
-  size_t jobs = options.config.jobs ? options.config.jobs : std::thread::hardware_concurrency();
-  jobs = std::max<size_t>(1, std::min(jobs, scan.files.size()));
-  if (jobs == 1) {
-    work();
-  } else {
-    std::vector<std::thread> threads;
-    for (size_t t = 0; t < jobs; ++t) threads.emplace_back(work);
-    for (auto& t : threads) t.join();
-  }
 
-  for (const FileOutcome& o : report.files) {
-    ++report.files_scanned;
-    if (o.status == FileOutcome::Status::kChanged) ++report.files_changed;
-    if (o.status == FileOutcome::Status::kError) report.errors.push_back({o.path.string(), o.message});
-    if (o.status == FileOutcome::Status::kSkipped)
-      report.skipped_files.push_back({o.path.string(), o.message});
-    for (const FunctionOutcome& f : o.functions)
-      if (f.state == "error")
-        report.errors.push_back({o.path.string() + ":" + std::to_string(f.line),
-                                 f.qualified_name + ": " + f.reason});
-      else if (f.state == "not_done")
-        report.not_done.push_back({o.path.string() + ":" + std::to_string(f.line),
-                                   f.qualified_name + ": " + f.reason});
-    report.functions_found += o.functions_found;
-    report.functions_instrumented += o.instrumented;
-    report.already_instrumented += o.already_instrumented;
-    report.functions_removed += o.removed;
-    report.functions_skipped += o.skipped;
-    report.functions_uninstrumented += o.uninstrumented;
-    report.cache_hits += o.cache_hits;
-    report.cache_misses += o.cache_misses;
-  }
-  handle_runtime_files(options, scan.files, memo, report);
+  size_t jobs = options.config.jobs ? options.config.jobs : std::thread::hardware_concurrency();
+  jobs = std::max<size_t>(1, jobs);
+  // Scanned files wait here for a worker; the scan waits when it is full.
+  BoundedQueue<WorkItem> queue(64 * jobs);
+  std::vector<std::thread> threads;
+  if (jobs > 1)
+    for (size_t t = 0; t < jobs; ++t)
+      threads.emplace_back([&] {
+        while (std::optional<WorkItem> item = queue.pop()) finish(*item);
+      });
+  size_t index = 0;
+  ScanResult scan = scan_paths(options.paths, LanguageRegistry::instance(), scan_options,
+                               [&](ScannedFile&& file) {
+                                 if (!gate.takes(file)) return;
+                                 WorkItem item{index++, std::move(file), {}};
+                                 gate.prepare(item);
+                                 if (jobs > 1)
+                                   queue.push(std::move(item));
+                                 else
+                                   finish(item);
+                               });
+  queue.close();
+  for (auto& t : threads) t.join();
+  if (counter.joinable()) counter.join();
+
+  for (const auto& s : scan.skipped)
+    if (gate.in_shard(s.path, s.path.parent_path()))
+      report.skipped_files.push_back({s.path.string(), s.reason});
+  for (const auto& e : scan.errors) report.errors.push_back({e, "cannot scan"});
+  tally.finish(report);
+  handle_runtime_files(options, tally.runtime_needs(), report);
   if (cache && options.use_cache && !options.dry_run) {
     auto flushed = cache->flush_index();
     if (!flushed.ok()) report.errors.push_back({cache->directory().string(), flushed.error()});

@@ -43,8 +43,13 @@ struct RunOptions {
   bool dry_run = false;
   bool want_diff = false;  // fill FileOutcome::diff
   bool use_cache = true;
+  /// Keep every file's outcome (its functions, its diff) in RunReport::files, in path order.
+  /// Without it the report holds the counters and the lists of problems only, and the run's
+  /// memory does not grow with the number of files.
+  bool keep_files = true;
   Config config;
-  /// Called after each file from worker threads, serialised by the pipeline.
+  /// Called after each file from worker threads, serialised by the pipeline. `total` is 0 until
+  /// it is known: a second scan counts the files while the run starts on the first ones.
   std::function<void(size_t done, size_t total, const std::filesystem::path& file)> progress;
   /// When set, scanned files (root / relative) for which it returns true are not processed and
   /// not reported: the language server leaves the documents open in the editor to the editor.
@@ -105,7 +110,7 @@ struct FileOutcome {
 };
 
 struct RunReport {
-  std::vector<FileOutcome> files;
+  std::vector<FileOutcome> files;  // in path order; empty without RunOptions::keep_files
   std::vector<std::pair<std::string, std::string>> skipped_files;  // path, reason (scanner)
   std::vector<std::pair<std::string, std::string>> errors;         // path, message
   std::vector<std::string> runtime_files_written;

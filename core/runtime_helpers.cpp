@@ -4,7 +4,6 @@
 #include <map>
 
 #include "atomic_file.h"
-#include "disk_memo.h"
 
 namespace telinject {
 
@@ -57,7 +56,7 @@ bool left_to_editor(const RunOptions& options, const fs::path& target) {
 // True when `remove` may delete the helper at `target`: the run was given a folder holding the
 // helper's whole folder (every file that may import it was scanned; a run on one file of a
 // package must not take the helper from under the others) and no file kept telemetry.
-bool helper_no_longer_needed(const RunOptions& options, const RunReport& report,
+bool helper_no_longer_needed(const RunOptions& options, const RuntimeNeeds& needs,
                              const fs::path& target) {
   if (options.shard) return false;  // the other shards' files may still import it
   std::error_code ec;
@@ -73,30 +72,13 @@ bool helper_no_longer_needed(const RunOptions& options, const RunReport& report,
   if (!scanned_whole) return false;
   // A file left as it was (an error) may still import it; which helper a file imports depends
   // on the language (Go's serves the whole module), so any error keeps every helper.
-  for (const FileOutcome& outcome : report.files)
-    if (outcome.status == FileOutcome::Status::kError) return false;
-  return true;
+  return !needs.file_error;
 }
 
-// Writes (instrument) or deletes (remove) the runtime helper of each language and root touched.
-void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFile>& files,
-                          DiskMemo& memo, RunReport& report) {
+// Writes (instrument) or deletes (remove) the runtime helpers the run's files need.
+void handle_runtime_files(const RunOptions& options, const RuntimeNeeds& needs, RunReport& report) {
   if (options.dry_run || options.action == Action::kCheck) return;
-  // Every helper file some processed file needs (a language may place them per project).
-  std::map<fs::path, std::string_view> helpers;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const FileOutcome& o = report.files[i];
-    bool carries = o.instrumented + o.already_instrumented > 0;
-    if (options.action == Action::kInstrument && !carries) continue;
-    if (options.action != Action::kInstrument && options.action != Action::kRemove) continue;
-    if (!files[i].language) continue;  // LLM languages have no runtime helper
-    auto templates = templates_for(*files[i].language, options.config);
-    if (!templates.ok() || !templates->front().needs_runtime) continue;
-    for (const RuntimeFile& helper :
-         files[i].language->runtime({files[i].root, files[i].relative, &memo}))
-      helpers.emplace(helper_target(options, files[i].root, helper.relative_path), helper.content);
-  }
-  for (const auto& [target, content] : helpers) {
+  for (const auto& [target, content] : needs.helpers) {
     if (left_to_editor(options, target)) continue;
     std::error_code ec;
     auto existing = read_file(target);
@@ -124,7 +106,7 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       else report.errors.push_back({target.string(), written.error()});
     } else if (existing.ok() && *existing == content &&
                !fs::is_symlink(fs::symlink_status(target, ec)) &&
-               helper_no_longer_needed(options, report, target)) {
+               helper_no_longer_needed(options, needs, target)) {
       // Only our own, unmodified helper goes, and only when no file left outside the run may
       // import it (an earlier run on one file of the package left it); a link is the user's (it
       // may be the only name of a shared copy).
@@ -134,8 +116,8 @@ void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFi
       if (!ec && target.parent_path() != target.parent_path().root_path() &&
           fs::is_empty(target.parent_path(), ec) && !ec) {
         bool is_root = options.output_dir && fs::equivalent(*options.output_dir, target.parent_path(), ec);
-        for (const ScannedFile& file : files)
-          is_root = is_root || fs::equivalent(file.root, target.parent_path(), ec);
+        for (const fs::path& root : needs.roots)
+          is_root = is_root || fs::equivalent(root, target.parent_path(), ec);
         if (!is_root) fs::remove(target.parent_path(), ec);
       }
     }

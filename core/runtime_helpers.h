@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,8 +14,6 @@
 #include "scanner.h"
 
 namespace telinject {
-
-class DiskMemo;
 
 /// True when `a` and `b` have the same first line (every version of a helper starts alike).
 bool same_first_line(std::string_view a, std::string_view b);
@@ -36,12 +36,20 @@ std::optional<std::string> helper_conflict(const std::filesystem::path& target,
 /// nor written nor deleted.
 bool left_to_editor(const RunOptions& options, const std::filesystem::path& target);
 
+/// What a run's files need of the runtime helpers, gathered file by file as they are done.
+struct RuntimeNeeds {
+  /// Each helper some processed file imports (instrument: files carrying telemetry; remove:
+  /// every file of a language with a helper): target -> content.
+  std::map<std::filesystem::path, std::string_view> helpers;
+  std::set<std::filesystem::path> roots;  // the processed files' roots
+  bool file_error = false;                // some file could not be processed
+};
+
 /// True when `remove` may delete the helper at `target` (see runtime_helpers.cpp).
-bool helper_no_longer_needed(const RunOptions& options, const RunReport& report,
+bool helper_no_longer_needed(const RunOptions& options, const RuntimeNeeds& needs,
                              const std::filesystem::path& target);
 
-/// Writes (instrument) or deletes (remove) the runtime helper of each language and root touched.
-void handle_runtime_files(const RunOptions& options, const std::vector<ScannedFile>& files,
-                          DiskMemo& memo, RunReport& report);
+/// Writes (instrument) or deletes (remove) the runtime helpers the files need.
+void handle_runtime_files(const RunOptions& options, const RuntimeNeeds& needs, RunReport& report);
 
 }  // namespace telinject

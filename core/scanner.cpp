@@ -121,6 +121,8 @@ struct Scan {
   ScanResult result;
   std::set<fs::path> taken;     // paths in result.files
   std::set<fs::path> reported;  // paths in result.skipped
+  // Set when the arguments are disjoint: files go straight to it, in walk order (path order).
+  const ScannedFileSink* stream = nullptr;
 
   void skip(const fs::path& path, std::string reason) {
     if (reported.insert(path).second) result.skipped.push_back({path, std::move(reason)});
@@ -135,6 +137,9 @@ struct Scan {
       result.errors.push_back(path.string() + ": " + ec.message());
     } else if (size > options.max_file_bytes && !options.take_oversized) {
       skip(path, "over size limit (" + std::to_string(size) + " bytes)");
+    } else if (stream) {
+      (*stream)({path, root, fs::path(relative), language, llm_language,
+                 size > options.max_file_bytes, size});
     } else {
       taken.insert(path);
       result.files.push_back({path, root, fs::path(relative), language, llm_language,
@@ -267,34 +272,65 @@ fs::path normalized_absolute(const fs::path& given) {
   return absolute;
 }
 
+// Whether no argument is another or lies below another: then every file has one argument, and
+// walking the arguments in path order finds the files in path order.
+bool disjoint(std::vector<fs::path> arguments) {
+  std::sort(arguments.begin(), arguments.end());
+  // The paths below an argument sort right after it, so a nested one is next to its parent.
+  for (size_t i = 1; i < arguments.size(); ++i) {
+    const fs::path& outer = arguments[i - 1];
+    const fs::path& inner = arguments[i];
+    if (std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end()).first == outer.end())
+      return false;
+  }
+  return true;
+}
+
+void scan_argument(Scan& scan, const fs::path& given, const fs::path& path) {
+  std::error_code ec;
+  fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) {
+    bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+    scan.result.errors.push_back(given.string() + ": " +
+                                 (missing ? "no such file or directory" : ec.message()));
+  } else if (fs::is_directory(status)) {
+    DirectoryWalk(scan, path).run();
+  } else if (!fs::is_regular_file(status)) {
+    scan.result.errors.push_back(given.string() + ": not a regular file or directory");
+  } else if (const LanguageSupport* language = language_of(path, scan.languages)) {
+    // Named explicitly: taken whatever the ignore rules say.
+    scan.take(path, path.parent_path(), path.filename().string(), language);
+  } else if (const llm::LlmLanguage* llm_language = llm::llm_language_for(path)) {
+    scan.take(path, path.parent_path(), path.filename().string(), nullptr, llm_language);
+  } else {
+    scan.skip(path, "not a supported language");
+  }
+}
+
 }  // namespace
 
 ScanResult scan_paths(const std::vector<fs::path>& paths, const LanguageRegistry& languages,
-                      const ScanOptions& options) {
-  Scan scan{languages, options, {}, {}, {}, {}};
+                      const ScanOptions& options, const ScannedFileSink& sink) {
+  Scan scan{languages, options, {}, {}, {}, {}, nullptr};
   scan.globs.include = ConfigGlobs::parse(options.include);
   scan.globs.exclude = ConfigGlobs::parse(options.exclude);
-  for (const fs::path& given : paths) {
-    fs::path path = normalized_absolute(given);
-    std::error_code ec;
-    fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status)) {
-      bool missing = !ec || ec == std::errc::no_such_file_or_directory;
-      scan.result.errors.push_back(given.string() + ": " +
-                                   (missing ? "no such file or directory" : ec.message()));
-    } else if (fs::is_directory(status)) {
-      DirectoryWalk(scan, path).run();
-    } else if (!fs::is_regular_file(status)) {
-      scan.result.errors.push_back(given.string() + ": not a regular file or directory");
-    } else if (const LanguageSupport* language = language_of(path, languages)) {
-      // Named explicitly: taken whatever the ignore rules say.
-      scan.take(path, path.parent_path(), path.filename().string(), language);
-    } else if (const llm::LlmLanguage* llm_language = llm::llm_language_for(path)) {
-      scan.take(path, path.parent_path(), path.filename().string(), nullptr, llm_language);
-    } else {
-      scan.skip(path, "not a supported language");
-    }
+  std::vector<fs::path> normalized;
+  for (const fs::path& given : paths) normalized.push_back(normalized_absolute(given));
+  std::vector<size_t> order(paths.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (disjoint(normalized)) {
+    scan.stream = &sink;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return normalized[a] < normalized[b]; });
   }
+  // Errors are reported in the order of the arguments, whatever order they are walked in.
+  std::vector<std::vector<std::string>> errors(paths.size());
+  for (size_t i : order) {
+    scan_argument(scan, paths[i], normalized[i]);
+    errors[i] = std::exchange(scan.result.errors, {});
+  }
+  for (auto& some : errors)
+    for (std::string& error : some) scan.result.errors.push_back(std::move(error));
 
   ScanResult& result = scan.result;
   // A file skipped under one argument may be taken under another (`telinject . ignored.py`).
@@ -303,7 +339,18 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const LanguageRegistry
             [](const ScannedFile& a, const ScannedFile& b) { return a.path < b.path; });
   std::sort(result.skipped.begin(), result.skipped.end(),
             [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
+  for (ScannedFile& file : result.files) sink(std::move(file));
+  result.files.clear();
   return std::move(scan.result);
+}
+
+ScanResult scan_paths(const std::vector<fs::path>& paths, const LanguageRegistry& languages,
+                      const ScanOptions& options) {
+  std::vector<ScannedFile> files;
+  ScanResult result = scan_paths(paths, languages, options,
+                                 [&](ScannedFile&& file) { files.push_back(std::move(file)); });
+  result.files = std::move(files);
+  return result;
 }
 
 std::optional<std::string> text_problem(std::string_view bytes) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,19 @@ struct ScanResult {
 /// explicitly as a file is taken even when ignore rules would skip it.
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths,
                       const LanguageRegistry& languages, const ScanOptions& options);
+
+/// Receives each file a scan takes.
+using ScannedFileSink = std::function<void(ScannedFile&&)>;
+
+/// scan_paths handing each file it takes to `sink` (on the calling thread) instead of listing
+/// it, in the same order: sorted by path, no duplicates. When no argument holds or repeats
+/// another, the arguments are walked in path order and each file goes to `sink` as the walk
+/// finds it, so that a run can start on the first file and no list of files is kept; otherwise
+/// the files are collected and sorted first. The result's `files` is empty; `skipped` and
+/// `errors` are as scan_paths gives them.
+ScanResult scan_paths(const std::vector<std::filesystem::path>& paths,
+                      const LanguageRegistry& languages, const ScanOptions& options,
+                      const ScannedFileSink& sink);
 
 /// Why `bytes` cannot be treated as source text ("binary file (NUL byte at offset N)", "invalid UTF-8 at byte
 /// N"), or nothing when it can. Called by the pipeline on the bytes it reads anyway.

@@ -349,6 +349,38 @@ TEST_SUITE("scanner") {
     CHECK(relative_files(scan(dir / "node_modules")) == Strings{"gen.py"});
   }
 
+  TEST_CASE("a streamed scan gives the same files in the same order, as the walk finds them") {
+    TempDir dir;
+    for (const char* name : {"b/z.py", "b/a.py", "a/x.py", "a/sub/y.py", "a.py", "c/w.py"})
+      write_text(dir / name, kSource);
+    // Disjoint arguments out of order, one missing: walked in path order, errors kept in the
+    // order of the arguments.
+    std::vector<fs::path> arguments = {dir / "c",    dir / "missing", dir / "a",
+                                       dir / "a.py", dir / "b",       dir / "gone"};
+    ScanResult listed = scan_paths(arguments, LanguageRegistry::instance(), ScanOptions{});
+    std::vector<fs::path> streamed;
+    ScanResult rest = scan_paths(arguments, LanguageRegistry::instance(), ScanOptions{},
+                                 [&](ScannedFile&& file) { streamed.push_back(file.path); });
+    std::vector<fs::path> expected;
+    // Component by component: the folder a/ comes before a.py.
+    for (const char* name : {"a/sub/y.py", "a/x.py", "a.py", "b/a.py", "b/z.py", "c/w.py"})
+      expected.push_back(dir / name);
+    std::vector<fs::path> listed_paths;
+    for (const ScannedFile& file : listed.files) listed_paths.push_back(file.path);
+    CHECK(listed_paths == expected);
+    CHECK(streamed == expected);
+    CHECK(rest.files.empty());
+    CHECK(rest.errors == Strings{(dir / "missing").string() + ": no such file or directory",
+                                 (dir / "gone").string() + ": no such file or directory"});
+    CHECK(listed.errors == rest.errors);
+
+    // Overlapping arguments are collected first: still once each, in path order.
+    streamed.clear();
+    scan_paths({dir / "b", dir.path(), dir / "a/x.py"}, LanguageRegistry::instance(), ScanOptions{},
+               [&](ScannedFile&& file) { streamed.push_back(file.path); });
+    CHECK(streamed == expected);
+  }
+
   TEST_CASE("text problems") {
     CHECK_FALSE(text_problem(""));
     CHECK_FALSE(text_problem("plain ascii text, longer than eight bytes\n"));

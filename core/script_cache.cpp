@@ -25,6 +25,9 @@ using sqlite::Statement;
 // A hit records its last-used time only when the stored one is older than this (prune works in
 // days): a warm run on the same day writes nothing.
 constexpr int64_t kLastUsedResolution = 3600;
+// Entries queued for the writer at most: a worker that finds the queue this long waits for the
+// writer to take it, so that a writer behind the workers cannot fill memory.
+constexpr size_t kMaxQueuedWrites = 1024;
 
 int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
@@ -387,7 +390,8 @@ void ScriptCache::queue_local(Pending pending) {
 Result<void> ScriptCache::put(const CachedScript& entry) {
   if (access_ == Access::kReadOnly) return {};
   {
-    std::lock_guard lock(queue_mutex_);
+    std::unique_lock lock(queue_mutex_);
+    queue_changed_.wait(lock, [this] { return queue_.size() < kMaxQueuedWrites; });
     queue_.push_back(Pending{entry, {}, {}});
     if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
   }
@@ -414,6 +418,7 @@ void ScriptCache::writer_loop() {
     batch.swap(queue_);
     writing_ = true;
     lock.unlock();
+    queue_changed_.notify_all();  // room again for workers waiting in put
     if (remote_) {
       // Behind the local writes too: the remote's own thread sends them.
       std::lock_guard known(mutex_);
@@ -510,7 +515,8 @@ Result<void> ScriptCache::put_file(const std::string& key, const FileRecord& rec
   auto made = make_directory({});
   if (!made.ok()) return made;
   {
-    std::lock_guard lock(queue_mutex_);
+    std::unique_lock lock(queue_mutex_);
+    queue_changed_.wait(lock, [this] { return queue_.size() < kMaxQueuedWrites; });
     queue_.push_back(Pending{std::nullopt, key, record});
     if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
   }

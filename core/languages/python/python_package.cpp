@@ -107,43 +107,45 @@ std::vector<std::string> dotted_parts(const fs::path& relative) {
   return parts;
 }
 
-ModuleLocation locate_on_disk(const FileLocation& file) {
-  std::error_code ec;
-  fs::path root = fs::absolute(file.root, ec).lexically_normal();
-  if (ec) return from_relative_path(file.relative);
-  fs::path path = (root / file.relative).lexically_normal();
+// What a folder gives every module in it: the import name's prefix and the helper's place.
+struct FolderLocation {
+  std::vector<std::string> prefix;  // namespace parts, then the packages, outermost first
+  bool in_package = false;          // the folder is a package
+  std::string top_package;
+  std::string helper_module;
+  fs::path helper_path;
+};
 
+// `folder` is absolute and normal, below (or at) `root`.
+FolderLocation locate_folder(const fs::path& root, const fs::path& folder) {
   std::vector<std::string> reversed;  // innermost first
-  std::string stem = path.stem().string();
-  fs::path dir = path.parent_path();
+  fs::path dir = folder;
   fs::path outermost;  // the top package's folder, empty for a stand-alone module
   while (!dir.empty() && dir != dir.root_path() && is_package(dir)) {
     outermost = dir;
     reversed.push_back(dir.filename().string());
     dir = dir.parent_path();
   }
-  std::vector<std::string> parts(reversed.rbegin(), reversed.rend());
-  if (stem != "__init__" || parts.empty()) parts.push_back(stem);
 
   // Namespace packages: folders without __init__.py between a declared source root and the
   // package (or the module) are part of the import name.
   std::vector<std::string> namespace_parts;
   fs::path deepest_root;
-  for (const fs::path& source_root : declared_source_roots(path.parent_path()))
+  for (const fs::path& source_root : declared_source_roots(folder))
     if (is_within(dir, source_root) && source_root.string().size() > deepest_root.string().size())
       deepest_root = source_root;
   if (!deepest_root.empty()) namespace_parts = dotted_parts(dir.lexically_relative(deepest_root));
 
-  ModuleLocation out;
-  std::vector<std::string> full = namespace_parts;
-  full.insert(full.end(), parts.begin(), parts.end());
-  out.module = join(full);
+  FolderLocation out;
+  out.prefix = namespace_parts;
+  out.prefix.insert(out.prefix.end(), reversed.rbegin(), reversed.rend());
+  out.in_package = !outermost.empty();
   if (outermost.empty()) {
     // A stand-alone module (a script, tests in a folder without __init__.py): the helper goes
     // beside it, imported by its plain name, which works wherever the module's own folder is on
     // sys.path (`python tool.py`, pytest). Its name still counts a source root's namespace.
     out.helper_module = "telinject_runtime";
-    out.helper_path = (path.parent_path() / kHelperFile).lexically_relative(root);
+    out.helper_path = (folder / kHelperFile).lexically_relative(root);
   } else {
     namespace_parts.push_back(outermost.filename().string());
     out.top_package = join(namespace_parts);
@@ -153,15 +155,33 @@ ModuleLocation locate_on_disk(const FileLocation& file) {
   return out;
 }
 
+ModuleLocation locate_on_disk(const FileLocation& file) {
+  std::error_code ec;
+  fs::path root = fs::absolute(file.root, ec).lexically_normal();
+  if (ec) return from_relative_path(file.relative);
+  fs::path path = (root / file.relative).lexically_normal();
+  fs::path folder = path.parent_path();
+  // Looked up once per folder and run: a run keeps nothing per file.
+  FolderLocation where = file.memo
+                             ? file.memo->remember<FolderLocation>(
+                                   "python folder of " + root.string() + '\0' + folder.string(),
+                                   [&] { return locate_folder(root, folder); })
+                             : locate_folder(root, folder);
+  ModuleLocation out;
+  std::vector<std::string> parts = std::move(where.prefix);
+  std::string stem = path.stem().string();
+  if (stem != "__init__" || !where.in_package) parts.push_back(stem);
+  out.module = join(parts);
+  out.top_package = std::move(where.top_package);
+  out.helper_module = std::move(where.helper_module);
+  out.helper_path = std::move(where.helper_path);
+  return out;
+}
+
 }  // namespace
 
 ModuleLocation locate_module(const FileLocation& file) {
   if (file.root.empty()) return from_relative_path(file.relative);
-  // A file is located several times per run (its name, its import, its helper): once on disk.
-  if (file.memo)
-    return file.memo->remember<ModuleLocation>(
-        "python module of " + file.root.string() + '\0' + file.relative.string(),
-        [&] { return locate_on_disk(file); });
   return locate_on_disk(file);
 }
 
