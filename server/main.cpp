@@ -4,11 +4,15 @@
 //   telinject-lsp [--stdio] [--version]
 #include <unistd.h>
 
+#include <spdlog/sinks/sink.h>
+
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
+#include "log.h"
 #include "session.h"
 #include "transport.h"
 #include "version.h"
@@ -24,6 +28,19 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // The log: stderr as "telinject-lsp: …" from TELINJECT_LOG_LEVEL (default info); every level
+  // reaches the session's client sink, which applies the client's logLevel setting.
+  spdlog::level::level_enum stderr_level = spdlog::level::info;
+  if (const char* level = std::getenv("TELINJECT_LOG_LEVEL"); level && *level) {
+    if (auto parsed = telinject::parse_log_level(level))
+      stderr_level = *parsed;
+    else
+      std::fprintf(stderr, "telinject-lsp: TELINJECT_LOG_LEVEL=%s ignored (trace, debug, info, "
+                           "warning, error or off)\n", level);
+  }
+  telinject::logger().set_pattern("telinject-lsp: %v");
+  telinject::logger().set_level(spdlog::level::debug);
+  for (auto& sink : telinject::logger().sinks()) sink->set_level(stderr_level);
   boost::asio::io_context io;
   std::optional<int> exit_code;
   std::unique_ptr<telinject::server::StdioTransport> transport;
@@ -35,10 +52,7 @@ int main(int argc, char** argv) {
       });
   transport = std::make_unique<telinject::server::StdioTransport>(
       io, STDIN_FILENO, STDOUT_FILENO, [&session](std::string body) { session.handle(std::move(body)); },
-      [](std::string_view problem) {
-        std::fprintf(stderr, "telinject-lsp: bad message: %.*s\n", static_cast<int>(problem.size()),
-                     problem.data());
-      },
+      [](std::string_view problem) { telinject::logger().warn("bad message: {}", problem); },
       [&session] { session.disconnected(); });
   transport->start();
   io.run();

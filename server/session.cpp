@@ -1,14 +1,17 @@
 #include "session.h"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <set>
 
 #include "atomic_file.h"
+#include "client_log.h"
 #include "features/code_actions.h"
 #include "features/diagnostics.h"
 #include "features/hover.h"
 #include "features/workspace_instrument.h"
 #include "jsonrpc.h"
+#include "log.h"
 #include "pipeline.h"
 #include "scanner.h"
 #include "text_document.h"
@@ -40,7 +43,12 @@ Session::Session(boost::asio::io_context& io, std::function<void(std::string)> s
                     log(lsp::MessageType::kWarning, std::string(warning));
                   }),
       pool_(options.worker_threads),
-      analysis_(options.worker_threads) {
+      analysis_(options.worker_threads),
+      client_log_(std::make_shared<ClientLog>([this](lsp::MessageType type, std::string message) {
+        to_client(type, std::move(message));
+      })) {
+  // Core's log (cache warnings, validation failures) reaches the client too.
+  logger().sinks().push_back(client_log_);
   bind_methods();
 }
 
@@ -57,6 +65,8 @@ Session::~Session() {
   // first, then the pool (whose features may still wait for a parse) runs dry.
   analysis_.join();
   pool_.join();
+  auto& sinks = logger().sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), client_log_), sinks.end());
 }
 
 void Session::guarded(const std::string& what, const std::function<void()>& work) {
@@ -70,10 +80,19 @@ void Session::guarded(const std::string& what, const std::function<void()>& work
 }
 
 void Session::log(lsp::MessageType type, const std::string& message) {
-  // Logs go to stderr and, once the client is listening, to window/logMessage.
-  std::fprintf(stderr, "telinject-lsp: %s\n", message.c_str());
+  // Through the log: stderr, and the client's log window (client_log_).
+  switch (type) {
+    case lsp::MessageType::kError: logger().error("{}", message); break;
+    case lsp::MessageType::kWarning: logger().warn("{}", message); break;
+    case lsp::MessageType::kInfo: logger().info("{}", message); break;
+    default: logger().debug("{}", message); break;
+  }
+}
+
+void Session::to_client(lsp::MessageType type, std::string message) {
+  // Once the client is listening, as far as its logLevel setting asks.
   if (initialized_ && static_cast<int>(type) <= log_level_)
-    dispatcher_.notify("window/logMessage", lsp::LogMessageParams{type, message});
+    dispatcher_.notify("window/logMessage", lsp::LogMessageParams{type, std::move(message)});
 }
 
 void Session::handle(std::string body) {

@@ -36,6 +36,8 @@ struct SessionOptions {
   int debounce_ms = 50;
 };
 
+class ClientLog;
+
 class Session {
  public:
   /// `send` writes one message body to the client (thread-safe). `on_exit` runs once on
@@ -109,6 +111,8 @@ class Session {
   /// resort: handlers answer errors themselves).
   void guarded(const std::string& what, const std::function<void()>& work);
   void log(lsp::MessageType type, const std::string& message);
+  /// window/logMessage, when initialized and the client's logLevel takes `type` (ClientLog).
+  void to_client(lsp::MessageType type, std::string message);
 
   boost::asio::io_context& io_;
   std::function<void(std::string)> send_;
@@ -124,6 +128,7 @@ class Session {
   // the io thread and the pool: a request waits only for its own document, and no pool thread
   // waits for an analysis. No thread in synchronous mode.
   DocumentAnalysis analysis_;
+  std::shared_ptr<ClientLog> client_log_;  // in the log's sinks while the session lives
 
   // Lifecycle and capabilities: written by initialize, read-only after (io thread).
   bool initialized_ = false;

@@ -125,6 +125,28 @@ class LspSession(unittest.TestCase):
         self.assertEqual(c.documents[self.uri], SOURCE)
         self.assertEqual(c.shutdown(), 0)
 
+    def test_core_warnings_reach_the_clients_log(self):
+        # A cache store telinject did not write: core's warning goes to the log, which the
+        # server mirrors to window/logMessage (and stderr).
+        import sqlite3
+        cache = os.path.join(self.root, ".cache")
+        os.makedirs(cache)
+        with sqlite3.connect(os.path.join(cache, "cache.sqlite3")) as db:
+            db.execute("CREATE TABLE t (x)")
+            db.execute("PRAGMA user_version = 99")
+        self.start()
+        c = self.client
+        c.open(self.uri, SOURCE)
+        area = next(d for d in self.diagnostics(1) if d["data"]["function"] == "shapes.area")
+        fix = c.request("textDocument/codeAction", {
+            "textDocument": {"uri": self.uri}, "range": area["range"],
+            "context": {"diagnostics": [area]}})["result"][0]
+        c.request("codeAction/resolve", fix)
+        logged = c.wait_notification("window/logMessage",
+                                     lambda p: "set aside and rebuilt" in p["message"])
+        self.assertEqual(logged["type"], 2)
+        self.assertEqual(c.shutdown(), 0)
+
     def test_on_save_and_commands(self):
         self.start({"onSave": True})
         c = self.client
