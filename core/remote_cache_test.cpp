@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "script_cache.h"
+#include "script_cache_test_support.h"
 #include "test_support.h"
 
 using namespace telinject;
+using telinject::testing::python_entry;
 using telinject::testing::TempDir;
 
 namespace {
@@ -36,20 +38,6 @@ struct FakeStore final : RemoteStore {
     return {};
   }
 };
-
-CachedScript entry(const std::string& name, const std::string& text) {
-  CachedScript e;
-  e.script.key = make_script_key("python", "t", "m." + name, text, "");
-  e.script.language = "python";
-  e.script.function_name = name;
-  e.script.qualified_name = "m." + name;
-  e.script.profile = "builtin";
-  e.script.insertions = {{1, 4, "with x():\n        "}};
-  auto test = ScriptTest::make(e.script, text);
-  REQUIRE(test.ok());
-  e.test = *test;
-  return e;
-}
 
 std::string name_of(const std::string& key) { return "telinject/v1/scripts/" + key; }
 
@@ -83,7 +71,7 @@ TEST_SUITE("remote cache") {
     TempDir dir;
     auto fake = new FakeStore;
     auto remote = std::make_shared<RemoteCache>(std::unique_ptr<RemoteStore>(fake), "fake");
-    CachedScript e = entry("f", "def f():\n    return 1\n");
+    CachedScript e = python_entry("f", "def f():\n    return 1\n");
     {
       ScriptCache writer(dir / "a");
       writer.set_remote(remote);
@@ -111,8 +99,8 @@ TEST_SUITE("remote cache") {
     TempDir dir;
     auto fake = new FakeStore;
     auto remote = std::make_shared<RemoteCache>(std::unique_ptr<RemoteStore>(fake), "fake");
-    CachedScript good = entry("f", "def f():\n    return 1\n");
-    CachedScript other = entry("g", "def g():\n    return 2\n");
+    CachedScript good = python_entry("f", "def f():\n    return 1\n");
+    CachedScript other = python_entry("g", "def g():\n    return 2\n");
     {
       ScriptCache writer(dir / "a");
       writer.set_remote(remote);
@@ -149,7 +137,7 @@ TEST_SUITE("remote cache") {
     remote->set_warning_handler([&](const std::string& w) { warnings.push_back(w); });
     ScriptCache cache(dir / "a");
     cache.set_remote(remote);
-    CachedScript e = entry("f", "def f():\n    return 1\n");
+    CachedScript e = python_entry("f", "def f():\n    return 1\n");
     for (int i = 0; i < 3; ++i) CHECK_FALSE(cache.get("python", "f", e.script.key));
     REQUIRE(cache.put(e).ok());
     REQUIRE(cache.flush_index().ok());

@@ -12,29 +12,17 @@
 #include <thread>
 
 #include "atomic_file.h"
+#include "script_cache_test_support.h"
 #include "test_support.h"
 
 using namespace telinject;
+using telinject::testing::python_entry;
 using telinject::testing::read_text;
 using telinject::testing::TempDir;
 using telinject::testing::write_text;
 namespace fs = std::filesystem;
 
 namespace {
-
-CachedScript entry(const std::string& name, const std::string& text) {
-  CachedScript e;
-  e.script.key = make_script_key("python", "t", "m." + name, text, "");
-  e.script.language = "python";
-  e.script.function_name = name;
-  e.script.qualified_name = "m." + name;
-  e.script.profile = "builtin";
-  e.script.insertions = {{1, 4, "with x():\n        "}};
-  auto test = ScriptTest::make(e.script, text);
-  REQUIRE(test.ok());
-  e.test = *test;
-  return e;
-}
 
 // Runs `sql` on the store below `dir` with a connection of its own (as another process would);
 // returns the first column of the last row, or "" with no row.
@@ -77,7 +65,7 @@ TEST_SUITE("script_cache") {
   TEST_CASE("put, get, one store file, counters") {
     TempDir dir;
     ScriptCache cache(dir.path());
-    CachedScript e = entry("f", "def f():\n    return 1\n");
+    CachedScript e = python_entry("f", "def f():\n    return 1\n");
     CHECK_FALSE(cache.get("python", "f", e.script.key));
     REQUIRE(cache.put(e).ok());
     REQUIRE(cache.wait_for_writes().ok());
@@ -111,8 +99,8 @@ TEST_SUITE("script_cache") {
   TEST_CASE("a damaged or forged row is a miss, counted, and replaced by the next put") {
     TempDir dir;
     ScriptCache cache(dir.path());
-    CachedScript e = entry("g", "def g():\n    return 2\n");
-    CachedScript other = entry("o", "def o():\n    return 3\n");
+    CachedScript e = python_entry("g", "def g():\n    return 2\n");
+    CachedScript other = python_entry("o", "def o():\n    return 3\n");
     REQUIRE(cache.put(e).ok());
     REQUIRE(cache.put(other).ok());
     REQUIRE(cache.put_file(std::string(64, 'd'), {"in", "out", 1, 1}).ok());
@@ -137,7 +125,7 @@ TEST_SUITE("script_cache") {
   TEST_CASE("another key: a miss, not damage") {
     TempDir dir;
     ScriptCache cache(dir.path());
-    CachedScript e = entry("h", "def h():\n    return 3\n");
+    CachedScript e = python_entry("h", "def h():\n    return 3\n");
     REQUIRE(cache.put(e).ok());
     REQUIRE(cache.wait_for_writes().ok());
     std::string other = e.script.key.substr(0, 8) + std::string(56, '0');
@@ -155,7 +143,7 @@ TEST_SUITE("script_cache") {
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&cache, t] {
         for (int i = 0; i < 50; ++i) {
-          CachedScript e = entry("f" + std::to_string(i % 10), "def f():\n    return " + std::to_string(i + t) + "\n");
+          CachedScript e = python_entry("f" + std::to_string(i % 10), "def f():\n    return " + std::to_string(i + t) + "\n");
           (void)cache.put(e);
           (void)cache.get("python", e.script.function_name, e.script.key);
           (void)cache.put_file(e.script.key, {"a", "b", 1, 1});
@@ -169,7 +157,7 @@ TEST_SUITE("script_cache") {
     std::set<std::string> keys;
     for (int t = 0; t < 8; ++t)
       for (int i = 0; i < 50; ++i)
-        keys.insert(entry("f" + std::to_string(i % 10), "def f():\n    return " + std::to_string(i + t) + "\n").script.key);
+        keys.insert(python_entry("f" + std::to_string(i % 10), "def f():\n    return " + std::to_string(i + t) + "\n").script.key);
     CHECK(sql(dir.path(), "SELECT count(*) FROM scripts") == std::to_string(keys.size()));
     CHECK(sql(dir.path(), "PRAGMA integrity_check") == "ok");
     CHECK(warnings.seen.empty());
@@ -185,7 +173,7 @@ TEST_SUITE("script_cache") {
         ScriptCache cache(dir.path());
         for (int i = 0; i < 20; ++i) {
           (void)cache.get("python", "nothing", std::string(64, 'a'));  // a miss
-          (void)cache.put(entry("p" + std::to_string(c), "def p():\n    return " + std::to_string(i) + "\n"));
+          (void)cache.put(python_entry("p" + std::to_string(c), "def p():\n    return " + std::to_string(i) + "\n"));
           if (!cache.flush_index().ok()) _exit(1);
         }
         _exit(0);
@@ -210,7 +198,7 @@ TEST_SUITE("script_cache") {
       if (pid == 0) {
         ScriptCache cache(dir.path());
         for (int i = 0;; ++i) {
-          (void)cache.put(entry("k" + std::to_string(i % 97), "def k():\n    return " + std::to_string(i) + "\n"));
+          (void)cache.put(python_entry("k" + std::to_string(i % 97), "def k():\n    return " + std::to_string(i) + "\n"));
           if (i % 50 == 0) (void)cache.wait_for_writes();
         }
       }
@@ -224,9 +212,9 @@ TEST_SUITE("script_cache") {
     ScriptCache cache(dir.path());
     Warnings warnings;
     warnings.attach(cache);
-    CachedScript e = entry("k0", "def k():\n    return 0\n");
+    CachedScript e = python_entry("k0", "def k():\n    return 0\n");
     CHECK(cache.get("python", "k0", e.script.key));  // written before the first kill
-    REQUIRE(cache.put(entry("after", "def after():\n    return 1\n")).ok());
+    REQUIRE(cache.put(python_entry("after", "def after():\n    return 1\n")).ok());
     REQUIRE(cache.flush_index().ok());
     CHECK(warnings.seen.empty());
     CHECK(cache.stats()->damaged == 0);
@@ -235,11 +223,11 @@ TEST_SUITE("script_cache") {
   TEST_CASE("a damaged store file is moved aside and rebuilt, with one warning") {
     auto damage_with = [](const std::string& how) {
       TempDir dir;
-      CachedScript e = entry("d", "def d():\n    return 1\n");
+      CachedScript e = python_entry("d", "def d():\n    return 1\n");
       {
         ScriptCache cache(dir.path());
         for (int i = 0; i < 300; ++i)
-          REQUIRE(cache.put(entry("n" + std::to_string(i), "def n():\n    return " + std::to_string(i) + "\n")).ok());
+          REQUIRE(cache.put(python_entry("n" + std::to_string(i), "def n():\n    return " + std::to_string(i) + "\n")).ok());
         REQUIRE(cache.put(e).ok());
         REQUIRE(cache.flush_index().ok());
       }
@@ -284,7 +272,7 @@ TEST_SUITE("script_cache") {
 
   TEST_CASE("a store of another schema version is set aside, not read") {
     TempDir dir;
-    CachedScript e = entry("v", "def v():\n    return 1\n");
+    CachedScript e = python_entry("v", "def v():\n    return 1\n");
     {
       ScriptCache cache(dir.path());
       REQUIRE(cache.put(e).ok());
@@ -306,8 +294,8 @@ TEST_SUITE("script_cache") {
   TEST_CASE("prune by last use, and clear") {
     TempDir dir;
     ScriptCache cache(dir.path());
-    CachedScript old_entry = entry("old", "def old():\n    return 1\n");
-    CachedScript new_entry = entry("new", "def new():\n    return 1\n");
+    CachedScript old_entry = python_entry("old", "def old():\n    return 1\n");
+    CachedScript new_entry = python_entry("new", "def new():\n    return 1\n");
     REQUIRE(cache.put(old_entry).ok());
     REQUIRE(cache.put(new_entry).ok());
     REQUIRE(cache.put_file(std::string(64, 'e'), {"a", "b", 1, 1}).ok());
@@ -338,13 +326,13 @@ TEST_SUITE("script_cache") {
   TEST_CASE("export writes the readable layout") {
     TempDir dir;
     ScriptCache cache(dir / "cache");
-    CachedScript e = entry("f", "def f():\n    return 1\n");
-    CachedScript odd = entry("odd name!", "def f():\n    return 2\n");
+    CachedScript e = python_entry("f", "def f():\n    return 1\n");
+    CachedScript odd = python_entry("odd name!", "def f():\n    return 2\n");
     REQUIRE(cache.put(e).ok());
     REQUIRE(cache.put(odd).ok());
     REQUIRE(cache.wait_for_writes().ok());
     // A forged row naming a language outside the cache's alphabet is never written out.
-    CachedScript evil = entry("e", "def e():\n    return 3\n");
+    CachedScript evil = python_entry("e", "def e():\n    return 3\n");
     evil.script.language = "../../x";
     REQUIRE(cache.put(evil).ok());
     REQUIRE(cache.wait_for_writes().ok());
@@ -368,7 +356,7 @@ TEST_SUITE("script_cache") {
 
   TEST_CASE("files of the earlier layout are not read; stats counts them, clear removes them") {
     TempDir dir;
-    CachedScript e = entry("f", "def f():\n    return 1\n");
+    CachedScript e = python_entry("f", "def f():\n    return 1\n");
     write_text(dir / ".gitignore", std::string(kCacheGitignore));
     write_text(dir / ("scripts/python/f_" + e.script.key.substr(0, 8) + ".json"), script_to_json(e.script));
     write_text(dir / ("tests/python/test_f_" + e.script.key.substr(0, 8) + ".json"), test_to_json(e.test, e.script.key));
@@ -391,7 +379,7 @@ TEST_SUITE("script_cache") {
   TEST_CASE("the directory is made by the first write, with a .gitignore of its own") {
     TempDir dir;
     fs::path root = dir / "project/.telemetry_cache";
-    CachedScript e = entry("f", "def f():\n    return 1\n");
+    CachedScript e = python_entry("f", "def f():\n    return 1\n");
     {
       // Reading, counting, exporting and an empty flush make nothing.
       ScriptCache cache(root);
