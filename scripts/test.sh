@@ -3,9 +3,9 @@
 #  1. set-up and the release build's tests;
 #  2. the same tests built by clang with AddressSanitizer + UndefinedBehaviorSanitizer and
 #     libFuzzer's coverage (-DTELINJECT_FUZZ=ON, Debug at -O1: assertions on, quick enough to
-#     fuzz). The `slow`, `vscode`, `browser` and `package` labels run in the release build only
-#     (the VS Code and speedscope tests drive Chromium, whose code is not ours; packages are made
-#     of release binaries);
+#     fuzz). The `slow`, `vscode`, `browser`, `package` and `runtime` labels run in the release
+#     build only (the VS Code and speedscope tests drive Chromium, whose code is not ours;
+#     packages are made of release binaries; the runtime helpers' own tests run no C++);
 #  3. every fuzz target of that same build for FUZZ_RUNS inputs (default 3000, at most 90 s
 #     each) from its seeds (scripts/fuzz.sh; the seeds alone already ran in steps 1 and 2,
 #     label `fuzz`). A fixed seed makes the inputs the same on every run (a prefix of them on a
@@ -34,7 +34,7 @@ CC=clang CXX=clang++ BUILD_DIR=build-asan BUILD_TYPE=Debug \
   CMAKE_ARGS="-DTELINJECT_FUZZ=ON -DCMAKE_C_FLAGS=-O1 -DCMAKE_CXX_FLAGS=-O1 ${CMAKE_ARGS:-}" \
   scripts/setup.sh
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE "slow|vscode|browser|package"
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE "slow|vscode|browser|package|runtime"
 step_done "ASan+UBSan build and tests"
 
 if [ "${FUZZ_RUNS:-3000}" -gt 0 ]; then
