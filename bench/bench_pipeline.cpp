@@ -4,11 +4,11 @@
 //                  [--max-file-bytes N]
 //
 // Baseline: read + parse + run the language's function query over every file of the languages
-// given (default: python, `(function_definition) @function`), one thread. Then the real pipeline (`run_pipeline`, writing a mirror tree, fresh cache): cold on one
-// thread, warm on one thread (same cache and mirror), cold on two threads. Figures are ratios to
-// the baseline of the same run, plus functions per second.
+// given (default: python, `(function_definition) @function`), one thread. Then the real pipeline
+// (`run_pipeline`, writing a mirror tree, fresh cache): cold on one thread, warm on one thread
+// (same cache and mirror), cold on two threads. Figures are ratios to the baseline of the same run,
+// plus functions per second.
 #include <tree_sitter/api.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,7 +51,8 @@ struct Baseline {
 // The function query of each language in the baseline, by language name.
 using BaselineQueries = std::vector<std::pair<std::string, std::string>>;
 
-Baseline bare_parse_and_query(const std::vector<ScannedFile>& files, const BaselineQueries& queries) {
+Baseline bare_parse_and_query(const std::vector<ScannedFile>& files,
+                              const BaselineQueries& queries) {
   struct Prepared {
     const LanguageSupport* language;
     TSParser* parser;
@@ -82,7 +83,8 @@ Baseline bare_parse_and_query(const std::vector<ScannedFile>& files, const Basel
     if (it == prepared.end()) continue;
     std::string text = slurp(file.path);
     result.bytes += text.size();
-    TSTree* tree = ts_parser_parse_string(it->parser, nullptr, text.data(), static_cast<uint32_t>(text.size()));
+    TSTree* tree = ts_parser_parse_string(it->parser, nullptr, text.data(),
+                                          static_cast<uint32_t>(text.size()));
     ts_query_cursor_exec(cursor, it->query, ts_tree_root_node(tree));
     TSQueryMatch match;
     while (ts_query_cursor_next_match(cursor, &match)) ++result.functions;
@@ -136,10 +138,14 @@ int main(int argc, char** argv) {
   uint64_t max_file_bytes = Config{}.max_file_bytes;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--corpus" && i + 1 < argc) corpus = argv[++i];
-    else if (arg == "--json" && i + 1 < argc) json_file = argv[++i];
-    else if (arg == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
-    else if (arg == "--max-file-bytes" && i + 1 < argc) max_file_bytes = std::strtoull(argv[++i], nullptr, 10);
+    if (arg == "--corpus" && i + 1 < argc)
+      corpus = argv[++i];
+    else if (arg == "--json" && i + 1 < argc)
+      json_file = argv[++i];
+    else if (arg == "--repeat" && i + 1 < argc)
+      repeat = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--max-file-bytes" && i + 1 < argc)
+      max_file_bytes = std::strtoull(argv[++i], nullptr, 10);
     else if (arg == "--query" && i + 1 < argc && std::strchr(argv[i + 1], '=')) {
       std::string spec = argv[++i];
       size_t equals = spec.find('=');
@@ -178,11 +184,16 @@ int main(int argc, char** argv) {
     fs::path run = work / std::to_string(r);
     keep_best(cold1, pipeline_run(corpus, run / "out1", run / "cache1", {}, max_file_bytes), r);
     keep_best(warm1, pipeline_run(corpus, run / "out1", run / "cache1", {}, max_file_bytes), r);
-    keep_best(cold2, pipeline_run(corpus, run / "out2", run / "cache2", {.jobs = 2}, max_file_bytes), r);
-    keep_best(unvalidated1, pipeline_run(corpus, run / "out3", run / "cache3",
-                                         {.validate = ValidateMode::kOff}, max_file_bytes), r);
-    keep_best(uncached1, pipeline_run(corpus, run / "out4", run / "cache4",
-                                      {.script_cache = false}, max_file_bytes), r);
+    keep_best(cold2,
+              pipeline_run(corpus, run / "out2", run / "cache2", {.jobs = 2}, max_file_bytes), r);
+    keep_best(unvalidated1,
+              pipeline_run(corpus, run / "out3", run / "cache3", {.validate = ValidateMode::kOff},
+                           max_file_bytes),
+              r);
+    keep_best(
+        uncached1,
+        pipeline_run(corpus, run / "out4", run / "cache4", {.script_cache = false}, max_file_bytes),
+        r);
   }
   fs::remove_all(work);
 
@@ -211,7 +222,8 @@ int main(int argc, char** argv) {
   };
   std::printf("corpus %s: %zu files, %.1f MB, %llu functions (%llu by the bare query)\n",
               corpus.c_str(), scan.files.size(), base.bytes / 1e6,
-              static_cast<unsigned long long>(functions), static_cast<unsigned long long>(base.functions));
+              static_cast<unsigned long long>(functions),
+              static_cast<unsigned long long>(base.functions));
   std::printf("bare parse + query, 1 thread   %7.3f s   1.00x\n", base.seconds);
   std::printf("cold run, 1 thread             %7.3f s   %.2fx baseline   %8.0f functions/s\n",
               cold1.seconds, cold1.seconds / base.seconds, functions / cold1.seconds);

@@ -207,9 +207,11 @@ int configure(const ConfigureAnswers& given, const Config& current) {
     std::fprintf(stderr, "telinject: %s\n", written.error().c_str());
     return kExitFailed;
   }
-  std::printf("wrote %s: LLM_PROVIDER=%s LLM_MODEL=%s%s%s\n", env_path.c_str(), provider.c_str(),
-              model.c_str(), base_url.empty() ? "" : (" LLM_BASE_URL=" + llm::redact_url_credentials(base_url)).c_str(),
-              key.empty() ? "" : (" " + key_name + "=[hidden]").c_str());
+  std::printf(
+      "wrote %s: LLM_PROVIDER=%s LLM_MODEL=%s%s%s\n", env_path.c_str(), provider.c_str(),
+      model.c_str(),
+      base_url.empty() ? "" : (" LLM_BASE_URL=" + llm::redact_url_credentials(base_url)).c_str(),
+      key.empty() ? "" : (" " + key_name + "=[hidden]").c_str());
   std::printf("next: telinject check-api\n");
   return 0;
 }

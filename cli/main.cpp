@@ -109,19 +109,26 @@ void add_run_flags(CLI::App* command, Flags& f) {
       ->check(CLI::PositiveNumber);
   command->add_flag("--no-parallel", f.no_parallel, "One worker thread");
   command->add_option("--max-retries", f.max_retries, "Repair attempts for a failing script");
-  command->add_flag("--use-scripts", f.use_scripts, "Accepted for compatibility; scripts are the default");
+  command->add_flag("--use-scripts", f.use_scripts,
+                    "Accepted for compatibility; scripts are the default");
   command->add_flag("--debug-trace", f.debug_trace, "Write a JSON Lines trace under logs/");
   command->add_option("--trace-level", f.trace_level, "TRACE, DEBUG, INFO, WARNING or ERROR");
   command->add_flag("--no-trace-console", f.no_trace_console, "Trace to the file only");
   command->add_flag("--diff", f.diff, "Print a unified diff of each change; implies --dry-run");
-  command->add_option("--profile", f.profile, "Telemetry profile: builtin, opentelemetry, or a config template");
-  command->add_option("--config", f.config_file, "Configuration file (default: .telinject.toml or pyproject.toml)");
+  command->add_option("--profile", f.profile,
+                      "Telemetry profile: builtin, opentelemetry, or a config template");
+  command->add_option("--config", f.config_file,
+                      "Configuration file (default: .telinject.toml or pyproject.toml)");
   if (command->get_name() == "check")
-    command->add_option("--format", f.format, "Output: text, json, sarif (SARIF 2.1.0) or github (annotations)")
+    command
+        ->add_option("--format", f.format,
+                     "Output: text, json, sarif (SARIF 2.1.0) or github (annotations)")
         ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   else
-    command->add_option("--format", f.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
-  command->add_option("--cache-dir", f.cache_dir, "Script cache directory (default .telemetry_cache)");
+    command->add_option("--format", f.format, "Output: text or json")
+        ->check(CLI::IsMember({"text", "json"}));
+  command->add_option("--cache-dir", f.cache_dir,
+                      "Script cache directory (default .telemetry_cache)");
   command->add_flag("--no-cache", f.no_cache, "Neither read nor write the script cache");
   command->add_option("--shard", f.shard,
                       "Process only shard I of N (1-based: 1/4 … 4/4), a fixed split by path; "
@@ -132,15 +139,18 @@ void add_run_flags(CLI::App* command, Flags& f) {
   add_llm_flags(command, f);
   command->add_flag("--llm", f.llm,
                     "Let this run call the LLM (it costs money; also [llm] enabled = true)");
-  command->add_option("--budget", f.budget,
-                      "Most US dollars this run may spend on LLM calls (default 0.50; 0: no limit)")
+  command
+      ->add_option("--budget", f.budget,
+                   "Most US dollars this run may spend on LLM calls (default 0.50; 0: no limit)")
       ->check(CLI::NonNegativeNumber);
-  command->add_option("--mode", f.mode,
-                      "script (default: templates, the LLM only repairs) or llm (the LLM "
-                      "instruments whole files; validated all the same)")
+  command
+      ->add_option("--mode", f.mode,
+                   "script (default: templates, the LLM only repairs) or llm (the LLM "
+                   "instruments whole files; validated all the same)")
       ->check(CLI::IsMember({"script", "llm"}));
-  command->add_option("--reflection-threshold", f.reflection_threshold,
-                      "--mode llm: failed tries before a reflection call (default 2; 0: never)")
+  command
+      ->add_option("--reflection-threshold", f.reflection_threshold,
+                   "--mode llm: failed tries before a reflection call (default 2; 0: never)")
       ->check(CLI::NonNegativeNumber);
 }
 
@@ -148,7 +158,8 @@ fs::path project_dir_for(const std::vector<std::string>& paths) {
   if (paths.empty()) return fs::current_path();
   fs::path first = paths.front();
   std::error_code ec;
-  return fs::is_directory(first, ec) ? first : (first.has_parent_path() ? first.parent_path() : ".");
+  return fs::is_directory(first, ec) ? first
+                                     : (first.has_parent_path() ? first.parent_path() : ".");
 }
 
 // Config from file and environment, then the flags on top.
@@ -196,9 +207,8 @@ Result<Config> effective_config(const Flags& f) {
 }
 
 // The commands a mistyped word may have meant.
-const std::vector<std::string> kCommandNames = {"instrument", "remove",    "check", "cache",
-                                                "check-api",  "models",    "configure",
-                                                "report"};
+const std::vector<std::string> kCommandNames = {"instrument", "remove", "check",     "cache",
+                                                "check-api",  "models", "configure", "report"};
 
 int run(Action action, const Flags& f) {
   if (f.quiet) logger().set_level(spdlog::level::err);
@@ -268,8 +278,8 @@ int run(Action action, const Flags& f) {
                                                     trace.get());
       options.llm = llm_client.get();
       if (config->llm.whole_file_mode) {
-        instrumenter = std::make_unique<llm::FileInstrumenter>(
-            *llm_client, config->max_retries + 1, config->llm.reflection_threshold);
+        instrumenter = std::make_unique<llm::FileInstrumenter>(*llm_client, config->max_retries + 1,
+                                                               config->llm.reflection_threshold);
         options.instrumenter = instrumenter.get();
       }
       analyzer = std::make_unique<llm::LlmAnalyzer>(
@@ -333,8 +343,9 @@ int run(Action action, const Flags& f) {
   if (f.format == "github") {
     cli::print_github_annotations(stdout, cli::check_findings(report));
   } else if (f.format != "text") {
-    std::string out = json_output ? cli::report_json(report, action, f.verbose || action == Action::kCheck)
-                                  : cli::check_sarif(cli::check_findings(report));
+    std::string out = json_output
+                          ? cli::report_json(report, action, f.verbose || action == Action::kCheck)
+                          : cli::check_sarif(cli::check_findings(report));
     std::puts(out.c_str());
     for (const auto& [file, message] : report.errors)
       std::fprintf(stderr, "error: %s: %s\n", cli::printable(file).c_str(),
@@ -352,7 +363,8 @@ int run(Action action, const Flags& f) {
                  static_cast<unsigned long long>(counts.stored));
   }
   if (report.files_scanned == 0 && !f.quiet) cli::warn_nothing_to_process(stderr, f.paths, report);
-  if (llm_not_enabled && !f.quiet && action != Action::kRemove) cli::explain_llm_not_enabled(stderr, report);
+  if (llm_not_enabled && !f.quiet && action != Action::kRemove)
+    cli::explain_llm_not_enabled(stderr, report);
   if (!report.errors.empty() || !report.not_done.empty()) return kExitFileErrors;
   if (action == Action::kCheck && report.functions_uninstrumented > 0) return kExitUncovered;
   return 0;
@@ -427,15 +439,15 @@ int run_cache(const std::string& verb, const Flags& f) {
                           {"earlier_layout_files", stats->earlier_layout_files}};
     std::puts(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
-    std::printf("cache %s: %llu scripts, %llu tests, %llu file records, %llu bytes; "
-                "lifetime %llu hits, %llu misses, %llu damaged entries replaced\n",
-                cache.directory().c_str(), static_cast<unsigned long long>(stats->scripts),
-                static_cast<unsigned long long>(stats->tests),
-                static_cast<unsigned long long>(stats->files),
-                static_cast<unsigned long long>(stats->bytes),
-                static_cast<unsigned long long>(stats->hits),
-                static_cast<unsigned long long>(stats->misses),
-                static_cast<unsigned long long>(stats->damaged));
+    std::printf(
+        "cache %s: %llu scripts, %llu tests, %llu file records, %llu bytes; "
+        "lifetime %llu hits, %llu misses, %llu damaged entries replaced\n",
+        cache.directory().c_str(), static_cast<unsigned long long>(stats->scripts),
+        static_cast<unsigned long long>(stats->tests),
+        static_cast<unsigned long long>(stats->files),
+        static_cast<unsigned long long>(stats->bytes), static_cast<unsigned long long>(stats->hits),
+        static_cast<unsigned long long>(stats->misses),
+        static_cast<unsigned long long>(stats->damaged));
     if (stats->remote_hits + stats->remote_misses + stats->remote_refused > 0)
       std::printf(
           "remote cache: lifetime %llu hits, %llu misses, %llu refused (failed "
@@ -444,9 +456,10 @@ int run_cache(const std::string& verb, const Flags& f) {
           static_cast<unsigned long long>(stats->remote_misses),
           static_cast<unsigned long long>(stats->remote_refused));
     if (stats->earlier_layout_files > 0)
-      std::printf("%llu entry files of an earlier version (scripts/, tests/, files/) are no "
-                  "longer read: `telinject cache clear` removes them\n",
-                  static_cast<unsigned long long>(stats->earlier_layout_files));
+      std::printf(
+          "%llu entry files of an earlier version (scripts/, tests/, files/) are no "
+          "longer read: `telinject cache clear` removes them\n",
+          static_cast<unsigned long long>(stats->earlier_layout_files));
   }
   return 0;
 }
@@ -455,9 +468,9 @@ int run_cache(const std::string& verb, const Flags& f) {
 
 int main(int argc, char** argv) {
   // `telinject PATH…` means `telinject instrument PATH…`.
-  static const std::set<std::string> kCommands = {"instrument", "remove", "check", "cache",
-                                                  "check-api", "models", "configure", "report",
-                                                  "-h", "--help", "--version"};
+  static const std::set<std::string> kCommands = {"instrument", "remove", "check",     "cache",
+                                                  "check-api",  "models", "configure", "report",
+                                                  "-h",         "--help", "--version"};
   // The log's level (core's warnings and debugging): TELINJECT_LOG_LEVEL, warnings by default.
   if (const char* level = std::getenv("TELINJECT_LOG_LEVEL"); level && *level) {
     auto parsed = parse_log_level(level);
@@ -502,7 +515,8 @@ int main(int argc, char** argv) {
           ->required();
   }
   auto* check_api = app.add_subcommand("check-api", "Test the LLM provider's connection and key");
-  auto* models = app.add_subcommand("models", "List the LLM provider's models, with recommendations");
+  auto* models =
+      app.add_subcommand("models", "List the LLM provider's models, with recommendations");
   for (auto* sub : {check_api, models}) {
     add_llm_flags(sub, flags);
     sub->add_option("--config", flags.config_file, "Configuration file");
@@ -538,8 +552,8 @@ int main(int argc, char** argv) {
     }
     if (*check_api) return cli::check_api(*config, flags.format == "json");
     if (*models) return cli::list_models(*config, flags.format == "json");
-    return cli::configure({flags.provider, flags.model, flags.base_url, flags.api_key, flags.env_dir},
-                          *config);
+    return cli::configure(
+        {flags.provider, flags.model, flags.base_url, flags.api_key, flags.env_dir}, *config);
   }
   for (auto* sub : cache->get_subcommands())
     if (*sub) return run_cache(sub->get_name(), flags);

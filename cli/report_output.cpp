@@ -14,10 +14,14 @@ void print_summary(std::FILE* out, const RunReport& report, Action action, bool 
 
 const char* status_name(FileOutcome::Status status) {
   switch (status) {
-    case FileOutcome::Status::kUnchanged: return "unchanged";
-    case FileOutcome::Status::kChanged: return "changed";
-    case FileOutcome::Status::kSkipped: return "skipped";
-    case FileOutcome::Status::kError: return "error";
+    case FileOutcome::Status::kUnchanged:
+      return "unchanged";
+    case FileOutcome::Status::kChanged:
+      return "changed";
+    case FileOutcome::Status::kSkipped:
+      return "skipped";
+    case FileOutcome::Status::kError:
+      return "error";
   }
   return "unknown";
 }
@@ -26,12 +30,14 @@ const char* status_name(FileOutcome::Status status) {
 
 std::string report_json(const RunReport& report, Action action, bool with_functions) {
   json errors = json::array();
-  for (const auto& [file, message] : report.errors) errors.push_back({{"file", file}, {"message", message}});
+  for (const auto& [file, message] : report.errors)
+    errors.push_back({{"file", file}, {"message", message}});
   json skipped_files = json::array();
   for (const auto& [file, reason] : report.skipped_files)
     skipped_files.push_back({{"file", file}, {"reason", reason}});
   json not_done = json::array();
-  for (const auto& [file, what] : report.not_done) not_done.push_back({{"file", file}, {"reason", what}});
+  for (const auto& [file, what] : report.not_done)
+    not_done.push_back({{"file", file}, {"reason", what}});
   json files = json::array();
   json uninstrumented = json::array();
   for (const FileOutcome& o : report.files) {
@@ -56,7 +62,8 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
     }
     for (const FunctionOutcome& f : o.functions)
       if (f.state == "uninstrumented")
-        uninstrumented.push_back({{"file", o.path.string()}, {"line", f.line}, {"name", f.qualified_name}});
+        uninstrumented.push_back(
+            {{"file", o.path.string()}, {"line", f.line}, {"name", f.qualified_name}});
     files.push_back(std::move(entry));
   }
   json out = {{"action", action == Action::kInstrument ? "instrument"
@@ -80,8 +87,8 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
               {"llm_calls", report.llm_calls},
               {"cost_usd", report.cost_usd},
               // null: the LLM was not enabled; 0: no limit.
-              {"llm_budget_usd", report.llm_budget_usd ? nlohmann::json(*report.llm_budget_usd)
-                                                       : nlohmann::json()},
+              {"llm_budget_usd",
+               report.llm_budget_usd ? nlohmann::json(*report.llm_budget_usd) : nlohmann::json()},
               {"not_done", not_done},
               {"files", std::move(files)}};
   if (action == Action::kCheck) out["uninstrumented"] = std::move(uninstrumented);
@@ -126,8 +133,9 @@ void print_report(std::FILE* out, const RunReport& report, Action action, TextOp
       std::fprintf(out, "skip  %s: %s\n", printable(file).c_str(), printable(reason).c_str());
     for (const FileOutcome& o : report.files) {
       for (const FunctionOutcome& f : o.functions) {
-        std::fprintf(out, "%-22s %s:%u %s%s%s\n", f.state.c_str(), printable(o.path.string()).c_str(),
-                     f.line, printable(f.qualified_name).c_str(), f.reason.empty() ? "" : " — ",
+        std::fprintf(out, "%-22s %s:%u %s%s%s\n", f.state.c_str(),
+                     printable(o.path.string()).c_str(), f.line,
+                     printable(f.qualified_name).c_str(), f.reason.empty() ? "" : " — ",
                      printable(f.reason).c_str());
       }
     }
@@ -145,7 +153,8 @@ void print_report(std::FILE* out, const RunReport& report, Action action, TextOp
     if (!o.diff.empty()) std::fputs(o.diff.c_str(), out);
   if (!options.quiet) print_summary(out, report, action, options.dry_run);
   for (const auto& [file, what] : report.not_done)
-    std::fprintf(out, "not done (budget): %s: %s\n", printable(file).c_str(), printable(what).c_str());
+    std::fprintf(out, "not done (budget): %s: %s\n", printable(file).c_str(),
+                 printable(what).c_str());
   for (const auto& [file, message] : report.errors)
     std::fprintf(stderr, "error: %s: %s\n", printable(file).c_str(), printable(message).c_str());
 }

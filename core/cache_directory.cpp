@@ -27,7 +27,6 @@ bool is_word(std::string_view text) {  // cache_safe_name's alphabet
   });
 }
 
-
 // "<name>_<hash8>.json" with a name of 1 to 64 characters.
 bool is_script_file_name(std::string_view name) {
   if (!name.ends_with(".json")) return false;

@@ -62,7 +62,8 @@ TEST_SUITE("cache_directory") {
     CHECK(is_telinject_store(dir / "indexed/cache.sqlite3"));
     CHECK(check_cache_directory(dir / "indexed").ok());
     // Another program's database of that name is not telinject's.
-    write_text(dir / "other/cache.sqlite3", std::string("SQLite format 3\0", 16) + std::string(100, '\0'));
+    write_text(dir / "other/cache.sqlite3",
+               std::string("SQLite format 3\0", 16) + std::string(100, '\0'));
     CHECK_FALSE(is_telinject_store(dir / "other/cache.sqlite3"));
     CHECK_FALSE(check_cache_directory(dir / "other").ok());
   }

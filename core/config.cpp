@@ -202,8 +202,8 @@ bool read_templates(const TableReader& templates, Config& config) {
       const bool block_language = known && !known->builtin_templates().empty() &&
                                   !known->builtin_templates().front().footer.empty();
       bool keys_ok = block_language
-                         ? t.only_keys({"import", "require", "header", "generator_header",
-                                        "footer", "runtime"}) &&
+                         ? t.only_keys({"import", "require", "header", "generator_header", "footer",
+                                        "runtime"}) &&
                                t.string("require", tmpl.require_line) &&
                                t.string("footer", tmpl.footer)
                          : t.only_keys({"import", "header", "generator_header", "runtime"});
@@ -220,10 +220,12 @@ bool read_templates(const TableReader& templates, Config& config) {
       constexpr std::string_view kOpensTry = "try {";
       if (block_language &&
           (tmpl.header.size() < kOpensTry.size() ||
-           tmpl.header.compare(tmpl.header.size() - kOpensTry.size(), kOpensTry.size(), kOpensTry) != 0 ||
+           tmpl.header.compare(tmpl.header.size() - kOpensTry.size(), kOpensTry.size(),
+                               kOpensTry) != 0 ||
            (tmpl.header.rfind("const ", 0) != 0 && tmpl.header.rfind("let ", 0) != 0)))
-        return t.fail(node, name + ".header must be a `const` or `let` declaration followed by "
-                                   "`try {` (the footer closes the try)");
+        return t.fail(node, name +
+                                ".header must be a `const` or `let` declaration followed by "
+                                "`try {` (the footer closes the try)");
       if (!is_single_line(tmpl.require_line) || !is_single_line(tmpl.footer))
         return t.fail(node, name + ".require and .footer must be single lines");
       if (!is_single_line(tmpl.import_line))
@@ -293,8 +295,9 @@ bool read_llm(const TableReader& top, LlmSettings& llm) {
                             ": keys belong in the environment or .env (OPENAI_API_KEY, "
                             "ANTHROPIC_API_KEY)");
   return l.only_keys({"enabled", "provider", "model", "base_url", "timeout", "budget"}) &&
-         l.boolean("enabled", llm.enabled) && l.string("provider", llm.provider) && l.string("model", llm.model) &&
-         l.string("base_url", llm.base_url) && l.number("timeout", true, llm.timeout_seconds) &&
+         l.boolean("enabled", llm.enabled) && l.string("provider", llm.provider) &&
+         l.string("model", llm.model) && l.string("base_url", llm.base_url) &&
+         l.number("timeout", true, llm.timeout_seconds) &&
          l.number("budget", false, llm.budget_usd);
 }
 
@@ -303,22 +306,22 @@ Result<void> apply_file(const FileSource& file, Config& config) {
   TableReader top{file, file.table(), "", &error};
   std::string cache_dir;
   const toml::table* templates = nullptr;
-  bool ok = top.only_keys({"profile", "include", "exclude", "exclude_functions",
-                           "min_function_lines", "max_file_bytes", "cache_dir", "jobs", "validate",
-                           "max_retries", "trace", "llm", "templates", "remote_cache",
-                           "remote_cache_timeout"}) &&
-            top.string("profile", config.profile) && top.strings("include", config.include) &&
-            top.strings("exclude", config.exclude) &&
-            top.strings("exclude_functions", config.exclude_functions) &&
-            top.integer("min_function_lines", 0, config.min_function_lines) &&
-            top.integer("max_file_bytes", 1, config.max_file_bytes) &&
-            top.string("cache_dir", cache_dir) && top.integer("jobs", 0, config.jobs) &&
-            read_validate(top, config.validate) &&
-            top.integer("max_retries", 0, config.max_retries) && read_trace(top, config) &&
-            read_llm(top, config.llm) && top.string("remote_cache", config.remote_cache.url) &&
-            top.number("remote_cache_timeout", true, config.remote_cache.timeout_seconds) &&
-            top.table_at("templates", templates) &&
-            (!templates || read_templates(top.nested(*templates, "templates"), config));
+  bool ok =
+      top.only_keys({"profile", "include", "exclude", "exclude_functions", "min_function_lines",
+                     "max_file_bytes", "cache_dir", "jobs", "validate", "max_retries", "trace",
+                     "llm", "templates", "remote_cache", "remote_cache_timeout"}) &&
+      top.string("profile", config.profile) && top.strings("include", config.include) &&
+      top.strings("exclude", config.exclude) &&
+      top.strings("exclude_functions", config.exclude_functions) &&
+      top.integer("min_function_lines", 0, config.min_function_lines) &&
+      top.integer("max_file_bytes", 1, config.max_file_bytes) &&
+      top.string("cache_dir", cache_dir) && top.integer("jobs", 0, config.jobs) &&
+      read_validate(top, config.validate) && top.integer("max_retries", 0, config.max_retries) &&
+      read_trace(top, config) && read_llm(top, config.llm) &&
+      top.string("remote_cache", config.remote_cache.url) &&
+      top.number("remote_cache_timeout", true, config.remote_cache.timeout_seconds) &&
+      top.table_at("templates", templates) &&
+      (!templates || read_templates(top.nested(*templates, "templates"), config));
   if (ok && !is_profile_name(config.profile))
     ok = top.fail(*file.table().get("profile"),
                   "'profile' may hold only letters, digits, '_' and '-'");
@@ -445,8 +448,10 @@ Result<void> apply_environment(const std::map<std::string, std::string>& env, Co
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
     if (ec != std::errc() || end != v->data() + v->size() || !std::isfinite(seconds) ||
         seconds <= 0)
-      return make_error("TELINJECT_REMOTE_CACHE_TIMEOUT must be a positive number of seconds, "
-                        "not '" + *v + "'");
+      return make_error(
+          "TELINJECT_REMOTE_CACHE_TIMEOUT must be a positive number of seconds, "
+          "not '" +
+          *v + "'");
     config.remote_cache.timeout_seconds = seconds;
   }
   const std::string* openai = get("OPENAI_API_KEY");
@@ -458,11 +463,21 @@ Result<void> apply_environment(const std::map<std::string, std::string>& env, Co
   return {};
 }
 
-constexpr const char* kEnvironmentKeys[] = {
-    "TELINJECT_PROFILE", "TELINJECT_CACHE_DIR", "MAX_PARALLEL",     "DEBUG_TRACE",
-    "DEBUG_TRACE_LEVEL", "LLM_PROVIDER",        "LLM_MODEL",        "LLM_BASE_URL",
-    "LLM_TIMEOUT",       "OPENAI_API_KEY",      "ANTHROPIC_API_KEY", "LLM_ENABLED",
-    "TELINJECT_REMOTE_CACHE", "TELINJECT_REMOTE_CACHE_PASSWORD", "TELINJECT_REMOTE_CACHE_TIMEOUT"};
+constexpr const char* kEnvironmentKeys[] = {"TELINJECT_PROFILE",
+                                            "TELINJECT_CACHE_DIR",
+                                            "MAX_PARALLEL",
+                                            "DEBUG_TRACE",
+                                            "DEBUG_TRACE_LEVEL",
+                                            "LLM_PROVIDER",
+                                            "LLM_MODEL",
+                                            "LLM_BASE_URL",
+                                            "LLM_TIMEOUT",
+                                            "OPENAI_API_KEY",
+                                            "ANTHROPIC_API_KEY",
+                                            "LLM_ENABLED",
+                                            "TELINJECT_REMOTE_CACHE",
+                                            "TELINJECT_REMOTE_CACHE_PASSWORD",
+                                            "TELINJECT_REMOTE_CACHE_TIMEOUT"};
 
 bool uses_any(const std::map<std::string, std::string>& env) {
   for (const char* key : kEnvironmentKeys) {

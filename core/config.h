@@ -24,37 +24,37 @@ struct LlmSettings {
   std::string provider;  // "openai", "anthropic", "ollama" or empty (auto-detect)
   std::string model;
   std::string base_url;
-  std::string api_key;   // never logged
+  std::string api_key;         // never logged
   double timeout_seconds = 0;  // 0: provider default
   /// Calls cost money: none is made unless the project or the run asks for the LLM
   /// ([llm] enabled = true, LLM_ENABLED, --llm, --mode llm). A key alone does not.
   bool enabled = false;
   double budget_usd = kDefaultLlmBudgetUsd;  // per run; 0: no limit
-  bool whole_file_mode = false;        // --mode llm: the LLM instruments whole files
-  uint32_t reflection_threshold = 2;   // --mode llm: failed tries before a reflection call
+  bool whole_file_mode = false;              // --mode llm: the LLM instruments whole files
+  uint32_t reflection_threshold = 2;         // --mode llm: failed tries before a reflection call
 };
 
 /// A shared remote script cache (remote_cache.h).
 struct RemoteCacheSettings {
-  std::string url;       // empty: none; --remote-cache, TELINJECT_REMOTE_CACHE, remote_cache
-  std::string password;  // TELINJECT_REMOTE_CACHE_PASSWORD only; never logged
-  double timeout_seconds = 5;          // per request (TELINJECT_REMOTE_CACHE_TIMEOUT)
+  std::string url;             // empty: none; --remote-cache, TELINJECT_REMOTE_CACHE, remote_cache
+  std::string password;        // TELINJECT_REMOTE_CACHE_PASSWORD only; never logged
+  double timeout_seconds = 5;  // per request (TELINJECT_REMOTE_CACHE_TIMEOUT)
   double connect_timeout_seconds = 1;  // at most timeout_seconds
 };
 
 struct Config {
   std::string profile = "builtin";
-  std::vector<std::string> include;   // globs
-  std::vector<std::string> exclude;   // globs
+  std::vector<std::string> include;            // globs
+  std::vector<std::string> exclude;            // globs
   std::vector<std::string> exclude_functions;  // globs on qualified names ("*.test_*")
-  uint32_t min_function_lines = 0;    // functions with fewer rows are skipped
+  uint32_t min_function_lines = 0;             // functions with fewer rows are skipped
   uint64_t max_file_bytes = 2 * 1024 * 1024;
   std::filesystem::path cache_dir = ".telemetry_cache";
-  uint32_t jobs = 0;                  // 0: one per core
+  uint32_t jobs = 0;  // 0: one per core
   ValidateMode validate = ValidateMode::kNormal;
   uint32_t max_retries = 3;
   bool debug_trace = false;
-  std::string trace_level = "INFO";   // TRACE, DEBUG, INFO, WARNING, ERROR
+  std::string trace_level = "INFO";  // TRACE, DEBUG, INFO, WARNING, ERROR
   bool trace_console = true;
   LlmSettings llm;
   RemoteCacheSettings remote_cache;

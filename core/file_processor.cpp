@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string_view>
 
 #include "external_check.h"
@@ -22,12 +22,12 @@
 namespace telinject {
 namespace {
 
-using pass::Candidate;
 using pass::all_from_templates;
-using pass::InstrumentPass;
-using pass::Parsed;
+using pass::Candidate;
 using pass::function_text;
+using pass::InstrumentPass;
 using pass::parse_and_extract;
+using pass::Parsed;
 using pass::reconstruct;
 using pass::validate_instrumented;
 using pass::wrapped_ancestors;
@@ -35,10 +35,14 @@ using pass::wrapped_ancestors;
 // How `check` reports a function.
 const char* check_state(const FunctionInfo& f) {
   switch (f.state) {
-    case FunctionState::kInstrumented: return "already_instrumented";
-    case FunctionState::kUninstrumented: return "uninstrumented";
-    case FunctionState::kOptedOut: return "opted_out";
-    case FunctionState::kSkipped: return "skipped";
+    case FunctionState::kInstrumented:
+      return "already_instrumented";
+    case FunctionState::kUninstrumented:
+      return "uninstrumented";
+    case FunctionState::kOptedOut:
+      return "opted_out";
+    case FunctionState::kSkipped:
+      return "skipped";
   }
   return "skipped";
 }
@@ -85,10 +89,14 @@ Result<std::vector<LanguageTemplate>> templates_for(const LanguageSupport& langu
     user.profile = profile;
     auto same = std::find_if(all.begin(), all.end(),
                              [&](const LanguageTemplate& t) { return t.profile == user.profile; });
-    if (same != all.end()) *same = user; else all.push_back(user);
+    if (same != all.end())
+      *same = user;
+    else
+      all.push_back(user);
   }
-  auto chosen = std::find_if(all.begin(), all.end(),
-                             [&](const LanguageTemplate& t) { return t.profile == config.profile; });
+  auto chosen = std::find_if(all.begin(), all.end(), [&](const LanguageTemplate& t) {
+    return t.profile == config.profile;
+  });
   if (chosen == all.end())
     return make_error("profile '" + config.profile + "' has no template for " +
                       std::string(language.name()));
@@ -114,10 +122,10 @@ std::shared_ptr<const ExtractedText> extract_text(const std::string& text,
   SourceText source(text);
   // The caller's parse is used when it is of this very text (it never is with a BOM aside).
   bool reuse = tree && tree->get() && !source.has_bom();
-  auto parsed = reuse ? parse_and_extract(std::move(source), location, language,
-                                          extracted->templates, tree->copy())
-                      : parse_and_extract(std::move(source), location, language,
-                                          extracted->templates);
+  auto parsed =
+      reuse ? parse_and_extract(std::move(source), location, language, extracted->templates,
+                                tree->copy())
+            : parse_and_extract(std::move(source), location, language, extracted->templates);
   if (!parsed.ok()) {
     extracted->error = parsed.error();
     return extracted;
@@ -133,15 +141,15 @@ std::shared_ptr<const ExtractedText> extract_text(const std::string& text,
 std::vector<FunctionOutcome> check_extracted(const ExtractedText& extracted) {
   std::vector<FunctionOutcome> out;
   if (!extracted.parsed) return out;
-  for (const FunctionInfo& f : extracted.parsed->functions) out.push_back(describe(f, check_state(f)));
+  for (const FunctionInfo& f : extracted.parsed->functions)
+    out.push_back(describe(f, check_state(f)));
   return out;
 }
 
 TextResult process_text(const std::string& input, const FileLocation& location,
                         const LanguageSupport& language, Action action, const Config& config,
-                        ScriptCache* cache, TraceLog* trace,
-                        const std::vector<std::string>* only, LlmHooks hooks,
-                        const SyntaxTree* tree) {
+                        ScriptCache* cache, TraceLog* trace, const std::vector<std::string>* only,
+                        LlmHooks hooks, const SyntaxTree* tree) {
   return process_extracted(*extract_text(input, location, language, config, tree), action, cache,
                            trace, only, hooks);
 }
@@ -149,9 +157,9 @@ TextResult process_text(const std::string& input, const FileLocation& location,
 TextResult process_extracted(const ExtractedText& extracted, Action action, ScriptCache* cache,
                              TraceLog* trace, const std::vector<std::string>* only,
                              LlmHooks hooks) {
-  const std::string input = extracted.parsed ? extracted.parsed->source.restore(
-                                                   extracted.parsed->source.text())
-                                             : extracted.input;
+  const std::string input = extracted.parsed
+                                ? extracted.parsed->source.restore(extracted.parsed->source.text())
+                                : extracted.input;
   const LanguageSupport& language = *extracted.language;
   const Config& config = extracted.config;
   const FileLocation& location = extracted.location;
@@ -234,8 +242,9 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
       if (f.state == FunctionState::kSkipped && wanted(f) &&
           f.reason.rfind("telemetry edited by hand", 0) == 0) {
         outcome.status = FileOutcome::Status::kError;
-        outcome.message = f.qualified_name + " (line " + std::to_string(f.name_row + 1) + "): " +
-                          f.reason + "; fix or remove it by hand, the file was left as it was";
+        outcome.message = f.qualified_name + " (line " + std::to_string(f.name_row + 1) +
+                          "): " + f.reason +
+                          "; fix or remove it by hand, the file was left as it was";
         return result;
       }
     }
@@ -247,7 +256,8 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
       if (after.ok())
         for (const FunctionInfo& f : (*after)->functions)
           carrying_after += f.state == FunctionState::kInstrumented;
-      for (const FunctionInfo& f : functions) carrying_before += f.state == FunctionState::kInstrumented;
+      for (const FunctionInfo& f : functions)
+        carrying_before += f.state == FunctionState::kInstrumented;
       bool ok = after.ok() && (*after)->tree.error_count() <= parsed.tree.error_count() &&
                 carrying_after == carrying_before - outcome.removed;
       if (!ok) {
@@ -271,8 +281,8 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
   ParsedSource file = parsed.view();
   std::vector<std::string> not_done(functions.size());
   std::vector<std::string> notes(functions.size());  // why a selected function was left alone
-  InstrumentPass pass{parsed, language, tmpl, *templates, location, cache, trace, outcome,
-                      selected, candidates, failures, not_done, notes};
+  InstrumentPass pass{parsed,  language, tmpl,       *templates, location, cache, trace,
+                      outcome, selected, candidates, failures,   not_done, notes};
   if (hooks.instrumenter) plan_with_llm(pass, *hooks.instrumenter);
   for (size_t i = 0; i < functions.size() && !hooks.instrumenter; ++i) {
     if (!selected[i]) continue;
@@ -286,7 +296,8 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
       // A cached script is used only when its stored test passes and it inserts exactly what
       // the template produces now: a tampered entry can never smuggle code in.
       auto hit = cache->get(language_name, f.name, key);
-      if (hit && hit->test.passes(hit->script, text) && hit->script.insertions == script->insertions) {
+      if (hit && hit->test.passes(hit->script, text) &&
+          hit->script.insertions == script->insertions) {
         ++outcome.cache_hits;
         candidates.push_back({i, std::move(hit->script), true, true});
         continue;
@@ -343,8 +354,8 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
       std::vector<TextEdit> single_edits;
       auto single = reconstruct(parsed, alone, language, tmpl, &single_edits);
       Result<void> ok = single.ok()
-                            ? validate_instrumented(parsed, *single, single_edits, indices, language,
-                                                    *templates, all_from_templates(alone))
+                            ? validate_instrumented(parsed, *single, single_edits, indices,
+                                                    language, *templates, all_from_templates(alone))
                             : Result<void>(make_error(single.error()));
       if (ok.ok()) {
         kept.push_back(c);
@@ -364,8 +375,10 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
       bool layout_holds = true;
       for (int p = functions[c.index].parent; p >= 0; p = functions[p].parent)
         if (!failures[p].empty() && selected[p]) layout_holds = false;
-      if (layout_holds) candidates.push_back(std::move(c));
-      else failures[c.index] = "enclosing function failed validation";
+      if (layout_holds)
+        candidates.push_back(std::move(c));
+      else
+        failures[c.index] = "enclosing function failed validation";
     }
     for (size_t i = 0; i < failures.size(); ++i)
       if (!failures[i].empty()) selected[i] = false;
@@ -431,7 +444,9 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
     bool original_fails = false;
     if (!checked.ok()) {
       bool ignored = false;
-      original_fails = !run_external_check(language, input, location.relative.filename().string(), &ignored).ok();
+      original_fails =
+          !run_external_check(language, input, location.relative.filename().string(), &ignored)
+               .ok();
     }
     if (!checked.ok() && !original_fails) {
       outcome.status = FileOutcome::Status::kError;
@@ -439,7 +454,8 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
       return result;
     }
     if (skipped && trace)
-      trace->record(TraceLevel::kWarning, "checker_missing", {{"file", location.relative.string()}});
+      trace->record(TraceLevel::kWarning, "checker_missing",
+                    {{"file", location.relative.string()}});
   }
   if (output != parsed.source.text()) {
     result.output = parsed.source.restore(output);

@@ -23,12 +23,14 @@ TEST_SUITE("file_processor") {
     std::string first_output;
     {
       ScriptCache cache(dir.path());
-      TextResult first = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
+      TextResult first =
+          process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
       CHECK(first.outcome.cache_misses == 2);
       first_output = first.output;
     }
     ScriptCache cache(dir.path());
-    TextResult second = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
+    TextResult second =
+        process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
     CHECK(second.outcome.cache_hits == 2);
     CHECK(second.output == first_output);
   }
@@ -38,13 +40,16 @@ TEST_SUITE("file_processor") {
     std::string clean;
     {
       ScriptCache cache(dir.path());
-      clean = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr).output;
+      clean =
+          process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr)
+              .output;
     }
     // Rewrite f's script so that it also inserts code, with a matching checksum and test.
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((dir / "cache.sqlite3").c_str(), &db) == SQLITE_OK);
     sqlite3_stmt* row = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT script FROM scripts WHERE name='f'", -1, &row, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT script FROM scripts WHERE name='f'", -1, &row,
+                               nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(row) == SQLITE_ROW);
     auto script = script_from_json(reinterpret_cast<const char*>(sqlite3_column_text(row, 0)));
     sqlite3_finalize(row);
@@ -53,7 +58,8 @@ TEST_SUITE("file_processor") {
     auto test = ScriptTest::make(*script, "def f(x):\n    y = x + 1\n    return y\n");
     REQUIRE(test.ok());
     sqlite3_stmt* update = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "UPDATE scripts SET script=?1, test=?2 WHERE name='f'", -1, &update, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(db, "UPDATE scripts SET script=?1, test=?2 WHERE name='f'", -1,
+                               &update, nullptr) == SQLITE_OK);
     std::string script_text = script_to_json(*script), test_text = test_to_json(*test, script->key);
     sqlite3_bind_text(update, 1, script_text.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(update, 2, test_text.c_str(), -1, SQLITE_TRANSIENT);
@@ -61,7 +67,8 @@ TEST_SUITE("file_processor") {
     sqlite3_finalize(update);
     sqlite3_close(db);
     ScriptCache cache(dir.path());
-    TextResult again = process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
+    TextResult again =
+        process_text(kSource, "m.py", python(), Action::kInstrument, Config{}, &cache, nullptr);
     CHECK(again.output == clean);
     CHECK(again.output.find("system") == std::string::npos);
     CHECK(again.outcome.cache_hits == 1);  // g's entry is still good
@@ -70,8 +77,10 @@ TEST_SUITE("file_processor") {
   TEST_CASE("validation failure leaves the text as it was") {
     Config config;
     config.profile = "broken";
-    config.templates["broken"]["python"] = {"broken", "import t  # telinject", "with t.span({name}) +", "", false};
-    TextResult result = process_text(kSource, "m.py", python(), Action::kInstrument, config, nullptr, nullptr);
+    config.templates["broken"]["python"] = {"broken", "import t  # telinject",
+                                            "with t.span({name}) +", "", false};
+    TextResult result =
+        process_text(kSource, "m.py", python(), Action::kInstrument, config, nullptr, nullptr);
     CHECK(result.output == kSource);
     CHECK(result.outcome.instrumented == 0);
     for (const auto& f : result.outcome.functions) CHECK(f.state == "error");
@@ -79,7 +88,8 @@ TEST_SUITE("file_processor") {
 
   TEST_CASE("only the selected functions are instrumented or removed") {
     const std::string text =
-        "def outer():\n    def inner():\n        return 1\n    return inner()\n\n\ndef g():\n    return 2\n";
+        "def outer():\n    def inner():\n        return 1\n    return inner()\n\n\ndef g():\n    "
+        "return 2\n";
     std::vector<std::string> inner = {"m.outer.<locals>.inner"};
     TextResult one = process_text(text, "m.py", python(), Action::kInstrument, Config{}, nullptr,
                                   nullptr, &inner);
@@ -96,22 +106,24 @@ TEST_SUITE("file_processor") {
       }
 
     // Everything, then take out only the outer function's telemetry: the inner keeps its own.
-    TextResult all = process_text(text, "m.py", python(), Action::kInstrument, Config{}, nullptr, nullptr);
+    TextResult all =
+        process_text(text, "m.py", python(), Action::kInstrument, Config{}, nullptr, nullptr);
     CHECK(all.outcome.instrumented == 3);
     std::vector<std::string> outer = {"m.outer"};
     TextResult removed = process_text(all.output, "m.py", python(), Action::kRemove, Config{},
                                       nullptr, nullptr, &outer);
     CHECK(removed.outcome.removed == 1);
-    TextResult check = process_text(removed.output, "m.py", python(), Action::kCheck, Config{},
-                                    nullptr, nullptr);
+    TextResult check =
+        process_text(removed.output, "m.py", python(), Action::kCheck, Config{}, nullptr, nullptr);
     CHECK(check.outcome.already_instrumented == 2);
     CHECK(check.outcome.uninstrumented == 1);
     // Removing the rest restores the original bytes, import line included.
-    TextResult rest = process_text(removed.output, "m.py", python(), Action::kRemove, Config{},
-                                   nullptr, nullptr);
+    TextResult rest =
+        process_text(removed.output, "m.py", python(), Action::kRemove, Config{}, nullptr, nullptr);
     CHECK(rest.output == text);
     std::vector<std::string> none = {"m.nothing"};
     CHECK(process_text(all.output, "m.py", python(), Action::kRemove, Config{}, nullptr, nullptr,
-                       &none).output == all.output);
+                       &none)
+              .output == all.output);
   }
 }

@@ -18,13 +18,27 @@ void append_json_string(std::string& out, std::string_view value) {
   out.push_back('"');
   for (char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += "\\u00";
@@ -123,8 +137,8 @@ Result<std::vector<TextEdit>> script_edits(const InsertionScript& script, const 
       return make_error("insertion row " + std::to_string(row + 1) + " is past the end of file");
     if (insertion.column > source.row_text(row).size())
       return make_error("insertion column past the end of row " + std::to_string(row + 1));
-    edits.push_back({source.row_start(row) + insertion.column, 0,
-                     source.localize_newlines(insertion.text)});
+    edits.push_back(
+        {source.row_start(row) + insertion.column, 0, source.localize_newlines(insertion.text)});
   }
   return edits;
 }

@@ -86,9 +86,8 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
                                    const LanguageSupport& language,
                                    const std::vector<LanguageTemplate>& known,
                                    bool from_templates) {
-  if (from_templates &&
-      language.proves_instrumented(original.view(), original.functions, added, edits, output,
-                                   known))
+  if (from_templates && language.proves_instrumented(original.view(), original.functions, added,
+                                                     edits, output, known))
     return {};
   SourceText source(output);
   // Re-parsing from the original's tree reuses what lies between the edits: worth it when they
@@ -101,7 +100,8 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
           ? SyntaxTree::reparse(language.grammar(), original.tree,
                                 input_edits(original.source.text(), source, edits), source.text())
           : SyntaxTree::parse(language.grammar(), source.text());
-  auto result = parse_and_extract(std::move(source), original.location, language, known, std::move(tree));
+  auto result =
+      parse_and_extract(std::move(source), original.location, language, known, std::move(tree));
   if (!result.ok()) return make_error(result.error());
   const Parsed& after = **result;
   uint32_t errors_before = original.tree.error_count();
@@ -119,8 +119,8 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
   std::vector<bool> is_added(original.functions.size(), false);
   for (size_t i : added) is_added[i] = true;
   for (size_t i = 0; i < after.functions.size(); ++i) {
-    FunctionState expected = is_added[i] ? FunctionState::kInstrumented
-                                         : original.functions[i].state;
+    FunctionState expected =
+        is_added[i] ? FunctionState::kInstrumented : original.functions[i].state;
     // Filters from the config are not re-applied to `after`; they only skip functions that
     // stay uninstrumented. A function the language skipped (inside a syntax error) must stay
     // skipped: if the telemetry changed how the parser recovers around it, the next run would
@@ -133,8 +133,7 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
       return make_error(original.functions[i].qualified_name + " is " + to_string(actual) +
                         " after instrumentation, expected " + to_string(expected));
   }
-  auto removal = language.remove(after.view(), after.functions,
-                                 added, known);
+  auto removal = language.remove(after.view(), after.functions, added, known);
   if (!removal.ok()) return make_error("telemetry cannot be removed again: " + removal.error());
   std::string restored;
   if (!apply_edits(after.source.text(), std::move(*removal), &restored))
@@ -148,7 +147,8 @@ Result<void> validate_instrumented(const Parsed& original, const std::string& ou
     if (edit.remove_length > 0) replacements.push_back(edit);
   std::string updated;
   if (replacements.empty() ||
-      !apply_edits(original.source.text(), std::move(replacements), &updated) || restored != updated)
+      !apply_edits(original.source.text(), std::move(replacements), &updated) ||
+      restored != updated)
     return make_error("removing the telemetry does not restore the original text");
   return {};
 }
@@ -165,7 +165,8 @@ Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidat
   std::vector<TextEdit> edits;
   for (const Candidate& c : candidates) {
     auto script = script_edits(c.script, parsed.source, parsed.functions[c.index].start_row);
-    if (!script.ok()) return make_error(parsed.functions[c.index].qualified_name + ": " + script.error());
+    if (!script.ok())
+      return make_error(parsed.functions[c.index].qualified_name + ": " + script.error());
     for (TextEdit& e : *script) edits.push_back(std::move(e));
   }
   if (!candidates.empty()) {

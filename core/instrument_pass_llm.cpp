@@ -42,7 +42,8 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
   for (size_t i = 0; i < functions.size(); ++i) {
     if (!selected[i]) continue;
     bool nested = false;
-    for (int p = functions[i].parent; p >= 0 && !nested; p = functions[p].parent) nested = selected[p];
+    for (int p = functions[i].parent; p >= 0 && !nested; p = functions[p].parent)
+      nested = selected[p];
     const FunctionInfo& f = functions[i];
     if (nested) {
       notes[i] = "nested in a function instrumented by the LLM in this run; run again";
@@ -68,7 +69,8 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
     std::vector<size_t> added;
     for (const auto& [index, script] : scripts) {
       const FunctionInfo& f = functions[index];
-      auto safe = llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
+      auto safe =
+          llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
       if (!safe.ok()) return safe;
       auto placed = llm::check_same_place(script.insertions, own_scripts[index]);
       if (!placed.ok()) return make_error(f.qualified_name + ": " + placed.error());
@@ -137,9 +139,12 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
         continue;
       }
       selected[t.index] = false;
-      if (!errors.count(t.index)) notes[t.index] = "the LLM left it without telemetry";
-      else if (over_budget.count(t.index)) not_done[t.index] = "not instrumented: the LLM budget is spent";
-      else failures[t.index] = errors[t.index];
+      if (!errors.count(t.index))
+        notes[t.index] = "the LLM left it without telemetry";
+      else if (over_budget.count(t.index))
+        not_done[t.index] = "not instrumented: the LLM budget is spent";
+      else
+        failures[t.index] = errors[t.index];
     }
   }
 }
@@ -175,14 +180,16 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepaire
     if (nested) continue;
     const FunctionInfo& f = functions[i];
     std::string text = function_text(parsed.source, f);
-    std::string key = make_script_key(language_name, tmpl.fingerprint(), f.qualified_name, text,
-                                      language.script_context(file, functions, i, {}) + "\nllm-repair");
+    std::string key =
+        make_script_key(language_name, tmpl.fingerprint(), f.qualified_name, text,
+                        language.script_context(file, functions, i, {}) + "\nllm-repair");
     // The LLM's script must be telemetry only, where the language's own script puts it, and
     // validate with every script kept so far.
     auto own = language.instrument(file, functions, i, tmpl, {});
     if (!own.ok()) continue;
     auto validate = [&](const InsertionScript& script) -> Result<void> {
-      auto safe = llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
+      auto safe =
+          llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
       if (!safe.ok()) return safe;
       auto placed = llm::check_same_place(script.insertions, own->insertions);
       if (!placed.ok()) return placed;
@@ -222,8 +229,11 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepaire
     auto fixed = repairer->repair(task, validate, &why);
     if (trace)
       trace->record(fixed.ok() ? TraceLevel::kInfo : TraceLevel::kWarning, "llm_repair",
-                    {{"file", task.file}, {"function", f.qualified_name},
-                     {"outcome", fixed.ok() ? "fixed" : why == llm::CallFailure::kBudget ? "budget" : "failed"},
+                    {{"file", task.file},
+                     {"function", f.qualified_name},
+                     {"outcome", fixed.ok()                         ? "fixed"
+                                 : why == llm::CallFailure::kBudget ? "budget"
+                                                                    : "failed"},
                      {"error", fixed.ok() ? "" : fixed.error()}});
     if (fixed.ok()) {
       fixed->key = key;

@@ -39,10 +39,10 @@ struct FunctionInfo {
   uint32_t name_row = 0;  // where the name is written (diagnostics, hover)
   uint32_t name_column = 0;
   FunctionState state = FunctionState::kUninstrumented;
-  std::string reason;    // for kOptedOut and kSkipped
-  std::string profile;   // for kInstrumented: the profile whose marker was found
-  int parent = -1;       // index of the innermost enclosing function, -1 at top level
-  TSNode node{};         // the definition node; valid while its tree lives
+  std::string reason;   // for kOptedOut and kSkipped
+  std::string profile;  // for kInstrumented: the profile whose marker was found
+  int parent = -1;      // index of the innermost enclosing function, -1 at top level
+  TSNode node{};        // the definition node; valid while its tree lives
   /// Rows (absolute) inside this function whose start lies inside a multi-line literal: text
   /// may never be inserted at their start.
   std::vector<uint32_t> verbatim_rows;
@@ -133,10 +133,9 @@ class LanguageSupport {
   /// are the indices of the enclosing functions instrumented in the same pass, outermost first
   /// (their edits shift this one's layout). Fails with a reason when the function cannot be
   /// instrumented safely.
-  virtual Result<InsertionScript> instrument(const ParsedSource& file,
-                                             const std::vector<FunctionInfo>& functions,
-                                             size_t index, const LanguageTemplate& tmpl,
-                                             const std::vector<size_t>& wrapped_ancestors) const = 0;
+  virtual Result<InsertionScript> instrument(
+      const ParsedSource& file, const std::vector<FunctionInfo>& functions, size_t index,
+      const LanguageTemplate& tmpl, const std::vector<size_t>& wrapped_ancestors) const = 0;
 
   /// Validation without a second parse, for scripts made from the templates: true when the
   /// language proves from `file`'s tree alone what validation otherwise checks on a parse of
@@ -162,10 +161,9 @@ class LanguageSupport {
   /// `functions` marked kInstrumented whose index is in `selected` (all when empty), and the
   /// import line when no telemetry is left. Fails when the telemetry was altered by hand so that
   /// removing it would not restore the original.
-  virtual Result<std::vector<TextEdit>> remove(const ParsedSource& file,
-                                               const std::vector<FunctionInfo>& functions,
-                                               const std::vector<size_t>& selected,
-                                               const std::vector<LanguageTemplate>& known) const = 0;
+  virtual Result<std::vector<TextEdit>> remove(
+      const ParsedSource& file, const std::vector<FunctionInfo>& functions,
+      const std::vector<size_t>& selected, const std::vector<LanguageTemplate>& known) const = 0;
 
   /// The runtime helper files this language's `builtin` profile calls, for a file at `file`
   /// (a language may place them by the project around the file: Go's module, for instance).

@@ -66,7 +66,6 @@ std::optional<fs::perms> file_mode(const fs::path& path) {
   return status.permissions();
 }
 
-
 const char* const kNotOurHelper =
     "named like telinject's runtime helper but not telinject's: left as it is (rename it: "
     "instrumented code imports this name)";
@@ -91,7 +90,7 @@ struct Worker {
   DiskMemo* memo;  // the run's: what languages looked up on disk around its files
   // By language, for every language (filled before the workers start, read-only after).
   std::map<const LanguageSupport*, std::string> fingerprints;
-  std::map<const LanguageSupport*, bool> needs_runtime;  // by the run's profile
+  std::map<const LanguageSupport*, bool> needs_runtime;   // by the run's profile
   std::map<const LanguageSupport*, std::string> markers;  // the run's profile's header prefix
 
   bool uses_runtime(const ScannedFile& file) const {
@@ -148,7 +147,8 @@ struct Worker {
     const std::string& marker = markers.at(file.language);
     if (marker.empty()) return false;
     uint32_t found = 0;
-    for (size_t at = output.find(marker); at != std::string_view::npos && found < record.instrumented;
+    for (size_t at = output.find(marker);
+         at != std::string_view::npos && found < record.instrumented;
          at = output.find(marker, at + marker.size()))
       ++found;
     return found >= record.instrumented;
@@ -283,8 +283,7 @@ struct Worker {
       std::string label = file.relative.generic_string();
       outcome.diff = unified_diff(*bytes, result.output, "a/" + label, "b/" + label);
     }
-    if (!options.dry_run && options.action != Action::kCheck &&
-        (changed || options.output_dir)) {
+    if (!options.dry_run && options.action != Action::kCheck && (changed || options.output_dir)) {
       auto written = options.output_dir ? write_mirror(file, target, result.output)
                                         : replace_in_place(file, *bytes, stamp, result.output);
       if (!written.ok()) {
@@ -299,18 +298,19 @@ struct Worker {
       }
     }
     if (file_cache && !options.dry_run) {
-      bool clean = std::none_of(outcome.functions.begin(), outcome.functions.end(),
-                                [](const FunctionOutcome& f) {
-                                  return f.state == "error" || f.state == "not_done";
-                                });
+      bool clean = std::none_of(
+          outcome.functions.begin(), outcome.functions.end(),
+          [](const FunctionOutcome& f) { return f.state == "error" || f.state == "not_done"; });
       if (clean) {
         std::string output_hash = changed ? sha256_hex(result.output) : input_hash;
         uint32_t carrying = outcome.instrumented + outcome.already_instrumented;
-        (void)cache->put_file(record_key, {input_hash, output_hash, outcome.functions_found, carrying});
+        (void)cache->put_file(record_key,
+                              {input_hash, output_hash, outcome.functions_found, carrying});
         if (changed) {
           // The output is a fixed point: the next run over it has nothing to do.
           std::string output_key = file_record_key(file, output_hash);
-          (void)cache->put_file(output_key, {output_hash, output_hash, outcome.functions_found, carrying});
+          (void)cache->put_file(output_key,
+                                {output_hash, output_hash, outcome.functions_found, carrying});
         }
       }
     }
@@ -326,8 +326,8 @@ struct FileGate {
   std::optional<fs::path> mirror;  // the output folder, weakly canonical
   std::set<fs::path> cleaned;      // folders cleaned of stale temporary files
   std::map<fs::path, std::optional<std::string>> helpers;  // helper target -> helper_conflict
-  std::optional<ShardFilter> shard;  // --shard I/N
-  std::mutex shard_mutex;            // the filter remembers folders; the count runs beside
+  std::optional<ShardFilter> shard;                        // --shard I/N
+  std::mutex shard_mutex;  // the filter remembers folders; the count runs beside
 
   // Whether the run takes `file`: never one in the mirror (when it lies inside a scanned tree),
   // nor one left to the editor, nor another shard's. Thread-safe.

@@ -27,7 +27,7 @@ class LlmClient;
 class ScriptRepairer;
 class LlmAnalyzer;
 class FileInstrumenter;
-}
+}  // namespace llm
 
 enum class Action {
   kInstrument,  // add telemetry to uninstrumented functions
@@ -86,8 +86,8 @@ struct FunctionOutcome {
   uint32_t line = 0;      // 1-based row of the name
   uint32_t column = 0;    // 0-based byte column of the name in its row
   uint32_t end_line = 0;  // 1-based last row of the definition
-  std::string state;  // "instrumented", "already_instrumented", "uninstrumented", "removed",
-                      // "skipped", "opted_out", "error", "not_done" (LLM budget exhausted)
+  std::string state;      // "instrumented", "already_instrumented", "uninstrumented", "removed",
+                          // "skipped", "opted_out", "error", "not_done" (LLM budget exhausted)
   std::string reason;
 };
 
@@ -98,14 +98,14 @@ struct FileOutcome {
   std::string message;  // reason for kSkipped, error for kError
   std::vector<FunctionOutcome> functions;
   uint32_t functions_found = 0;
-  uint32_t instrumented = 0;          // newly instrumented in this run
+  uint32_t instrumented = 0;  // newly instrumented in this run
   uint32_t already_instrumented = 0;
   uint32_t removed = 0;
-  uint32_t skipped = 0;               // skipped or opted out
-  uint32_t uninstrumented = 0;        // left without telemetry (check)
+  uint32_t skipped = 0;         // skipped or opted out
+  uint32_t uninstrumented = 0;  // left without telemetry (check)
   uint32_t cache_hits = 0;
   uint32_t cache_misses = 0;
-  bool from_file_cache = false;       // decided from the file-level record, not parsed
+  bool from_file_cache = false;  // decided from the file-level record, not parsed
   std::string diff;
 };
 
@@ -132,12 +132,12 @@ struct RunReport {
 RunReport run_pipeline(const RunOptions& options, ScriptCache* cache);
 
 /// Processes one file's text (already read) for `action`. `location` names the module
-/// (Python's qualified names) and places imports (JS, Go). `only`, when given, limits instrument and remove to the functions
-/// with these qualified names (the editor's "instrument function"); the others are reported as
-/// they are. `tree`, when given, is the caller's parse of `input` (the language server keeps
-/// one per document): it is used instead of parsing again, and validation re-parses the result
-/// incrementally from it. Used by the batch run and by the language server. Thread-safe for
-/// distinct texts and trees (pass each thread its own SyntaxTree::copy()).
+/// (Python's qualified names) and places imports (JS, Go). `only`, when given, limits instrument
+/// and remove to the functions with these qualified names (the editor's "instrument function"); the
+/// others are reported as they are. `tree`, when given, is the caller's parse of `input` (the
+/// language server keeps one per document): it is used instead of parsing again, and validation
+/// re-parses the result incrementally from it. Used by the batch run and by the language server.
+/// Thread-safe for distinct texts and trees (pass each thread its own SyntaxTree::copy()).
 struct TextResult {
   std::string output;  // the new text (equal to input when nothing changes)
   FileOutcome outcome;

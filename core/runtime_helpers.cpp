@@ -85,25 +85,29 @@ void handle_runtime_files(const RunOptions& options, const RuntimeNeeds& needs, 
     if (options.action == Action::kInstrument) {
       if (existing.ok() && *existing == content) continue;
       if (auto conflict = helper_conflict(target, content)) {
-        report.errors.push_back({target.string(),
-                                 "this is " + *conflict + "; left as it is (rename or remove it "
-                                 "so instrumented code can import the helper)"});
+        report.errors.push_back(
+            {target.string(), "this is " + *conflict +
+                                  "; left as it is (rename or remove it "
+                                  "so instrumented code can import the helper)"});
         continue;
       }
       if (options.output_dir) {
         fs::path inside = target.lexically_relative(*options.output_dir).parent_path();
         if (auto link = link_below(*options.output_dir, inside)) {
-          report.errors.push_back({target.string(), link->string() +
-                                   ": a symbolic link inside the output folder; telinject does "
-                                   "not write through it"});
+          report.errors.push_back(
+              {target.string(), link->string() +
+                                    ": a symbolic link inside the output folder; telinject does "
+                                    "not write through it"});
           continue;
         }
       }
       std::error_code made;
       fs::create_directories(target.parent_path(), made);
       auto written = write_file_atomically(target, content);
-      if (written.ok()) report.runtime_files_written.push_back(target.string());
-      else report.errors.push_back({target.string(), written.error()});
+      if (written.ok())
+        report.runtime_files_written.push_back(target.string());
+      else
+        report.errors.push_back({target.string(), written.error()});
     } else if (existing.ok() && *existing == content &&
                !fs::is_symlink(fs::symlink_status(target, ec)) &&
                helper_no_longer_needed(options, needs, target)) {
@@ -115,7 +119,8 @@ void handle_runtime_files(const RunOptions& options, const RuntimeNeeds& needs, 
       // left in it; fs::remove leaves a folder that is not empty.
       if (!ec && target.parent_path() != target.parent_path().root_path() &&
           fs::is_empty(target.parent_path(), ec) && !ec) {
-        bool is_root = options.output_dir && fs::equivalent(*options.output_dir, target.parent_path(), ec);
+        bool is_root =
+            options.output_dir && fs::equivalent(*options.output_dir, target.parent_path(), ec);
         for (const fs::path& root : needs.roots)
           is_root = is_root || fs::equivalent(root, target.parent_path(), ec);
         if (!is_root) fs::remove(target.parent_path(), ec);

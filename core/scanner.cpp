@@ -1,7 +1,5 @@
 #include "scanner.h"
 
-#include "llm/llm_language.h"
-
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -9,6 +7,7 @@
 
 #include "gitignore.h"
 #include "glob.h"
+#include "llm/llm_language.h"
 
 namespace telinject {
 namespace {

@@ -85,8 +85,8 @@ ScanResult scan_paths(const std::vector<std::filesystem::path>& paths,
                       const LanguageRegistry& languages, const ScanOptions& options,
                       const ScannedFileSink& sink);
 
-/// Why `bytes` cannot be treated as source text ("binary file (NUL byte at offset N)", "invalid UTF-8 at byte
-/// N"), or nothing when it can. Called by the pipeline on the bytes it reads anyway.
+/// Why `bytes` cannot be treated as source text ("binary file (NUL byte at offset N)", "invalid
+/// UTF-8 at byte N"), or nothing when it can. Called by the pipeline on the bytes it reads anyway.
 std::optional<std::string> text_problem(std::string_view bytes);
 
 }  // namespace telinject

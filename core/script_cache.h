@@ -62,8 +62,8 @@ struct CacheStats {
   uint64_t bytes = 0;  // size of the store on disk
   uint64_t hits = 0;   // lifetime counters
   uint64_t misses = 0;
-  uint64_t damaged = 0;               // entries found damaged and discarded
-  uint64_t remote_hits = 0;           // lifetime counters of the remote cache (remote_cache.h)
+  uint64_t damaged = 0;      // entries found damaged and discarded
+  uint64_t remote_hits = 0;  // lifetime counters of the remote cache (remote_cache.h)
   uint64_t remote_misses = 0;
   uint64_t remote_refused = 0;        // remote entries failing verification, never used
   uint64_t earlier_layout_files = 0;  // entry files of earlier versions (scripts/, tests/, …)

@@ -1,11 +1,10 @@
 #include "script_cache.h"
 
 #include <doctest/doctest.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -105,12 +104,15 @@ TEST_SUITE("script_cache") {
     REQUIRE(cache.put(other).ok());
     REQUIRE(cache.put_file(std::string(64, 'd'), {"in", "out", 1, 1}).ok());
     REQUIRE(cache.wait_for_writes().ok());
-    std::string text = sql(dir.path(), "SELECT script FROM scripts WHERE key='" + e.script.key + "'");
-    sql(dir.path(), "UPDATE scripts SET script=substr(script, 1, 40) WHERE key='" + e.script.key + "'");
+    std::string text =
+        sql(dir.path(), "SELECT script FROM scripts WHERE key='" + e.script.key + "'");
+    sql(dir.path(),
+        "UPDATE scripts SET script=substr(script, 1, 40) WHERE key='" + e.script.key + "'");
     CHECK_FALSE(cache.get("python", "g", e.script.key));
     // A whole, checksummed entry of another function stored under this key: forged.
-    sql(dir.path(), "UPDATE scripts SET (script, test) = (SELECT script, test FROM scripts WHERE key='" +
-                        other.script.key + "') WHERE key='" + e.script.key + "'");
+    sql(dir.path(),
+        "UPDATE scripts SET (script, test) = (SELECT script, test FROM scripts WHERE key='" +
+            other.script.key + "') WHERE key='" + e.script.key + "'");
     CHECK_FALSE(cache.get("python", "g", e.script.key));
     sql(dir.path(), "UPDATE files SET record=replace(record, 'out', 'in!')");
     CHECK_FALSE(cache.get_file(std::string(64, 'd')));
@@ -143,7 +145,8 @@ TEST_SUITE("script_cache") {
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&cache, t] {
         for (int i = 0; i < 50; ++i) {
-          CachedScript e = python_entry("f" + std::to_string(i % 10), "def f():\n    return " + std::to_string(i + t) + "\n");
+          CachedScript e = python_entry("f" + std::to_string(i % 10),
+                                        "def f():\n    return " + std::to_string(i + t) + "\n");
           (void)cache.put(e);
           (void)cache.get("python", e.script.function_name, e.script.key);
           (void)cache.put_file(e.script.key, {"a", "b", 1, 1});
@@ -157,7 +160,9 @@ TEST_SUITE("script_cache") {
     std::set<std::string> keys;
     for (int t = 0; t < 8; ++t)
       for (int i = 0; i < 50; ++i)
-        keys.insert(python_entry("f" + std::to_string(i % 10), "def f():\n    return " + std::to_string(i + t) + "\n").script.key);
+        keys.insert(python_entry("f" + std::to_string(i % 10),
+                                 "def f():\n    return " + std::to_string(i + t) + "\n")
+                        .script.key);
     CHECK(sql(dir.path(), "SELECT count(*) FROM scripts") == std::to_string(keys.size()));
     CHECK(sql(dir.path(), "PRAGMA integrity_check") == "ok");
     CHECK(warnings.seen.empty());
@@ -173,7 +178,8 @@ TEST_SUITE("script_cache") {
         ScriptCache cache(dir.path());
         for (int i = 0; i < 20; ++i) {
           (void)cache.get("python", "nothing", std::string(64, 'a'));  // a miss
-          (void)cache.put(python_entry("p" + std::to_string(c), "def p():\n    return " + std::to_string(i) + "\n"));
+          (void)cache.put(python_entry("p" + std::to_string(c),
+                                       "def p():\n    return " + std::to_string(i) + "\n"));
           if (!cache.flush_index().ok()) _exit(1);
         }
         _exit(0);
@@ -198,7 +204,8 @@ TEST_SUITE("script_cache") {
       if (pid == 0) {
         ScriptCache cache(dir.path());
         for (int i = 0;; ++i) {
-          (void)cache.put(python_entry("k" + std::to_string(i % 97), "def k():\n    return " + std::to_string(i) + "\n"));
+          (void)cache.put(python_entry("k" + std::to_string(i % 97),
+                                       "def k():\n    return " + std::to_string(i) + "\n"));
           if (i % 50 == 0) (void)cache.wait_for_writes();
         }
       }
@@ -227,7 +234,10 @@ TEST_SUITE("script_cache") {
       {
         ScriptCache cache(dir.path());
         for (int i = 0; i < 300; ++i)
-          REQUIRE(cache.put(python_entry("n" + std::to_string(i), "def n():\n    return " + std::to_string(i) + "\n")).ok());
+          REQUIRE(cache
+                      .put(python_entry("n" + std::to_string(i),
+                                        "def n():\n    return " + std::to_string(i) + "\n"))
+                      .ok());
         REQUIRE(cache.put(e).ok());
         REQUIRE(cache.flush_index().ok());
       }
@@ -236,7 +246,8 @@ TEST_SUITE("script_cache") {
       REQUIRE(bytes.size() > 100000);
       if (how == "garbage") write_text(store, std::string(bytes.size(), 'x'));
       if (how == "truncated") write_text(store, bytes.substr(0, bytes.size() / 3));
-      if (how == "zeroed pages") write_text(store, bytes.substr(0, 8192) + std::string(bytes.size() - 8192, '\0'));
+      if (how == "zeroed pages")
+        write_text(store, bytes.substr(0, 8192) + std::string(bytes.size() - 8192, '\0'));
       {
         // Read-only: not trusted, not touched.
         ScriptCache reader(dir.path(), ScriptCache::Access::kReadOnly);
@@ -340,16 +351,21 @@ TEST_SUITE("script_cache") {
     REQUIRE(exported.ok());
     CHECK(*exported == 2);
     std::string h = e.script.key.substr(0, 8), o = odd.script.key.substr(0, 8);
-    std::vector<std::string> expected = {"scripts", "scripts/python", "scripts/python/f_" + h + ".json",
-                                         "scripts/python/odd_name__" + o + ".json", "tests",
-                                         "tests/python", "tests/python/test_f_" + h + ".json",
+    std::vector<std::string> expected = {"scripts",
+                                         "scripts/python",
+                                         "scripts/python/f_" + h + ".json",
+                                         "scripts/python/odd_name__" + o + ".json",
+                                         "tests",
+                                         "tests/python",
+                                         "tests/python/test_f_" + h + ".json",
                                          "tests/python/test_odd_name__" + o + ".json"};
     std::sort(expected.begin(), expected.end());
     CHECK(entries_below(dir / "out") == expected);
     auto script = script_from_json(read_text(dir / ("out/scripts/python/f_" + h + ".json")));
     REQUIRE(script.ok());
     CHECK(*script == e.script);
-    auto test = test_from_json(read_text(dir / ("out/tests/python/test_f_" + h + ".json")), e.script.key);
+    auto test =
+        test_from_json(read_text(dir / ("out/tests/python/test_f_" + h + ".json")), e.script.key);
     REQUIRE(test.ok());
     CHECK(*test == e.test);
   }
@@ -358,9 +374,12 @@ TEST_SUITE("script_cache") {
     TempDir dir;
     CachedScript e = python_entry("f", "def f():\n    return 1\n");
     write_text(dir / ".gitignore", std::string(kCacheGitignore));
-    write_text(dir / ("scripts/python/f_" + e.script.key.substr(0, 8) + ".json"), script_to_json(e.script));
-    write_text(dir / ("tests/python/test_f_" + e.script.key.substr(0, 8) + ".json"), test_to_json(e.test, e.script.key));
-    write_text(dir / "metadata/cache_index.json", "{\"version\":1,\"hits\":1,\"misses\":1,\"updated\":\"x\"}");
+    write_text(dir / ("scripts/python/f_" + e.script.key.substr(0, 8) + ".json"),
+               script_to_json(e.script));
+    write_text(dir / ("tests/python/test_f_" + e.script.key.substr(0, 8) + ".json"),
+               test_to_json(e.test, e.script.key));
+    write_text(dir / "metadata/cache_index.json",
+               "{\"version\":1,\"hits\":1,\"misses\":1,\"updated\":\"x\"}");
     write_text(dir / "scripts/mine.txt", "keep\n");
     ScriptCache cache(dir.path());
     CHECK_FALSE(cache.get("python", "f", e.script.key));

@@ -11,7 +11,7 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 // counting only steps made of one repeated character. Ties go to tabs before spaces and to the
 // shorter step (the order of the strings themselves). Runs once per file: no allocation per row.
 std::string detect_indent_unit(const SourceText& source) {
-  constexpr size_t kLongest = 64;  // a longer step is no indentation unit
+  constexpr size_t kLongest = 64;        // a longer step is no indentation unit
   uint32_t votes[2][kLongest + 1] = {};  // [tab, space][length]
   std::string_view previous;
   for (uint32_t row = 0; row < source.row_count(); ++row) {

@@ -84,8 +84,8 @@ Result<SyntaxTree> SyntaxTree::reparse(const TSLanguage* grammar, const SyntaxTr
 Result<SyntaxTree> SyntaxTree::parse(const TSLanguage* grammar, std::string_view text) {
   TSParser* parser = fresh_thread_parser(grammar);
   if (!parser) return make_error("grammar's ABI version is not supported by this tree-sitter");
-  TSTree* tree = ts_parser_parse_string(parser, nullptr, text.data(),
-                                        static_cast<uint32_t>(text.size()));
+  TSTree* tree =
+      ts_parser_parse_string(parser, nullptr, text.data(), static_cast<uint32_t>(text.size()));
   if (!tree) return make_error("tree-sitter gave no tree");
   return SyntaxTree(tree);
 }

@@ -4,7 +4,6 @@
 #include <tree_sitter/api.h>
 
 #include <string_view>
-
 #include <vector>
 
 #include "result.h"

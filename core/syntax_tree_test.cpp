@@ -58,17 +58,20 @@ TEST_SUITE("syntax_tree") {
     auto tree = SyntaxTree::parse(python, text);
     REQUIRE(tree.ok());
     SyntaxTree current = std::move(*tree);
-    const char* pieces[] = {"x", " ", "\n", "    ", "def h():\n    pass\n", "(", ")", ":", "\"",
-                            "é", "#", "yield 1\n"};
+    const char* pieces[] = {"x",  " ", "\n", "    ",     "def h():\n    pass\n", "(", ")", ":",
+                            "\"", "é", "#",  "yield 1\n"};
     std::mt19937 random(7);
     for (int round = 0; round < 300; ++round) {
       size_t start = random() % (text.size() + 1);
       size_t length = std::min<size_t>(random() % 4, text.size() - start);
       std::string insert = pieces[random() % std::size(pieces)];
       std::string next = text.substr(0, start) + insert + text.substr(start + length);
-      TSInputEdit edit{static_cast<uint32_t>(start), static_cast<uint32_t>(start + length),
-                       static_cast<uint32_t>(start + insert.size()), point_of(text, start),
-                       point_of(text, start + length), point_of(next, start + insert.size())};
+      TSInputEdit edit{static_cast<uint32_t>(start),
+                       static_cast<uint32_t>(start + length),
+                       static_cast<uint32_t>(start + insert.size()),
+                       point_of(text, start),
+                       point_of(text, start + length),
+                       point_of(next, start + insert.size())};
       auto reparsed = SyntaxTree::reparse(python, current, {edit}, next);
       auto fresh = SyntaxTree::parse(python, next);
       REQUIRE(reparsed.ok());

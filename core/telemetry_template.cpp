@@ -8,15 +8,16 @@ std::string LanguageTemplate::marker() const {
     // Both headers must be recognised: keep their common fixed prefix.
     std::string other = generator_header.substr(0, generator_header.find('{'));
     size_t common = 0;
-    while (common < marker.size() && common < other.size() && marker[common] == other[common]) ++common;
+    while (common < marker.size() && common < other.size() && marker[common] == other[common])
+      ++common;
     marker.resize(common);
   }
   return marker;
 }
 
 std::string LanguageTemplate::fingerprint() const {
-  std::string out = profile + '\0' + import_line + '\0' + header + '\0' + generator_header +
-                    '\0' + (needs_runtime ? "1" : "0");
+  std::string out = profile + '\0' + import_line + '\0' + header + '\0' + generator_header + '\0' +
+                    (needs_runtime ? "1" : "0");
   // Appended only when used, so the keys of templates without them stay as they were.
   if (!footer.empty() || !require_line.empty()) out += '\0' + footer + '\0' + require_line;
   if (!generator_footer.empty()) out += '\0' + generator_footer;

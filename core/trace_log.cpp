@@ -14,18 +14,24 @@ namespace {
 
 const char* level_name(TraceLevel level) {
   switch (level) {
-    case TraceLevel::kTrace: return "TRACE";
-    case TraceLevel::kDebug: return "DEBUG";
-    case TraceLevel::kInfo: return "INFO";
-    case TraceLevel::kWarning: return "WARNING";
-    case TraceLevel::kError: return "ERROR";
+    case TraceLevel::kTrace:
+      return "TRACE";
+    case TraceLevel::kDebug:
+      return "DEBUG";
+    case TraceLevel::kInfo:
+      return "INFO";
+    case TraceLevel::kWarning:
+      return "WARNING";
+    case TraceLevel::kError:
+      return "ERROR";
   }
   return "INFO";
 }
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -34,15 +40,17 @@ bool is_secret_key(const std::string& key) {
   bool token_count = k.find("tokens") != std::string::npos;
   return k == "api_key" || k == "apikey" || k == "authorization" || k == "password" ||
          (k.size() > 4 && k.substr(k.size() - 4) == "_key") ||
-         (k.find("token") != std::string::npos && !token_count) || k.find("secret") != std::string::npos;
+         (k.find("token") != std::string::npos && !token_count) ||
+         k.find("secret") != std::string::npos;
 }
 
 nlohmann::json redact(const nlohmann::json& value) {
   if (value.is_object()) {
     nlohmann::json out = nlohmann::json::object();
     for (auto it = value.begin(); it != value.end(); ++it)
-      out[it.key()] = is_secret_key(it.key()) && it.value().is_string() ? nlohmann::json("[redacted]")
-                                                                         : redact(it.value());
+      out[it.key()] = is_secret_key(it.key()) && it.value().is_string()
+                          ? nlohmann::json("[redacted]")
+                          : redact(it.value());
     return out;
   }
   if (value.is_array()) {
@@ -62,7 +70,9 @@ std::string timestamp(const char* format, bool millis) {
   std::strftime(buffer, sizeof buffer, format, &utc);
   std::string out = buffer;
   if (millis) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
     char tail[8];
     std::snprintf(tail, sizeof tail, ".%03dZ", static_cast<int>(ms));
     out += tail;
@@ -98,11 +108,12 @@ TraceLog::~TraceLog() { ::close(fd_); }
 
 void TraceLog::record(TraceLevel level, std::string_view event, const nlohmann::json& data) {
   if (!enabled(level)) return;
-  nlohmann::json line = {{"ts", timestamp("%Y-%m-%dT%H:%M:%S", true)},
-                         {"level", level_name(level)},
-                         {"event", std::string(event)},
-                         {"thread", std::hash<std::thread::id>{}(std::this_thread::get_id()) % 100000},
-                         {"data", redact(data)}};
+  nlohmann::json line = {
+      {"ts", timestamp("%Y-%m-%dT%H:%M:%S", true)},
+      {"level", level_name(level)},
+      {"event", std::string(event)},
+      {"thread", std::hash<std::thread::id>{}(std::this_thread::get_id()) % 100000},
+      {"data", redact(data)}};
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::lock_guard lock(mutex_);
   ssize_t written = ::write(fd_, text.data(), text.size());

@@ -26,7 +26,9 @@ TEST_SUITE("trace_log") {
     REQUIRE(log.ok());
     (*log)->record(TraceLevel::kDebug, "dropped", {});
     (*log)->record(TraceLevel::kInfo, "llm_call",
-                   {{"api_key", "sk-secret"}, {"input_tokens", 12}, {"nested", {{"Authorization", "Bearer x"}}}});
+                   {{"api_key", "sk-secret"},
+                    {"input_tokens", 12},
+                    {"nested", {{"Authorization", "Bearer x"}}}});
     auto lines = lines_of((*log)->path());
     REQUIRE(lines.size() == 1);
     CHECK(lines[0]["event"] == "llm_call");
@@ -46,7 +48,9 @@ TEST_SUITE("trace_log") {
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t)
       threads.emplace_back([&log, t] {
-        for (int i = 0; i < 200; ++i) (*log)->record(TraceLevel::kInfo, "e", {{"t", t}, {"i", i}, {"pad", std::string(300, 'x')}});
+        for (int i = 0; i < 200; ++i)
+          (*log)->record(TraceLevel::kInfo, "e",
+                         {{"t", t}, {"i", i}, {"pad", std::string(300, 'x')}});
       });
     for (auto& t : threads) t.join();
     CHECK(lines_of((*log)->path()).size() == 1600);

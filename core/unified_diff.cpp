@@ -35,7 +35,8 @@ class Myers {
  private:
   // Finds the middle snake of a[a0,a1) x b[b0,b1); returns its start (x,y) and end (u,v),
   // relative to a0 and b0.
-  void middle_snake(int a0, int a1, int b0, int b1, int* x_out, int* y_out, int* u_out, int* v_out) {
+  void middle_snake(int a0, int a1, int b0, int b1, int* x_out, int* y_out, int* u_out,
+                    int* v_out) {
     const int n = a1 - a0, m = b1 - b0, delta = n - m;
     const bool odd = delta & 1;
     const int max = (n + m + 1) / 2 + 1;
@@ -81,7 +82,8 @@ class Myers {
     ops_.insert(ops_.end(), prefix, Op::kEqual);
     a0 += prefix, b0 += prefix;
     int suffix = 0;
-    while (a1 - suffix > a0 && b1 - suffix > b0 && a_[a1 - 1 - suffix] == b_[b1 - 1 - suffix]) ++suffix;
+    while (a1 - suffix > a0 && b1 - suffix > b0 && a_[a1 - 1 - suffix] == b_[b1 - 1 - suffix])
+      ++suffix;
     a1 -= suffix, b1 -= suffix;
     if (a0 == a1) {
       ops_.insert(ops_.end(), b1 - b0, Op::kInsert);
@@ -136,8 +138,10 @@ std::vector<LineChange> line_changes(std::string_view old_text, std::string_view
     }
     LineChange change{x, 0, y, 0};
     for (; i < ops.size() && ops[i] != Op::kEqual; ++i) {
-      if (ops[i] == Op::kDelete) ++change.old_count, ++x;
-      else ++change.new_count, ++y;
+      if (ops[i] == Op::kDelete)
+        ++change.old_count, ++x;
+      else
+        ++change.new_count, ++y;
     }
     changes.push_back(change);
   }
@@ -157,7 +161,8 @@ std::string unified_diff(std::string_view old_text, std::string_view new_text,
     }
     size_t j = i;
     while (j < ops.size() && ops[j] != Op::kEqual) ++j;
-    std::stable_partition(ops.begin() + i, ops.begin() + j, [](Op op) { return op == Op::kDelete; });
+    std::stable_partition(ops.begin() + i, ops.begin() + j,
+                          [](Op op) { return op == Op::kDelete; });
     i = j;
   }
 
@@ -190,9 +195,15 @@ std::string unified_diff(std::string_view old_text, std::string_view new_text,
     out += "@@ -" + range(ai[start], a_count) + " +" + range(bi[start], b_count) + " @@\n";
     for (size_t k = start; k < end; ++k) {
       switch (ops[k]) {
-        case Op::kEqual: append_line(out, ' ', a[ai[k]]); break;
-        case Op::kDelete: append_line(out, '-', a[ai[k]]); break;
-        case Op::kInsert: append_line(out, '+', b[bi[k]]); break;
+        case Op::kEqual:
+          append_line(out, ' ', a[ai[k]]);
+          break;
+        case Op::kDelete:
+          append_line(out, '-', a[ai[k]]);
+          break;
+        case Op::kInsert:
+          append_line(out, '+', b[bi[k]]);
+          break;
       }
     }
     i = end;

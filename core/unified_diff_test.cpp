@@ -18,7 +18,8 @@ std::string gnu_diff(const std::string& a, const std::string& b) {
   TempDir dir;
   write_text(dir / "a", a);
   write_text(dir / "b", b);
-  std::string command = "diff -u --label a --label b " + (dir / "a").string() + " " + (dir / "b").string();
+  std::string command =
+      "diff -u --label a --label b " + (dir / "a").string() + " " + (dir / "b").string();
   std::string out;
   FILE* pipe = popen(command.c_str(), "r");
   char buffer[4096];
@@ -48,7 +49,8 @@ TEST_SUITE("unified_diff") {
     std::string big, changed;
     for (int i = 0; i < 200; ++i) {
       big += "line " + std::to_string(i) + "\n";
-      changed += (i % 37 == 0 ? "    with x:\n" : "") + std::string("line ") + std::to_string(i) + "\n";
+      changed +=
+          (i % 37 == 0 ? "    with x:\n" : "") + std::string("line ") + std::to_string(i) + "\n";
     }
     same_as_gnu(big, changed);
   }
@@ -62,10 +64,11 @@ TEST_SUITE("unified_diff") {
         std::string line = std::string(1, static_cast<char>('a' + random() % 4)) + "\n";
         a += line;
         int what = static_cast<int>(random() % 5);
-        if (what == 0) continue;                           // deleted
-        if (what == 1) b += "x" + line;                    // changed
+        if (what == 0) continue;         // deleted
+        if (what == 1) b += "x" + line;  // changed
         b += line;
-        if (what == 2) b += std::string(1, static_cast<char>('a' + random() % 4)) + "\n";  // inserted
+        if (what == 2)
+          b += std::string(1, static_cast<char>('a' + random() % 4)) + "\n";  // inserted
       }
       // Minimal diffs can differ in which equal line they keep; the added and removed line
       // counts of a minimal diff cannot.
@@ -101,12 +104,15 @@ TEST_SUITE("unified_diff") {
       std::string a, b;
       int lines = static_cast<int>(random() % 14);
       for (int i = 0; i < lines; ++i) {
-        std::string line = std::string(1, static_cast<char>('a' + random() % 4)) + (random() % 7 ? "\n" : "\r\n");
+        std::string line =
+            std::string(1, static_cast<char>('a' + random() % 4)) + (random() % 7 ? "\n" : "\r\n");
         a += line;
         int what = static_cast<int>(random() % 5);
         if (what == 0) continue;
-        if (what == 1) b += "    " + line;  // re-indented
-        else b += line;
+        if (what == 1)
+          b += "    " + line;  // re-indented
+        else
+          b += line;
         if (what == 2) b += "inserted\n";
       }
       if (random() % 4 == 0) b = "import x\n" + b;

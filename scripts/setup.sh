@@ -11,7 +11,7 @@ packages=(build-essential cmake ninja-build pkg-config git python3
           doctest-dev libcli11-dev libtomlplusplus-dev libssl-dev libsqlite3-dev
           libpython3.11-testsuite neovim
           python3-toolz python3-pytest python3-venv python3-setuptools python3-wheel python3-pip
-          black isort pre-commit
+          black isort pre-commit clang-format
           redis-server nginx
           golang-go golang-github-google-go-cmp-dev golang-opentelemetry-otel-dev
           qemu-user)

@@ -34,7 +34,7 @@ CC=clang CXX=clang++ BUILD_DIR=build-asan BUILD_TYPE=Debug \
   CMAKE_ARGS="-DTELINJECT_FUZZ=ON -DCMAKE_C_FLAGS=-O1 -DCMAKE_CXX_FLAGS=-O1 ${CMAKE_ARGS:-}" \
   scripts/setup.sh
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE "slow|vscode|browser|package|runtime"
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE "slow|vscode|browser|package|runtime|format"
 step_done "ASan+UBSan build and tests"
 
 if [ "${FUZZ_RUNS:-3000}" -gt 0 ]; then

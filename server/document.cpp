@@ -84,7 +84,7 @@ struct ExtractionSettings {
 // A parse, and what an incremental extraction needs to know of it.
 struct ParseResult {
   std::shared_ptr<const SyntaxTree> tree;
-  bool from_previous = false;   // re-parsed from the previous version's tree after `edits`
+  bool from_previous = false;    // re-parsed from the previous version's tree after `edits`
   std::vector<TSRange> changed;  // where the syntax changed, when from_previous
 };
 
@@ -130,8 +130,10 @@ void schedule_analysis(const std::shared_ptr<DocumentSnapshot>& snapshot,
     }
     promise->set_value(std::move(parsed.tree));
   };
-  if (executor) executor(std::move(task));
-  else task();
+  if (executor)
+    executor(std::move(task));
+  else
+    task();
 }
 
 // The one edit that turns `before`'s text into `after`'s: what lies between their common
@@ -140,8 +142,9 @@ void schedule_analysis(const std::shared_ptr<DocumentSnapshot>& snapshot,
 TSInputEdit difference(const DocumentSnapshot& before, const DocumentSnapshot& after) {
   std::string_view old_text = before.text, new_text = after.text;
   size_t shorter = std::min(old_text.size(), new_text.size());
-  size_t prefix = std::mismatch(old_text.begin(), old_text.begin() + shorter, new_text.begin()).first -
-                  old_text.begin();
+  size_t prefix =
+      std::mismatch(old_text.begin(), old_text.begin() + shorter, new_text.begin()).first -
+      old_text.begin();
   size_t suffix = 0;
   while (suffix < shorter - prefix &&
          old_text[old_text.size() - 1 - suffix] == new_text[new_text.size() - 1 - suffix])
@@ -238,7 +241,9 @@ std::shared_ptr<const DocumentSnapshot> edit_snapshot(const DocumentSnapshot& be
   } else {
     edits.reserve(changes.edits.size());
     for (const protocol::ByteEdit& e : changes.edits)
-      edits.push_back({e.start_byte, e.old_end_byte, e.new_end_byte,
+      edits.push_back({e.start_byte,
+                       e.old_end_byte,
+                       e.new_end_byte,
                        {e.start_point.row, e.start_point.column},
                        {e.old_end_point.row, e.old_end_point.column},
                        {e.new_end_point.row, e.new_end_point.column}});

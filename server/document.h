@@ -24,9 +24,9 @@ namespace telinject::server {
 /// change; the session replaces the whole snapshot on every edit.
 struct DocumentSnapshot {
   std::string uri;
-  std::filesystem::path path;      // on disk (may not exist yet)
-  std::filesystem::path root;      // the workspace folder holding it (or its directory)
-  std::filesystem::path relative;  // path below root: decides module names
+  std::filesystem::path path;                 // on disk (may not exist yet)
+  std::filesystem::path root;                 // the workspace folder holding it (or its directory)
+  std::filesystem::path relative;             // path below root: decides module names
   const LanguageSupport* language = nullptr;  // nullptr: a language telinject does not know
   int version = 0;
   std::string text;
@@ -41,8 +41,7 @@ struct DocumentSnapshot {
   std::shared_future<std::shared_ptr<const SyntaxTree>> parsed;
   /// Whether `tree()` and the memo are ready without waiting.
   bool analysed() const {
-    return !parsed.valid() ||
-           parsed.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    return !parsed.valid() || parsed.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
   }
   /// The serial executor that analyses this document's versions, in order (empty: at once).
   /// Work given to it after the snapshot was made runs after its analysis.
@@ -108,7 +107,7 @@ struct ServerSettings {
   bool diagnostics = true;
   int severity = 3;  // LSP DiagnosticSeverity; Information by default
   bool on_save = false;
-  Config config;     // profile, filters, cache directory... from the project and the client
+  Config config;  // profile, filters, cache directory... from the project and the client
 };
 
 }  // namespace telinject::server

@@ -2,9 +2,8 @@
 // a Session. Nothing but protocol goes to stdout; logs go to stderr.
 //
 //   telinject-lsp [--stdio] [--version]
-#include <unistd.h>
-
 #include <spdlog/sinks/sink.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
@@ -35,8 +34,10 @@ int main(int argc, char** argv) {
     if (auto parsed = telinject::parse_log_level(level))
       stderr_level = *parsed;
     else
-      std::fprintf(stderr, "telinject-lsp: TELINJECT_LOG_LEVEL=%s ignored (trace, debug, info, "
-                           "warning, error or off)\n", level);
+      std::fprintf(stderr,
+                   "telinject-lsp: TELINJECT_LOG_LEVEL=%s ignored (trace, debug, info, "
+                   "warning, error or off)\n",
+                   level);
   }
   telinject::logger().set_pattern("telinject-lsp: %v");
   telinject::logger().set_level(spdlog::level::debug);
@@ -51,7 +52,8 @@ int main(int argc, char** argv) {
         io.stop();
       });
   transport = std::make_unique<telinject::server::StdioTransport>(
-      io, STDIN_FILENO, STDOUT_FILENO, [&session](std::string body) { session.handle(std::move(body)); },
+      io, STDIN_FILENO, STDOUT_FILENO,
+      [&session](std::string body) { session.handle(std::move(body)); },
       [](std::string_view problem) { telinject::logger().warn("bad message: {}", problem); },
       [&session] { session.disconnected(); });
   transport->start();

@@ -1,7 +1,7 @@
 #include "session.h"
 
-#include <boost/asio/post.hpp>
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <set>
 
 #include "atomic_file.h"
@@ -24,9 +24,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using protocol::ErrorCode;
 
-const std::vector<std::string> kCommands = {
-    "telinject.instrumentFile", "telinject.removeFile", "telinject.instrumentWorkspace",
-    "telinject.clearCache", "telinject.cacheStats", kWriteRuntimeCommand};
+const std::vector<std::string> kCommands = {"telinject.instrumentFile",      "telinject.removeFile",
+                                            "telinject.instrumentWorkspace", "telinject.clearCache",
+                                            "telinject.cacheStats",          kWriteRuntimeCommand};
 
 std::string id_key(const json& id) { return id.dump(); }
 
@@ -82,10 +82,18 @@ void Session::guarded(const std::string& what, const std::function<void()>& work
 void Session::log(lsp::MessageType type, const std::string& message) {
   // Through the log: stderr, and the client's log window (client_log_).
   switch (type) {
-    case lsp::MessageType::kError: logger().error("{}", message); break;
-    case lsp::MessageType::kWarning: logger().warn("{}", message); break;
-    case lsp::MessageType::kInfo: logger().info("{}", message); break;
-    default: logger().debug("{}", message); break;
+    case lsp::MessageType::kError:
+      logger().error("{}", message);
+      break;
+    case lsp::MessageType::kWarning:
+      logger().warn("{}", message);
+      break;
+    case lsp::MessageType::kInfo:
+      logger().info("{}", message);
+      break;
+    default:
+      logger().debug("{}", message);
+      break;
   }
 }
 
@@ -105,8 +113,8 @@ void Session::handle(std::string body) {
       return;
     }
     if (shutting_down_) {
-      send_(protocol::error_body(request->id, {ErrorCode::kInvalidRequest,
-                                               "the server is shutting down", std::nullopt}));
+      send_(protocol::error_body(
+          request->id, {ErrorCode::kInvalidRequest, "the server is shutting down", std::nullopt}));
       return;
     }
     std::lock_guard lock(mutex_);
@@ -118,8 +126,10 @@ void Session::handle(std::string body) {
     // $/setTrace: a line per message received; "verbose" adds its params.
     const std::string* method = nullptr;
     const json* params = nullptr;
-    if (auto* r = std::get_if<protocol::Request>(&message)) method = &r->method, params = &r->params;
-    if (auto* n = std::get_if<protocol::Notification>(&message)) method = &n->method, params = &n->params;
+    if (auto* r = std::get_if<protocol::Request>(&message))
+      method = &r->method, params = &r->params;
+    if (auto* n = std::get_if<protocol::Notification>(&message))
+      method = &n->method, params = &n->params;
     if (method && *method != "$/setTrace") {
       json trace_params = {{"message", "received " + *method}};
       if (trace > 1 && params) trace_params["verbose"] = params->dump();
@@ -145,7 +155,8 @@ void Session::cancel_all() {
 void Session::bind_methods() {
   auto& d = dispatcher_;
   d.bind_request<lsp::InitializeParams, lsp::InitializeResult>(
-      "initialize", [this](auto params, auto reply) { initialize(std::move(params), std::move(reply)); });
+      "initialize",
+      [this](auto params, auto reply) { initialize(std::move(params), std::move(reply)); });
   d.bind_raw_notification("initialized", [this](json) {
     register_watchers();
     pull_configuration();
@@ -185,15 +196,18 @@ void Session::bind_methods() {
   d.bind_raw_notification("textDocument/didSave", [](json) {});
   d.bind_raw_notification("textDocument/willSave", [](json) {});
   d.bind_request<lsp::CodeActionParams, std::vector<lsp::CodeAction>>(
-      "textDocument/codeAction", [this](auto params, auto reply) { code_action(std::move(params), std::move(reply)); });
+      "textDocument/codeAction",
+      [this](auto params, auto reply) { code_action(std::move(params), std::move(reply)); });
   d.bind_request<lsp::ResolveCodeActionParams, lsp::CodeAction>(
       "codeAction/resolve",
       [this](auto params, auto reply) { resolve(std::move(params), std::move(reply)); });
   d.bind_request<lsp::TextDocumentPositionParams, std::optional<lsp::Hover>>(
-      "textDocument/hover", [this](auto params, auto reply) { hover(std::move(params), std::move(reply)); });
+      "textDocument/hover",
+      [this](auto params, auto reply) { hover(std::move(params), std::move(reply)); });
   d.bind_request<lsp::WillSaveTextDocumentParams, std::vector<lsp::TextEdit>>(
-      "textDocument/willSaveWaitUntil",
-      [this](auto params, auto reply) { will_save_wait_until(std::move(params), std::move(reply)); });
+      "textDocument/willSaveWaitUntil", [this](auto params, auto reply) {
+        will_save_wait_until(std::move(params), std::move(reply));
+      });
   d.bind_request<lsp::ExecuteCommandParams, json>(
       "workspace/executeCommand",
       [this](auto params, auto reply) { execute_command(std::move(params), std::move(reply)); });
@@ -243,7 +257,8 @@ void Session::initialize(lsp::InitializeParams params,
   {
     json options = params.initialization_options.value_or(json::object());
     std::lock_guard lock(mutex_);
-    if (options.is_object()) client_options_ = options.contains("telinject") ? options["telinject"] : options;
+    if (options.is_object())
+      client_options_ = options.contains("telinject") ? options["telinject"] : options;
   }
   reload_settings();
 
@@ -257,11 +272,13 @@ void Session::initialize(lsp::InitializeParams params,
   sync.save = lsp::SaveOptions{false};
   c.text_document_sync = sync;
   c.hover_provider = true;
-  c.code_action_provider = lsp::CodeActionOptions{
-      std::vector<std::string>{"quickfix", "refactor.rewrite", kInstrumentFileKind, kRemoveFileKind},
-      true};
+  c.code_action_provider =
+      lsp::CodeActionOptions{std::vector<std::string>{"quickfix", "refactor.rewrite",
+                                                      kInstrumentFileKind, kRemoveFileKind},
+                             true};
   c.execute_command_provider = lsp::ExecuteCommandOptions{kCommands};
-  c.workspace = lsp::WorkspaceServerCapabilities{lsp::WorkspaceFoldersServerCapabilities{true, false}};
+  c.workspace =
+      lsp::WorkspaceServerCapabilities{lsp::WorkspaceFoldersServerCapabilities{true, false}};
   result.server_info = lsp::ServerInfo{"telinject-lsp", std::string(kVersion)};
   reply(result);
 }
@@ -282,7 +299,8 @@ void overlay(ServerSettings& settings, const json& options, int* debounce_ms, in
   if (options.contains("onSave") && options["onSave"].is_boolean())
     settings.on_save = options["onSave"].get<bool>();
   if (auto severity = text("severity")) {
-    const std::map<std::string, int> names = {{"error", 1}, {"warning", 2}, {"information", 3}, {"hint", 4}};
+    const std::map<std::string, int> names = {
+        {"error", 1}, {"warning", 2}, {"information", 3}, {"hint", 4}};
     if (auto it = names.find(*severity); it != names.end()) settings.severity = it->second;
   }
   auto strings = [&](const char* key, std::vector<std::string>* out) {
@@ -297,7 +315,8 @@ void overlay(ServerSettings& settings, const json& options, int* debounce_ms, in
     *debounce_ms =
         static_cast<int>(std::min<uint64_t>(options["debounceMs"].get<uint64_t>(), 60'000));
   if (auto level = text("logLevel"); level && log_level) {
-    const std::map<std::string, int> names = {{"error", 1}, {"warning", 2}, {"info", 3}, {"log", 4}};
+    const std::map<std::string, int> names = {
+        {"error", 1}, {"warning", 2}, {"info", 3}, {"log", 4}};
     if (auto it = names.find(*level); it != names.end()) *log_level = it->second;
   }
 }
@@ -327,8 +346,10 @@ void Session::reload_settings() {
     Folder folder;
     folder.settings.generation = generation;
     auto loaded = load_config(project, std::nullopt, process_environment());
-    if (loaded.ok()) folder.settings.config = std::move(*loaded);
-    else problems.push_back(project.string() + ": " + loaded.error());
+    if (loaded.ok())
+      folder.settings.config = std::move(*loaded);
+    else
+      problems.push_back(project.string() + ": " + loaded.error());
     overlay(folder.settings, client, &debounce_ms, &log_level);
     if (auto it = per_folder.find(key.empty() && !roots_.empty() ? roots_.front() : key);
         it != per_folder.end())
@@ -378,7 +399,8 @@ void Session::pull_configuration() {
                      {
                        std::lock_guard lock(mutex_);
                        for (size_t i = 0; i < roots_.size() && i < response.result.size(); ++i)
-                         if (response.result[i].is_object()) folder_options_[roots_[i]] = response.result[i];
+                         if (response.result[i].is_object())
+                           folder_options_[roots_[i]] = response.result[i];
                      }
                      // Responses are dispatched on the io thread, in order with what the
                      // client sent after them.
@@ -395,12 +417,13 @@ void Session::register_watchers() {
   json registration = {{"id", "telinject-config-files"},
                        {"method", "workspace/didChangeWatchedFiles"},
                        {"registerOptions", {{"watchers", watchers}}}};
-  dispatcher_.call("client/registerCapability", json{{"registrations", json::array({registration})}},
-                   [this](protocol::Response response) {
-                     if (response.error)
-                       log(lsp::MessageType::kWarning,
-                           "the client refused the config file watchers: " + response.error->message);
-                   });
+  dispatcher_.call(
+      "client/registerCapability", json{{"registrations", json::array({registration})}},
+      [this](protocol::Response response) {
+        if (response.error)
+          log(lsp::MessageType::kWarning,
+              "the client refused the config file watchers: " + response.error->message);
+      });
 }
 
 void Session::republish_all() {
@@ -451,8 +474,8 @@ void Session::did_open(lsp::DidOpenTextDocumentParams params) {
 void Session::did_change(lsp::DidChangeTextDocumentParams params) {
   Snapshot before = snapshot(params.text_document.uri);
   if (!before) {
-    log(lsp::MessageType::kWarning, "didChange for a document that is not open: " +
-                                        params.text_document.uri);
+    log(lsp::MessageType::kWarning,
+        "didChange for a document that is not open: " + params.text_document.uri);
     return;
   }
   protocol::AppliedChanges applied;
@@ -559,7 +582,8 @@ void Session::code_action(lsp::CodeActionParams params,
     return;
   }
   run_cancellable<std::vector<lsp::CodeAction>>(
-      std::move(reply), [this, document, params = std::move(params)](auto reply, const auto&) {
+      std::move(reply),
+      [this, document, params = std::move(params)](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
         const ServerSettings& current = folder.settings;
         std::vector<OfferedAction> offered = code_actions(*document, params, current, encoding_);
@@ -584,7 +608,8 @@ void Session::resolve(lsp::ResolveCodeActionParams params, protocol::Reply<lsp::
     return;
   }
   run_cancellable<lsp::CodeAction>(
-      std::move(reply), [this, document, params = std::move(params)](auto reply, const auto&) {
+      std::move(reply),
+      [this, document, params = std::move(params)](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
         auto resolved = resolve_code_action(params.action, params.data, *document, folder.settings,
                                             folder.cache.get(), edit_support_, encoding_);
@@ -605,7 +630,8 @@ void Session::hover(lsp::TextDocumentPositionParams params,
     return;
   }
   run_cancellable<std::optional<lsp::Hover>>(
-      std::move(reply), [this, document, position = params.position](auto reply, const auto&) {
+      std::move(reply),
+      [this, document, position = params.position](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
         reply(server::hover(*document, position, folder.settings, folder.cache.get(), encoding_));
       },
@@ -622,9 +648,10 @@ void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
     return;
   }
   run_cancellable<std::vector<lsp::TextEdit>>(
-      std::move(reply), [this, document, current, cache = folder.cache](auto reply, const auto&) {
-        TextResult result = transform_document(*document, Action::kInstrument, nullptr, current,
-                                               cache.get());
+      std::move(reply),
+      [this, document, current, cache = folder.cache](auto reply, const auto&) {
+        TextResult result =
+            transform_document(*document, Action::kInstrument, nullptr, current, cache.get());
         std::vector<lsp::TextEdit> edits;
         if (result.output != document->text) {
           edits = minimal_edits(*document, result.output, encoding_);
@@ -637,8 +664,7 @@ void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
       document);
 }
 
-void Session::execute_command(lsp::ExecuteCommandParams params,
-                              protocol::Reply<json> reply) {
+void Session::execute_command(lsp::ExecuteCommandParams params, protocol::Reply<json> reply) {
   const std::string& command = params.command;
   std::vector<json> arguments = params.arguments.value_or(std::vector<json>{});
   // The folder a command is about: the one holding its first argument (a document or folder
@@ -646,7 +672,9 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
   std::optional<fs::path> argument_path;
   if (!arguments.empty() && arguments[0].is_string())
     argument_path = path_from_uri(arguments[0].get<std::string>());
-  Folder folder = folder_for(argument_path ? *argument_path : roots_.empty() ? fs::path() : roots_.front());
+  Folder folder = folder_for(argument_path    ? *argument_path
+                             : roots_.empty() ? fs::path()
+                                              : roots_.front());
   std::shared_ptr<ScriptCache> cache = folder.cache;
   if (!cache && (command == "telinject.clearCache" || command == "telinject.cacheStats")) {
     reply.error(ErrorCode::kRequestFailed, "no script cache is configured");
@@ -657,8 +685,10 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
   if (cache) (void)cache->wait_for_writes();
   if (command == "telinject.clearCache") {
     auto cleared = cache->clear();
-    if (cleared.ok()) reply(json{{"cleared", true}});
-    else reply.error(ErrorCode::kRequestFailed, cleared.error());
+    if (cleared.ok())
+      reply(json{{"cleared", true}});
+    else
+      reply.error(ErrorCode::kRequestFailed, cleared.error());
     return;
   }
   if (command == "telinject.cacheStats") {
@@ -667,12 +697,18 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
       reply.error(ErrorCode::kRequestFailed, stats.error());
       return;
     }
-    reply(json{{"directory", cache->directory().string()}, {"scripts", stats->scripts},
-               {"tests", stats->tests}, {"files", stats->files}, {"bytes", stats->bytes},
-               {"hits", stats->hits}, {"misses", stats->misses}, {"damaged", stats->damaged}});
+    reply(json{{"directory", cache->directory().string()},
+               {"scripts", stats->scripts},
+               {"tests", stats->tests},
+               {"files", stats->files},
+               {"bytes", stats->bytes},
+               {"hits", stats->hits},
+               {"misses", stats->misses},
+               {"damaged", stats->damaged}});
     return;
   }
-  ApplyEdit apply = [this](lsp::WorkspaceEdit edit, std::string label, protocol::Reply<json> reply) {
+  ApplyEdit apply = [this](lsp::WorkspaceEdit edit, std::string label,
+                           protocol::Reply<json> reply) {
     auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
     dispatcher_.call(
         "workspace/applyEdit", lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
@@ -684,7 +720,8 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
         });
   };
   if (command == kWriteRuntimeCommand) {
-    std::string uri = !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
+    std::string uri =
+        !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
     Snapshot document = snapshot(uri);
     if (!document) {
       reply.error(ErrorCode::kInvalidParams, "argument 1 must be the URI of an open document");
@@ -701,33 +738,38 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
     return;
   }
   if (command == "telinject.instrumentFile" || command == "telinject.removeFile") {
-    std::string uri = !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
+    std::string uri =
+        !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
     Snapshot document = snapshot(uri);
     if (!document) {
       reply.error(ErrorCode::kInvalidParams, "argument 1 must be the URI of an open document");
       return;
     }
     Action action = command == "telinject.instrumentFile" ? Action::kInstrument : Action::kRemove;
-    run_cancellable<json>(std::move(reply), [this, document, action, apply](auto reply, const auto&) {
-      Folder folder = folder_for(document->path);
-      const ServerSettings& current = folder.settings;
-      const auto& cache = folder.cache;
-      TextResult result = transform_document(*document, action, nullptr, current, cache.get());
-      if (result.outcome.status == FileOutcome::Status::kError) {
-        reply.error(ErrorCode::kRequestFailed, result.outcome.message);
-        return;
-      }
-      if (action == Action::kInstrument && result.output != document->text &&
-          !(edit_support_.document_changes && edit_support_.create_files)) {
-        auto written = write_missing_helpers(*document, current);
-        if (!written.ok()) {
-          reply.error(ErrorCode::kRequestFailed, written.error());
-          return;
-        }
-      }
-      apply(workspace_edit(*document, result.output, action, current, edit_support_, encoding_),
-            action == Action::kInstrument ? "Instrument file" : "Remove telemetry", std::move(reply));
-    }, document);
+    run_cancellable<json>(
+        std::move(reply),
+        [this, document, action, apply](auto reply, const auto&) {
+          Folder folder = folder_for(document->path);
+          const ServerSettings& current = folder.settings;
+          const auto& cache = folder.cache;
+          TextResult result = transform_document(*document, action, nullptr, current, cache.get());
+          if (result.outcome.status == FileOutcome::Status::kError) {
+            reply.error(ErrorCode::kRequestFailed, result.outcome.message);
+            return;
+          }
+          if (action == Action::kInstrument && result.output != document->text &&
+              !(edit_support_.document_changes && edit_support_.create_files)) {
+            auto written = write_missing_helpers(*document, current);
+            if (!written.ok()) {
+              reply.error(ErrorCode::kRequestFailed, written.error());
+              return;
+            }
+          }
+          apply(workspace_edit(*document, result.output, action, current, edit_support_, encoding_),
+                action == Action::kInstrument ? "Instrument file" : "Remove telemetry",
+                std::move(reply));
+        },
+        document);
     return;
   }
   if (command == "telinject.instrumentWorkspace") {
@@ -742,7 +784,8 @@ void Session::execute_command(lsp::ExecuteCommandParams params,
       auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
       dispatcher_.call("window/workDoneProgress/create", json{{"token", created}},
                        [this, shared, created, apply](protocol::Response response) {
-                         instrument_workspace(std::move(*shared), response.error ? json() : created, apply);
+                         instrument_workspace(std::move(*shared), response.error ? json() : created,
+                                              apply);
                        });
       return;
     }

@@ -3,11 +3,10 @@
 // features themselves on a worker pool, each from an immutable document snapshot.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-
-#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -79,10 +78,12 @@ class Session {
   void will_save_wait_until(lsp::WillSaveTextDocumentParams params,
                             protocol::Reply<std::vector<lsp::TextEdit>> reply);
   void execute_command(lsp::ExecuteCommandParams params, protocol::Reply<nlohmann::json> reply);
-  using ApplyEdit = std::function<void(lsp::WorkspaceEdit, std::string, protocol::Reply<nlohmann::json>)>;
+  using ApplyEdit =
+      std::function<void(lsp::WorkspaceEdit, std::string, protocol::Reply<nlohmann::json>)>;
   /// telinject.instrumentWorkspace: every folder with its own settings, progress on `token`
   /// (null: none), the edits applied with `apply`.
-  void instrument_workspace(protocol::Reply<nlohmann::json> reply, nlohmann::json token, ApplyEdit apply);
+  void instrument_workspace(protocol::Reply<nlohmann::json> reply, nlohmann::json token,
+                            ApplyEdit apply);
 
   /// Settings and script cache of one workspace folder.
   struct Folder {
@@ -147,8 +148,9 @@ class Session {
   mutable std::mutex mutex_;  // guards documents_, folders_, the options, cancelled_
   std::map<std::string, Snapshot> documents_;
   std::map<std::filesystem::path, Folder> folders_;  // by root; "" for files outside them all
-  nlohmann::json client_options_ = nlohmann::json::object();  // initializationOptions, didChangeConfiguration
-  std::map<std::filesystem::path, nlohmann::json> folder_options_;  // workspace/configuration
+  nlohmann::json client_options_ =
+      nlohmann::json::object();  // initializationOptions, didChangeConfiguration
+  std::map<std::filesystem::path, nlohmann::json> folder_options_;       // workspace/configuration
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> cancelled_;  // request id -> flag
   // Progress token (JSON text) -> the cancel flag of the request reporting on it, for
   // window/workDoneProgress/cancel.

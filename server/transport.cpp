@@ -19,25 +19,25 @@ StdioTransport::StdioTransport(boost::asio::io_context& io, int input_fd, int ou
 void StdioTransport::start() { read_more(); }
 
 void StdioTransport::read_more() {
-  input_.async_read_some(boost::asio::buffer(buffer_), [this](boost::system::error_code ec,
-                                                              size_t length) {
-    if (ec) {
-      on_close_();
-      return;
-    }
-    reader_.feed(std::string_view(buffer_.data(), length));
-    for (;;) {
-      protocol::ReadResult result = reader_.next();
-      if (result.kind == protocol::ReadResult::Kind::kMessage) {
-        on_message_(std::move(result.text));
-      } else if (result.kind == protocol::ReadResult::Kind::kError) {
-        on_error_(result.text);
-      } else {
-        break;
-      }
-    }
-    read_more();
-  });
+  input_.async_read_some(boost::asio::buffer(buffer_),
+                         [this](boost::system::error_code ec, size_t length) {
+                           if (ec) {
+                             on_close_();
+                             return;
+                           }
+                           reader_.feed(std::string_view(buffer_.data(), length));
+                           for (;;) {
+                             protocol::ReadResult result = reader_.next();
+                             if (result.kind == protocol::ReadResult::Kind::kMessage) {
+                               on_message_(std::move(result.text));
+                             } else if (result.kind == protocol::ReadResult::Kind::kError) {
+                               on_error_(result.text);
+                             } else {
+                               break;
+                             }
+                           }
+                           read_more();
+                         });
 }
 
 void StdioTransport::send(std::string_view body) {

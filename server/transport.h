@@ -1,10 +1,9 @@
 // StdioTransport: LSP framing over stdin/stdout on Boost.Asio. Knows framing, not methods.
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-
-#include <array>
 #include <functional>
 #include <mutex>
 #include <string>

@@ -12,10 +12,14 @@ namespace telinject {
 
 const char* to_string(FunctionState state) {
   switch (state) {
-    case FunctionState::kUninstrumented: return "uninstrumented";
-    case FunctionState::kInstrumented: return "instrumented";
-    case FunctionState::kOptedOut: return "opted_out";
-    case FunctionState::kSkipped: return "skipped";
+    case FunctionState::kUninstrumented:
+      return "uninstrumented";
+    case FunctionState::kInstrumented:
+      return "instrumented";
+    case FunctionState::kOptedOut:
+      return "opted_out";
+    case FunctionState::kSkipped:
+      return "skipped";
   }
   return "unknown";
 }

@@ -298,7 +298,8 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
 
   if (!analyzer) {
     outcome.status = FileOutcome::Status::kSkipped;
-    outcome.message = language.name + ": no tree-sitter grammar in telinject and no LLM enabled "
+    outcome.message = language.name +
+                      ": no tree-sitter grammar in telinject and no LLM enabled "
                       "(--llm, or [llm] enabled = true in the project's config)";
     return result;
   }

@@ -215,7 +215,8 @@ TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer"
   CHECK(from_cache.outcome.instrumented == 2);
   // ... and refuses them once they carry more than telemetry.
   REQUIRE(cache.export_to(dir / "exported").ok());
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "exported/scripts")) {
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(dir / "exported/scripts")) {
     if (!entry.is_regular_file()) continue;
     std::ifstream in(entry.path());
     std::string json((std::istreambuf_iterator<char>(in)), {});

@@ -51,7 +51,8 @@ std::vector<lsp::Diagnostic> compute_diagnostics(const DocumentSnapshot& documen
     d.code = "uninstrumented";
     d.source = "telinject";
     d.message = "`" + f.qualified_name + "` has no telemetry";
-    d.data = nlohmann::json{{"function", f.qualified_name}, {"fix", "telinject.instrumentFunction"}};
+    d.data =
+        nlohmann::json{{"function", f.qualified_name}, {"fix", "telinject.instrumentFunction"}};
     diagnostics.push_back(std::move(d));
   }
   return diagnostics;

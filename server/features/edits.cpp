@@ -158,7 +158,8 @@ std::vector<std::pair<std::filesystem::path, std::string>> missing_helpers(
   for (const RuntimeFile& helper : document.language->runtime(document.location())) {
     std::filesystem::path target = document.root / helper.relative_path;
     std::error_code ec;
-    if (!std::filesystem::exists(target, ec)) missing.emplace_back(target, std::string(helper.content));
+    if (!std::filesystem::exists(target, ec))
+      missing.emplace_back(target, std::string(helper.content));
   }
   return missing;
 }

@@ -14,7 +14,8 @@ std::string lines_of(const std::string& text, uint32_t first_line, uint32_t last
   return text.substr(begin, end - begin);
 }
 
-const FunctionOutcome* find(const std::vector<FunctionOutcome>& functions, const std::string& name) {
+const FunctionOutcome* find(const std::vector<FunctionOutcome>& functions,
+                            const std::string& name) {
   for (const FunctionOutcome& f : functions)
     if (f.qualified_name == name) return &f;
   return nullptr;
@@ -24,8 +25,9 @@ const FunctionOutcome* find(const std::vector<FunctionOutcome>& functions, const
 // which differs from `before` by insertions only: text above the function (the import) and
 // inside it. Found without parsing: the function's first row, shifted down by what was
 // inserted above it, and its last row, which ends as it did. Nothing when that does not hold.
-std::optional<std::pair<uint32_t, uint32_t>> locate(const std::string& before, const std::string& after,
-                                                    uint32_t first_line, uint32_t last_line) {
+std::optional<std::pair<uint32_t, uint32_t>> locate(const std::string& before,
+                                                    const std::string& after, uint32_t first_line,
+                                                    uint32_t last_line) {
   protocol::LineIndex old_lines(before), new_lines(after);
   auto row = [](const std::string& text, const protocol::LineIndex& lines, size_t index) {
     std::string_view r(text);
@@ -74,7 +76,8 @@ std::optional<lsp::Hover> hover(const DocumentSnapshot& document, const lsp::Pos
     if (result.outcome.instrumented == 0) {
       heading = "cannot be instrumented";
       for (const FunctionOutcome& f : result.outcome.functions)
-        if (f.qualified_name == target->qualified_name && !f.reason.empty()) heading += ": " + f.reason;
+        if (f.qualified_name == target->qualified_name && !f.reason.empty())
+          heading += ": " + f.reason;
     } else {
       heading = std::string("preview, script ") +
                 (result.outcome.cache_hits > 0 ? "from the cache" : "generated from the template");
@@ -89,8 +92,9 @@ std::optional<lsp::Hover> hover(const DocumentSnapshot& document, const lsp::Pos
       }
     }
   } else {
-    heading = target->state == "opted_out" ? "opted out (telinject: ignore)"
-                                           : "skipped" + (target->reason.empty() ? "" : ": " + target->reason);
+    heading = target->state == "opted_out"
+                  ? "opted out (telinject: ignore)"
+                  : "skipped" + (target->reason.empty() ? "" : ": " + target->reason);
   }
   std::string markdown = "**telinject** `" + target->qualified_name + "`: " + heading +
                          "  \nprofile `" + settings.config.profile + "`";

@@ -52,7 +52,7 @@ struct Entry {
   std::string column;  // "record", "script" or "test"
   std::string key;     // the row's key: what "$KEY" stands for
   std::string genuine;
-  std::string label;   // for TELINJECT_FUZZ_VERBOSE
+  std::string label;  // for TELINJECT_FUZZ_VERBOSE
 };
 
 fs::path project, source_file, cache_dir, store;
@@ -121,7 +121,8 @@ std::vector<std::vector<std::string>> rows(sqlite3* db, const char* sql) {
 std::string damaged_store(std::string bytes, const std::string& section) {
   auto number = [&](size_t from, size_t* end) {
     size_t value = 0;
-    while (from < section.size() && section[from] >= '0' && section[from] <= '9' && value < (1u << 30))
+    while (from < section.size() && section[from] >= '0' && section[from] <= '9' &&
+           value < (1u << 30))
       value = value * 10 + static_cast<size_t>(section[from++] - '0');
     *end = from;
     return value;
@@ -182,14 +183,19 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   entries.push_back({"", "", "", "", "the store file"});
   auto scripts = rows(db, "SELECT key, name, script, test FROM scripts");
   sqlite3_close(db);
-  auto stem = [](const std::vector<std::string>& row) { return row[1] + "_" + row[0].substr(0, 8); };
-  std::sort(scripts.begin(), scripts.end(), [&](const auto& a, const auto& b) { return stem(a) < stem(b); });
+  auto stem = [](const std::vector<std::string>& row) {
+    return row[1] + "_" + row[0].substr(0, 8);
+  };
+  std::sort(scripts.begin(), scripts.end(),
+            [&](const auto& a, const auto& b) { return stem(a) < stem(b); });
   for (const char* column : {"script", "test"})
     for (auto& row : scripts)
-      entries.push_back({"scripts", column, row[0], column == std::string("script") ? row[2] : row[3],
+      entries.push_back({"scripts", column, row[0],
+                         column == std::string("script") ? row[2] : row[3],
                          std::string(column) + "s/" + stem(row)});
   if (entries.size() != 9) {
-    std::fprintf(stderr, "fuzz_cache: expected 2 records and 3 scripts, found %zu entries\n", entries.size());
+    std::fprintf(stderr, "fuzz_cache: expected 2 records and 3 scripts, found %zu entries\n",
+                 entries.size());
     std::abort();
   }
   if (std::getenv("TELINJECT_FUZZ_VERBOSE"))
@@ -231,7 +237,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sqlite3_finalize(update);
   }
   sqlite3_close(db);  // the last connection: everything is in the main file again
-  if (!store_section.empty() && store_section != "=") write(store, damaged_store(read(store), store_section));
+  if (!store_section.empty() && store_section != "=")
+    write(store, damaged_store(read(store), store_section));
 
   RunReport report = run_once();
   std::string now = read(source_file);

@@ -1,10 +1,11 @@
 #include "go/go_syntax.h"
-#include "ignore_comments.h"
-#include "syntax_tree.h"
 
 #include <algorithm>
 #include <charconv>
 #include <string>
+
+#include "ignore_comments.h"
+#include "syntax_tree.h"
 
 namespace telinject::go {
 namespace {
@@ -425,61 +426,64 @@ void walk_functions(const ParsedSource& file, TSNode subtree, WalkState& state,
   uint32_t& top_literals = state.top_literals;
 
   const std::vector<WalkKind>& kinds = walk_kinds(ts_tree_language(file.root.tree));
-  walk_tree(subtree, [&](TSNode node, uint32_t depth, const TSTreeCursor* ) {
-    bool descend = ts_node_child_count(node) > 0;
-    TSSymbol symbol = ts_node_symbol(node);
-    WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
-    if (kind == WalkKind::kPackage && package_row == UINT32_MAX) {
-      package_row = ts_node_start_point(node).row;
-      TSNode name = ts_node_named_child(node, 0);
-      if (!ts_node_is_null(name)) package = std::string(node_text(source, name));
-      descend = false;
-    } else if (kind != WalkKind::kOther) {
-      FunctionInfo f;
-      Scope* parent = scopes.empty() ? nullptr : &scopes.back();
-      std::string prefix = package.empty() ? "" : package_prefix(file, package) + ".";
-      if (kind == WalkKind::kLiteral) {
-        // Named as Go's runtime names closures: F.func1, F.func1.1, and pkg.init.func1 for
-        // literals outside functions.
-        f.kind = "function_literal";
-        f.name = "func";
-        if (!parent)
-          f.qualified_name = prefix + "init.func" + std::to_string(++top_literals);
-        else if (functions[parent->function].kind == "function_literal")
-          f.qualified_name =
-              functions[parent->function].qualified_name + "." + std::to_string(++parent->literals);
-        else
-          f.qualified_name = functions[parent->function].qualified_name + ".func" +
-                             std::to_string(++parent->literals);
-        f.name_row = ts_node_start_point(node).row;
-        f.name_column = ts_node_start_point(node).column;
-      } else {
-        TSNode name_node = ts_node_child_by_field_name(node, "name", 4);
-        // Error recovery can leave a declaration without its name: not a function to name.
-        if (ts_node_is_null(name_node)) return descend;
-        f.name = std::string(node_text(source, name_node));
-        f.kind = kind == WalkKind::kMethod ? "method" : "function";
-        std::string receiver = kind == WalkKind::kMethod ? receiver_name(source, node) + "." : "";
-        f.qualified_name = prefix + receiver + f.name;
-        f.name_row = ts_node_start_point(name_node).row;
-        f.name_column = ts_node_start_point(name_node).column;
-      }
-      f.start_byte = ts_node_start_byte(node);
-      f.end_byte = ts_node_end_byte(node);
-      f.start_row = ts_node_start_point(node).row;
-      f.end_row = ts_node_end_point(node).row;
-      f.node = node;
-      f.parent = parent ? parent->function : -1;
-      int index = static_cast<int>(functions.size());
-      functions.push_back(std::move(f));
-      scopes.push_back({depth, index});
-    }
+  walk_tree(
+      subtree,
+      [&](TSNode node, uint32_t depth, const TSTreeCursor*) {
+        bool descend = ts_node_child_count(node) > 0;
+        TSSymbol symbol = ts_node_symbol(node);
+        WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
+        if (kind == WalkKind::kPackage && package_row == UINT32_MAX) {
+          package_row = ts_node_start_point(node).row;
+          TSNode name = ts_node_named_child(node, 0);
+          if (!ts_node_is_null(name)) package = std::string(node_text(source, name));
+          descend = false;
+        } else if (kind != WalkKind::kOther) {
+          FunctionInfo f;
+          Scope* parent = scopes.empty() ? nullptr : &scopes.back();
+          std::string prefix = package.empty() ? "" : package_prefix(file, package) + ".";
+          if (kind == WalkKind::kLiteral) {
+            // Named as Go's runtime names closures: F.func1, F.func1.1, and pkg.init.func1 for
+            // literals outside functions.
+            f.kind = "function_literal";
+            f.name = "func";
+            if (!parent)
+              f.qualified_name = prefix + "init.func" + std::to_string(++top_literals);
+            else if (functions[parent->function].kind == "function_literal")
+              f.qualified_name = functions[parent->function].qualified_name + "." +
+                                 std::to_string(++parent->literals);
+            else
+              f.qualified_name = functions[parent->function].qualified_name + ".func" +
+                                 std::to_string(++parent->literals);
+            f.name_row = ts_node_start_point(node).row;
+            f.name_column = ts_node_start_point(node).column;
+          } else {
+            TSNode name_node = ts_node_child_by_field_name(node, "name", 4);
+            // Error recovery can leave a declaration without its name: not a function to name.
+            if (ts_node_is_null(name_node)) return descend;
+            f.name = std::string(node_text(source, name_node));
+            f.kind = kind == WalkKind::kMethod ? "method" : "function";
+            std::string receiver =
+                kind == WalkKind::kMethod ? receiver_name(source, node) + "." : "";
+            f.qualified_name = prefix + receiver + f.name;
+            f.name_row = ts_node_start_point(name_node).row;
+            f.name_column = ts_node_start_point(name_node).column;
+          }
+          f.start_byte = ts_node_start_byte(node);
+          f.end_byte = ts_node_end_byte(node);
+          f.start_row = ts_node_start_point(node).row;
+          f.end_row = ts_node_end_point(node).row;
+          f.node = node;
+          f.parent = parent ? parent->function : -1;
+          int index = static_cast<int>(functions.size());
+          functions.push_back(std::move(f));
+          scopes.push_back({depth, index});
+        }
 
-    return descend;
-  }, [&](uint32_t depth) {
-    while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
-  });
-
+        return descend;
+      },
+      [&](uint32_t depth) {
+        while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+      });
 }
 
 // Decides the state of `functions` (as walk_functions left them) from their bodies and the

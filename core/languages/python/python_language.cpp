@@ -180,8 +180,7 @@ class PythonLanguage final : public LanguageSupport {
 
   std::optional<std::vector<FunctionInfo>> extract_top_level(
       const ParsedSource& file, const std::vector<LanguageTemplate>& known,
-      const std::vector<TSNode>& statements,
-      const std::vector<FunctionInfo>& kept) const override {
+      const std::vector<TSNode>& statements, const std::vector<FunctionInfo>& kept) const override {
     return python::extract_top_level(file, known, statements, kept);
   }
 
@@ -258,9 +257,8 @@ class PythonLanguage final : public LanguageSupport {
         return make_error("cannot find the colon that opens the body");
       if (auto error = too_deep(def_row, def_indent)) return *error;
       uint32_t column = colon - source.row_start(def_row);
-      script.insertions.push_back(
-          {relative(def_row), column,
-           "\n" + prefix + std::string(def_indent) + unit + header + ":"});
+      script.insertions.push_back({relative(def_row), column,
+                                   "\n" + prefix + std::string(def_indent) + unit + header + ":"});
       return script;
     }
 
@@ -334,7 +332,8 @@ class PythonLanguage final : public LanguageSupport {
       Body body = function_body(f.node);
       TSNode with = body.statements.front();
       TSNode with_block = ts_node_child_by_field_name(with, "body", 4);
-      if (ts_node_is_null(with_block)) return make_error(f.qualified_name + ": malformed telemetry block");
+      if (ts_node_is_null(with_block))
+        return make_error(f.qualified_name + ": malformed telemetry block");
       Body inner = python::block_body(with_block, false);
       if (inner.statements.empty()) return make_error(f.qualified_name + ": empty telemetry block");
       uint32_t with_row = ts_node_start_point(with).row;
@@ -347,13 +346,13 @@ class PythonLanguage final : public LanguageSupport {
         while (colon > 0 && (text[colon - 1] == ' ' || text[colon - 1] == '\t')) --colon;
         if (colon > 0 && text[colon - 1] == '\n') --colon;
         if (colon > 0 && text[colon - 1] == '\r') --colon;
-        if (colon == 0 || text[colon - 1] != ':' ||
-            source.row_of(colon) + 1 != with_row)
+        if (colon == 0 || text[colon - 1] != ':' || source.row_of(colon) + 1 != with_row)
           return make_error(f.qualified_name + ": telemetry was moved; remove it by hand");
         uint32_t block_start = ts_node_start_byte(with_block);
         uint32_t with_colon = block_start;
-        while (with_colon > with_start && (text[with_colon - 1] == ' ' || text[with_colon - 1] == '\t' ||
-                                           text[with_colon - 1] == '\f'))
+        while (with_colon > with_start &&
+               (text[with_colon - 1] == ' ' || text[with_colon - 1] == '\t' ||
+                text[with_colon - 1] == '\f'))
           --with_colon;
         if (text[with_colon - 1] != ':')
           return make_error(f.qualified_name + ": malformed telemetry block");
@@ -383,7 +382,8 @@ class PythonLanguage final : public LanguageSupport {
     for (uint32_t row : joined_rows) strip.erase(row);
     for (const auto& [row, length] : strip) {
       std::string_view line = source.row_text(row);
-      if (line.size() < length || line.substr(0, length).find_first_not_of(" \t") != std::string_view::npos)
+      if (line.size() < length ||
+          line.substr(0, length).find_first_not_of(" \t") != std::string_view::npos)
         return make_error("row " + std::to_string(row + 1) +
                           " lost the indentation telinject added; remove telemetry by hand");
       edits.push_back({source.row_start(row), length, ""});
@@ -409,7 +409,7 @@ class PythonLanguage final : public LanguageSupport {
         });
         if (!is_import) continue;
         uint32_t end = row + 1 < source.row_count() ? source.row_start(row + 1)
-                                                     : static_cast<uint32_t>(text.size());
+                                                    : static_cast<uint32_t>(text.size());
         edits.push_back({source.row_start(row), end - source.row_start(row), ""});
         break;
       }

@@ -34,7 +34,8 @@ const FunctionInfo& named(const Extracted& e, const std::string& qualified) {
 }
 
 std::string instrument(const std::string& text, Config config = {}) {
-  auto result = process_text(text, "m.py", python_language(), Action::kInstrument, config, nullptr, nullptr);
+  auto result =
+      process_text(text, "m.py", python_language(), Action::kInstrument, config, nullptr, nullptr);
   REQUIRE_MESSAGE(result.outcome.status != FileOutcome::Status::kError, result.outcome.message);
   return result.output;
 }
@@ -150,8 +151,7 @@ TEST_SUITE("python") {
           "        return 1\n");
     // A second run on the grown file: g's line is still the one before telinject (3), and a
     // generator's span carries the same attributes.
-    std::string grown = instrument(
-        out + "def g():\n    return 2\ndef h():\n    yield 3\n", otel);
+    std::string grown = instrument(out + "def g():\n    return 2\ndef h():\n    yield 3\n", otel);
     CHECK(grown.find("start_as_current_span(\"m.g\", attributes={\"code.function.name\": "
                      "\"m.g\", \"code.file.path\": \"m.py\", \"code.line.number\": 3})") !=
           std::string::npos);
@@ -160,19 +160,20 @@ TEST_SUITE("python") {
           std::string::npos);
     Config user;
     user.profile = "mine";
-    user.templates["mine"]["python"] = {"mine", "import tracing  # telinject", "with tracing.trace({name}, kind=\"{kind}\")", "", false};
+    user.templates["mine"]["python"] = {"mine", "import tracing  # telinject",
+                                        "with tracing.trace({name}, kind=\"{kind}\")", "", false};
     out = instrument("def f():\n    return 1\n", user);
     CHECK(out.find("    with tracing.trace(\"m.f\", kind=\"function\"):\n") != std::string::npos);
     // A template whose text does not parse is refused by validation, and nothing is written.
     user.templates["mine"]["python"].header = "with tracing.trace({name}, {kind!r})";
-    auto refused = process_text("def f():\n    return 1\n", "m.py", python_language(), Action::kInstrument,
-                                user, nullptr, nullptr);
+    auto refused = process_text("def f():\n    return 1\n", "m.py", python_language(),
+                                Action::kInstrument, user, nullptr, nullptr);
     CHECK(refused.output == "def f():\n    return 1\n");
     CHECK(refused.outcome.functions.at(0).state == "error");
     Config unknown;
     unknown.profile = "nope";
-    auto result = process_text("def f():\n    return 1\n", "m.py", python_language(), Action::kInstrument,
-                               unknown, nullptr, nullptr);
+    auto result = process_text("def f():\n    return 1\n", "m.py", python_language(),
+                               Action::kInstrument, unknown, nullptr, nullptr);
     CHECK(result.outcome.status == FileOutcome::Status::kError);
   }
 
@@ -195,15 +196,16 @@ TEST_SUITE("python") {
     // Someone de-indented a line of the block: removal would change the code, so it refuses.
     std::string edited = out;
     edited.replace(edited.find("        return a"), 8, "    ");
-    auto removed = process_text(edited, "m.py", python_language(), Action::kRemove, Config{}, nullptr, nullptr);
+    auto removed = process_text(edited, "m.py", python_language(), Action::kRemove, Config{},
+                                nullptr, nullptr);
     CHECK(removed.outcome.status == FileOutcome::Status::kError);
     CHECK(removed.output == edited);
   }
 
   TEST_CASE("check lists uninstrumented functions only") {
     std::string out = instrument("def f():\n    return 1\n");
-    auto check = process_text(out + "def g():\n    return 2\n", "m.py", python_language(), Action::kCheck,
-                              Config{}, nullptr, nullptr);
+    auto check = process_text(out + "def g():\n    return 2\n", "m.py", python_language(),
+                              Action::kCheck, Config{}, nullptr, nullptr);
     CHECK(check.outcome.uninstrumented == 1);
     CHECK(check.outcome.already_instrumented == 1);
   }

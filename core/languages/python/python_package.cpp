@@ -1,13 +1,13 @@
 #include "python/python_package.h"
 
-#include "disk_memo.h"
-
 #include <toml++/toml.h>
 
 #include <map>
 #include <mutex>
 #include <system_error>
 #include <vector>
+
+#include "disk_memo.h"
 
 namespace telinject::python {
 
@@ -42,8 +42,8 @@ ModuleLocation from_relative_path(const fs::path& relative) {
   bool in_package = relative.has_parent_path() && relative.parent_path() != ".";
   out.top_package = in_package ? parts.front() : "";
   out.helper_module = in_package ? out.top_package + ".telinject_runtime" : "telinject_runtime";
-  out.helper_path = in_package ? fs::path(out.top_package) / kHelperFile
-                               : relative.parent_path() / kHelperFile;
+  out.helper_path =
+      in_package ? fs::path(out.top_package) / kHelperFile : relative.parent_path() / kHelperFile;
   return out;
 }
 
@@ -76,7 +76,8 @@ std::vector<fs::path> declared_source_roots(const fs::path& dir) {
       } catch (const toml::parse_error&) {
       }
 #else
-      if (toml::parse_result result = toml::parse_file(config.string())) document = std::move(result).table();
+      if (toml::parse_result result = toml::parse_file(config.string()))
+        document = std::move(result).table();
 #endif
       toml::node_view<toml::node> src =
           name == std::string("pyproject.toml") ? document["tool"]["ruff"]["src"] : document["src"];
@@ -96,8 +97,8 @@ std::vector<fs::path> declared_source_roots(const fs::path& dir) {
 // True when `inner` is `outer` or below it (both absolute and normal).
 bool is_within(const fs::path& inner, const fs::path& outer) {
   auto mismatch = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
-  return mismatch.first == outer.end() || (std::next(mismatch.first) == outer.end() &&
-                                           mismatch.first->empty());
+  return mismatch.first == outer.end() ||
+         (std::next(mismatch.first) == outer.end() && mismatch.first->empty());
 }
 
 std::vector<std::string> dotted_parts(const fs::path& relative) {

@@ -36,14 +36,16 @@ TEST_SUITE("python package") {
     tree.write("src/shop/sub/__init__.py");
     tree.write("src/shop/sub/deep.py");
     const fs::path repo = tree.root;
-    for (const FileLocation& at :
-         {FileLocation(repo, "src/shop/sub/deep.py"), FileLocation(repo / "src", "shop/sub/deep.py"),
-          FileLocation(repo / "src/shop", "sub/deep.py"), FileLocation(repo / "src/shop/sub", "deep.py")}) {
+    for (const FileLocation& at : {FileLocation(repo, "src/shop/sub/deep.py"),
+                                   FileLocation(repo / "src", "shop/sub/deep.py"),
+                                   FileLocation(repo / "src/shop", "sub/deep.py"),
+                                   FileLocation(repo / "src/shop/sub", "deep.py")}) {
       auto found = locate_module(at);
       CHECK(found.module == "shop.sub.deep");
       CHECK(found.top_package == "shop");
       CHECK(found.helper_module == "shop.telinject_runtime");
-      CHECK((at.root / found.helper_path).lexically_normal() == repo / "src/shop/telinject_runtime.py");
+      CHECK((at.root / found.helper_path).lexically_normal() ==
+            repo / "src/shop/telinject_runtime.py");
     }
     CHECK(locate_module({repo, "src/shop/__init__.py"}).module == "shop");
     CHECK(locate_module({repo, "src/shop/sub/__init__.py"}).module == "shop.sub");
@@ -61,7 +63,8 @@ TEST_SUITE("python package") {
 
   TEST_CASE("namespace packages count below a source root declared as ruff's src") {
     TempTree tree;
-    tree.write("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.ruff]\nsrc = [\"src\", \"tests\"]\n");
+    tree.write("pyproject.toml",
+               "[project]\nname = \"x\"\n\n[tool.ruff]\nsrc = [\"src\", \"tests\"]\n");
     tree.write("src/ns/pkg/__init__.py");
     tree.write("src/ns/pkg/mod.py");
     tree.write("src/ns/loose.py");
@@ -77,8 +80,9 @@ TEST_SUITE("python package") {
 
     // Without the declaration the namespace folder is not part of the name.
     tree.write("pyproject.toml", "[project]\nname = \"x\"\n");
-    fs::last_write_time(tree.root / "pyproject.toml",
-                        fs::last_write_time(tree.root / "pyproject.toml") + std::chrono::seconds(2));
+    fs::last_write_time(
+        tree.root / "pyproject.toml",
+        fs::last_write_time(tree.root / "pyproject.toml") + std::chrono::seconds(2));
     CHECK(locate_module({tree.root, "src/ns/pkg/mod.py"}).module == "pkg.mod");
   }
 

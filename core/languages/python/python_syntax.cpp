@@ -1,13 +1,13 @@
 #include "python/python_syntax.h"
 
-#include "ignore_comments.h"
-#include "python/python_layout.h"
-#include "syntax_tree.h"
-
 #include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
+
+#include "ignore_comments.h"
+#include "python/python_layout.h"
+#include "syntax_tree.h"
 
 namespace telinject::python {
 namespace {
@@ -55,15 +55,28 @@ std::optional<uint32_t> first_row_past_parser_limit(const SourceText& source) {
 // per node instead of string compares. Built from the names, so aliases map like ts_node_type.
 // kBlock: a statement block. It may sit on one row and still hold a `def` (an `except E:`
 // clause whose block is `def f(s): return s`), so it is never skipped.
-enum class WalkKind : uint8_t { kOther, kFunction, kClass, kDecorated, kLambda, kYield, kString, kBlock };
+enum class WalkKind : uint8_t {
+  kOther,
+  kFunction,
+  kClass,
+  kDecorated,
+  kLambda,
+  kYield,
+  kString,
+  kBlock
+};
 
 const std::vector<WalkKind>& walk_kinds(const TSLanguage* language) {
   static const std::vector<WalkKind> table = [language] {
     std::vector<WalkKind> kinds(ts_language_symbol_count(language), WalkKind::kOther);
     const std::pair<const char*, WalkKind> names[] = {
-        {"function_definition", WalkKind::kFunction}, {"class_definition", WalkKind::kClass},
-        {"decorated_definition", WalkKind::kDecorated}, {"lambda", WalkKind::kLambda},
-        {"yield", WalkKind::kYield}, {"string", WalkKind::kString}, {"block", WalkKind::kBlock}};
+        {"function_definition", WalkKind::kFunction},
+        {"class_definition", WalkKind::kClass},
+        {"decorated_definition", WalkKind::kDecorated},
+        {"lambda", WalkKind::kLambda},
+        {"yield", WalkKind::kYield},
+        {"string", WalkKind::kString},
+        {"block", WalkKind::kBlock}};
     for (TSSymbol symbol = 0; symbol < kinds.size(); ++symbol)
       for (const auto& [name, kind] : names)
         if (std::strcmp(ts_language_symbol_name(language, symbol), name) == 0) kinds[symbol] = kind;
@@ -139,83 +152,86 @@ void walk_functions(const ParsedSource& file, TSNode subtree, std::vector<Functi
 
   // Only one grammar ever reaches here, so one table serves every file.
   const std::vector<WalkKind>& kinds = walk_kinds(ts_tree_language(file.root.tree));
-  walk_tree(subtree, [&](TSNode node, uint32_t depth, const TSTreeCursor* ) {
-    bool descend = ts_node_child_count(node) > 0;
-    TSSymbol symbol = ts_node_symbol(node);
-    WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
-    if (kind == WalkKind::kFunction || kind == WalkKind::kClass) {
-      bool is_class = kind == WalkKind::kClass;
-      TSNode name_node = ts_node_child_by_field_name(node, "name", 4);
-      std::string name(node_text(source, name_node));
-      const Scope* parent = nullptr;
-      for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
-        if (it->function >= 0 || it->is_class) {
-          parent = &*it;
-          break;
-        }
-      std::string qualified = !parent ? name
-                              : parent->is_class ? parent->qualified + "." + name
-                                                 : parent->qualified + ".<locals>." + name;
-      int index = -1;
-      if (!is_class) {
-        FunctionInfo f;
-        f.name = name;
-        f.qualified_name = file.module_name.empty() ? qualified : file.module_name + "." + qualified;
-        bool has_decorators = !ts_node_is_null(decorated) &&
-                              ts_node_end_byte(decorated) == ts_node_end_byte(node);
-        TSNode outer = has_decorators ? decorated : node;
-        f.start_byte = ts_node_start_byte(outer);
-        f.end_byte = ts_node_end_byte(node);
-        f.start_row = ts_node_start_point(outer).row;
-        f.end_row = ts_node_end_point(node).row;
-        f.name_row = ts_node_start_point(name_node).row;
-        f.name_column = ts_node_start_point(name_node).column;
-        f.node = node;
-        f.kind = is(ts_node_child(node, 0), "async") ? "async_function" : "function";
-        for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
-          if (it->function >= 0) {
-            f.parent = it->function;
-            break;
+  walk_tree(
+      subtree,
+      [&](TSNode node, uint32_t depth, const TSTreeCursor*) {
+        bool descend = ts_node_child_count(node) > 0;
+        TSSymbol symbol = ts_node_symbol(node);
+        WalkKind kind = symbol < kinds.size() ? kinds[symbol] : WalkKind::kOther;
+        if (kind == WalkKind::kFunction || kind == WalkKind::kClass) {
+          bool is_class = kind == WalkKind::kClass;
+          TSNode name_node = ts_node_child_by_field_name(node, "name", 4);
+          std::string name(node_text(source, name_node));
+          const Scope* parent = nullptr;
+          for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+            if (it->function >= 0 || it->is_class) {
+              parent = &*it;
+              break;
+            }
+          std::string qualified = !parent            ? name
+                                  : parent->is_class ? parent->qualified + "." + name
+                                                     : parent->qualified + ".<locals>." + name;
+          int index = -1;
+          if (!is_class) {
+            FunctionInfo f;
+            f.name = name;
+            f.qualified_name =
+                file.module_name.empty() ? qualified : file.module_name + "." + qualified;
+            bool has_decorators = !ts_node_is_null(decorated) &&
+                                  ts_node_end_byte(decorated) == ts_node_end_byte(node);
+            TSNode outer = has_decorators ? decorated : node;
+            f.start_byte = ts_node_start_byte(outer);
+            f.end_byte = ts_node_end_byte(node);
+            f.start_row = ts_node_start_point(outer).row;
+            f.end_row = ts_node_end_point(node).row;
+            f.name_row = ts_node_start_point(name_node).row;
+            f.name_column = ts_node_start_point(name_node).column;
+            f.node = node;
+            f.kind = is(ts_node_child(node, 0), "async") ? "async_function" : "function";
+            for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+              if (it->function >= 0) {
+                f.parent = it->function;
+                break;
+              }
+            if (has_decorators && is_overload(source, decorated)) {
+              f.state = FunctionState::kSkipped;
+              f.reason = "overload declaration";
+            }
+            index = static_cast<int>(functions.size());
+            functions.push_back(std::move(f));
+            generator.push_back(false);
           }
-        if (has_decorators && is_overload(source, decorated)) {
-          f.state = FunctionState::kSkipped;
-          f.reason = "overload declaration";
+          scopes.push_back({depth, index, is_class, std::move(qualified)});
+        } else if (kind == WalkKind::kDecorated) {
+          decorated = node;
+        } else if (kind == WalkKind::kLambda) {
+          scopes.push_back({depth, -1, false, ""});
+        } else if (kind == WalkKind::kYield) {
+          for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
+            if (it->function >= 0) generator[it->function] = true;
+            if (it->function >= 0 || !it->is_class) break;  // a lambda or function ends the search
+          }
+        } else if (kind == WalkKind::kString) {
+          uint32_t first = ts_node_start_point(node).row, last = ts_node_end_point(node).row;
+          for (const Scope& scope : scopes)
+            if (scope.function >= 0)
+              for (uint32_t row = first + 1; row <= last; ++row)
+                functions[scope.function].verbatim_rows.push_back(row);
+          descend = false;
         }
-        index = static_cast<int>(functions.size());
-        functions.push_back(std::move(f));
-        generator.push_back(false);
-      }
-      scopes.push_back({depth, index, is_class, std::move(qualified)});
-    } else if (kind == WalkKind::kDecorated) {
-      decorated = node;
-    } else if (kind == WalkKind::kLambda) {
-      scopes.push_back({depth, -1, false, ""});
-    } else if (kind == WalkKind::kYield) {
-      for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
-        if (it->function >= 0) generator[it->function] = true;
-        if (it->function >= 0 || !it->is_class) break;  // a lambda or function ends the search
-      }
-    } else if (kind == WalkKind::kString) {
-      uint32_t first = ts_node_start_point(node).row, last = ts_node_end_point(node).row;
-      for (const Scope& scope : scopes)
-        if (scope.function >= 0)
-          for (uint32_t row = first + 1; row <= last; ++row)
-            functions[scope.function].verbatim_rows.push_back(row);
-      descend = false;
-    }
 
-    // A subtree on one row holds no function (`def f(): return 1` is itself a kFunction) and
-    // no multi-line string; only a `yield` in it matters. Skipping such subtrees skips most
-    // of the tree: the walk is most of the extraction's time on large files.
-    if (descend && kind == WalkKind::kOther && !ts_node_has_error(node) &&
-        ts_node_start_point(node).row == ts_node_end_point(node).row &&
-        node_text(source, node).find("yield") == std::string_view::npos)
-      descend = false;
-    return descend;
-  }, [&](uint32_t depth) {
-    while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
-  });
-
+        // A subtree on one row holds no function (`def f(): return 1` is itself a kFunction) and
+        // no multi-line string; only a `yield` in it matters. Skipping such subtrees skips most
+        // of the tree: the walk is most of the extraction's time on large files.
+        if (descend && kind == WalkKind::kOther && !ts_node_has_error(node) &&
+            ts_node_start_point(node).row == ts_node_end_point(node).row &&
+            node_text(source, node).find("yield") == std::string_view::npos)
+          descend = false;
+        return descend;
+      },
+      [&](uint32_t depth) {
+        while (!scopes.empty() && scopes.back().depth == depth) scopes.pop_back();
+      });
 }
 
 // Decides the state of `functions` (as walk_functions left them) from their bodies, the file's
@@ -235,8 +251,8 @@ void decide_states(const ParsedSource& file, const std::vector<LanguageTemplate>
     bool opted_out = ignore.file;
     for (size_t k = 0; k < ignore.rows.size() && !opted_out; ++k) {
       uint32_t row = ignore.rows[k];
-      opted_out = row == def_row || row == f.start_row ||
-                  (ignore.whole_row[k] && row + 1 == f.start_row);
+      opted_out =
+          row == def_row || row == f.start_row || (ignore.whole_row[k] && row + 1 == f.start_row);
     }
     if (opted_out || (f.parent >= 0 && functions[f.parent].state == FunctionState::kOptedOut)) {
       f.state = FunctionState::kOptedOut;
@@ -292,13 +308,13 @@ IgnoreComments file_ignore_comments(const ParsedSource& file,
   IgnoreComments ignore = find_ignore_comments(file.source, {"#"});
   if (!ignore.file && !ignore.rows.empty()) {
     Body top = block_body(file.root, false);
-    uint32_t first_code = top.statements.empty() ? UINT32_MAX
-                                                 : ts_node_start_point(top.statements[0]).row;
+    uint32_t first_code =
+        top.statements.empty() ? UINT32_MAX : ts_node_start_point(top.statements[0]).row;
     for (size_t i = 0; i < ignore.rows.size(); ++i) {
       uint32_t row = ignore.rows[i];
-      bool above_function = std::any_of(functions.begin(), functions.end(), [&](const FunctionInfo& f) {
-        return f.start_row == row + 1;
-      });
+      bool above_function =
+          std::any_of(functions.begin(), functions.end(),
+                      [&](const FunctionInfo& f) { return f.start_row == row + 1; });
       if (row < first_code && ignore.whole_row[i] && !above_function) ignore.file = true;
     }
   }
@@ -313,7 +329,8 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
   std::vector<bool> generator;
   walk_functions(file, file.root, functions, generator);
   IgnoreComments ignore = file_ignore_comments(file, functions);
-  decide_states(file, known, functions, generator, ignore, first_row_past_parser_limit(file.source));
+  decide_states(file, known, functions, generator, ignore,
+                first_row_past_parser_limit(file.source));
   return functions;
 }
 

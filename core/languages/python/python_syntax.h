@@ -2,11 +2,10 @@
 // function with its qualified name and state.
 #pragma once
 
-#include <optional>
-
 #include <tree_sitter/api.h>
 
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <vector>
 
