@@ -425,18 +425,11 @@ int run_cache(const std::string& verb, const Flags& f) {
     return kExitFileErrors;
   }
   if (f.format == "json") {
-    nlohmann::json out = {{"directory", cache.directory().string()},
-                          {"scripts", stats->scripts},
-                          {"tests", stats->tests},
-                          {"files", stats->files},
-                          {"bytes", stats->bytes},
-                          {"hits", stats->hits},
-                          {"misses", stats->misses},
-                          {"damaged", stats->damaged},
-                          {"remote_hits", stats->remote_hits},
-                          {"remote_misses", stats->remote_misses},
-                          {"remote_refused", stats->remote_refused},
-                          {"earlier_layout_files", stats->earlier_layout_files}};
+    nlohmann::json out = cache_stats_json(cache.directory(), *stats);
+    out["remote_hits"] = stats->remote_hits;
+    out["remote_misses"] = stats->remote_misses;
+    out["remote_refused"] = stats->remote_refused;
+    out["earlier_layout_files"] = stats->earlier_layout_files;
     std::puts(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf(

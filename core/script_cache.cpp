@@ -160,6 +160,17 @@ void ScriptCache::warn(const std::string& message) {
     logger().warn("{}", message);
 }
 
+nlohmann::json cache_stats_json(const fs::path& directory, const CacheStats& stats) {
+  return {{"directory", directory.string()},
+          {"scripts", stats.scripts},
+          {"tests", stats.tests},
+          {"files", stats.files},
+          {"bytes", stats.bytes},
+          {"hits", stats.hits},
+          {"misses", stats.misses},
+          {"damaged", stats.damaged}};
+}
+
 fs::path ScriptCache::store_path() const { return directory_ / std::string(kCacheStoreName); }
 
 Result<void> ScriptCache::make_directory(const fs::path& inner) {

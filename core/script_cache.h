@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -68,6 +69,10 @@ struct CacheStats {
   uint64_t remote_refused = 0;        // remote entries failing verification, never used
   uint64_t earlier_layout_files = 0;  // entry files of earlier versions (scripts/, tests/, …)
 };
+
+/// {"directory", "scripts", "tests", "files", "bytes", "hits", "misses", "damaged"}: what the
+/// CLI's `cache stats --format json` and the server's telinject.cacheStats both report.
+nlohmann::json cache_stats_json(const std::filesystem::path& directory, const CacheStats& stats);
 
 /// The store's file name below the cache directory, and its schema version.
 inline constexpr std::string_view kCacheStoreName = "cache.sqlite3";

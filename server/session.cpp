@@ -697,14 +697,7 @@ void Session::execute_command(lsp::ExecuteCommandParams params, protocol::Reply<
       reply.error(ErrorCode::kRequestFailed, stats.error());
       return;
     }
-    reply(json{{"directory", cache->directory().string()},
-               {"scripts", stats->scripts},
-               {"tests", stats->tests},
-               {"files", stats->files},
-               {"bytes", stats->bytes},
-               {"hits", stats->hits},
-               {"misses", stats->misses},
-               {"damaged", stats->damaged}});
+    reply(cache_stats_json(cache->directory(), *stats));
     return;
   }
   ApplyEdit apply = [this](lsp::WorkspaceEdit edit, std::string label,
