@@ -512,7 +512,7 @@ void Session::code_action(lsp::CodeActionParams params,
   }
   run_request<std::vector<lsp::CodeAction>>(
       std::move(reply),
-      [this, document, params = std::move(params)](auto reply, const auto&) {
+      [this, document, params = std::move(params)](auto reply, const auto& cancelled) {
         Folder folder = folder_for(document->path);
         const ServerSettings& current = folder.settings;
         std::vector<OfferedAction> offered = code_actions(*document, params, current, encoding_);
@@ -520,6 +520,11 @@ void Session::code_action(lsp::CodeActionParams params,
         for (OfferedAction& one : offered) {
           actions.push_back(std::move(one.action));
           if (resolve_edits_lazily_) continue;
+          // Each edit is a unit of work (an instrumentation of the function or file).
+          if (cancelled) {
+            reply.error(ErrorCode::kRequestCancelled, "cancelled");
+            return;
+          }
           // Clients without resolve support get the edits now.
           auto resolved = resolve_code_action(actions.back(), one.data, *document, current,
                                               folder.cache.get(), edit_support_, encoding_);
