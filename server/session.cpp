@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <set>
 
-#include "atomic_file.h"
 #include "client_log.h"
 #include "commands/commands.h"
 #include "features/code_actions.h"
@@ -13,8 +11,6 @@
 #include "features/on_save.h"
 #include "jsonrpc.h"
 #include "log.h"
-#include "pipeline.h"
-#include "scanner.h"
 #include "text_document.h"
 #include "version.h"
 
@@ -236,11 +232,13 @@ void Session::initialize(lsp::InitializeParams params,
   configuration_pull_ = caps.workspace_configuration();
   watched_files_registration_ = caps.watched_files_dynamic_registration();
   if (params.trace) trace_ = *params.trace == "verbose" ? 2 : *params.trace == "messages" ? 1 : 0;
+  std::vector<fs::path> roots;
   if (params.workspace_folders)
     for (const auto& folder : *params.workspace_folders)
-      if (auto path = path_from_uri(folder.uri)) roots_.push_back(*path);
-  if (roots_.empty() && params.root_uri)
-    if (auto path = path_from_uri(*params.root_uri)) roots_.push_back(*path);
+      if (auto path = path_from_uri(folder.uri)) roots.push_back(*path);
+  if (roots.empty() && params.root_uri)
+    if (auto path = path_from_uri(*params.root_uri)) roots.push_back(*path);
+  folders_.set_roots(std::move(roots));
   initialized_ = true;
   {
     json options = params.initialization_options.value_or(json::object());
@@ -271,72 +269,34 @@ void Session::initialize(lsp::InitializeParams params,
 }
 
 void Session::reload_settings() {
-  std::vector<fs::path> keys = roots_;
-  keys.push_back(fs::path());  // files outside every folder
   json client;
   std::map<fs::path, json> per_folder;
-  std::map<fs::path, Folder> old;
   {
     std::lock_guard lock(mutex_);
     client = client_options_;
     per_folder = folder_options_;
-    old = folders_;
   }
-  std::map<fs::path, Folder> folders;
-  uint64_t generation = next_settings_generation();
   SessionTuning tuning{options_.debounce_ms, log_level_};
-  std::vector<std::string> problems;
-  for (const fs::path& key : keys) {
-    fs::path project = !key.empty() ? key : !roots_.empty() ? roots_.front() : fs::current_path();
-    Config project_config;
-    auto loaded = load_config(project, std::nullopt, process_environment());
-    if (loaded.ok())
-      project_config = std::move(*loaded);
-    else
-      problems.push_back(project.string() + ": " + loaded.error());
-    auto own = per_folder.find(key.empty() && !roots_.empty() ? roots_.front() : key);
-    Folder folder;
-    folder.settings = folder_settings(project_config, generation, client,
-                                      own != per_folder.end() ? own->second : json(), &tuning);
-    fs::path cache_dir = folder.settings.config.cache_dir;
-    if (cache_dir.is_relative()) cache_dir = project / cache_dir;
-    folder.cache_read_only = cache_read_only(project, cache_dir, !roots_.empty());
-    auto same = [&](const Folder& other) {
-      return other.cache && other.cache->directory() == cache_dir &&
-             other.cache_read_only == folder.cache_read_only;
-    };
-    for (const auto& [_, before] : old)
-      if (same(before)) folder.cache = before.cache;
-    for (const auto& [_, now] : folders)
-      if (!folder.cache && same(now)) folder.cache = now.cache;
-    if (!folder.cache)
-      folder.cache = std::make_shared<ScriptCache>(
-          cache_dir, folder.cache_read_only ? ScriptCache::Access::kReadOnly
-                                            : ScriptCache::Access::kReadWrite);
-    folders[key] = std::move(folder);
-  }
+  std::vector<std::string> problems = folders_.reload(client, per_folder, &tuning);
   options_.debounce_ms = tuning.debounce_ms;
   log_level_ = tuning.log_level;
-  {
-    std::lock_guard lock(mutex_);
-    folders_ = std::move(folders);
-  }
   for (const std::string& problem : problems) log(lsp::MessageType::kError, problem);
 }
 
 void Session::pull_configuration() {
-  if (!configuration_pull_ || roots_.empty()) return;
+  if (!configuration_pull_ || folders_.roots().empty()) return;
   json items = json::array();
-  for (const fs::path& root : roots_)
+  for (const fs::path& root : folders_.roots())
     items.push_back({{"scopeUri", uri_from_path(root)}, {"section", "telinject"}});
   dispatcher_.call("workspace/configuration", json{{"items", items}},
                    [this](protocol::Response response) {
                      if (response.error || !response.result.is_array()) return;
                      {
                        std::lock_guard lock(mutex_);
-                       for (size_t i = 0; i < roots_.size() && i < response.result.size(); ++i)
+                       const std::vector<fs::path>& roots = folders_.roots();
+                       for (size_t i = 0; i < roots.size() && i < response.result.size(); ++i)
                          if (response.result[i].is_object())
-                           folder_options_[roots_[i]] = response.result[i];
+                           folder_options_[roots[i]] = response.result[i];
                      }
                      // Responses are dispatched on the io thread, in order with what the
                      // client sent after them.
@@ -372,11 +332,7 @@ void Session::republish_all() {
 }
 
 Session::Folder Session::folder_for(const fs::path& path) const {
-  fs::path root = root_for(path);
-  std::lock_guard lock(mutex_);
-  auto it = folders_.find(root);
-  if (it == folders_.end()) it = folders_.find(fs::path());
-  return it == folders_.end() ? Folder{ServerSettings{}, nullptr} : it->second;
+  return folders_.folder_for(path);
 }
 
 Session::Snapshot Session::snapshot(const std::string& uri) const {
@@ -385,21 +341,13 @@ Session::Snapshot Session::snapshot(const std::string& uri) const {
   return it == documents_.end() ? nullptr : it->second;
 }
 
-fs::path Session::root_for(const fs::path& path) const {
-  fs::path best;
-  for (const fs::path& root : roots_) {
-    auto [end, _] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
-    if (end == root.end() && root.native().size() > best.native().size()) best = root;
-  }
-  return best;
-}
-
 void Session::did_open(lsp::DidOpenTextDocumentParams params) {
   auto& item = params.text_document;
   fs::path path = path_from_uri(item.uri).value_or(fs::path());
   ServerSettings settings = folder_for(path).settings;
-  Snapshot document = make_snapshot(item.uri, item.version, std::move(item.text), root_for(path),
-                                    analysis_.executor(item.uri), &settings);
+  Snapshot document =
+      make_snapshot(item.uri, item.version, std::move(item.text), folders_.root_for(path),
+                    analysis_.executor(item.uri), &settings);
   {
     std::lock_guard lock(mutex_);
     documents_[document->uri] = document;

@@ -25,6 +25,7 @@
 #include "lsp_lifecycle.h"
 #include "lsp_workspace.h"
 #include "script_cache.h"
+#include "workspace_folders.h"
 
 namespace telinject::server {
 
@@ -60,9 +61,8 @@ class Session : private CommandHost {
 
   void bind_methods();
   void initialize(lsp::InitializeParams params, protocol::Reply<lsp::InitializeResult> reply);
-  /// Recomputes every folder's settings: its project config (.telinject.toml, pyproject.toml,
-  /// .env, environment), then the client's settings, then the client's settings for that
-  /// folder (workspace/configuration). Keeps each folder's cache when its directory is unchanged.
+  /// Recomputes every folder's settings (WorkspaceFolders::reload) from the client's options,
+  /// and the session's tuning (debounce, log level).
   void reload_settings();
   /// Asks the client for each folder's "telinject" section, when it can answer; reloads and
   /// re-diagnoses on the answer.
@@ -83,7 +83,7 @@ class Session : private CommandHost {
   // CommandHost: what the commands use of the session.
   Snapshot snapshot(const std::string& uri) const override;
   Folder folder_for(const std::filesystem::path& path) const override;
-  const std::vector<std::filesystem::path>& roots() const override { return roots_; }
+  const std::vector<std::filesystem::path>& roots() const override { return folders_.roots(); }
   const EditSupport& edit_support() const override { return edit_support_; }
   protocol::PositionEncoding encoding() const override { return encoding_; }
   bool work_done_progress() const override { return work_done_progress_; }
@@ -101,7 +101,6 @@ class Session : private CommandHost {
   }
   void log(lsp::MessageType type, const std::string& message) override;
 
-  std::filesystem::path root_for(const std::filesystem::path& path) const;
   void schedule_diagnostics(const std::string& uri);
   void publish_diagnostics(const std::string& uri);
   /// Runs `work` on the pool unless the request is cancelled first (then answers
@@ -144,14 +143,14 @@ class Session : private CommandHost {
   bool work_done_progress_ = false;
   bool configuration_pull_ = false;
   bool watched_files_registration_ = false;
-  std::vector<std::filesystem::path> roots_;
   std::atomic<int> trace_{0};      // $/setTrace: 0 off, 1 messages, 2 verbose
   std::atomic<int> log_level_{4};  // window/logMessage up to this MessageType (4: log)
   std::atomic<int> progress_tokens_{0};
 
-  mutable std::mutex mutex_;  // guards documents_, folders_, the options
+  WorkspaceFolders folders_;  // roots set by initialize; guards its own folders
+
+  mutable std::mutex mutex_;  // guards documents_ and the client's options
   std::map<std::string, Snapshot> documents_;
-  std::map<std::filesystem::path, Folder> folders_;  // by root; "" for files outside them all
   nlohmann::json client_options_ =
       nlohmann::json::object();  // initializationOptions, didChangeConfiguration
   std::map<std::filesystem::path, nlohmann::json> folder_options_;  // workspace/configuration

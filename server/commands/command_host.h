@@ -17,21 +17,13 @@
 #include "lsp_lifecycle.h"
 #include "lsp_types.h"
 #include "lsp_workspace.h"
+#include "workspace_folders.h"
 
 namespace telinject {
 class ScriptCache;
 }
 
 namespace telinject::server {
-
-/// Settings and script cache of one workspace folder.
-struct FolderSettings {
-  ServerSettings settings;
-  /// Read-only (writes nothing, answers from what is there) when writing it could create
-  /// folders outside the existing workspace folders.
-  std::shared_ptr<ScriptCache> cache;
-  bool cache_read_only = false;
-};
 
 class CommandHost {
  public:
