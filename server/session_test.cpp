@@ -98,7 +98,9 @@ TEST_SUITE("session transcripts") {
 TEST_SUITE("session cancellation") {
   TEST_CASE("a cancelled workspace run stops at its next file and answers RequestCancelled") {
     TempDir dir;
-    const int kFiles = 60;
+    // Enough files that the pipeline's count (a walk of its own, which the progress reports
+    // wait for) is known long before the run could end.
+    const int kFiles = 300;
     // (std::string::append: GCC 12 warns falsely about "m" + std::to_string(i).)
     auto module = [&](int i) {
       return dir / std::string("m").append(std::to_string(i)).append(".py");
@@ -144,7 +146,8 @@ TEST_SUITE("session cancellation") {
             .dump());
     {
       std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return reported; });
+      // A run that never reports would fail here rather than hang the test.
+      REQUIRE(changed.wait_for(lock, std::chrono::seconds(60), [&] { return reported; }));
     }
     session.handle(
         json{{"jsonrpc", "2.0"}, {"method", "$/cancelRequest"}, {"params", {{"id", 2}}}}.dump());
