@@ -1,6 +1,6 @@
 #include "features/code_actions.h"
 
-#include "features/diagnostics.h"
+#include "features/functions.h"
 
 namespace telinject::server {
 namespace {

@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "atomic_file.h"
-#include "features/diagnostics.h"
+#include "features/functions.h"
 #include "unified_diff.h"
 
 namespace telinject::server {
