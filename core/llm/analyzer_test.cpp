@@ -1,4 +1,4 @@
-#include "llm/llm_language.h"
+#include "llm/analyzer.h"
 
 #include <doctest/doctest.h>
 
