@@ -69,6 +69,7 @@ struct DocumentSnapshot {
 using ParseExecutor = std::function<void(std::function<void()>)>;
 
 struct ServerSettings;
+class ServerLlm;  // llm_service.h
 
 /// Builds a snapshot; `root` is the innermost workspace folder containing the path. The text is
 /// parsed through `parse` (at once when it is empty), then its functions are extracted for
@@ -108,6 +109,9 @@ struct ServerSettings {
   int severity = 3;  // LSP DiagnosticSeverity; Information by default
   bool on_save = false;
   Config config;  // profile, filters, cache directory... from the project and the client
+  /// The server's LLM (issue 12 item 2), when llm.enabled: self-healing, languages without a
+  /// grammar. Null: none.
+  std::shared_ptr<ServerLlm> llm;
 };
 
 }  // namespace telinject::server

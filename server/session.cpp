@@ -11,6 +11,7 @@
 #include "features/hover.h"
 #include "features/workspace_instrument.h"
 #include "jsonrpc.h"
+#include "llm_settings.h"
 #include "log.h"
 #include "pipeline.h"
 #include "scanner.h"
@@ -311,6 +312,8 @@ void overlay(ServerSettings& settings, const json& options, int* debounce_ms, in
   };
   strings("include", &settings.config.include);
   strings("exclude", &settings.config.exclude);
+  for (const std::string& warning : apply_llm_settings(settings.config.llm, options))  // LLM
+    logger().warn("{}", warning);
   if (debounce_ms && options.contains("debounceMs") && options["debounceMs"].is_number_unsigned())
     *debounce_ms =
         static_cast<int>(std::min<uint64_t>(options["debounceMs"].get<uint64_t>(), 60'000));
@@ -377,6 +380,8 @@ void Session::reload_settings() {
       folder.cache = std::make_shared<ScriptCache>(
           cache_dir, folder.cache_read_only ? ScriptCache::Access::kReadOnly
                                             : ScriptCache::Access::kReadWrite);
+    folder.settings.llm = llm_.for_config(folder.settings.config, cache_dir,  // LLM
+                                          folder.cache_read_only);
     folders[key] = std::move(folder);
   }
   options_.debounce_ms = debounce_ms;
@@ -643,7 +648,7 @@ void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
   Snapshot document = snapshot(params.text_document.uri);
   Folder folder = document ? folder_for(document->path) : Folder{};
   const ServerSettings current = folder.settings;
-  if (!document || !current.on_save || !document->language) {
+  if (!document || !current.on_save || (!document->language && !current.llm)) {  // LLM
     reply(std::vector<lsp::TextEdit>{});
     return;
   }
@@ -697,7 +702,9 @@ void Session::execute_command(lsp::ExecuteCommandParams params, protocol::Reply<
       reply.error(ErrorCode::kRequestFailed, stats.error());
       return;
     }
-    reply(cache_stats_json(cache->directory(), *stats));
+    json out = cache_stats_json(cache->directory(), *stats);
+    out["llm"] = llm_.usage();  // LLM: calls and cost since the server started
+    reply(out);
     return;
   }
   ApplyEdit apply = [this](lsp::WorkspaceEdit edit, std::string label,

@@ -19,6 +19,7 @@
 #include "document.h"
 #include "document_analysis.h"
 #include "features/edits.h"
+#include "llm_service.h"
 #include "lsp_documents.h"
 #include "lsp_lifecycle.h"
 #include "lsp_workspace.h"
@@ -157,6 +158,7 @@ class Session {
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> progress_cancel_;
 
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> debounce_;  // io thread
+  LlmService llm_;  // the server's one LLM and budget (issue 12 item 2)
 };
 
 }  // namespace telinject::server
