@@ -40,7 +40,10 @@ Result<std::vector<AnalyzedFunction>> ServerLlm::analyze(const std::string& text
     if (failure) *failure = CallFailure::kBudget;
     return make_error("not analysed: the LLM budget of this language server is spent");
   }
-  auto functions = hooks_->analyzer()->analyze(text, file, language, failure);
+  CallFailure why = CallFailure::kNone;
+  auto functions = hooks_->analyzer()->analyze(text, file, language, &why);
+  if (failure) *failure = why;
+  if (why == CallFailure::kBudget) (void)budget_spent();  // says so in the log, once
   if (functions.ok()) {
     std::lock_guard lock(mutex_);
     if (memo_.size() >= 512) memo_.clear();  // bounded: an editing session, not a history
