@@ -193,9 +193,28 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
   const LanguageTemplate& tmpl = language.telemetry;
 
   if (action == Action::kRemove) {
+    // All of telinject's lines, or with `only` the first body line of the functions named,
+    // which the analysis finds (the editor's "remove telemetry from function").
+    std::vector<bool> chosen(source.row_count(), only == nullptr);
+    if (only) {
+      CallFailure why = CallFailure::kNone;
+      auto analysis =
+          analyzer
+              ? analyzer->analyze(source.text(), location.relative.generic_string(), language, &why)
+              : Result<std::vector<AnalyzedFunction>>(make_error(
+                    language.name + ": removing one function's telemetry needs the LLM"));
+      if (!analysis.ok()) {
+        outcome.status = FileOutcome::Status::kError;
+        outcome.message = analysis.error();
+        return result;
+      }
+      for (const AnalyzedFunction& f : *analysis)
+        if (std::find(only->begin(), only->end(), f.qualified_name) != only->end())
+          chosen[f.body_start_line - 1] = true;
+    }
     std::vector<TextEdit> edits;
     for (uint32_t row = 0; row < source.row_count(); ++row) {
-      if (!is_telemetry_line(source.row_text(row), tmpl)) continue;
+      if (!chosen[row] || !is_telemetry_line(source.row_text(row), tmpl)) continue;
       uint32_t begin = source.row_start(row);
       uint32_t end = row + 1 < source.row_count() ? source.row_start(row + 1)
                                                   : static_cast<uint32_t>(source.text().size());

@@ -42,8 +42,9 @@ Result<std::vector<AnalyzedFunction>> parse_analysis(std::string_view answer, st
 
 /// process_text for a file of an LLM language: kInstrument and kCheck analyse it (`analyzer`
 /// null: the file is reported as skipped), kRemove needs no LLM (it deletes the lines that are
-/// exactly telinject's telemetry line). `only`, when given, limits instrument to the functions
-/// with these qualified names (the editor's "instrument function").
+/// exactly telinject's telemetry line). `only`, when given, limits instrument and remove to the
+/// functions with these qualified names (the editor's actions on one function); remove needs
+/// `analyzer` then, to know where they are.
 TextResult process_llm_text(const std::string& input, const FileLocation& location,
                             const LlmLanguage& language, Action action, ScriptCache* cache,
                             FunctionAnalyzer* analyzer, TraceLog* trace,

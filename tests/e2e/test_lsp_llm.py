@@ -137,6 +137,21 @@ class LspLlmTest(unittest.TestCase):
         self.assertAlmostEqual(llm["costUsd"], 1000 * 2.5e-6 + 400 * 10e-6, places=6)
         self.assertEqual(llm["budgetUsd"], 1)
         self.assertFalse(llm["budgetSpent"])
+
+        # Remove from one function: only its line goes (the instrumented text is a new one:
+        # one more call to list its functions).
+        instrumented = c.documents[uri]
+        c.change_full(uri, instrumented, 4)
+        self.assertEqual(self.diagnostics(uri, 4), [])
+        actions = c.request("textDocument/codeAction", {
+            "textDocument": {"uri": uri}, "range": greet["range"],
+            "context": {"diagnostics": []}})["result"]
+        remove = next(a for a in actions if a["title"] == "Remove telemetry from function `Greeter.greet`")
+        c.apply_workspace_edit(c.request("codeAction/resolve", remove)["result"]["edit"])
+        self.assertEqual(c.documents[uri], instrumented.replace(
+            '    $stderr.puts("[telinject] enter " + "Greeter.greet") # telinject\n', ""))
+        self.assertIn('"Greeter.shout") # telinject', c.documents[uri])
+        self.assertEqual(self.stats()["llm"]["calls"], 2)
         self.assertEqual(c.shutdown(), 0)
         self.assertNotIn(KEY, b"".join(c.stderr).decode(errors="replace"))
 
