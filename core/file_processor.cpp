@@ -7,12 +7,10 @@
 #include <set>
 #include <string_view>
 
+#include "answer_script.h"
 #include "external_check.h"
 #include "glob.h"
 #include "instrument_pass.h"
-#include "llm/answer_script.h"
-#include "llm/file_instrumenter.h"
-#include "llm/repair.h"
 #include "log.h"
 #include "pipeline.h"
 #include "script_cache.h"
@@ -163,7 +161,7 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
   const LanguageSupport& language = *extracted.language;
   const Config& config = extracted.config;
   const FileLocation& location = extracted.location;
-  llm::ScriptRepairer* repairer = hooks.repairer;
+  ScriptRepairer* repairer = hooks.repairer;
   TextResult result;
   result.output = input;
   FileOutcome& outcome = result.outcome;

@@ -277,10 +277,17 @@ void Session::reload_settings() {
     per_folder = folder_options_;
   }
   SessionTuning tuning{options_.debounce_ms, log_level_};
-  std::vector<std::string> problems = folders_.reload(client, per_folder, &tuning);
+  std::vector<std::string> warnings;
+  std::vector<std::string> problems = folders_.reload(
+      client, per_folder, &tuning,
+      [this](const Config& config, const fs::path& cache_dir, bool read_only) {
+        return llm_.for_config(config, cache_dir, read_only);
+      },
+      &warnings);
   options_.debounce_ms = tuning.debounce_ms;
   log_level_ = tuning.log_level;
   for (const std::string& problem : problems) log(lsp::MessageType::kError, problem);
+  for (const std::string& warning : warnings) log(lsp::MessageType::kWarning, warning);
 }
 
 void Session::pull_configuration() {

@@ -21,6 +21,7 @@
 #include "document.h"
 #include "document_analysis.h"
 #include "features/edits.h"
+#include "llm_service.h"
 #include "lsp_documents.h"
 #include "lsp_lifecycle.h"
 #include "lsp_workspace.h"
@@ -87,6 +88,7 @@ class Session : private CommandHost {
   const EditSupport& edit_support() const override { return edit_support_; }
   protocol::PositionEncoding encoding() const override { return encoding_; }
   bool work_done_progress() const override { return work_done_progress_; }
+  nlohmann::json llm_usage() const override { return llm_.usage(); }
   void run_cancellable(protocol::Reply<nlohmann::json> reply, Work work,
                        const Snapshot& document) override {
     run_request<nlohmann::json>(std::move(reply), std::move(work), document);
@@ -155,6 +157,7 @@ class Session : private CommandHost {
       nlohmann::json::object();  // initializationOptions, didChangeConfiguration
   std::map<std::filesystem::path, nlohmann::json> folder_options_;  // workspace/configuration
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> debounce_;  // io thread
+  LlmService llm_;  // the server's one LLM and budget (issue 12 item 2)
 };
 
 }  // namespace telinject::server

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "llm_settings.h"
+
 namespace telinject::server {
 
 using nlohmann::json;
@@ -15,7 +17,8 @@ uint64_t next_settings_generation() {
   return ++generations;
 }
 
-void apply_client_options(const json& options, ServerSettings* settings, SessionTuning* tuning) {
+void apply_client_options(const json& options, ServerSettings* settings, SessionTuning* tuning,
+                          std::vector<std::string>* warnings) {
   if (!options.is_object()) return;
   auto text = [&](const char* key) -> std::optional<std::string> {
     if (options.contains(key) && options[key].is_string()) return options[key].get<std::string>();
@@ -45,8 +48,9 @@ void apply_client_options(const json& options, ServerSettings* settings, Session
     if (auto it = names.find(*severity); it != names.end()) settings->severity = it->second;
   }
 
-  // Further groups of settings (e.g. "llm": an object of its own) are read here, each by a
-  // function of its own taking options[group].
+  // Groups of settings, each read by a function of its own.
+  for (std::string& warning : apply_llm_settings(settings->config.llm, options))
+    if (warnings) warnings->push_back(std::move(warning));
 
   // The session's, from the client's options only.
   if (!tuning) return;
@@ -61,12 +65,13 @@ void apply_client_options(const json& options, ServerSettings* settings, Session
 }
 
 ServerSettings folder_settings(const Config& project, uint64_t generation, const json& client,
-                               const json& folder, SessionTuning* tuning) {
+                               const json& folder, SessionTuning* tuning,
+                               std::vector<std::string>* warnings) {
   ServerSettings settings;
   settings.generation = generation;
   settings.config = project;
-  apply_client_options(client, &settings, tuning);
-  apply_client_options(folder, &settings, nullptr);
+  apply_client_options(client, &settings, tuning, warnings);
+  apply_client_options(folder, &settings, nullptr, warnings);
   return settings;
 }
 

@@ -5,12 +5,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "config.h"
 
 namespace telinject::server {
+
+class ServerLlm;  // llm_service.h
 
 /// The settings of one workspace folder, as the features see them.
 struct ServerSettings {
@@ -19,6 +22,9 @@ struct ServerSettings {
   int severity = 3;  // LSP DiagnosticSeverity; Information by default
   bool on_save = false;
   Config config;  // profile, filters, cache directory... from the project and the client
+  /// The server's LLM (issue 12 item 2), when llm.enabled: self-healing, languages without a
+  /// grammar. Null: none.
+  std::shared_ptr<ServerLlm> llm;
 };
 
 /// The session-wide settings the client's (not a folder's) options may change.
@@ -32,11 +38,12 @@ struct SessionTuning {
 uint64_t next_settings_generation();
 
 /// Lays the client's `options` (the "telinject" section: profile, cacheDirectory, diagnostics,
-/// onSave, severity, include, exclude, and with `tuning`, debounceMs and logLevel) over
-/// `settings`. Keys of the wrong type and unknown values are ignored, keeping what was there;
+/// onSave, severity, include, exclude, the llm group, and with `tuning`, debounceMs and logLevel)
+/// over `settings`. Keys of the wrong type and unknown values are ignored, keeping what was there;
 /// `options` that is not an object changes nothing. Pure.
+/// Warnings about refused options (an API key in the settings) are added to `warnings`.
 void apply_client_options(const nlohmann::json& options, ServerSettings* settings,
-                          SessionTuning* tuning);
+                          SessionTuning* tuning, std::vector<std::string>* warnings = nullptr);
 
 /// The settings of one folder: `project` (its .telinject.toml / pyproject.toml / .env /
 /// environment, as load_config read it), then the client's options, then the client's options
@@ -44,7 +51,7 @@ void apply_client_options(const nlohmann::json& options, ServerSettings* setting
 /// session-wide options (the folder's own never change them). Pure.
 ServerSettings folder_settings(const Config& project, uint64_t generation,
                                const nlohmann::json& client, const nlohmann::json& folder,
-                               SessionTuning* tuning);
+                               SessionTuning* tuning, std::vector<std::string>* warnings = nullptr);
 
 /// The "telinject" section of a settings object: `settings["telinject"]` when present, else
 /// `settings` itself (clients send either). Pure.

@@ -12,7 +12,8 @@ using nlohmann::json;
 
 std::vector<std::string> WorkspaceFolders::reload(const json& client,
                                                   const std::map<fs::path, json>& per_folder,
-                                                  SessionTuning* tuning) {
+                                                  SessionTuning* tuning, const LlmFor& llm_for,
+                                                  std::vector<std::string>* warnings) {
   std::vector<fs::path> keys = roots_;
   keys.push_back(fs::path());  // files outside every folder
   std::map<fs::path, FolderSettings> old;
@@ -33,8 +34,9 @@ std::vector<std::string> WorkspaceFolders::reload(const json& client,
       problems.push_back(project.string() + ": " + loaded.error());
     auto own = per_folder.find(key.empty() && !roots_.empty() ? roots_.front() : key);
     FolderSettings folder;
-    folder.settings = folder_settings(project_config, generation, client,
-                                      own != per_folder.end() ? own->second : json(), tuning);
+    folder.settings =
+        folder_settings(project_config, generation, client,
+                        own != per_folder.end() ? own->second : json(), tuning, warnings);
     fs::path cache_dir = folder.settings.config.cache_dir;
     if (cache_dir.is_relative()) cache_dir = project / cache_dir;
     folder.cache_read_only = cache_read_only(project, cache_dir, !roots_.empty());
@@ -50,6 +52,8 @@ std::vector<std::string> WorkspaceFolders::reload(const json& client,
       folder.cache = std::make_shared<ScriptCache>(
           cache_dir, folder.cache_read_only ? ScriptCache::Access::kReadOnly
                                             : ScriptCache::Access::kReadWrite);
+    if (llm_for)
+      folder.settings.llm = llm_for(folder.settings.config, cache_dir, folder.cache_read_only);
     folders[key] = std::move(folder);
   }
   std::lock_guard lock(mutex_);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,9 +40,14 @@ class WorkspaceFolders {
   /// it (workspace/configuration). Keeps each folder's cache when its directory and access are
   /// unchanged. `tuning` takes the client's session-wide options. Returns the problems (a
   /// config that does not load), for the log; the folder then has the defaults.
+  /// `llm_for` gives each folder its LLM (LlmService::for_config; none when empty).
+  /// `warnings` takes refused options (an API key in the settings).
+  using LlmFor = std::function<std::shared_ptr<ServerLlm>(
+      const Config&, const std::filesystem::path& cache_dir, bool read_only)>;
   std::vector<std::string> reload(const nlohmann::json& client,
                                   const std::map<std::filesystem::path, nlohmann::json>& per_folder,
-                                  SessionTuning* tuning);
+                                  SessionTuning* tuning, const LlmFor& llm_for = {},
+                                  std::vector<std::string>* warnings = nullptr);
 
   /// The folder holding `path` (a document's path or root); the first folder's settings for
   /// paths outside every folder; defaults and no cache before the first reload.

@@ -19,7 +19,7 @@ void clear_cache_command(CommandHost&, CommandCall call, protocol::Reply<json> r
     reply.error(ErrorCode::kRequestFailed, cleared.error());
 }
 
-void cache_stats_command(CommandHost&, CommandCall call, protocol::Reply<json> reply) {
+void cache_stats_command(CommandHost& host, CommandCall call, protocol::Reply<json> reply) {
   if (!call.folder.cache) {
     reply.error(ErrorCode::kRequestFailed, "no script cache is configured");
     return;
@@ -29,7 +29,9 @@ void cache_stats_command(CommandHost&, CommandCall call, protocol::Reply<json> r
     reply.error(ErrorCode::kRequestFailed, stats.error());
     return;
   }
-  reply(cache_stats_json(call.folder.cache->directory(), *stats));
+  json out = cache_stats_json(call.folder.cache->directory(), *stats);
+  out["llm"] = host.llm_usage();  // calls and cost since the server started
+  reply(out);
 }
 
 }  // namespace telinject::server

@@ -64,6 +64,8 @@ class CommandHost {
   virtual void notify(std::string_view method, const nlohmann::json& params) = 0;
   /// Logs to stderr and the client's log window. Thread-safe.
   virtual void log(lsp::MessageType type, const std::string& message) = 0;
+  /// The LLM's calls and cost since the server started (LlmService::usage). Thread-safe.
+  virtual nlohmann::json llm_usage() const = 0;
 };
 
 }  // namespace telinject::server

@@ -1,10 +1,12 @@
 #include "features/functions.h"
 
+#include "features/llm_documents.h"
+
 namespace telinject::server {
 
 std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
                                                 const ServerSettings& settings) {
-  if (!document.language) return {};
+  if (!document.language) return llm_document_functions(document, settings);  // LLM
   // The analysis fills the memo under its lock before it publishes the tree: wait for the
   // tree first, never while holding the lock the analysis needs.
   (void)document.tree();

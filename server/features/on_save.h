@@ -29,7 +29,7 @@ SaveEdits edits_on_save(const DocumentSnapshot& document, const ServerSettings& 
 
 /// Whether a save of `document` may change it at all (cheap: no analysis needed).
 inline bool changes_on_save(const DocumentSnapshot& document, const ServerSettings& settings) {
-  return settings.on_save && document.language;
+  return settings.on_save && (document.language || settings.llm);  // LLM: grammar-less files
 }
 
 }  // namespace telinject::server
