@@ -155,6 +155,19 @@ class LspLlmTest(unittest.TestCase):
         self.assertEqual(c.shutdown(), 0)
         self.assertNotIn(KEY, b"".join(c.stderr).decode(errors="replace"))
 
+    def test_the_workspace_command_instruments_files_without_a_grammar_on_disk(self):
+        self.start({"budget": 1})
+        path = self.write("greeter.rb", RUBY)  # not open in the editor: written by the pipeline
+        result = self.client.request("workspace/executeCommand",
+                                     {"command": "telinject.instrumentWorkspace"}, timeout=120)
+        self.assertEqual(result.get("result", {}).get("applied"), True, result)
+        with open(path, encoding="utf-8") as handle:
+            written = handle.read()
+        self.assertIn('"Greeter.greet") # telinject', written)
+        self.assertIn('"Greeter.shout") # telinject', written)
+        self.assertEqual(len(self.server.requests), 1)
+        self.assertEqual(self.stats()["llm"]["calls"], 1)
+
     def test_budget_holds_for_the_servers_life(self):
         # One call fits $0.01 (about $0.0068 reserved, $0.0065 spent); the next does not.
         self.start({"budget": 0.01})
