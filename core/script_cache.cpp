@@ -412,18 +412,20 @@ Result<void> ScriptCache::put(CachedScript entry) {
   return {};
 }
 
+void ScriptCache::commit_from_queue(std::unique_lock<std::mutex>& queue_lock) {
+  queue_lock.unlock();
+  Result<void> committed = [&] {
+    std::lock_guard writer(writer_mutex_);
+    return commit_transaction();
+  }();
+  queue_lock.lock();
+  if (!committed.ok() && write_error_.empty()) write_error_ = committed.error();
+}
+
 Result<void> ScriptCache::wait_for_writes() {
   std::unique_lock lock(queue_mutex_);
   queue_changed_.wait(lock, [this] { return queue_.empty() && !writing_; });
-  if (transaction_open_) {
-    lock.unlock();
-    Result<void> committed = [&] {
-      std::lock_guard writer(writer_mutex_);
-      return commit_transaction();
-    }();
-    lock.lock();
-    if (!committed.ok() && write_error_.empty()) write_error_ = committed.error();
-  }
+  if (transaction_open_) commit_from_queue(lock);
   std::string error = std::move(write_error_);
   write_error_.clear();
   if (!error.empty()) return make_error(error);
@@ -444,13 +446,7 @@ void ScriptCache::writer_loop() {
         continue;
       }
       // Nothing came for the rest of the span (or the cache is closing): commit.
-      lock.unlock();
-      Result<void> committed = [&] {
-        std::lock_guard writer(writer_mutex_);
-        return commit_transaction();
-      }();
-      lock.lock();
-      if (!committed.ok() && write_error_.empty()) write_error_ = committed.error();
+      commit_from_queue(lock);
       queue_changed_.notify_all();
       continue;
     }

@@ -183,6 +183,9 @@ class ScriptCache {
   Result<void> write_batch(std::deque<Pending>& batch);
   // Commits the open write transaction, if any (writer_mutex_ held by the caller).
   Result<void> commit_transaction();
+  // The same from a thread holding queue_mutex_ by `queue_lock` (released meanwhile); an error
+  // goes to write_error_.
+  void commit_from_queue(std::unique_lock<std::mutex>& queue_lock);
   // Makes directory_ (once, with its .gitignore) and directory_ / inner.
   Result<void> make_directory(const std::filesystem::path& inner);
   // Opens the writing connection, making the store when missing and moving aside one that is

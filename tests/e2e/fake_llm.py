@@ -61,6 +61,17 @@ class FakeLlm:
         self.server.server_close()
 
 
+def prompt_lines(request):
+    """The numbered source lines of an analysis prompt ("12: text"), by line number."""
+    prompt = request.json()["messages"][-1]["content"]
+    lines = {}
+    for line in prompt.splitlines():
+        number, sep, text = line.partition(": ")
+        if sep and number.isdigit():
+            lines[int(number)] = text
+    return lines
+
+
 def openai_answer(text, prompt_tokens=100, completion_tokens=50, model="gpt-4o-mini"):
     return 200, {"id": "chatcmpl-e2e", "object": "chat.completion", "model": model,
                  "choices": [{"index": 0, "finish_reason": "stop",

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import unittest
 
-from fake_llm import FakeLlm, openai_answer
+from fake_llm import prompt_lines, FakeLlm, openai_answer
 from support import run_cli, temp_dir
 
 for _name in ("LLM_PROVIDER", "LLM_MODEL", "LLM_BASE_URL", "LLM_TIMEOUT", "OPENAI_API_KEY",
@@ -29,12 +29,7 @@ JAVA = """public class Greeter {
 
 def analyse(request):
     """A model that reads the numbered lines of the prompt: methods of the one class."""
-    prompt = request.json()["messages"][-1]["content"]
-    lines = {}
-    for line in prompt.splitlines():
-        number, sep, text = line.partition(": ")
-        if sep and number.isdigit():
-            lines[int(number)] = text
+    lines = prompt_lines(request)
     functions = []
     for number, text in lines.items():
         match = re.match(r"^(\s+)(?:public )?static \S+ (\w+)\(.*\{$", text)

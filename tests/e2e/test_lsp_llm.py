@@ -8,7 +8,7 @@ import os
 import re
 import unittest
 
-from fake_llm import FakeLlm, openai_answer
+from fake_llm import prompt_lines, FakeLlm, openai_answer
 from lsp_client import LspClient
 from support import run_cli, temp_dir
 
@@ -31,12 +31,7 @@ end
 
 def ruby_analysis(request):
     """A model that reads the numbered lines of the prompt: the `def`s of the one class."""
-    prompt = request.json()["messages"][-1]["content"]
-    lines = {}
-    for line in prompt.splitlines():
-        number, sep, text = line.partition(": ")
-        if sep and number.isdigit():
-            lines[int(number)] = text
+    lines = prompt_lines(request)
     functions = []
     for number, text in sorted(lines.items()):
         match = re.match(r"^(\s+)def (\w+)", text)
