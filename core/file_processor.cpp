@@ -32,22 +32,24 @@ using pass::reconstruct;
 using pass::validate_instrumented;
 using pass::wrapped_ancestors;
 
-// How `check` reports a function.
-const char* check_state(const FunctionInfo& f) {
+using State = FunctionOutcome::State;
+
+// How a function the run leaves as it is is reported.
+State found_state(const FunctionInfo& f) {
   switch (f.state) {
     case FunctionState::kInstrumented:
-      return "already_instrumented";
+      return State::kAlreadyInstrumented;
     case FunctionState::kUninstrumented:
-      return "uninstrumented";
+      return State::kUninstrumented;
     case FunctionState::kOptedOut:
-      return "opted_out";
+      return State::kOptedOut;
     case FunctionState::kSkipped:
-      return "skipped";
+      return State::kSkipped;
   }
-  return "skipped";
+  return State::kSkipped;
 }
 
-FunctionOutcome describe(const FunctionInfo& f, const std::string& state) {
+FunctionOutcome describe(const FunctionInfo& f, State state) {
   return {f.qualified_name, f.name_row + 1, f.name_column, f.end_row + 1, state, f.reason};
 }
 
@@ -55,6 +57,28 @@ constexpr std::string_view kExcludedReason = "excluded by exclude_functions (";
 constexpr std::string_view kTooShortReason = "shorter than min_function_lines";
 
 }  // namespace
+
+const char* to_string(FunctionOutcome::State state) {
+  switch (state) {
+    case State::kInstrumented:
+      return "instrumented";
+    case State::kAlreadyInstrumented:
+      return "already_instrumented";
+    case State::kUninstrumented:
+      return "uninstrumented";
+    case State::kRemoved:
+      return "removed";
+    case State::kSkipped:
+      return "skipped";
+    case State::kOptedOut:
+      return "opted_out";
+    case State::kError:
+      return "error";
+    case State::kNotDone:
+      return "not_done";
+  }
+  return "skipped";
+}
 
 bool pass::skipped_by_config(const FunctionInfo& f) {
   return f.state == FunctionState::kSkipped &&
@@ -142,7 +166,7 @@ std::vector<FunctionOutcome> check_extracted(const ExtractedText& extracted) {
   std::vector<FunctionOutcome> out;
   if (!extracted.parsed) return out;
   for (const FunctionInfo& f : extracted.parsed->functions)
-    out.push_back(describe(f, check_state(f)));
+    out.push_back(describe(f, found_state(f)));
   return out;
 }
 
@@ -179,12 +203,12 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
   const std::vector<FunctionInfo>& functions = parsed.functions;
   outcome.functions_found = static_cast<uint32_t>(functions.size());
 
-  auto finish_unchanged = [&](const char* uninstrumented_state) {
+  auto finish_unchanged = [&](State uninstrumented_state) {
     for (const FunctionInfo& f : functions) {
       switch (f.state) {
         case FunctionState::kInstrumented:
           ++outcome.already_instrumented;
-          outcome.functions.push_back(describe(f, "already_instrumented"));
+          outcome.functions.push_back(describe(f, State::kAlreadyInstrumented));
           break;
         case FunctionState::kUninstrumented:
           ++outcome.uninstrumented;
@@ -192,18 +216,18 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
           break;
         case FunctionState::kOptedOut:
           ++outcome.skipped;
-          outcome.functions.push_back(describe(f, "opted_out"));
+          outcome.functions.push_back(describe(f, State::kOptedOut));
           break;
         case FunctionState::kSkipped:
           ++outcome.skipped;
-          outcome.functions.push_back(describe(f, "skipped"));
+          outcome.functions.push_back(describe(f, State::kSkipped));
           break;
       }
     }
   };
 
   if (action == Action::kCheck) {
-    finish_unchanged("uninstrumented");
+    finish_unchanged(State::kUninstrumented);
     return result;
   }
   auto wanted = [only](const FunctionInfo& f) {
@@ -234,7 +258,7 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
     for (const FunctionInfo& f : functions) {
       if (f.state == FunctionState::kInstrumented && wanted(f)) {
         ++outcome.removed;
-        outcome.functions.push_back(describe(f, "removed"));
+        outcome.functions.push_back(describe(f, State::kRemoved));
       }
     }
     // Telemetry that could not be taken out (edited by hand) keeps the import it needs.
@@ -411,30 +435,29 @@ TextResult process_extracted(const ExtractedText& extracted, Action action, Scri
     const FunctionInfo& f = functions[i];
     if (done[i]) {
       ++outcome.instrumented;
-      FunctionOutcome o = describe(f, "instrumented");
+      FunctionOutcome o = describe(f, State::kInstrumented);
       if (repaired[i]) o.reason = "template script failed validation; fixed by the LLM";
       outcome.functions.push_back(std::move(o));
     } else if (!not_done[i].empty()) {
-      FunctionOutcome o = describe(f, "not_done");
+      FunctionOutcome o = describe(f, State::kNotDone);
       o.reason = not_done[i];
       outcome.functions.push_back(std::move(o));
     } else if (!failures[i].empty()) {
       ++outcome.skipped;
-      FunctionOutcome o = describe(f, "error");
+      FunctionOutcome o = describe(f, State::kError);
       o.reason = failures[i];
       outcome.functions.push_back(std::move(o));
     } else if (f.state == FunctionState::kInstrumented) {
       ++outcome.already_instrumented;
-      outcome.functions.push_back(describe(f, "already_instrumented"));
+      outcome.functions.push_back(describe(f, State::kAlreadyInstrumented));
     } else if (f.state == FunctionState::kUninstrumented) {  // not in `only`, or left alone
       ++outcome.uninstrumented;
-      FunctionOutcome o = describe(f, "uninstrumented");
+      FunctionOutcome o = describe(f, State::kUninstrumented);
       if (o.reason.empty()) o.reason = notes[i];
       outcome.functions.push_back(std::move(o));
     } else {
       ++outcome.skipped;
-      outcome.functions.push_back(
-          describe(f, f.state == FunctionState::kOptedOut ? "opted_out" : "skipped"));
+      outcome.functions.push_back(describe(f, found_state(f)));
     }
   }
   if (output != parsed.source.text() && config.validate == ValidateMode::kStrict) {
