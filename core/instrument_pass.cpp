@@ -216,8 +216,9 @@ InstrumentPass::InstrumentPass(const ExtractedText& extracted, ScriptCache* cach
       config(extracted.config),
       cache(cache),
       trace(trace),
-      plans(parsed.functions.size()),
-      outcome(unchanged_result(extracted).outcome) {
+      plans(parsed.functions.size()) {
+  outcome.language = std::string(language.name());
+  outcome.functions_found = static_cast<uint32_t>(parsed.functions.size());
   for (size_t i = 0; i < parsed.functions.size(); ++i) {
     const FunctionInfo& f = parsed.functions[i];
     plans[i].selected = f.state == FunctionState::kUninstrumented && wanted(f, only);
