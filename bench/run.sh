@@ -18,5 +18,5 @@ shutil.copytree(sys.argv[1], sys.argv[2], symlinks=True,
 PY
 build/bench/bench_pipeline --corpus "$work/corpus" --json "$work/telinject.json" --repeat "${REPEAT:-2}"
 python3 bench/compare_ast_grep.py "$work/corpus" "$work" bench/ast-grep/node_modules/.bin/ast-grep \
-  bench/ast-grep/decorate.yml "$work/telinject.json" "$work/results.json"
+  bench/ast-grep/decorate.yml build/cli/telinject "$work/telinject.json" "$work/results.json"
 python3 bench/runtime_overhead.py

@@ -17,10 +17,7 @@
 #include "cache_directory.h"
 #include "check_output.h"
 #include "config.h"
-#include "llm/client.h"
-#include "llm/file_instrumenter.h"
-#include "llm/llm_language.h"
-#include "llm/repair.h"
+#include "llm/hooks.h"
 #include "llm_commands.h"
 #include "log.h"
 #include "path_arguments.h"
@@ -267,40 +264,22 @@ int run(Action action, const Flags& f) {
   }
 
   // The LLM is optional: without one, work that needs it is reported as skipped.
-  std::unique_ptr<llm::LlmClient> llm_client;
-  std::unique_ptr<llm::ScriptRepairer> repairer;
-  std::unique_ptr<llm::LlmAnalyzer> analyzer;
-  std::unique_ptr<llm::FileInstrumenter> instrumenter;
+  std::unique_ptr<llm::Hooks> llm_hooks;
   if (config->llm.enabled) {
-    auto provider = llm::make_provider(config->llm);
-    if (provider.ok()) {
-      llm_client = std::make_unique<llm::LlmClient>(std::move(*provider), config->llm.budget_usd,
-                                                    trace.get());
-      options.llm = llm_client.get();
-      if (config->llm.whole_file_mode) {
-        instrumenter = std::make_unique<llm::FileInstrumenter>(*llm_client, config->max_retries + 1,
-                                                               config->llm.reflection_threshold);
-        options.instrumenter = instrumenter.get();
-      }
-      analyzer = std::make_unique<llm::LlmAnalyzer>(
-          *llm_client, options.use_cache ? config->cache_dir : fs::path(), config->max_retries + 1,
-          !read_only);
-      options.analyzer = analyzer.get();
-      if (config->max_retries > 0) {
-        repairer = std::make_unique<llm::ScriptRepairer>(
-            *llm_client,
-            llm::ScriptRepairer::load_lessons(project_dir_for(f.paths) / "docs" / "lessons"),
-            options.use_cache && !read_only ? config->cache_dir : fs::path(), config->max_retries);
-        options.repairer = repairer.get();
-      }
+    auto made = llm::make_hooks({config->llm, config->max_retries,
+                                 options.use_cache ? config->cache_dir : fs::path(), read_only,
+                                 project_dir_for(f.paths) / "docs" / "lessons", trace.get()});
+    if (made.ok()) {
+      llm_hooks = std::move(*made);
+      llm_hooks->attach(options);
     } else {
-      std::fprintf(stderr, "telinject: LLM not used: %s\n", provider.error().c_str());
+      std::fprintf(stderr, "telinject: LLM not used: %s\n", made.error().c_str());
     }
   }
 
   // A key in the environment is not a wish to spend: the run says how to opt in.
   const bool llm_not_enabled = !config->llm.enabled && !config->llm.provider.empty();
-  if (config->llm.whole_file_mode && !llm_client && action == Action::kInstrument) {
+  if (config->llm.whole_file_mode && !llm_hooks && action == Action::kInstrument) {
     std::fprintf(stderr, "telinject: --mode llm needs an LLM (LLM_PROVIDER or an API key)\n");
     return kExitUsage;
   }
@@ -327,7 +306,7 @@ int run(Action action, const Flags& f) {
   }
   RunReport report = run_pipeline(options, options.use_cache ? &cache : nullptr);
   progress.finish();
-  if (llm_client) report.llm_budget_usd = config->llm.budget_usd;
+  if (llm_hooks) report.llm_budget_usd = config->llm.budget_usd;
   if (trace)
     trace->record(TraceLevel::kInfo, "run_finished",
                   {{"files_scanned", report.files_scanned},

@@ -15,8 +15,14 @@ using nlohmann::json;
 // checksums written here verify when read back through nlohmann.
 void append_json_string(std::string& out, std::string_view value) {
   static const char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + value.size() + 2);
   out.push_back('"');
-  for (char c : value) {
+  size_t plain = 0;  // start of the run of bytes copied as they are
+  for (size_t i = 0; i < value.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(value.substr(plain, i - plain));
+    plain = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -40,15 +46,12 @@ void append_json_string(std::string& out, std::string_view value) {
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
+        out += "\\u00";
+        out.push_back(kHex[(c >> 4) & 0xf]);
+        out.push_back(kHex[c & 0xf]);
     }
   }
+  out.append(value.substr(plain));
   out.push_back('"');
 }
 

@@ -15,10 +15,6 @@ namespace telinject {
 
 class ScriptCache;
 class TraceLog;
-namespace llm {
-class FileInstrumenter;
-class ScriptRepairer;
-}  // namespace llm
 
 namespace pass {
 
@@ -136,13 +132,13 @@ TextResult instrument(const ExtractedText& extracted, ScriptCache* cache, TraceL
 /// --mode llm: the outermost selected functions go to the LLM in one whole-file request (or
 /// one per function when the file is too large); functions nested in them wait for the next
 /// run (their layout depends on the answer). Adds the validated scripts to the candidates.
-void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter);
+void plan_with_llm(InstrumentPass& pass, FileInstrumenter& instrumenter);
 
 /// Self-healing: a function whose own script failed validation gets a fix from the cache
 /// (made by the LLM in an earlier run) or from the LLM. Only functions with no enclosing
 /// function instrumented or failing in this pass: their layout is the file's own. Returns
 /// which functions were repaired; their scripts are added to the candidates.
-std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepairer* repairer);
+std::vector<bool> repair_failed_scripts(InstrumentPass& pass, ScriptRepairer* repairer);
 
 }  // namespace pass
 

@@ -3,10 +3,8 @@
 #include <map>
 #include <set>
 
+#include "answer_script.h"
 #include "instrument_pass.h"
-#include "llm/answer_script.h"
-#include "llm/file_instrumenter.h"
-#include "llm/repair.h"
 #include "script_cache.h"
 #include "trace_log.h"
 
@@ -14,7 +12,7 @@ namespace telinject::pass {
 
 // one per function when the file is too large); functions nested in them wait for the next
 // run (their layout depends on the answer). Adds the validated scripts to the candidates.
-void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
+void plan_with_llm(InstrumentPass& pass, FileInstrumenter& instrumenter) {
   const Parsed& parsed = pass.parsed;
   const std::vector<FunctionInfo>& functions = parsed.functions;
   const LanguageSupport& language = pass.language;
@@ -29,7 +27,7 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
   ParsedSource file = parsed.view();
   // --mode llm: the outermost selected functions go to the LLM in one whole-file request;
   // functions nested in them wait for the next run (their layout depends on the answer).
-  llm::FileTask task;
+  FileTask task;
   task.language = language_name;
   task.file = location.relative.generic_string();
   task.text = parsed.source.text();
@@ -61,15 +59,14 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
   }
   for (size_t i = 0; i < functions.size(); ++i)
     if (!plans[i].note.empty()) plans[i].selected = false;
-  auto validate_set = [&](const llm::FileScripts& scripts) -> Result<void> {
+  auto validate_set = [&](const FileScripts& scripts) -> Result<void> {
     std::vector<Candidate> trial;
     std::vector<size_t> added;
     for (const auto& [index, script] : scripts) {
       const FunctionInfo& f = functions[index];
-      auto safe =
-          llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
+      auto safe = check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
       if (!safe.ok()) return safe;
-      auto placed = llm::check_same_place(script.insertions, own_scripts[index]);
+      auto placed = check_same_place(script.insertions, own_scripts[index]);
       if (!placed.ok()) return make_error(f.qualified_name + ": " + placed.error());
       trial.push_back({index, script, false});
       added.push_back(index);
@@ -79,9 +76,9 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
     if (!rebuilt.ok()) return make_error(rebuilt.error());
     return validate_instrumented(parsed, *rebuilt, edits, added, language, *templates);
   };
-  llm::FileScripts cached;
+  FileScripts cached;
   if (cache) {
-    for (const llm::TargetFunction& t : task.targets) {
+    for (const TargetFunction& t : task.targets) {
       auto hit = cache->get(language_name, t.name, keys[t.index]);
       std::string text = function_text(parsed.source, functions[t.index]);
       if (hit && hit->script.origin == "llm" && hit->test.passes(hit->script, text))
@@ -96,12 +93,12 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
   } else if (!task.targets.empty()) {
     // A file too large for one request goes function by function (each function's text with
     // rows counted from its first).
-    std::vector<llm::FileTask> tasks;
+    std::vector<FileTask> tasks;
     if (instrumenter.fits(task)) {
       tasks.push_back(task);
     } else {
-      for (const llm::TargetFunction& t : task.targets) {
-        llm::FileTask part = task;
+      for (const TargetFunction& t : task.targets) {
+        FileTask part = task;
         part.text = function_text(parsed.source, functions[t.index]);
         part.targets = {t};
         part.targets[0].start_row = 0;
@@ -109,25 +106,25 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
         tasks.push_back(std::move(part));
       }
     }
-    llm::CallFailure why = llm::CallFailure::kNone;
-    llm::FileScripts all;
+    CallFailure why = CallFailure::kNone;
+    FileScripts all;
     std::map<size_t, std::string> errors;
     std::set<size_t> over_budget;
-    for (const llm::FileTask& part : tasks) {
+    for (const FileTask& part : tasks) {
       // Once the budget refused a call, the remaining parts are not tried.
-      auto got = why == llm::CallFailure::kBudget
-                     ? Result<llm::FileScripts>(make_error("the LLM budget is spent"))
+      auto got = why == CallFailure::kBudget
+                     ? Result<FileScripts>(make_error("the LLM budget is spent"))
                      : instrumenter.instrument(part, validate_set, &why);
       if (got.ok()) {
         all.merge(*got);
         continue;
       }
-      for (const llm::TargetFunction& t : part.targets) {
+      for (const TargetFunction& t : part.targets) {
         errors[t.index] = got.error();
-        if (why == llm::CallFailure::kBudget) over_budget.insert(t.index);
+        if (why == CallFailure::kBudget) over_budget.insert(t.index);
       }
     }
-    for (const llm::TargetFunction& t : task.targets) {
+    for (const TargetFunction& t : task.targets) {
       auto it = all.find(t.index);
       if (it != all.end()) {
         it->second.key = keys[t.index];
@@ -150,7 +147,7 @@ void plan_with_llm(InstrumentPass& pass, llm::FileInstrumenter& instrumenter) {
 // (made by the LLM in an earlier run) or from the LLM. Only functions with no enclosing
 // function instrumented or failing in this pass: their layout is the file's own. Returns
 // which functions were repaired; their scripts are added to the candidates.
-std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepairer* repairer) {
+std::vector<bool> repair_failed_scripts(InstrumentPass& pass, ScriptRepairer* repairer) {
   const Parsed& parsed = pass.parsed;
   const std::vector<FunctionInfo>& functions = parsed.functions;
   const LanguageSupport& language = pass.language;
@@ -184,10 +181,9 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepaire
     auto own = language.instrument(file, functions, i, tmpl, {});
     if (!own.ok()) continue;
     auto validate = [&](const InsertionScript& script) -> Result<void> {
-      auto safe =
-          llm::check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
+      auto safe = check_telemetry_only(script.insertions, tmpl, f.qualified_name, f.name, f.kind);
       if (!safe.ok()) return safe;
-      auto placed = llm::check_same_place(script.insertions, own->insertions);
+      auto placed = check_same_place(script.insertions, own->insertions);
       if (!placed.ok()) return placed;
       std::vector<Candidate> trial = candidates;
       trial.push_back({i, script, false});
@@ -210,7 +206,7 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepaire
       }
     }
     if (!repairer) continue;
-    llm::RepairTask task;
+    RepairTask task;
     task.language = language_name;
     task.file = location.relative.generic_string();
     task.qualified_name = f.qualified_name;
@@ -221,15 +217,15 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepaire
     task.failure = plans[i].failure.substr(kScriptFailed.size());
     if (auto applied = apply_to_function_text(*own, text); applied.ok())
       task.failed_output = std::move(*applied);
-    llm::CallFailure why = llm::CallFailure::kNone;
+    CallFailure why = CallFailure::kNone;
     auto fixed = repairer->repair(task, validate, &why);
     if (trace)
       trace->record(fixed.ok() ? TraceLevel::kInfo : TraceLevel::kWarning, "llm_repair",
                     {{"file", task.file},
                      {"function", f.qualified_name},
-                     {"outcome", fixed.ok()                         ? "fixed"
-                                 : why == llm::CallFailure::kBudget ? "budget"
-                                                                    : "failed"},
+                     {"outcome", fixed.ok()                    ? "fixed"
+                                 : why == CallFailure::kBudget ? "budget"
+                                                               : "failed"},
                      {"error", fixed.ok() ? "" : fixed.error()}});
     if (fixed.ok()) {
       fixed->key = key;
@@ -237,7 +233,7 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, llm::ScriptRepaire
       candidates.push_back({i, std::move(*fixed), false});
       repaired[i] = true;
       plans[i].failure.clear();
-    } else if (why == llm::CallFailure::kBudget) {
+    } else if (why == CallFailure::kBudget) {
       plans[i].not_done = "not repaired: the LLM budget is spent (" + plans[i].failure + ")";
       plans[i].failure.clear();
     } else {

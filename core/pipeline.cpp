@@ -15,8 +15,7 @@
 #include "atomic_file.h"
 #include "bounded_queue.h"
 #include "disk_memo.h"
-#include "llm/client.h"
-#include "llm/llm_language.h"
+#include "llm_language.h"
 #include "runtime_helpers.h"
 #include "scanner.h"
 #include "script_cache.h"
@@ -258,9 +257,9 @@ struct Worker {
             ? process_text(*bytes, location_of(file), *file.language, options.action,
                            options.config, options.use_cache ? cache : nullptr, options.trace,
                            nullptr, {options.repairer, options.instrumenter})
-            : llm::process_llm_text(*bytes, location_of(file), *file.llm_language, options.action,
-                                    options.use_cache ? cache : nullptr, options.analyzer,
-                                    options.trace);
+            : process_llm_text(*bytes, location_of(file), *file.llm_language, options.action,
+                               options.use_cache ? cache : nullptr, options.analyzer,
+                               options.trace);
     result.outcome.path = file.path;
     outcome = std::move(result.outcome);
     if (outcome.status == FileOutcome::Status::kError ||

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "language.h"
+#include "llm_hooks.h"
 #include "result.h"
 #include "shard.h"
 
@@ -22,12 +23,6 @@ class SyntaxTree;
 
 class ScriptCache;
 class TraceLog;
-namespace llm {
-class LlmClient;
-class ScriptRepairer;
-class LlmAnalyzer;
-class FileInstrumenter;
-}  // namespace llm
 
 enum class Action {
   kInstrument,  // add telemetry to uninstrumented functions
@@ -64,21 +59,22 @@ struct RunOptions {
   /// "cancelled"); a file being written is finished whole. Read from worker threads.
   const std::atomic<bool>* cancelled = nullptr;
   TraceLog* trace = nullptr;  // optional, thread-safe
-  /// The LLM for self-healing and languages without a grammar; null: none configured.
-  llm::LlmClient* llm = nullptr;
+  /// The LLM hooks (llm_hooks.h, built by llm::make_hooks) are all optional.
+  /// What the LLM calls cost, for the report; null: no LLM configured.
+  const LlmMeter* llm = nullptr;
   /// Self-healing of scripts that fail validation; null: failures are reported as they are.
-  llm::ScriptRepairer* repairer = nullptr;
+  ScriptRepairer* repairer = nullptr;
   /// Lists the functions of files in languages without a grammar; null: such files are
   /// reported as skipped (remove needs no LLM).
-  llm::LlmAnalyzer* analyzer = nullptr;
+  FunctionAnalyzer* analyzer = nullptr;
   /// `--mode llm`: the LLM instruments whole files instead of the templates.
-  llm::FileInstrumenter* instrumenter = nullptr;
+  FileInstrumenter* instrumenter = nullptr;
 };
 
 /// What process_text may ask the LLM (all optional).
 struct LlmHooks {
-  llm::ScriptRepairer* repairer = nullptr;        // self-healing of failing template scripts
-  llm::FileInstrumenter* instrumenter = nullptr;  // --mode llm: whole-file instrumentation
+  ScriptRepairer* repairer = nullptr;        // self-healing of failing template scripts
+  FileInstrumenter* instrumenter = nullptr;  // --mode llm: whole-file instrumentation
 };
 
 struct FunctionOutcome {

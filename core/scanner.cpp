@@ -7,7 +7,7 @@
 
 #include "gitignore.h"
 #include "glob.h"
-#include "llm/llm_language.h"
+#include "llm_language.h"
 
 namespace telinject {
 namespace {
@@ -128,7 +128,7 @@ struct Scan {
   }
 
   void take(const fs::path& path, const fs::path& root, std::string_view relative,
-            const LanguageSupport* language, const llm::LlmLanguage* llm_language = nullptr) {
+            const LanguageSupport* language, const LlmLanguage* llm_language = nullptr) {
     if (taken.contains(path)) return;
     std::error_code ec;
     uintmax_t size = fs::file_size(path, ec);
@@ -240,7 +240,7 @@ class DirectoryWalk {
 
   void visit_file(const fs::path& path, const std::string& relative) {
     const LanguageSupport* language = language_of(path, scan_.languages);
-    const llm::LlmLanguage* llm_language = language ? nullptr : llm::llm_language_for(path);
+    const LlmLanguage* llm_language = language ? nullptr : llm_language_for(path);
     if (!language && !llm_language) return;
     if (ignored_by_git(path, false) && !scan_.globs.named(relative, false))
       scan_.skip(path, std::string(kIgnoredByGit));
@@ -299,7 +299,7 @@ void scan_argument(Scan& scan, const fs::path& given, const fs::path& path) {
   } else if (const LanguageSupport* language = language_of(path, scan.languages)) {
     // Named explicitly: taken whatever the ignore rules say.
     scan.take(path, path.parent_path(), path.filename().string(), language);
-  } else if (const llm::LlmLanguage* llm_language = llm::llm_language_for(path)) {
+  } else if (const LlmLanguage* llm_language = llm_language_for(path)) {
     scan.take(path, path.parent_path(), path.filename().string(), nullptr, llm_language);
   } else {
     scan.skip(path, "not a supported language");

@@ -13,9 +13,7 @@
 #include "language.h"
 
 namespace telinject {
-namespace llm {
-struct LlmLanguage;
-}
+struct LlmLanguage;  // llm_language.h
 
 struct ScanOptions {
   /// Globs relative to the scanned root ("src/**/*.py"); when not empty a file must match one
@@ -41,7 +39,7 @@ struct ScannedFile {
   std::filesystem::path relative;  // below root
   const LanguageSupport* language = nullptr;
   /// Set instead of `language` for a language without a grammar, handled through the LLM.
-  const llm::LlmLanguage* llm_language = nullptr;
+  const LlmLanguage* llm_language = nullptr;
   /// Larger than ScanOptions::max_file_bytes (taken only with take_oversized).
   bool over_size_limit = false;
   uint64_t size = 0;  // bytes, when the scan looked

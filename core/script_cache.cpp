@@ -245,7 +245,9 @@ Result<void> ScriptCache::open_writer(bool thorough) {
       code = create_store_schema(db);
       if (code != SQLITE_OK) return make_error(store.string() + ": " + db.error_message());
     }
-    db.exec("PRAGMA synchronous=NORMAL;PRAGMA journal_size_limit=8388608");
+    // The pages a transaction of kWriteTransactionSpan changes stay in memory until its commit
+    // (SQLite's default of 2 MB would spill them into the WAL one by one).
+    db.exec("PRAGMA synchronous=NORMAL;PRAGMA journal_size_limit=8388608;PRAGMA cache_size=-65536");
     writer_db_ = std::make_unique<Database>(std::move(db));
     writer_file_ = file_identity(store);
     store_state_ = StoreState::kUnknown;  // readers look again
@@ -398,12 +400,12 @@ void ScriptCache::queue_local(Pending pending) {
   queue_changed_.notify_all();
 }
 
-Result<void> ScriptCache::put(const CachedScript& entry) {
+Result<void> ScriptCache::put(CachedScript entry) {
   if (access_ == Access::kReadOnly) return {};
   {
     std::unique_lock lock(queue_mutex_);
     queue_changed_.wait(lock, [this] { return queue_.size() < kMaxQueuedWrites; });
-    queue_.push_back(Pending{entry, {}, {}});
+    queue_.push_back(Pending{std::move(entry), {}, {}});
     if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
   }
   queue_changed_.notify_all();
@@ -413,6 +415,15 @@ Result<void> ScriptCache::put(const CachedScript& entry) {
 Result<void> ScriptCache::wait_for_writes() {
   std::unique_lock lock(queue_mutex_);
   queue_changed_.wait(lock, [this] { return queue_.empty() && !writing_; });
+  if (transaction_open_) {
+    lock.unlock();
+    Result<void> committed = [&] {
+      std::lock_guard writer(writer_mutex_);
+      return commit_transaction();
+    }();
+    lock.lock();
+    if (!committed.ok() && write_error_.empty()) write_error_ = committed.error();
+  }
   std::string error = std::move(write_error_);
   write_error_.clear();
   if (!error.empty()) return make_error(error);
@@ -422,8 +433,27 @@ Result<void> ScriptCache::wait_for_writes() {
 void ScriptCache::writer_loop() {
   std::unique_lock lock(queue_mutex_);
   for (;;) {
-    queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping
+    auto ready = [this] { return stopping_ || !queue_.empty(); };
+    if (transaction_open_)
+      queue_changed_.wait_until(lock, transaction_began_ + kWriteTransactionSpan, ready);
+    else
+      queue_changed_.wait(lock, ready);
+    if (queue_.empty()) {
+      if (!transaction_open_) {
+        if (stopping_) return;
+        continue;
+      }
+      // Nothing came for the rest of the span (or the cache is closing): commit.
+      lock.unlock();
+      Result<void> committed = [&] {
+        std::lock_guard writer(writer_mutex_);
+        return commit_transaction();
+      }();
+      lock.lock();
+      if (!committed.ok() && write_error_.empty()) write_error_ = committed.error();
+      queue_changed_.notify_all();
+      continue;
+    }
     // Everything queued so far goes in one transaction.
     std::deque<Pending> batch;
     batch.swap(queue_);
@@ -458,12 +488,17 @@ void ScriptCache::writer_loop() {
 Result<void> ScriptCache::write_batch(std::deque<Pending>& batch) {
   for (int attempt = 0;; ++attempt) {
     bool rebuild = store_state_ == StoreState::kUnusable;
-    if (rebuild) writer_db_.reset();
+    if (rebuild) close_connections();
     follow_replaced_store();
     auto opened = open_writer(rebuild);
     if (!opened.ok()) return opened;
     Database& db = *writer_db_;
-    int code = db.exec("BEGIN IMMEDIATE");
+    int code = SQLITE_OK;
+    if (!transaction_open_) {
+      code = db.exec("BEGIN IMMEDIATE");
+      transaction_open_ = code == SQLITE_OK;
+      transaction_began_ = std::chrono::steady_clock::now();
+    }
     Statement script, file;
     if (code == SQLITE_OK)
       script = db.prepare(
@@ -496,10 +531,18 @@ Result<void> ScriptCache::write_batch(std::deque<Pending>& batch) {
     }
     script = Statement();
     file = Statement();
-    if (code == SQLITE_OK) code = db.exec("COMMIT");
-    if (code == SQLITE_OK) return {};
+    if (code == SQLITE_OK) {
+      if (std::chrono::steady_clock::now() - transaction_began_ < kWriteTransactionSpan) return {};
+      code = db.exec("COMMIT");
+      if (code == SQLITE_OK) {
+        transaction_open_ = false;
+        return {};
+      }
+    }
+    // The rows of earlier batches in this transaction are lost with it: a cache can afford it.
     std::string message = store_path().string() + ": " + db.error_message();
     db.exec("ROLLBACK");
+    transaction_open_ = false;
     if (!sqlite::is_damage(code) || attempt > 0) return make_error(message);
     distrust_store(check_message(StoreCheck::kDamaged, store_path()));
   }
@@ -557,8 +600,9 @@ Result<void> ScriptCache::flush_index() {
       used_scripts.empty() && used_files.empty())
     return {};
   std::lock_guard writer(writer_mutex_);
+  (void)commit_transaction();  // one a writer began since wait_for_writes: its rows go first
   bool rebuild = store_state_ == StoreState::kUnusable;
-  if (rebuild) writer_db_.reset();
+  if (rebuild) close_connections();
   follow_replaced_store();
   auto opened = open_writer(rebuild);
   if (!opened.ok()) return opened;
@@ -610,7 +654,20 @@ Result<void> ScriptCache::flush_index() {
   return make_error(message);
 }
 
+Result<void> ScriptCache::commit_transaction() {
+  if (!transaction_open_ || !writer_db_) {
+    transaction_open_ = false;
+    return {};
+  }
+  transaction_open_ = false;
+  if (writer_db_->exec("COMMIT") == SQLITE_OK) return {};
+  std::string message = store_path().string() + ": " + writer_db_->error_message();
+  writer_db_->exec("ROLLBACK");
+  return make_error(message);
+}
+
 void ScriptCache::close_connections() {
+  (void)commit_transaction();  // a store replaced or damaged meanwhile: nothing to save
   writer_db_.reset();
   std::lock_guard lock(pool_mutex_);
   idle_readers_.clear();

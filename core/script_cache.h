@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -74,6 +75,10 @@ struct CacheStats {
 /// CLI's `cache stats --format json` and the server's telinject.cacheStats both report.
 nlohmann::json cache_stats_json(const std::filesystem::path& directory, const CacheStats& stats);
 
+/// How long the writer keeps one write transaction open while batches arrive: other processes
+/// see the rows (and wait to write) at most this much later.
+inline constexpr std::chrono::milliseconds kWriteTransactionSpan{250};
+
 /// The store's file name below the cache directory, and its schema version.
 inline constexpr std::string_view kCacheStoreName = "cache.sqlite3";
 inline constexpr int kCacheSchemaVersion = 1;
@@ -85,9 +90,12 @@ inline constexpr int kCacheSchemaVersion = 1;
 Result<void> create_cache_directory(const std::filesystem::path& root,
                                     const std::filesystem::path& inner = {});
 
-/// Thread-safe. Writes go behind: `put` and `put_file` queue the entry for a writer thread that
-/// stores everything queued in one transaction, so storing overlaps with parsing;
-/// `wait_for_writes` (called by `flush_index` and the destructor) drains the queue. Readers use a
+/// Thread-safe. Writes go behind: `put` and `put_file` queue the entry for a writer thread, so
+/// storing overlaps with parsing. The writer keeps one transaction open for up to
+/// kWriteTransactionSpan and adds every batch queued meanwhile to it: keys are SHA-256 hashes,
+/// so a commit per small batch rewrote the same key-index pages again and again (a cold run
+/// wrote ten times the store's size). `wait_for_writes` (called by `flush_index`, `clear`,
+/// `prune` and the destructor) drains the queue and commits. Readers use a
 /// connection each (pooled) and are never blocked by a writer (WAL); other processes share the
 /// store the same way. Every entry read is verified (checksums, key, language): a damaged or
 /// forged entry is a miss, counted, and replaced by the next `put`. A store that SQLite finds
@@ -120,7 +128,7 @@ class ScriptCache {
                                   const std::string& key);
   /// Queues a validated script with its test for writing. I/O errors surface from
   /// `wait_for_writes` / `flush_index`.
-  Result<void> put(const CachedScript& entry);
+  Result<void> put(CachedScript entry);
   /// Blocks until every queued entry is stored; the first write error since the last call.
   Result<void> wait_for_writes();
 
@@ -170,8 +178,11 @@ class ScriptCache {
   std::optional<CachedScript> get_remote(const std::string& language, const std::string& key);
   std::optional<FileRecord> get_remote_file(const std::string& key);
   void queue_local(Pending pending);
-  // Stores a batch in one transaction (writer_mutex_ held by the caller).
+  // Stores a batch in the open write transaction, beginning one when none is open, and commits
+  // it when it is older than kWriteTransactionSpan (writer_mutex_ held by the caller).
   Result<void> write_batch(std::deque<Pending>& batch);
+  // Commits the open write transaction, if any (writer_mutex_ held by the caller).
+  Result<void> commit_transaction();
   // Makes directory_ (once, with its .gitignore) and directory_ / inner.
   Result<void> make_directory(const std::filesystem::path& inner);
   // Opens the writing connection, making the store when missing and moving aside one that is
@@ -221,6 +232,10 @@ class ScriptCache {
   std::mutex writer_mutex_;
   std::unique_ptr<sqlite::Database> writer_db_;
   std::pair<uint64_t, uint64_t> writer_file_{};  // device and inode writer_db_ opened
+  // A write transaction is open on writer_db_ (changed under writer_mutex_; read by the writer
+  // thread's wait), and when it began (steady clock).
+  std::atomic<bool> transaction_open_{false};
+  std::chrono::steady_clock::time_point transaction_began_{};
 
   // Write-behind queue, guarded by queue_mutex_.
   std::mutex queue_mutex_;

@@ -61,6 +61,35 @@ struct Warnings {
 }  // namespace
 
 TEST_SUITE("script_cache") {
+  TEST_CASE("an idle write transaction is committed by the writer, without wait_for_writes") {
+    // A language server puts a script and goes on; other processes must see it soon after.
+    TempDir dir;
+    ScriptCache cache(dir.path());
+    CachedScript e = python_entry("idle", "def idle():\n    return 1\n");
+    REQUIRE(cache.put(e).ok());
+    auto committed_rows = [&]() -> int {
+      sqlite3* db = nullptr;
+      int rows = -1;
+      if (sqlite3_open_v2((dir.path() / "cache.sqlite3").c_str(), &db, SQLITE_OPEN_READONLY,
+                          nullptr) == SQLITE_OK) {
+        sqlite3_stmt* query = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM scripts", -1, &query, nullptr) ==
+                SQLITE_OK &&
+            sqlite3_step(query) == SQLITE_ROW)
+          rows = sqlite3_column_int(query, 0);
+        sqlite3_finalize(query);
+      }
+      sqlite3_close(db);
+      return rows;
+    };
+    int rows = -1;
+    for (int i = 0; i < 800 && rows != 1; ++i) {  // up to 20 s on a loaded machine
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      if (fs::exists(dir.path() / "cache.sqlite3")) rows = committed_rows();
+    }
+    CHECK(rows == 1);
+  }
+
   TEST_CASE("put, get, one store file, counters") {
     TempDir dir;
     ScriptCache cache(dir.path());

@@ -41,7 +41,7 @@ void ReplyChannel::send_result(const json& result) {
     return;
   }
   replied_ = true;
-  outbox_->sink(response_body(id_, result));
+  outbox_->send_answer(id_, response_body(id_, result));
 }
 
 void ReplyChannel::send_error(RpcError error) {
@@ -51,14 +51,14 @@ void ReplyChannel::send_error(RpcError error) {
     return;
   }
   replied_ = true;
-  outbox_->sink(error_body(id_, error));
+  outbox_->send_answer(id_, error_body(id_, error));
 }
 
 }  // namespace detail
 
-Dispatcher::Dispatcher(MessageSink sink, WarningLog warn)
+Dispatcher::Dispatcher(MessageSink sink, WarningLog warn, AnswerHook answered)
     : outbox_(std::make_shared<const detail::Outbox>(
-          detail::Outbox{std::move(sink), std::move(warn)})) {}
+          detail::Outbox{std::move(sink), std::move(warn), std::move(answered)})) {}
 
 void Dispatcher::add_request(std::string method, RequestHandler handler) {
   requests_.insert_or_assign(std::move(method), std::move(handler));
@@ -90,8 +90,9 @@ void Dispatcher::dispatch(Message message) {
 void Dispatcher::handle(Request request) {
   auto it = requests_.find(request.method);
   if (it == requests_.end()) {
-    outbox_->sink(error_body(request.id, {ErrorCode::kMethodNotFound,
-                                          "method not found: " + request.method, std::nullopt}));
+    outbox_->send_answer(
+        request.id, error_body(request.id, {ErrorCode::kMethodNotFound,
+                                            "method not found: " + request.method, std::nullopt}));
     return;
   }
   // Handlers should not throw; if one does, the server lives on and the client is answered:

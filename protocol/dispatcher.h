@@ -25,6 +25,10 @@ using MessageSink = std::function<void(std::string body)>;
 /// Receives warnings about misuse and dropped input (a reply dropped or sent twice, a handler
 /// that threw, an unknown notification or response). May be called from any thread.
 using WarningLog = std::function<void(std::string_view message)>;
+/// Told the id of each request once it is answered (after its body went to the sink): every
+/// answer, from a handler, from the dispatcher itself (MethodNotFound, InvalidParams) or from a
+/// dropped Reply. May be called from any thread; must not throw.
+using AnswerHook = std::function<void(const nlohmann::json& id)>;
 /// Receives the response to a request we sent.
 using ResponseHandler = std::function<void(Response response)>;
 
@@ -37,6 +41,11 @@ namespace detail {
 struct Outbox {
   MessageSink sink;
   WarningLog warn;
+  AnswerHook answered;
+  void send_answer(const nlohmann::json& id, std::string body) const {
+    sink(std::move(body));
+    if (answered) answered(id);
+  }
   void warning(const std::string& message) const {
     if (warn) warn(message);
   }
@@ -118,7 +127,9 @@ class Reply {
 /// the sink runs, so handlers may call back into it. Replies may outlive the dispatcher.
 class Dispatcher {
  public:
-  explicit Dispatcher(MessageSink sink, WarningLog warn = {});
+  /// `answered`, when given, learns of every request answered (e.g. to forget its
+  /// cancellation entry).
+  explicit Dispatcher(MessageSink sink, WarningLog warn = {}, AnswerHook answered = {});
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 

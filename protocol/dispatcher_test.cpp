@@ -19,6 +19,12 @@ using nlohmann::json;
 
 namespace {
 
+// Params that need an integer "x" (anything else is InvalidParams).
+struct NeedsX {
+  int x = 0;
+};
+void from_json(const json& j, NeedsX& value) { value.x = j.at("x").get<int>(); }
+
 // A dispatcher whose output and warnings are collected for inspection.
 struct Harness {
   std::mutex mutex;
@@ -396,5 +402,33 @@ TEST_SUITE("dispatcher") {
     h.receive(h.request(1, "m", nullptr));
     REQUIRE(h.sent.size() == 1);
     CHECK(h.sent[0]["result"] == "new");
+  }
+
+  TEST_CASE("every answer is reported once, after it was sent, whoever gave it") {
+    std::vector<std::string> events;
+    Dispatcher dispatcher([&](std::string body) { events.push_back("sent " + body); }, {},
+                          [&](const json& id) { events.push_back("answered " + id.dump()); });
+    dispatcher.bind_request<NeedsX, json>("typed",
+                                          [](NeedsX, Reply<json> reply) { reply(json(1)); });
+    std::optional<Reply<json>> kept;
+    dispatcher.bind_raw_request("keep",
+                                [&](json, Reply<json> reply) { kept.emplace(std::move(reply)); });
+    dispatcher.bind_raw_request("drop", [](json, Reply<json>) {});
+    dispatcher.bind_raw_notification("note", [](json) {});
+    dispatcher.dispatch(R"({"jsonrpc":"2.0","id":1,"method":"typed","params":{"x":1}})");
+    dispatcher.dispatch(R"({"jsonrpc":"2.0","id":2,"method":"typed","params":{}})");
+    dispatcher.dispatch(R"({"jsonrpc":"2.0","id":3,"method":"unknown"})");
+    dispatcher.dispatch(R"({"jsonrpc":"2.0","id":"4","method":"drop"})");
+    dispatcher.dispatch(R"({"jsonrpc":"2.0","method":"note"})");
+    dispatcher.dispatch(R"({"jsonrpc":"2.0","id":5,"method":"keep"})");
+    (*kept)(json(nullptr));
+    (*kept)(json(nullptr));  // a second answer is ignored, and not reported again
+    std::vector<std::string> answered;
+    for (size_t i = 0; i < events.size(); ++i)
+      if (events[i].rfind("answered ", 0) == 0) {
+        CHECK(events[i - 1].rfind("sent ", 0) == 0);
+        answered.push_back(events[i].substr(9));
+      }
+    CHECK(answered == std::vector<std::string>{"1", "2", "3", "\"4\"", "5"});
   }
 }

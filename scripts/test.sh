@@ -47,9 +47,9 @@ if [ "${TSAN:-1}" != 0 ]; then
   # shellcheck disable=SC2086
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O1 \
     -DCMAKE_CXX_FLAGS=-O1 -DTELINJECT_TSAN=ON ${CMAKE_ARGS:-} >/dev/null
-  cmake --build build-tsan -j "$(nproc)" --target core_tests telinject telinject-lsp
-  tsan_tests="core_tests|e2e_test_cli|e2e_test_lsp|e2e_test_lsp_go|e2e_test_lsp_javascript"
-  tsan_tests+="|e2e_test_reliability_lsp|e2e_test_reliability_files"
+  cmake --build build-tsan -j "$(nproc)" --target core_tests llm_tests server_tests telinject telinject-lsp
+  tsan_tests="core_tests|llm_tests|server_tests|e2e_test_cli|e2e_test_lsp|e2e_test_lsp_go|e2e_test_lsp_javascript"
+  tsan_tests+="|e2e_test_reliability_lsp|e2e_test_reliability_files|e2e_test_lsp_llm"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir build-tsan --output-on-failure -j "$(nproc)" -R "^($tsan_tests)\$"
   step_done "ThreadSanitizer build and tests"

@@ -15,6 +15,7 @@
 #include "language.h"
 #include "pipeline.h"
 #include "position.h"
+#include "settings.h"
 #include "syntax_tree.h"
 #include "text_document.h"
 
@@ -68,8 +69,6 @@ struct DocumentSnapshot {
 /// executor before it: one executor per document lets documents be analysed side by side.
 using ParseExecutor = std::function<void(std::function<void()>)>;
 
-struct ServerSettings;
-
 /// Builds a snapshot; `root` is the innermost workspace folder containing the path. The text is
 /// parsed through `parse` (at once when it is empty), then its functions are extracted for
 /// `settings` when given.
@@ -100,14 +99,5 @@ void fill_functions_memo(DocumentSnapshot::FunctionsMemo& memo, const DocumentSn
 std::optional<std::filesystem::path> path_from_uri(std::string_view uri);
 /// The `file://` URI of an absolute path (percent-encoding what RFC 3986 requires).
 std::string uri_from_path(const std::filesystem::path& path);
-
-/// The settings a client can change (initializationOptions, workspace/configuration).
-struct ServerSettings {
-  uint64_t generation = 0;  // changes whenever the settings are recomputed
-  bool diagnostics = true;
-  int severity = 3;  // LSP DiagnosticSeverity; Information by default
-  bool on_save = false;
-  Config config;  // profile, filters, cache directory... from the project and the client
-};
 
 }  // namespace telinject::server

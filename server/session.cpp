@@ -2,18 +2,15 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <set>
 
-#include "atomic_file.h"
 #include "client_log.h"
+#include "commands/commands.h"
 #include "features/code_actions.h"
 #include "features/diagnostics.h"
 #include "features/hover.h"
-#include "features/workspace_instrument.h"
+#include "features/on_save.h"
 #include "jsonrpc.h"
 #include "log.h"
-#include "pipeline.h"
-#include "scanner.h"
 #include "text_document.h"
 #include "version.h"
 
@@ -24,12 +21,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using protocol::ErrorCode;
 
-const std::vector<std::string> kCommands = {"telinject.instrumentFile",      "telinject.removeFile",
-                                            "telinject.instrumentWorkspace", "telinject.clearCache",
-                                            "telinject.cacheStats",          kWriteRuntimeCommand};
-
-std::string id_key(const json& id) { return id.dump(); }
-
 }  // namespace
 
 Session::Session(boost::asio::io_context& io, std::function<void(std::string)> send,
@@ -38,10 +29,13 @@ Session::Session(boost::asio::io_context& io, std::function<void(std::string)> s
       send_(std::move(send)),
       on_exit_(std::move(on_exit)),
       options_(options),
-      dispatcher_(send_,
-                  [this](std::string_view warning) {
-                    log(lsp::MessageType::kWarning, std::string(warning));
-                  }),
+      dispatcher_(
+          send_,
+          [this](std::string_view warning) {
+            log(lsp::MessageType::kWarning, std::string(warning));
+          },
+          // The one erase path of the cancellation registry: every answer, whoever gave it.
+          [this](const json& id) { cancellation_.erase(id); }),
       pool_(options.worker_threads),
       analysis_(options.worker_threads),
       client_log_(std::make_shared<ClientLog>([this](lsp::MessageType type, std::string message) {
@@ -117,8 +111,7 @@ void Session::handle(std::string body) {
           request->id, {ErrorCode::kInvalidRequest, "the server is shutting down", std::nullopt}));
       return;
     }
-    std::lock_guard lock(mutex_);
-    cancelled_[id_key(request->id)] = std::make_shared<std::atomic<bool>>(false);
+    cancellation_.add(request->id);
   } else if (auto* notification = std::get_if<protocol::Notification>(&message)) {
     if (!initialized_ && notification->method != "exit") return;  // dropped, as the spec says
   }
@@ -141,15 +134,8 @@ void Session::handle(std::string body) {
 
 void Session::disconnected() {
   // stdin closed without exit: stop as exit would.
-  cancel_all();
+  cancellation_.cancel_all();
   on_exit_(shutting_down_ ? 0 : 1);
-}
-
-void Session::cancel_all() {
-  // The work in flight stops at its next file (a file being written is finished whole), so
-  // `exit` does not wait for a whole workspace run.
-  std::lock_guard lock(mutex_);
-  for (auto& [key, flag] : cancelled_) *flag = true;
 }
 
 void Session::bind_methods() {
@@ -166,19 +152,17 @@ void Session::bind_methods() {
     reply(nullptr);
   });
   d.bind_raw_notification("exit", [this](json) {
-    cancel_all();
+    // The work in flight stops at its next unit (a file being written is finished whole), so
+    // `exit` does not wait for a whole workspace run.
+    cancellation_.cancel_all();
     on_exit_(shutting_down_ ? 0 : 1);
   });
-  d.bind_notification<lsp::CancelParams>("$/cancelRequest", [this](lsp::CancelParams params) {
-    std::lock_guard lock(mutex_);
-    if (auto it = cancelled_.find(id_key(params.id)); it != cancelled_.end()) *it->second = true;
-  });
+  d.bind_notification<lsp::CancelParams>(
+      "$/cancelRequest", [this](lsp::CancelParams params) { cancellation_.cancel(params.id); });
   d.bind_raw_notification("window/workDoneProgress/cancel", [this](json params) {
     // The progress UI's cancel button: cancel the request that reports on this token.
-    if (!params.is_object() || !params.contains("token")) return;
-    std::lock_guard lock(mutex_);
-    if (auto it = progress_cancel_.find(params["token"].dump()); it != progress_cancel_.end())
-      *it->second = true;
+    if (params.is_object() && params.contains("token"))
+      cancellation_.cancel_progress(params["token"]);
   });
   d.bind_raw_notification("$/setTrace", [this](json params) {
     std::string value =
@@ -209,14 +193,14 @@ void Session::bind_methods() {
         will_save_wait_until(std::move(params), std::move(reply));
       });
   d.bind_request<lsp::ExecuteCommandParams, json>(
-      "workspace/executeCommand",
-      [this](auto params, auto reply) { execute_command(std::move(params), std::move(reply)); });
+      "workspace/executeCommand", [this](auto params, auto reply) {
+        server::execute_command(*this, params, std::move(reply));
+      });
   d.bind_notification<lsp::DidChangeConfigurationParams>(
       "workspace/didChangeConfiguration", [this](lsp::DidChangeConfigurationParams params) {
         // Push model: the settings come with the notification. Pull model (settings null, or
         // a client that answers workspace/configuration): ask for them, per folder.
-        const json& s = params.settings;
-        const json& ours = s.is_object() && s.contains("telinject") ? s["telinject"] : s;
+        const json& ours = telinject_section(params.settings);
         if (ours.is_object() && !ours.empty()) {
           std::lock_guard lock(mutex_);
           client_options_ = ours;
@@ -248,17 +232,18 @@ void Session::initialize(lsp::InitializeParams params,
   configuration_pull_ = caps.workspace_configuration();
   watched_files_registration_ = caps.watched_files_dynamic_registration();
   if (params.trace) trace_ = *params.trace == "verbose" ? 2 : *params.trace == "messages" ? 1 : 0;
+  std::vector<fs::path> roots;
   if (params.workspace_folders)
     for (const auto& folder : *params.workspace_folders)
-      if (auto path = path_from_uri(folder.uri)) roots_.push_back(*path);
-  if (roots_.empty() && params.root_uri)
-    if (auto path = path_from_uri(*params.root_uri)) roots_.push_back(*path);
+      if (auto path = path_from_uri(folder.uri)) roots.push_back(*path);
+  if (roots.empty() && params.root_uri)
+    if (auto path = path_from_uri(*params.root_uri)) roots.push_back(*path);
+  folders_.set_roots(std::move(roots));
   initialized_ = true;
   {
     json options = params.initialization_options.value_or(json::object());
     std::lock_guard lock(mutex_);
-    if (options.is_object())
-      client_options_ = options.contains("telinject") ? options["telinject"] : options;
+    if (options.is_object()) client_options_ = telinject_section(options);
   }
   reload_settings();
 
@@ -276,131 +261,49 @@ void Session::initialize(lsp::InitializeParams params,
       lsp::CodeActionOptions{std::vector<std::string>{"quickfix", "refactor.rewrite",
                                                       kInstrumentFileKind, kRemoveFileKind},
                              true};
-  c.execute_command_provider = lsp::ExecuteCommandOptions{kCommands};
+  c.execute_command_provider = lsp::ExecuteCommandOptions{command_names()};
   c.workspace =
       lsp::WorkspaceServerCapabilities{lsp::WorkspaceFoldersServerCapabilities{true, false}};
   result.server_info = lsp::ServerInfo{"telinject-lsp", std::string(kVersion)};
   reply(result);
 }
 
-namespace {
-
-// The client's settings over a folder's project settings.
-void overlay(ServerSettings& settings, const json& options, int* debounce_ms, int* log_level) {
-  if (!options.is_object()) return;
-  auto text = [&](const char* key) -> std::optional<std::string> {
-    if (options.contains(key) && options[key].is_string()) return options[key].get<std::string>();
-    return std::nullopt;
-  };
-  if (auto profile = text("profile")) settings.config.profile = *profile;
-  if (auto cache_dir = text("cacheDirectory")) settings.config.cache_dir = *cache_dir;
-  if (options.contains("diagnostics") && options["diagnostics"].is_boolean())
-    settings.diagnostics = options["diagnostics"].get<bool>();
-  if (options.contains("onSave") && options["onSave"].is_boolean())
-    settings.on_save = options["onSave"].get<bool>();
-  if (auto severity = text("severity")) {
-    const std::map<std::string, int> names = {
-        {"error", 1}, {"warning", 2}, {"information", 3}, {"hint", 4}};
-    if (auto it = names.find(*severity); it != names.end()) settings.severity = it->second;
-  }
-  auto strings = [&](const char* key, std::vector<std::string>* out) {
-    if (!options.contains(key) || !options[key].is_array()) return;
-    out->clear();
-    for (const json& item : options[key])
-      if (item.is_string()) out->push_back(item.get<std::string>());
-  };
-  strings("include", &settings.config.include);
-  strings("exclude", &settings.config.exclude);
-  if (debounce_ms && options.contains("debounceMs") && options["debounceMs"].is_number_unsigned())
-    *debounce_ms =
-        static_cast<int>(std::min<uint64_t>(options["debounceMs"].get<uint64_t>(), 60'000));
-  if (auto level = text("logLevel"); level && log_level) {
-    const std::map<std::string, int> names = {
-        {"error", 1}, {"warning", 2}, {"info", 3}, {"log", 4}};
-    if (auto it = names.find(*level); it != names.end()) *log_level = it->second;
-  }
-}
-
-}  // namespace
-
 void Session::reload_settings() {
-  std::vector<fs::path> keys = roots_;
-  keys.push_back(fs::path());  // files outside every folder
   json client;
   std::map<fs::path, json> per_folder;
-  std::map<fs::path, Folder> old;
   {
     std::lock_guard lock(mutex_);
     client = client_options_;
     per_folder = folder_options_;
-    old = folders_;
   }
-  std::map<fs::path, Folder> folders;
-  static std::atomic<uint64_t> generations{0};
-  uint64_t generation = ++generations;
-  int debounce_ms = options_.debounce_ms;
-  int log_level = log_level_;
-  std::vector<std::string> problems;
-  for (const fs::path& key : keys) {
-    fs::path project = !key.empty() ? key : !roots_.empty() ? roots_.front() : fs::current_path();
-    Folder folder;
-    folder.settings.generation = generation;
-    auto loaded = load_config(project, std::nullopt, process_environment());
-    if (loaded.ok())
-      folder.settings.config = std::move(*loaded);
-    else
-      problems.push_back(project.string() + ": " + loaded.error());
-    overlay(folder.settings, client, &debounce_ms, &log_level);
-    if (auto it = per_folder.find(key.empty() && !roots_.empty() ? roots_.front() : key);
-        it != per_folder.end())
-      overlay(folder.settings, it->second, nullptr, nullptr);
-    fs::path cache_dir = folder.settings.config.cache_dir;
-    if (cache_dir.is_relative()) cache_dir = project / cache_dir;
-    // The cache is written only where that creates nothing but the cache folder itself, and
-    // only for an existing workspace folder: never a tree of folders under a workspace folder
-    // that does not exist (or the server's working directory, when there is no folder).
-    std::error_code ec;
-    auto inside =
-        std::mismatch(project.begin(), project.end(), cache_dir.begin(), cache_dir.end()).first;
-    folder.cache_read_only =
-        roots_.empty() || !fs::is_directory(project, ec) ||
-        (inside != project.end() && !fs::is_directory(cache_dir.parent_path(), ec));
-    auto same = [&](const Folder& other) {
-      return other.cache && other.cache->directory() == cache_dir &&
-             other.cache_read_only == folder.cache_read_only;
-    };
-    for (const auto& [_, before] : old)
-      if (same(before)) folder.cache = before.cache;
-    for (const auto& [_, now] : folders)
-      if (!folder.cache && same(now)) folder.cache = now.cache;
-    if (!folder.cache)
-      folder.cache = std::make_shared<ScriptCache>(
-          cache_dir, folder.cache_read_only ? ScriptCache::Access::kReadOnly
-                                            : ScriptCache::Access::kReadWrite);
-    folders[key] = std::move(folder);
-  }
-  options_.debounce_ms = debounce_ms;
-  log_level_ = log_level;
-  {
-    std::lock_guard lock(mutex_);
-    folders_ = std::move(folders);
-  }
+  SessionTuning tuning{options_.debounce_ms, log_level_};
+  std::vector<std::string> warnings;
+  std::vector<std::string> problems = folders_.reload(
+      client, per_folder, &tuning,
+      [this](const Config& config, const fs::path& cache_dir, bool read_only) {
+        return llm_.for_config(config, cache_dir, read_only);
+      },
+      &warnings);
+  options_.debounce_ms = tuning.debounce_ms;
+  log_level_ = tuning.log_level;
   for (const std::string& problem : problems) log(lsp::MessageType::kError, problem);
+  for (const std::string& warning : warnings) log(lsp::MessageType::kWarning, warning);
 }
 
 void Session::pull_configuration() {
-  if (!configuration_pull_ || roots_.empty()) return;
+  if (!configuration_pull_ || folders_.roots().empty()) return;
   json items = json::array();
-  for (const fs::path& root : roots_)
+  for (const fs::path& root : folders_.roots())
     items.push_back({{"scopeUri", uri_from_path(root)}, {"section", "telinject"}});
   dispatcher_.call("workspace/configuration", json{{"items", items}},
                    [this](protocol::Response response) {
                      if (response.error || !response.result.is_array()) return;
                      {
                        std::lock_guard lock(mutex_);
-                       for (size_t i = 0; i < roots_.size() && i < response.result.size(); ++i)
+                       const std::vector<fs::path>& roots = folders_.roots();
+                       for (size_t i = 0; i < roots.size() && i < response.result.size(); ++i)
                          if (response.result[i].is_object())
-                           folder_options_[roots_[i]] = response.result[i];
+                           folder_options_[roots[i]] = response.result[i];
                      }
                      // Responses are dispatched on the io thread, in order with what the
                      // client sent after them.
@@ -436,11 +339,7 @@ void Session::republish_all() {
 }
 
 Session::Folder Session::folder_for(const fs::path& path) const {
-  fs::path root = root_for(path);
-  std::lock_guard lock(mutex_);
-  auto it = folders_.find(root);
-  if (it == folders_.end()) it = folders_.find(fs::path());
-  return it == folders_.end() ? Folder{ServerSettings{}, nullptr} : it->second;
+  return folders_.folder_for(path);
 }
 
 Session::Snapshot Session::snapshot(const std::string& uri) const {
@@ -449,21 +348,13 @@ Session::Snapshot Session::snapshot(const std::string& uri) const {
   return it == documents_.end() ? nullptr : it->second;
 }
 
-fs::path Session::root_for(const fs::path& path) const {
-  fs::path best;
-  for (const fs::path& root : roots_) {
-    auto [end, _] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
-    if (end == root.end() && root.native().size() > best.native().size()) best = root;
-  }
-  return best;
-}
-
 void Session::did_open(lsp::DidOpenTextDocumentParams params) {
   auto& item = params.text_document;
   fs::path path = path_from_uri(item.uri).value_or(fs::path());
   ServerSettings settings = folder_for(path).settings;
-  Snapshot document = make_snapshot(item.uri, item.version, std::move(item.text), root_for(path),
-                                    analysis_.executor(item.uri), &settings);
+  Snapshot document =
+      make_snapshot(item.uri, item.version, std::move(item.text), folders_.root_for(path),
+                    analysis_.executor(item.uri), &settings);
   {
     std::lock_guard lock(mutex_);
     documents_[document->uri] = document;
@@ -542,17 +433,12 @@ void Session::publish_diagnostics(const std::string& uri) {
 }
 
 template <class Result>
-void Session::run_cancellable(
+void Session::run_request(
     protocol::Reply<Result> reply,
     std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work,
     const Snapshot& document) {
-  std::shared_ptr<std::atomic<bool>> flag;
-  std::string key = id_key(reply.id());
-  {
-    std::lock_guard lock(mutex_);
-    auto it = cancelled_.find(key);
-    flag = it != cancelled_.end() ? it->second : std::make_shared<std::atomic<bool>>(false);
-  }
+  CancellationRegistry::Flag flag = cancellation_.flag(reply.id());
+  std::string key = reply.id().dump();
   auto task = [this, key, flag, reply = std::move(reply), work = std::move(work)]() mutable {
     if (*flag) {
       reply.error(ErrorCode::kRequestCancelled, "cancelled");
@@ -561,8 +447,6 @@ void Session::run_cancellable(
       // destroyed on the way out, answers InternalError.
       guarded("request " + key, [&] { work(std::move(reply), *flag); });
     }
-    std::lock_guard lock(mutex_);
-    cancelled_.erase(key);
   };
   if (!document) {
     run_on_pool(std::move(task));
@@ -581,9 +465,9 @@ void Session::code_action(lsp::CodeActionParams params,
     reply(std::vector<lsp::CodeAction>{});
     return;
   }
-  run_cancellable<std::vector<lsp::CodeAction>>(
+  run_request<std::vector<lsp::CodeAction>>(
       std::move(reply),
-      [this, document, params = std::move(params)](auto reply, const auto&) {
+      [this, document, params = std::move(params)](auto reply, const auto& cancelled) {
         Folder folder = folder_for(document->path);
         const ServerSettings& current = folder.settings;
         std::vector<OfferedAction> offered = code_actions(*document, params, current, encoding_);
@@ -591,6 +475,11 @@ void Session::code_action(lsp::CodeActionParams params,
         for (OfferedAction& one : offered) {
           actions.push_back(std::move(one.action));
           if (resolve_edits_lazily_) continue;
+          // Each edit is a unit of work (an instrumentation of the function or file).
+          if (cancelled) {
+            reply.error(ErrorCode::kRequestCancelled, "cancelled");
+            return;
+          }
           // Clients without resolve support get the edits now.
           auto resolved = resolve_code_action(actions.back(), one.data, *document, current,
                                               folder.cache.get(), edit_support_, encoding_);
@@ -607,7 +496,7 @@ void Session::resolve(lsp::ResolveCodeActionParams params, protocol::Reply<lsp::
     reply.error(ErrorCode::kInvalidParams, "the action's document is not open");
     return;
   }
-  run_cancellable<lsp::CodeAction>(
+  run_request<lsp::CodeAction>(
       std::move(reply),
       [this, document, params = std::move(params)](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
@@ -629,7 +518,7 @@ void Session::hover(lsp::TextDocumentPositionParams params,
     reply(std::nullopt);
     return;
   }
-  run_cancellable<std::optional<lsp::Hover>>(
+  run_request<std::optional<lsp::Hover>>(
       std::move(reply),
       [this, document, position = params.position](auto reply, const auto&) {
         Folder folder = folder_for(document->path);
@@ -643,203 +532,51 @@ void Session::will_save_wait_until(lsp::WillSaveTextDocumentParams params,
   Snapshot document = snapshot(params.text_document.uri);
   Folder folder = document ? folder_for(document->path) : Folder{};
   const ServerSettings current = folder.settings;
-  if (!document || !current.on_save || !document->language) {
+  if (!document || !changes_on_save(*document, current)) {
     reply(std::vector<lsp::TextEdit>{});
     return;
   }
-  run_cancellable<std::vector<lsp::TextEdit>>(
+  run_request<std::vector<lsp::TextEdit>>(
       std::move(reply),
       [this, document, current, cache = folder.cache](auto reply, const auto&) {
-        TextResult result =
-            transform_document(*document, Action::kInstrument, nullptr, current, cache.get());
-        std::vector<lsp::TextEdit> edits;
-        if (result.output != document->text) {
-          edits = minimal_edits(*document, result.output, encoding_);
-          // A save cannot carry a file creation: write the helper module itself when missing.
-          auto written = write_missing_helpers(*document, current);
-          if (!written.ok()) log(lsp::MessageType::kError, "helper module: " + written.error());
-        }
-        reply(edits);
+        SaveEdits save = edits_on_save(*document, current, cache.get(), encoding_);
+        if (!save.helper_problem.empty())
+          log(lsp::MessageType::kError, "helper module: " + save.helper_problem);
+        reply(save.edits);
       },
       document);
 }
 
-void Session::execute_command(lsp::ExecuteCommandParams params, protocol::Reply<json> reply) {
-  const std::string& command = params.command;
-  std::vector<json> arguments = params.arguments.value_or(std::vector<json>{});
-  // The folder a command is about: the one holding its first argument (a document or folder
-  // URI) when given, else the first workspace folder.
-  std::optional<fs::path> argument_path;
-  if (!arguments.empty() && arguments[0].is_string())
-    argument_path = path_from_uri(arguments[0].get<std::string>());
-  Folder folder = folder_for(argument_path    ? *argument_path
-                             : roots_.empty() ? fs::path()
-                                              : roots_.front());
-  std::shared_ptr<ScriptCache> cache = folder.cache;
-  if (!cache && (command == "telinject.clearCache" || command == "telinject.cacheStats")) {
-    reply.error(ErrorCode::kRequestFailed, "no script cache is configured");
-    return;
-  }
-  // Scripts are written behind (ScriptCache's writer thread): what this session computed is on
-  // disk before it is counted or cleared.
-  if (cache) (void)cache->wait_for_writes();
-  if (command == "telinject.clearCache") {
-    auto cleared = cache->clear();
-    if (cleared.ok())
-      reply(json{{"cleared", true}});
-    else
-      reply.error(ErrorCode::kRequestFailed, cleared.error());
-    return;
-  }
-  if (command == "telinject.cacheStats") {
-    auto stats = cache->stats();
-    if (!stats.ok()) {
-      reply.error(ErrorCode::kRequestFailed, stats.error());
-      return;
-    }
-    reply(cache_stats_json(cache->directory(), *stats));
-    return;
-  }
-  ApplyEdit apply = [this](lsp::WorkspaceEdit edit, std::string label,
-                           protocol::Reply<json> reply) {
-    auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
-    dispatcher_.call(
-        "workspace/applyEdit", lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
-        [shared](protocol::Response response) {
-          const json& result = response.result;
-          bool applied = !response.error && result.is_object() && result.contains("applied") &&
-                         result["applied"].is_boolean() && result["applied"].get<bool>();
-          (*shared)(json{{"applied", applied}});
-        });
-  };
-  if (command == kWriteRuntimeCommand) {
-    std::string uri =
-        !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
-    Snapshot document = snapshot(uri);
-    if (!document) {
-      reply.error(ErrorCode::kInvalidParams, "argument 1 must be the URI of an open document");
-      return;
-    }
-    auto written = write_missing_helpers(*document, folder_for(document->path).settings);
-    if (!written.ok()) {
-      reply.error(ErrorCode::kRequestFailed, written.error());
-      return;
-    }
-    json paths = json::array();
-    for (const auto& path : *written) paths.push_back(path.string());
-    reply(json{{"written", paths}});
-    return;
-  }
-  if (command == "telinject.instrumentFile" || command == "telinject.removeFile") {
-    std::string uri =
-        !arguments.empty() && arguments[0].is_string() ? arguments[0].get<std::string>() : "";
-    Snapshot document = snapshot(uri);
-    if (!document) {
-      reply.error(ErrorCode::kInvalidParams, "argument 1 must be the URI of an open document");
-      return;
-    }
-    Action action = command == "telinject.instrumentFile" ? Action::kInstrument : Action::kRemove;
-    run_cancellable<json>(
-        std::move(reply),
-        [this, document, action, apply](auto reply, const auto&) {
-          Folder folder = folder_for(document->path);
-          const ServerSettings& current = folder.settings;
-          const auto& cache = folder.cache;
-          TextResult result = transform_document(*document, action, nullptr, current, cache.get());
-          if (result.outcome.status == FileOutcome::Status::kError) {
-            reply.error(ErrorCode::kRequestFailed, result.outcome.message);
-            return;
-          }
-          if (action == Action::kInstrument && result.output != document->text &&
-              !(edit_support_.document_changes && edit_support_.create_files)) {
-            auto written = write_missing_helpers(*document, current);
-            if (!written.ok()) {
-              reply.error(ErrorCode::kRequestFailed, written.error());
-              return;
-            }
-          }
-          apply(workspace_edit(*document, result.output, action, current, edit_support_, encoding_),
-                action == Action::kInstrument ? "Instrument file" : "Remove telemetry",
-                std::move(reply));
-        },
-        document);
-    return;
-  }
-  if (command == "telinject.instrumentWorkspace") {
-    // Work-done progress on a token: the client's (workDoneToken), else one the server creates
-    // with window/workDoneProgress/create when the client allows it, else none.
-    json token = params.work_done_token.value_or(json());
-    auto start = [this, apply, token](protocol::Reply<json> reply) {
-      instrument_workspace(std::move(reply), token, apply);
-    };
-    if (token.is_null() && work_done_progress_) {
-      json created = "telinject-workspace-" + std::to_string(++progress_tokens_);
-      auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
-      dispatcher_.call("window/workDoneProgress/create", json{{"token", created}},
-                       [this, shared, created, apply](protocol::Response response) {
-                         instrument_workspace(std::move(*shared), response.error ? json() : created,
-                                              apply);
-                       });
-      return;
-    }
-    start(std::move(reply));
-    return;
-  }
-  reply.error(ErrorCode::kInvalidParams, "unknown command " + command);
+void Session::apply_edit(lsp::WorkspaceEdit edit, std::string label, protocol::Reply<json> reply) {
+  auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
+  dispatcher_.call(
+      "workspace/applyEdit", lsp::ApplyWorkspaceEditParams{std::move(label), std::move(edit)},
+      [shared](protocol::Response response) {
+        const json& result = response.result;
+        bool applied = !response.error && result.is_object() && result.contains("applied") &&
+                       result["applied"].is_boolean() && result["applied"].get<bool>();
+        (*shared)(json{{"applied", applied}});
+      });
 }
 
-void Session::instrument_workspace(protocol::Reply<json> reply, json token, ApplyEdit apply) {
-  if (!token.is_null()) {
-    std::lock_guard lock(mutex_);
-    if (auto it = cancelled_.find(id_key(reply.id())); it != cancelled_.end())
-      progress_cancel_[token.dump()] = it->second;
+void Session::with_progress_token(protocol::Reply<json> reply, json client_token,
+                                  std::function<void(protocol::Reply<json>, json)> start) {
+  auto started = [this, start](protocol::Reply<json> reply, json token) {
+    if (!token.is_null()) cancellation_.link_progress(reply.id(), token);
+    start(std::move(reply), std::move(token));
+  };
+  // The client's token (workDoneToken), else one the server creates with
+  // window/workDoneProgress/create when the client allows it, else none.
+  if (!client_token.is_null() || !work_done_progress_) {
+    started(std::move(reply), std::move(client_token));
+    return;
   }
-  run_cancellable<json>(
-      std::move(reply), [this, token, apply](auto reply, const std::atomic<bool>& cancelled) {
-        struct Forget {  // the token means nothing once the work is over
-          Session* session;
-          std::string key;
-          ~Forget() {
-            std::lock_guard lock(session->mutex_);
-            session->progress_cancel_.erase(key);
-          }
-        } forget{this, token.dump()};
-        auto progress = [&](json value) {
-          if (!token.is_null())
-            dispatcher_.notify("$/progress", lsp::ProgressParams{token, std::move(value)});
-        };
-        progress(json{{"kind", "begin"},
-                      {"title", "Instrumenting the workspace"},
-                      {"cancellable", true},
-                      {"percentage", 0}});
-        // Each folder with its own settings (filters, profile, cache).
-        std::vector<Folder> kept;  // owns the caches while the run uses them
-        std::vector<WorkspaceFolderRun> folders;
-        for (const fs::path& root : roots_) {
-          kept.push_back(folder_for(root));
-          folders.push_back({root, kept.back().settings, kept.back().cache.get()});
-        }
-        WorkspaceInstrumentResult result = server::instrument_workspace(
-            folders, [this](const std::string& uri) { return snapshot(uri); }, edit_support_,
-            encoding_, cancelled,
-            [&](int percentage, const std::string& message) {
-              progress(json{{"kind", "report"}, {"message", message}, {"percentage", percentage}});
-            });
-        for (const std::string& problem : result.problems) log(lsp::MessageType::kWarning, problem);
-        if (result.cancelled) {
-          progress(json{{"kind", "end"}, {"message", "cancelled"}});
-          reply.error(ErrorCode::kRequestCancelled, "cancelled");
-          return;
-        }
-        progress(json{{"kind", "end"},
-                      {"message", std::to_string(result.functions) + " functions in " +
-                                      std::to_string(result.files_changed) + " files"}});
-        if (!result.has_edits) {
-          reply(json{{"applied", true}, {"files", result.files_changed}});
-          return;
-        }
-        apply(std::move(result.edit), "Instrument workspace", std::move(reply));
-      });
+  json created = "telinject-workspace-" + std::to_string(++progress_tokens_);
+  auto shared = std::make_shared<protocol::Reply<json>>(std::move(reply));
+  dispatcher_.call("window/workDoneProgress/create", json{{"token", created}},
+                   [shared, created, started](protocol::Response response) {
+                     started(std::move(*shared), response.error ? json() : created);
+                   });
 }
 
 }  // namespace telinject::server

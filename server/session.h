@@ -15,14 +15,18 @@
 #include <string>
 #include <vector>
 
+#include "cancellation.h"
+#include "commands/command_host.h"
 #include "dispatcher.h"
 #include "document.h"
 #include "document_analysis.h"
 #include "features/edits.h"
+#include "llm_service.h"
 #include "lsp_documents.h"
 #include "lsp_lifecycle.h"
 #include "lsp_workspace.h"
 #include "script_cache.h"
+#include "workspace_folders.h"
 
 namespace telinject::server {
 
@@ -37,7 +41,7 @@ struct SessionOptions {
 
 class ClientLog;
 
-class Session {
+class Session : private CommandHost {
  public:
   /// `send` writes one message body to the client (thread-safe). `on_exit` runs once on
   /// `exit`, with the process exit code the spec asks for (0 after shutdown, else 1).
@@ -49,17 +53,17 @@ class Session {
   void handle(std::string body);
   /// The client went away (stdin closed).
   void disconnected();
+  /// Entries of the cancellation registry: requests accepted and not answered yet, and their
+  /// progress tokens (0 when the session is idle). Thread-safe.
+  size_t requests_in_flight() const { return cancellation_.size(); }
 
  private:
-  /// Sets every in-flight request's cancel flag (exit, or the client went away).
-  void cancel_all();
-  using Snapshot = std::shared_ptr<const DocumentSnapshot>;
+  using Folder = FolderSettings;
 
   void bind_methods();
   void initialize(lsp::InitializeParams params, protocol::Reply<lsp::InitializeResult> reply);
-  /// Recomputes every folder's settings: its project config (.telinject.toml, pyproject.toml,
-  /// .env, environment), then the client's settings, then the client's settings for that
-  /// folder (workspace/configuration). Keeps each folder's cache when its directory is unchanged.
+  /// Recomputes every folder's settings (WorkspaceFolders::reload) from the client's options,
+  /// and the session's tuning (debounce, log level).
   void reload_settings();
   /// Asks the client for each folder's "telinject" section, when it can answer; reloads and
   /// re-diagnoses on the answer.
@@ -77,41 +81,40 @@ class Session {
              protocol::Reply<std::optional<lsp::Hover>> reply);
   void will_save_wait_until(lsp::WillSaveTextDocumentParams params,
                             protocol::Reply<std::vector<lsp::TextEdit>> reply);
-  void execute_command(lsp::ExecuteCommandParams params, protocol::Reply<nlohmann::json> reply);
-  using ApplyEdit =
-      std::function<void(lsp::WorkspaceEdit, std::string, protocol::Reply<nlohmann::json>)>;
-  /// telinject.instrumentWorkspace: every folder with its own settings, progress on `token`
-  /// (null: none), the edits applied with `apply`.
-  void instrument_workspace(protocol::Reply<nlohmann::json> reply, nlohmann::json token,
-                            ApplyEdit apply);
+  // CommandHost: what the commands use of the session.
+  Snapshot snapshot(const std::string& uri) const override;
+  Folder folder_for(const std::filesystem::path& path) const override;
+  const std::vector<std::filesystem::path>& roots() const override { return folders_.roots(); }
+  const EditSupport& edit_support() const override { return edit_support_; }
+  protocol::PositionEncoding encoding() const override { return encoding_; }
+  bool work_done_progress() const override { return work_done_progress_; }
+  nlohmann::json llm_usage() const override { return llm_.usage(); }
+  void run_cancellable(protocol::Reply<nlohmann::json> reply, Work work,
+                       const Snapshot& document) override {
+    run_request<nlohmann::json>(std::move(reply), std::move(work), document);
+  }
+  void apply_edit(lsp::WorkspaceEdit edit, std::string label,
+                  protocol::Reply<nlohmann::json> reply) override;
+  void with_progress_token(
+      protocol::Reply<nlohmann::json> reply, nlohmann::json client_token,
+      std::function<void(protocol::Reply<nlohmann::json>, nlohmann::json)> start) override;
+  void notify(std::string_view method, const nlohmann::json& params) override {
+    dispatcher_.notify(method, params);
+  }
+  void log(lsp::MessageType type, const std::string& message) override;
 
-  /// Settings and script cache of one workspace folder.
-  struct Folder {
-    ServerSettings settings;
-    /// Read-only (writes nothing, answers from what is there) when writing it could create
-    /// folders outside the existing workspace folders.
-    std::shared_ptr<ScriptCache> cache;
-    bool cache_read_only = false;
-  };
-
-  Snapshot snapshot(const std::string& uri) const;
-  /// The folder holding `path` (a document's path or root); the first folder's settings for
-  /// paths outside every folder.
-  Folder folder_for(const std::filesystem::path& path) const;
-  std::filesystem::path root_for(const std::filesystem::path& path) const;
   void schedule_diagnostics(const std::string& uri);
   void publish_diagnostics(const std::string& uri);
   /// Runs `work` on the pool unless the request is cancelled first (then answers
-  /// RequestCancelled). `work` gets a flag to check at its own checkpoints. With `document`,
-  /// `work` is queued only once that snapshot is analysed.
+  /// RequestCancelled). `work` gets the request's flag (cancellation_) to check at each unit
+  /// of work. With `document`, `work` is queued only once that snapshot is analysed.
   template <class Result>
-  void run_cancellable(protocol::Reply<Result> reply,
-                       std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work,
-                       const Snapshot& document = nullptr);
+  void run_request(protocol::Reply<Result> reply,
+                   std::function<void(protocol::Reply<Result>, const std::atomic<bool>&)> work,
+                   const Snapshot& document = nullptr);
   /// Runs `work`, logging what it throws instead of letting it end a pool thread (the last
   /// resort: handlers answer errors themselves).
   void guarded(const std::string& what, const std::function<void()>& work);
-  void log(lsp::MessageType type, const std::string& message);
   /// window/logMessage, when initialized and the client's logLevel takes `type` (ClientLog).
   void to_client(lsp::MessageType type, std::string message);
 
@@ -119,6 +122,8 @@ class Session {
   std::function<void(std::string)> send_;
   std::function<void(int)> on_exit_;
   SessionOptions options_;
+  // Before the dispatcher: the replies it still holds when it goes answer through it.
+  CancellationRegistry cancellation_;
   protocol::Dispatcher dispatcher_;
   /// Runs `task` on the pool, or at once in synchronous mode. Defined in session.cpp.
   template <class Task>
@@ -140,23 +145,19 @@ class Session {
   bool work_done_progress_ = false;
   bool configuration_pull_ = false;
   bool watched_files_registration_ = false;
-  std::vector<std::filesystem::path> roots_;
   std::atomic<int> trace_{0};      // $/setTrace: 0 off, 1 messages, 2 verbose
   std::atomic<int> log_level_{4};  // window/logMessage up to this MessageType (4: log)
   std::atomic<int> progress_tokens_{0};
 
-  mutable std::mutex mutex_;  // guards documents_, folders_, the options, cancelled_
+  WorkspaceFolders folders_;  // roots set by initialize; guards its own folders
+
+  mutable std::mutex mutex_;  // guards documents_ and the client's options
   std::map<std::string, Snapshot> documents_;
-  std::map<std::filesystem::path, Folder> folders_;  // by root; "" for files outside them all
   nlohmann::json client_options_ =
       nlohmann::json::object();  // initializationOptions, didChangeConfiguration
-  std::map<std::filesystem::path, nlohmann::json> folder_options_;       // workspace/configuration
-  std::map<std::string, std::shared_ptr<std::atomic<bool>>> cancelled_;  // request id -> flag
-  // Progress token (JSON text) -> the cancel flag of the request reporting on it, for
-  // window/workDoneProgress/cancel.
-  std::map<std::string, std::shared_ptr<std::atomic<bool>>> progress_cancel_;
-
+  std::map<std::filesystem::path, nlohmann::json> folder_options_;  // workspace/configuration
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> debounce_;  // io thread
+  LlmService llm_;  // the server's one LLM and budget (issue 12 item 2)
 };
 
 }  // namespace telinject::server

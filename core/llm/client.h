@@ -9,6 +9,7 @@
 #include "llm/budget.h"
 #include "llm/pricing.h"
 #include "llm/provider.h"
+#include "llm_hooks.h"
 
 namespace telinject {
 class TraceLog;
@@ -16,10 +17,7 @@ class TraceLog;
 
 namespace telinject::llm {
 
-/// Why complete() failed, for callers that must tell "over budget" from other errors.
-enum class CallFailure { kNone, kBudget, kTooLarge, kProvider };
-
-class LlmClient {
+class LlmClient final : public LlmMeter {
  public:
   /// `budget_usd` 0: no limit. `trace` may be null.
   LlmClient(std::unique_ptr<Provider> provider, double budget_usd, TraceLog* trace);
@@ -33,11 +31,11 @@ class LlmClient {
   uint64_t context_window();
 
   Provider& provider() { return *provider_; }
-  double cost_usd() const { return budget_.spent(); }
-  uint64_t calls() const { return calls_.load(); }
+  double cost_usd() const override { return budget_.spent(); }
+  uint64_t calls() const override { return calls_.load(); }
   /// True once a call was refused for the budget.
-  bool budget_exhausted() const { return budget_.exhausted(); }
-  double budget_usd() const { return budget_.limit(); }
+  bool budget_exhausted() const override { return budget_.exhausted(); }
+  double budget_usd() const override { return budget_.limit(); }
 
  private:
   std::unique_ptr<Provider> provider_;

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "llm/answer_script.h"
+#include "answer_script.h"
 #include "llm/pricing.h"
 
 namespace telinject::llm {
@@ -34,14 +34,14 @@ std::string code_of(std::string_view answer) {
 
 }  // namespace
 
-FileInstrumenter::FileInstrumenter(LlmClient& client, uint32_t max_attempts,
-                                   uint32_t reflection_threshold)
+LlmFileInstrumenter::LlmFileInstrumenter(LlmClient& client, uint32_t max_attempts,
+                                         uint32_t reflection_threshold)
     : client_(client),
       max_attempts_(std::max<uint32_t>(1, max_attempts)),
       reflection_threshold_(reflection_threshold) {}
 
-Result<FileScripts> FileInstrumenter::scripts_from_answer(const FileTask& task,
-                                                          std::string_view code) {
+Result<FileScripts> LlmFileInstrumenter::scripts_from_answer(const FileTask& task,
+                                                             std::string_view code) {
   auto insertions = insertions_between(task.text, code);
   if (!insertions.ok()) return make_error(insertions.error());
   FileScripts scripts;
@@ -75,15 +75,16 @@ Result<FileScripts> FileInstrumenter::scripts_from_answer(const FileTask& task,
   return scripts;
 }
 
-bool FileInstrumenter::fits(const FileTask& task) {
+bool LlmFileInstrumenter::fits(const FileTask& task) {
   uint64_t file_tokens = estimate_tokens(task.text);
   // The prompt holds the file once, the answer once more with its telemetry (about half again).
   return estimate_tokens(kSystem) + 2 * file_tokens + file_tokens / 2 + 1024 <=
          client_.context_window();
 }
 
-std::string FileInstrumenter::prompt(const FileTask& task, const std::vector<std::string>& rejected,
-                                     const std::string& guidance) const {
+std::string LlmFileInstrumenter::prompt(const FileTask& task,
+                                        const std::vector<std::string>& rejected,
+                                        const std::string& guidance) const {
   std::ostringstream out;
   const LanguageTemplate& t = *task.tmpl;
   out << "Language: " << task.language << "\nFile: " << task.file << "\n\n"
@@ -107,7 +108,7 @@ std::string FileInstrumenter::prompt(const FileTask& task, const std::vector<std
   return out.str();
 }
 
-Result<FileScripts> FileInstrumenter::instrument(
+Result<FileScripts> LlmFileInstrumenter::instrument(
     const FileTask& task, const std::function<Result<void>(const FileScripts&)>& validate,
     CallFailure* failure) {
   if (failure) *failure = CallFailure::kNone;

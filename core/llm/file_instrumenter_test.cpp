@@ -72,7 +72,7 @@ const FunctionOutcome* outcome_of(const FileOutcome& o, const std::string& name)
 TEST_CASE("--mode llm: the whole-file answer becomes per-function scripts, validated and cached") {
   FakeLlmServer server(Scripted{{code(kGood)}});
   auto client = client_at(server.base_url());
-  FileInstrumenter instrumenter(*client, 3, 2);
+  LlmFileInstrumenter instrumenter(*client, 3, 2);
   telinject::testing::TempDir dir;
   Config config = traced_config();
   {
@@ -106,7 +106,7 @@ TEST_CASE("--mode llm: rejected answers are retried; after the threshold a refle
   std::string imports = code("import os\n" + kGood);
   FakeLlmServer server(Scripted{{deletes, imports, code(kGood)}});
   auto client = client_at(server.base_url());
-  FileInstrumenter instrumenter(*client, 3, 2);
+  LlmFileInstrumenter instrumenter(*client, 3, 2);
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument,
                              traced_config(), nullptr, nullptr, nullptr, {nullptr, &instrumenter});
   CHECK(result.output == "import mytracing as _mt  # telinject\n" + kGood);
@@ -130,7 +130,7 @@ TEST_CASE("--mode llm: what never validates is never written") {
   std::string call = code(with_call);
   FakeLlmServer server(Scripted{{outside, call}});
   auto client = client_at(server.base_url());
-  FileInstrumenter instrumenter(*client, 2, 0);
+  LlmFileInstrumenter instrumenter(*client, 2, 0);
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument,
                              traced_config(), nullptr, nullptr, nullptr, {nullptr, &instrumenter});
   CHECK(result.output == kSource);
@@ -163,7 +163,7 @@ TEST_CASE("--mode llm: a file too large for the context window goes function by 
     return testing::openai_answer(code(answer), 2000, 1500, "gpt-4");
   });
   auto client = client_at(server.base_url(), "gpt-4");
-  FileInstrumenter instrumenter(*client, 1, 0);
+  LlmFileInstrumenter instrumenter(*client, 1, 0);
   auto result = process_text(source, "m.py", python_language(), Action::kInstrument,
                              traced_config(), nullptr, nullptr, nullptr, {nullptr, &instrumenter});
   CHECK(result.outcome.instrumented == 2);

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "llm/answer_script.h"
+#include "answer_script.h"
 #include "llm/pricing.h"
 #include "script_cache.h"
 
@@ -25,8 +25,8 @@ const char* kSystem =
 
 }  // namespace
 
-ScriptRepairer::ScriptRepairer(LlmClient& client, std::vector<std::string> lessons,
-                               std::filesystem::path cache_dir, uint32_t max_attempts)
+LlmScriptRepairer::LlmScriptRepairer(LlmClient& client, std::vector<std::string> lessons,
+                                     std::filesystem::path cache_dir, uint32_t max_attempts)
     : client_(client),
       lessons_(std::move(lessons)),
       cache_dir_(std::move(cache_dir)),
@@ -34,7 +34,7 @@ ScriptRepairer::ScriptRepairer(LlmClient& client, std::vector<std::string> lesso
                                        : cache_dir_ / "lessons" / "learned.md"),
       max_attempts_(max_attempts) {}
 
-std::vector<std::string> ScriptRepairer::load_lessons(const std::filesystem::path& directory) {
+std::vector<std::string> LlmScriptRepairer::load_lessons(const std::filesystem::path& directory) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(directory, ec))
@@ -48,7 +48,7 @@ std::vector<std::string> ScriptRepairer::load_lessons(const std::filesystem::pat
   return texts;
 }
 
-std::vector<std::string> ScriptRepairer::learned() const {
+std::vector<std::string> LlmScriptRepairer::learned() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> lines;
   std::ifstream in(learned_path_);
@@ -58,7 +58,7 @@ std::vector<std::string> ScriptRepairer::learned() const {
   return lines;
 }
 
-void ScriptRepairer::learn(const RepairTask& task, const std::string& reason) {
+void LlmScriptRepairer::learn(const RepairTask& task, const std::string& reason) {
   if (learned_path_.empty()) return;
   std::string line = "- " + task.language + " (profile " + task.tmpl->profile +
                      "): an answer was rejected: " + reason;
@@ -71,8 +71,8 @@ void ScriptRepairer::learn(const RepairTask& task, const std::string& reason) {
     std::ofstream(learned_path_, std::ios::app) << line << "\n";
 }
 
-std::string ScriptRepairer::prompt(const RepairTask& task,
-                                   const std::vector<std::string>& rejected) const {
+std::string LlmScriptRepairer::prompt(const RepairTask& task,
+                                      const std::vector<std::string>& rejected) const {
   std::ostringstream out;
   const LanguageTemplate& t = *task.tmpl;
   out << "Language: " << task.language << "\nFile: " << task.file
@@ -106,7 +106,7 @@ std::string ScriptRepairer::prompt(const RepairTask& task,
   return out.str();
 }
 
-Result<InsertionScript> ScriptRepairer::repair(
+Result<InsertionScript> LlmScriptRepairer::repair(
     const RepairTask& task, const std::function<Result<void>(const InsertionScript&)>& validate,
     CallFailure* failure) {
   if (failure) *failure = CallFailure::kNone;

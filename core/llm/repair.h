@@ -1,8 +1,9 @@
-// ScriptRepairer: self-healing in script mode. When a template's script for one function fails
-// validation, the LLM is asked for the instrumented function (with the failure, the project's
-// lessons and what earlier attempts got wrong); its answer becomes an InsertionScript only if it
-// is nothing but telemetry (answer_script.h), and it counts only if the caller's validation
-// passes. Thread-safe: workers repair different functions at once.
+// LlmScriptRepairer: the ScriptRepairer hook (llm_hooks.h), self-healing in script mode. When a
+// template's script for one function fails validation, the LLM is asked for the instrumented
+// function (with the failure, the project's lessons and what earlier attempts got wrong); its
+// answer becomes an InsertionScript only if it is nothing but telemetry (answer_script.h), and it
+// counts only if the caller's validation passes. Thread-safe: workers repair different functions at
+// once.
 #pragma once
 
 #include <filesystem>
@@ -13,29 +14,18 @@
 
 #include "insertion_script.h"
 #include "llm/client.h"
+#include "llm_hooks.h"
 #include "telemetry_template.h"
 
 namespace telinject::llm {
 
-struct RepairTask {
-  std::string language;
-  std::string file;  // for the prompt and the trace
-  std::string qualified_name;
-  std::string name;
-  std::string kind;
-  std::string function_text;  // from the function's first row
-  const LanguageTemplate* tmpl = nullptr;
-  std::string failed_output;  // the template's instrumentation of the function, if it applied
-  std::string failure;        // why it failed validation
-};
-
-class ScriptRepairer {
+class LlmScriptRepairer final : public ScriptRepairer {
  public:
   /// `lessons`: the project's docs/lessons/*.md texts. `cache_dir`: the script cache, under
   /// which lessons from rejected answers are kept across runs (lessons/learned.md, made on
   /// demand with create_cache_directory); empty: none read or kept.
-  ScriptRepairer(LlmClient& client, std::vector<std::string> lessons,
-                 std::filesystem::path cache_dir, uint32_t max_attempts);
+  LlmScriptRepairer(LlmClient& client, std::vector<std::string> lessons,
+                    std::filesystem::path cache_dir, uint32_t max_attempts);
 
   /// The texts of `directory`/*.md, sorted by name (none when it does not exist).
   static std::vector<std::string> load_lessons(const std::filesystem::path& directory);
@@ -45,7 +35,7 @@ class ScriptRepairer {
   /// is returned, with origin "llm". `failure` is kBudget when the budget stopped it.
   Result<InsertionScript> repair(
       const RepairTask& task, const std::function<Result<void>(const InsertionScript&)>& validate,
-      CallFailure* failure);
+      CallFailure* failure) override;
 
   /// The prompt for one attempt (public for tests).
   std::string prompt(const RepairTask& task, const std::vector<std::string>& rejected) const;

@@ -93,8 +93,8 @@ TEST_CASE(
   telinject::testing::write_text(dir / "docs/lessons/indent.md",
                                  "Keep the body's indentation unit.\n");
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
-  ScriptRepairer repairer(client, ScriptRepairer::load_lessons(dir / "docs/lessons"), dir / "cache",
-                          3);
+  LlmScriptRepairer repairer(client, LlmScriptRepairer::load_lessons(dir / "docs/lessons"),
+                             dir / "cache", 3);
   Config config = broken_template_config();
   {
     ScriptCache cache(dir / "cache");
@@ -138,7 +138,7 @@ TEST_CASE("Adversarial answers are never written; each rejection is fed back and
                                     {"m.g", {answer_for("m.g", kGoodG)}}}));
   telinject::testing::TempDir dir;
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
-  ScriptRepairer repairer(client, {}, dir / "cache", 4);
+  LlmScriptRepairer repairer(client, {}, dir / "cache", 4);
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument,
                              broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
   // g was fixed; f kept every one of its four bad answers out.
@@ -180,7 +180,7 @@ TEST_CASE("The LLM may fix the telemetry's text, not its place: not above a docs
       "m.h", "def h(x):\n    \"\"\"Doc.\"\"\"\n    with _mt.traced(\"m.h\"):\n        return x\n");
   FakeLlmServer server(by_function({{"m.h", {above, below}}}));
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
-  ScriptRepairer repairer(client, {}, {}, 2);
+  LlmScriptRepairer repairer(client, {}, {}, 2);
   auto result = process_text(source, "m.py", python_language(), Action::kInstrument,
                              broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
   CHECK(result.output == "import mytracing as _mt  # telinject\n" +
@@ -197,7 +197,7 @@ TEST_CASE("A tampered cached fix is not used: it is checked like a fresh answer"
       by_function({{"m.f", {answer_for("m.f", kGoodF)}}, {"m.g", {answer_for("m.g", kGoodG)}}}));
   telinject::testing::TempDir dir;
   LlmClient client(provider_at(server.base_url()), 0, nullptr);
-  ScriptRepairer repairer(client, {}, {}, 1);
+  LlmScriptRepairer repairer(client, {}, {}, 1);
   Config config = broken_template_config();
   {
     ScriptCache cache(dir / "cache");
@@ -244,7 +244,7 @@ TEST_CASE("Budget: repairs stop before a call that could exceed it; the rest is 
   // tokens, ~570 output tokens allowed); each answer really costs 1000 in + 400 out = $0.0065.
   // $0.01 pays for the first call; the second's worst case no longer fits.
   LlmClient client(provider_at(server.base_url(), "gpt-4o"), 0.01, nullptr);
-  ScriptRepairer repairer(client, {}, {}, 3);
+  LlmScriptRepairer repairer(client, {}, {}, 3);
   auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument,
                              broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
   CHECK(client.calls() == 1);

@@ -1,6 +1,7 @@
 #include "features/code_actions.h"
 
-#include "features/diagnostics.h"
+#include "features/functions.h"
+#include "features/llm_documents.h"
 
 namespace telinject::server {
 namespace {
@@ -37,7 +38,7 @@ std::vector<OfferedAction> code_actions(const DocumentSnapshot& document,
                                         const ServerSettings& settings,
                                         protocol::PositionEncoding encoding) {
   std::vector<OfferedAction> actions;
-  if (!document.language) return actions;
+  if (!document.language && !llm_language_of(document)) return actions;  // LLM
   std::vector<FunctionOutcome> functions = document_functions(document, settings);
   // The innermost function whose lines hold the cursor (or range), and the diagnostics on it.
   const FunctionOutcome* at = nullptr;

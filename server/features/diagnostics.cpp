@@ -1,42 +1,8 @@
 #include "features/diagnostics.h"
 
+#include "features/functions.h"
+
 namespace telinject::server {
-
-std::vector<FunctionOutcome> document_functions(const DocumentSnapshot& document,
-                                                const ServerSettings& settings) {
-  if (!document.language) return {};
-  // The analysis fills the memo under its lock before it publishes the tree: wait for the
-  // tree first, never while holding the lock the analysis needs.
-  (void)document.tree();
-  DocumentSnapshot::FunctionsMemo& memo = *document.memo;
-  std::lock_guard lock(memo.mutex);
-  fill_functions_memo(memo, document, settings);
-  return memo.functions;
-}
-
-std::shared_ptr<const ExtractedText> document_extraction(const DocumentSnapshot& document,
-                                                         const ServerSettings& settings) {
-  if (!document.language) return nullptr;
-  // The analysis fills the memo under its lock before it publishes the tree: wait for the
-  // tree first, never while holding the lock the analysis needs.
-  (void)document.tree();
-  DocumentSnapshot::FunctionsMemo& memo = *document.memo;
-  std::lock_guard lock(memo.mutex);
-  fill_functions_memo(memo, document, settings);
-  return memo.extracted;
-}
-
-lsp::Range name_range(const DocumentSnapshot& document, const FunctionOutcome& function,
-                      protocol::PositionEncoding encoding) {
-  // Core counts rows by "\n" and columns in bytes of the text without its byte order mark.
-  size_t row = function.line - 1;
-  size_t bom = row == 0 && document.text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
-  size_t start = document.lines.line_start(row) + function.column + bom;
-  std::string_view name = function.qualified_name;
-  name = name.substr(name.rfind('.') + 1);  // npos + 1 == 0: the whole name
-  return {document.lines.position(start, encoding),
-          document.lines.position(start + name.size(), encoding)};
-}
 
 std::vector<lsp::Diagnostic> compute_diagnostics(const DocumentSnapshot& document,
                                                  const ServerSettings& settings,

@@ -6,7 +6,9 @@
 #include <unordered_map>
 
 #include "atomic_file.h"
-#include "features/diagnostics.h"
+#include "features/functions.h"
+#include "features/llm_documents.h"
+#include "llm_service.h"
 #include "unified_diff.h"
 
 namespace telinject::server {
@@ -14,18 +16,14 @@ namespace telinject::server {
 TextResult transform_document(const DocumentSnapshot& document, Action action,
                               const std::vector<std::string>* only, const ServerSettings& settings,
                               ScriptCache* cache) {
-  if (!document.language) {
-    TextResult none;
-    none.output = document.text;
-    none.outcome.status = FileOutcome::Status::kSkipped;
-    none.outcome.message = "no telinject support for this language";
-    return none;
-  }
+  // LLM: languages without a grammar (issue 12 item 2).
+  if (!document.language) return transform_llm_document(document, action, only, settings, cache);
   // The snapshot's extraction (of the document's own parse, which also makes validation's
   // re-parse incremental), shared with diagnostics and hover: no parse, no extraction walk.
   std::shared_ptr<const ExtractedText> extracted = document_extraction(document, settings);
   std::lock_guard lock(document.memo->tree_mutex);
-  return process_extracted(*extracted, action, cache, nullptr, only);
+  return process_extracted(*extracted, action, cache, nullptr, only,
+                           settings.llm ? settings.llm->text_hooks() : LlmHooks{});  // LLM
 }
 
 namespace {

@@ -1,7 +1,7 @@
 #include "features/hover.h"
 
-#include "features/diagnostics.h"
 #include "features/edits.h"
+#include "features/functions.h"
 
 namespace telinject::server {
 namespace {

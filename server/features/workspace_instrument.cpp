@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "llm_service.h"
 #include "pipeline.h"
 #include "scanner.h"
 
@@ -105,6 +106,11 @@ WorkspaceInstrumentResult instrument_workspace(const std::vector<WorkspaceFolder
     run.config = folder.settings.config;
     run.leave_alone = [&](const fs::path& path) { return open_paths.count(normal(path)) > 0; };
     run.cancelled = &cancelled;
+    if (folder.settings.llm) {  // LLM: grammar-less files listed, failing scripts repaired
+      run.analyzer = folder.settings.llm.get();
+      run.repairer = folder.settings.llm->text_hooks().repairer;
+      run.llm = &folder.settings.llm->meter();
+    }
     run.progress = [&](size_t done, size_t total, const fs::path& file) {
       if (!progress || total == 0) return;
       double share = (static_cast<double>(index) + static_cast<double>(done) / total) /

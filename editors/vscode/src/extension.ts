@@ -11,7 +11,10 @@ import { findServer } from './server_path';
 import { serverSettings } from './settings';
 import { StatusIndicator } from './status';
 
-const LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go'];
+// Ruby, Java, Kotlin and C# have no grammar in telinject: the server lists their functions with
+// the LLM when llm.enabled is set, and does nothing with them otherwise.
+const LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go',
+  'ruby', 'java', 'kotlin', 'csharp'];
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;

@@ -7,7 +7,7 @@ const SERVER_KEYS = [
   'debounceMs', 'logLevel',
 ] as const;
 
-const LLM_KEYS = ['provider', 'model', 'baseUrl'] as const;
+const LLM_KEYS = ['enabled', 'provider', 'model', 'baseUrl', 'budget', 'timeout'] as const;
 
 /** The most specific value the user set for `key`, or undefined when it is only the default. */
 function explicitValue<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {
@@ -34,7 +34,7 @@ export function serverSettings(scope?: vscode.Uri): Record<string, unknown> {
   }
   const llm: Record<string, unknown> = {};
   for (const key of LLM_KEYS) {
-    const value = explicitValue<string>(config, `llm.${key}`);
+    const value = explicitValue<unknown>(config, `llm.${key}`);
     if (value !== undefined && value !== '') llm[key] = value;
   }
   if (Object.keys(llm).length > 0) settings.llm = llm;

@@ -1,4 +1,4 @@
-#include "llm/llm_language.h"
+#include "llm/analyzer.h"
 
 #include <doctest/doctest.h>
 
@@ -179,6 +179,34 @@ TEST_CASE("Already instrumented functions are recognised") {
   CHECK(result.outcome.status == FileOutcome::Status::kUnchanged);
   CHECK(result.outcome.already_instrumented == 1);
   CHECK(result.output == kInstrumented);
+}
+
+TEST_CASE("`only` limits instrument and remove to the functions named (the editor's actions)") {
+  const std::string plain = "class G\n  def a\n    1\n  end\n\n  def b\n    2\n  end\nend\n";
+  auto line = [](const char* name) {
+    return std::string("    $stderr.puts(\"[telinject] enter \" + \"") + name + "\") # telinject\n";
+  };
+  const std::string both = "class G\n  def a\n" + line("G.a") + "    1\n  end\n\n  def b\n" +
+                           line("G.b") + "    2\n  end\nend\n";
+  FakeLlmServer server(
+      chat_script({analysis({function("a", "G.a", 2, 3, 4), function("b", "G.b", 6, 7, 8)}),
+                   analysis({function("a", "G.a", 2, 3, 5), function("b", "G.b", 7, 8, 10)})}));
+  auto client = client_at(server.base_url());
+  LlmAnalyzer analyzer(*client, {}, 1);
+  const std::vector<std::string> only_a = {"G.a"}, only_b = {"G.b"};
+  auto instrumented = process_llm_text(plain, "g.rb", ruby(), Action::kInstrument, nullptr,
+                                       &analyzer, nullptr, &only_a);
+  CHECK(instrumented.output ==
+        "class G\n  def a\n" + line("G.a") + "    1\n  end\n\n  def b\n    2\n  end\nend\n");
+  auto removed =
+      process_llm_text(both, "g.rb", ruby(), Action::kRemove, nullptr, &analyzer, nullptr, &only_b);
+  CHECK(removed.output ==
+        "class G\n  def a\n" + line("G.a") + "    1\n  end\n\n  def b\n    2\n  end\nend\n");
+  CHECK(removed.outcome.removed == 1);
+  auto no_llm =
+      process_llm_text(both, "g.rb", ruby(), Action::kRemove, nullptr, nullptr, nullptr, &only_b);
+  CHECK(no_llm.outcome.status == FileOutcome::Status::kError);
+  CHECK(no_llm.output == both);
 }
 
 }  // namespace

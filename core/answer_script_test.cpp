@@ -1,8 +1,8 @@
-#include "llm/answer_script.h"
+#include "answer_script.h"
 
 #include <doctest/doctest.h>
 
-namespace telinject::llm {
+namespace telinject {
 namespace {
 
 LanguageTemplate my_template() {
@@ -100,4 +100,4 @@ TEST_CASE("Answers: JSON with the function's name; fences tolerated; other funct
 }
 
 }  // namespace
-}  // namespace telinject::llm
+}  // namespace telinject

@@ -1,10 +1,10 @@
-#include "llm/answer_script.h"
+#include "answer_script.h"
 
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 
-namespace telinject::llm {
+namespace telinject {
 namespace {
 
 std::vector<std::string_view> split_lines(std::string_view text) {
@@ -197,4 +197,4 @@ Result<std::string> code_from_answer(std::string_view answer, const std::string&
   return json["code"].get<std::string>();
 }
 
-}  // namespace telinject::llm
+}  // namespace telinject

@@ -1,5 +1,6 @@
 // Turning an LLM's instrumented function into an InsertionScript, and the security check that
 // an LLM change is nothing but telemetry. The answer is text to compare, never code to run.
+// In core, not in llm/: core checks whatever an LLM hook returns (llm_hooks.h) itself.
 #pragma once
 
 #include <string>
@@ -10,7 +11,7 @@
 #include "result.h"
 #include "telemetry_template.h"
 
-namespace telinject::llm {
+namespace telinject {
 
 /// The insertions that turn `original` (a function's text, from its first row) into `answer`.
 /// Lines are matched in order; an answer line matches an original line when it is that line
@@ -38,4 +39,4 @@ Result<void> check_same_place(const std::vector<Insertion>& answer,
 /// tolerated). Fails when it is not that JSON or names another function than `qualified_name`.
 Result<std::string> code_from_answer(std::string_view answer, const std::string& qualified_name);
 
-}  // namespace telinject::llm
+}  // namespace telinject

@@ -1,0 +1,2 @@
+def on_disk():
+    return 1

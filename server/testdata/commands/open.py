@@ -1,0 +1,2 @@
+def opened(x):
+    return x
