@@ -38,11 +38,12 @@ std::vector<CheckFinding> check_findings(const RunReport& report) {
       from_files.insert(o.path.string());
     }
     for (const FunctionOutcome& f : o.functions) {
-      if (f.state == "uninstrumented") {
+      if (f.state == FunctionOutcome::State::kUninstrumented) {
         findings.push_back(
             {kUncovered, o.path, f.line, f.column, "`" + f.qualified_name + "` has no telemetry"});
-      } else if (f.state == "error" || f.state == "not_done") {
-        std::string why = f.state == "error" ? "" : "LLM budget exhausted: ";
+      } else if (f.state == FunctionOutcome::State::kError ||
+                 f.state == FunctionOutcome::State::kNotDone) {
+        std::string why = f.state == FunctionOutcome::State::kError ? "" : "LLM budget exhausted: ";
         findings.push_back({kNotChecked, o.path, f.line, f.column,
                             "`" + f.qualified_name + "`: " + why + f.reason});
         from_files.insert(o.path.string() + ":" + std::to_string(f.line));

@@ -54,14 +54,14 @@ std::string report_json(const RunReport& report, Action action, bool with_functi
     if (with_functions) {
       json functions = json::array();
       for (const FunctionOutcome& f : o.functions) {
-        json fn = {{"name", f.qualified_name}, {"line", f.line}, {"state", f.state}};
+        json fn = {{"name", f.qualified_name}, {"line", f.line}, {"state", to_string(f.state)}};
         if (!f.reason.empty()) fn["reason"] = f.reason;
         functions.push_back(std::move(fn));
       }
       entry["functions"] = std::move(functions);
     }
     for (const FunctionOutcome& f : o.functions)
-      if (f.state == "uninstrumented")
+      if (f.state == FunctionOutcome::State::kUninstrumented)
         uninstrumented.push_back(
             {{"file", o.path.string()}, {"line", f.line}, {"name", f.qualified_name}});
     files.push_back(std::move(entry));
@@ -133,7 +133,7 @@ void print_report(std::FILE* out, const RunReport& report, Action action, TextOp
       std::fprintf(out, "skip  %s: %s\n", printable(file).c_str(), printable(reason).c_str());
     for (const FileOutcome& o : report.files) {
       for (const FunctionOutcome& f : o.functions) {
-        std::fprintf(out, "%-22s %s:%u %s%s%s\n", f.state.c_str(),
+        std::fprintf(out, "%-22s %s:%u %s%s%s\n", to_string(f.state),
                      printable(o.path.string()).c_str(), f.line,
                      printable(f.qualified_name).c_str(), f.reason.empty() ? "" : " — ",
                      printable(f.reason).c_str());
@@ -144,7 +144,7 @@ void print_report(std::FILE* out, const RunReport& report, Action action, TextOp
     for (const FileOutcome& o : report.files) {
       std::string path = printable(display_path(o.path));
       for (const FunctionOutcome& f : o.functions)
-        if (f.state == "uninstrumented")
+        if (f.state == FunctionOutcome::State::kUninstrumented)
           std::fprintf(out, "%s:%u:%u: TI001 `%s` has no telemetry\n", path.c_str(), f.line,
                        f.column + 1, printable(f.qualified_name).c_str());
     }

@@ -83,7 +83,7 @@ TEST_SUITE("file_processor") {
         process_text(kSource, "m.py", python(), Action::kInstrument, config, nullptr, nullptr);
     CHECK(result.output == kSource);
     CHECK(result.outcome.instrumented == 0);
-    for (const auto& f : result.outcome.functions) CHECK(f.state == "error");
+    for (const auto& f : result.outcome.functions) CHECK(f.state == FunctionOutcome::State::kError);
   }
 
   TEST_CASE("only the selected functions are instrumented or removed") {
@@ -99,7 +99,7 @@ TEST_SUITE("file_processor") {
     CHECK(one.output.find("span(\"m.g\")") == std::string::npos);
     for (const auto& f : one.outcome.functions)
       if (f.qualified_name == "m.g") {
-        CHECK(f.state == "uninstrumented");
+        CHECK(f.state == FunctionOutcome::State::kUninstrumented);
         CHECK(f.line == 7);
         CHECK(f.column == 4);
         CHECK(f.end_line == 8);
@@ -125,5 +125,49 @@ TEST_SUITE("file_processor") {
     CHECK(process_text(all.output, "m.py", python(), Action::kRemove, Config{}, nullptr, nullptr,
                        &none)
               .output == all.output);
+  }
+}
+
+TEST_SUITE("function outcome") {
+  TEST_CASE("every state is spelled as the JSON and text outputs have always spelled it") {
+    using State = FunctionOutcome::State;
+    CHECK(std::string(to_string(State::kInstrumented)) == "instrumented");
+    CHECK(std::string(to_string(State::kAlreadyInstrumented)) == "already_instrumented");
+    CHECK(std::string(to_string(State::kUninstrumented)) == "uninstrumented");
+    CHECK(std::string(to_string(State::kRemoved)) == "removed");
+    CHECK(std::string(to_string(State::kSkipped)) == "skipped");
+    CHECK(std::string(to_string(State::kOptedOut)) == "opted_out");
+    CHECK(std::string(to_string(State::kError)) == "error");
+    CHECK(std::string(to_string(State::kNotDone)) == "not_done");
+  }
+
+  TEST_CASE("check, instrument and remove report each function in its state") {
+    const std::string source = kSource + "\n\ndef h():  # telinject: ignore\n    return 3\n";
+    auto states = [](const TextResult& r) {
+      std::vector<std::string> out;
+      for (const FunctionOutcome& f : r.outcome.functions)
+        out.push_back(f.qualified_name + "=" + to_string(f.state));
+      return out;
+    };
+    TextResult checked =
+        process_text(source, "m.py", python(), Action::kCheck, Config{}, nullptr, nullptr);
+    CHECK(states(checked) ==
+          std::vector<std::string>{"m.f=uninstrumented", "m.g=uninstrumented", "m.h=opted_out"});
+    CHECK(checked.outcome.uninstrumented == 2);
+    CHECK(checked.outcome.skipped == 1);
+    std::vector<std::string> only = {"m.f"};
+    TextResult one = process_text(source, "m.py", python(), Action::kInstrument, Config{}, nullptr,
+                                  nullptr, &only);
+    CHECK(states(one) ==
+          std::vector<std::string>{"m.f=instrumented", "m.g=uninstrumented", "m.h=opted_out"});
+    CHECK(one.outcome.instrumented == 1);
+    TextResult again =
+        process_text(one.output, "m.py", python(), Action::kCheck, Config{}, nullptr, nullptr);
+    CHECK(states(again) == std::vector<std::string>{"m.f=already_instrumented",
+                                                    "m.g=uninstrumented", "m.h=opted_out"});
+    TextResult removed =
+        process_text(one.output, "m.py", python(), Action::kRemove, Config{}, nullptr, nullptr);
+    CHECK(states(removed) == std::vector<std::string>{"m.f=removed"});
+    CHECK(removed.output == source);
   }
 }

@@ -1,7 +1,14 @@
-// The instrument pass's shared pieces: parse + extract, reconstruction, validation.
+// The instrument pass: its shared pieces (parse + extract, reconstruction, validation) and its
+// steps (plan from the templates, validate, report).
 #include "instrument_pass.h"
 
 #include <algorithm>
+
+#include "check_pass.h"
+#include "external_check.h"
+#include "log.h"
+#include "script_cache.h"
+#include "trace_log.h"
 
 namespace telinject::pass {
 namespace {
@@ -180,6 +187,268 @@ Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidat
   if (!apply_edits(parsed.source.text(), std::move(edits), &output))
     return make_error("insertions overlap");
   return output;
+}
+
+bool wanted(const FunctionInfo& f, const std::vector<std::string>* only) {
+  return !only || std::find(only->begin(), only->end(), f.qualified_name) != only->end();
+}
+
+TextResult unchanged_result(const ExtractedText& extracted) {
+  TextResult result;
+  result.outcome.language = std::string(extracted.language->name());
+  if (!extracted.parsed) {
+    result.output = extracted.input;
+    return result;
+  }
+  const Parsed& parsed = *extracted.parsed;
+  result.output = parsed.source.restore(parsed.source.text());
+  result.outcome.functions_found = static_cast<uint32_t>(parsed.functions.size());
+  return result;
+}
+
+InstrumentPass::InstrumentPass(const ExtractedText& extracted, ScriptCache* cache, TraceLog* trace,
+                               const std::vector<std::string>* only)
+    : parsed(*extracted.parsed),
+      language(*extracted.language),
+      templates(extracted.templates),
+      tmpl(extracted.templates.front()),
+      location(extracted.location),
+      config(extracted.config),
+      cache(cache),
+      trace(trace),
+      plans(parsed.functions.size()) {
+  outcome.language = std::string(language.name());
+  outcome.functions_found = static_cast<uint32_t>(parsed.functions.size());
+  for (size_t i = 0; i < parsed.functions.size(); ++i) {
+    const FunctionInfo& f = parsed.functions[i];
+    plans[i].selected = f.state == FunctionState::kUninstrumented && wanted(f, only);
+  }
+}
+
+void plan_from_templates(InstrumentPass& pass) {
+  const std::vector<FunctionInfo>& functions = pass.parsed.functions;
+  const std::string language_name(pass.language.name());
+  ParsedSource file = pass.parsed.view();
+  std::vector<bool> selected(functions.size());
+  for (size_t i = 0; i < functions.size(); ++i) selected[i] = pass.plans[i].selected;
+  for (size_t i = 0; i < functions.size(); ++i) {
+    if (!selected[i]) continue;
+    const FunctionInfo& f = functions[i];
+    std::vector<size_t> ancestors = wrapped_ancestors(functions, selected, i);
+    std::string text = function_text(pass.parsed.source, f);
+    std::string key =
+        make_script_key(language_name, pass.tmpl.fingerprint(), f.qualified_name, text,
+                        pass.language.script_context(file, functions, i, ancestors));
+    auto script = pass.language.instrument(file, functions, i, pass.tmpl, ancestors);
+    if (pass.cache && script.ok()) {
+      // A cached script is used only when its stored test passes and it inserts exactly what
+      // the template produces now: a tampered entry can never smuggle code in.
+      auto hit = pass.cache->get(language_name, f.name, key);
+      if (hit && hit->test.passes(hit->script, text) &&
+          hit->script.insertions == script->insertions) {
+        ++pass.outcome.cache_hits;
+        pass.candidates.push_back({i, std::move(hit->script), true, true});
+        continue;
+      }
+    }
+    if (!script.ok()) {
+      selected[i] = pass.plans[i].selected = false;
+      pass.plans[i].failure = script.error();
+      continue;
+    }
+    script->key = key;
+    ++pass.outcome.cache_misses;
+    pass.candidates.push_back({i, std::move(*script), false, true});
+  }
+}
+
+namespace {
+
+// Each candidate tried with the scripts of its enclosing functions (its layout assumes them):
+// those that fail get their failure in their plan; the others are returned.
+std::vector<Candidate> passing_alone(InstrumentPass& pass) {
+  const std::vector<FunctionInfo>& functions = pass.parsed.functions;
+  std::vector<Candidate> kept;
+  for (Candidate& c : pass.candidates) {
+    std::vector<Candidate> alone;
+    std::vector<size_t> indices;
+    for (const Candidate& other : pass.candidates) {
+      bool encloses = false;
+      for (int p = functions[c.index].parent; p >= 0 && !encloses; p = functions[p].parent)
+        encloses = static_cast<size_t>(p) == other.index;
+      if (encloses || other.index == c.index) {
+        alone.push_back(other);
+        indices.push_back(other.index);
+      }
+    }
+    std::vector<TextEdit> edits;
+    auto single = reconstruct(pass.parsed, alone, pass.language, pass.tmpl, &edits);
+    Result<void> ok =
+        single.ok() ? validate_instrumented(pass.parsed, *single, edits, indices, pass.language,
+                                            pass.templates, all_from_templates(alone))
+                    : Result<void>(make_error(single.error()));
+    if (ok.ok())
+      kept.push_back(c);
+    else
+      pass.plans[c.index].failure = "script failed validation: " + ok.error();
+  }
+  return kept;
+}
+
+}  // namespace
+
+Result<std::string> validate_candidates(InstrumentPass& pass, bool must_validate) {
+  const std::vector<FunctionInfo>& functions = pass.parsed.functions;
+  std::vector<FunctionPlan>& plans = pass.plans;
+  while (!pass.candidates.empty()) {
+    std::vector<TextEdit> edits;
+    auto rebuilt = reconstruct(pass.parsed, pass.candidates, pass.language, pass.tmpl, &edits);
+    Result<void> valid = rebuilt.ok() ? Result<void>() : Result<void>(make_error(rebuilt.error()));
+    if (valid.ok() && must_validate) {
+      std::vector<size_t> added;
+      for (const Candidate& c : pass.candidates) added.push_back(c.index);
+      valid = validate_instrumented(pass.parsed, *rebuilt, edits, added, pass.language,
+                                    pass.templates, all_from_templates(pass.candidates));
+    }
+    if (valid.ok()) return std::move(*rebuilt);
+    logger().debug("{}: validation failed: {}", pass.location.relative.string(), valid.error());
+    if (pass.trace)
+      pass.trace->record(TraceLevel::kWarning, "validation_failed",
+                         {{"file", pass.location.relative.string()}, {"reason", valid.error()}});
+    std::vector<Candidate> kept = passing_alone(pass);
+    if (kept.size() == pass.candidates.size())  // each fine alone but not together
+      return make_error("instrumentation failed validation: " + valid.error());
+    // Scripts nested in a dropped one were made for a layout that no longer holds.
+    pass.candidates.clear();
+    for (Candidate& c : kept) {
+      bool layout_holds = true;
+      for (int p = functions[c.index].parent; p >= 0; p = functions[p].parent)
+        if (!plans[p].failure.empty() && plans[p].selected) layout_holds = false;
+      if (layout_holds)
+        pass.candidates.push_back(std::move(c));
+      else
+        plans[c.index].failure = "enclosing function failed validation";
+    }
+    for (FunctionPlan& plan : plans)
+      if (!plan.failure.empty()) plan.selected = false;
+  }
+  return pass.parsed.source.text();
+}
+
+namespace {
+
+// The new scripts (not from the cache) go to the cache with their generated tests.
+void store_new_scripts(const InstrumentPass& pass) {
+  if (!pass.cache) return;
+  for (const Candidate& c : pass.candidates) {
+    if (c.from_cache) continue;
+    std::string text = function_text(pass.parsed.source, pass.parsed.functions[c.index]);
+    auto test = ScriptTest::make(c.script, text);
+    if (test.ok()) (void)pass.cache->put({c.script, std::move(*test)});
+  }
+}
+
+// Every function's outcome after the pass, counted into the pass's outcome.
+void report_functions(InstrumentPass& pass, const std::vector<bool>& repaired) {
+  using State = FunctionOutcome::State;
+  const std::vector<FunctionInfo>& functions = pass.parsed.functions;
+  FileOutcome& outcome = pass.outcome;
+  std::vector<bool> done(functions.size(), false);
+  for (const Candidate& c : pass.candidates) done[c.index] = true;
+  for (size_t i = 0; i < functions.size(); ++i) {
+    const FunctionInfo& f = functions[i];
+    const FunctionPlan& plan = pass.plans[i];
+    FunctionOutcome o = describe(f, found_state(f));
+    if (done[i]) {
+      o.state = State::kInstrumented;
+      if (repaired[i]) o.reason = "template script failed validation; fixed by the LLM";
+    } else if (!plan.not_done.empty()) {
+      o.state = State::kNotDone;
+      o.reason = plan.not_done;
+    } else if (!plan.failure.empty()) {
+      o.state = State::kError;
+      o.reason = plan.failure;
+    } else if (o.state == State::kUninstrumented && o.reason.empty()) {
+      o.reason = plan.note;  // not in `only`, or left alone
+    }
+    count(o.state, outcome);
+    outcome.functions.push_back(std::move(o));
+  }
+}
+
+// --validate=strict: the language's own checker (a compiler, an interpreter) must accept the
+// output, unless it rejects the original too.
+Result<void> check_externally(const InstrumentPass& pass, const std::string& input,
+                              const std::string& output) {
+  bool skipped = false;
+  const std::string name = pass.location.relative.filename().string();
+  auto checked = run_external_check(pass.language, output, name, &skipped);
+  bool ignored = false;
+  if (!checked.ok() && run_external_check(pass.language, input, name, &ignored).ok())
+    return checked;
+  if (skipped && pass.trace)
+    pass.trace->record(TraceLevel::kWarning, "checker_missing",
+                       {{"file", pass.location.relative.string()}});
+  return {};
+}
+
+}  // namespace
+
+TextResult instrument(const ExtractedText& extracted, ScriptCache* cache, TraceLog* trace,
+                      const std::vector<std::string>* only, LlmHooks hooks) {
+  TextResult result = unchanged_result(extracted);
+  InstrumentPass pass(extracted, cache, trace, only);
+  if (hooks.instrumenter)
+    plan_with_llm(pass, *hooks.instrumenter);
+  else
+    plan_from_templates(pass);
+  const ValidateMode mode = pass.config.validate;
+  bool all_from_cache = std::all_of(pass.candidates.begin(), pass.candidates.end(),
+                                    [](const Candidate& c) { return c.from_cache; });
+  auto validated = validate_candidates(
+      pass, mode == ValidateMode::kStrict || (mode == ValidateMode::kNormal && !all_from_cache));
+  if (!validated.ok()) {
+    result.outcome = std::move(pass.outcome);
+    result.outcome.status = FileOutcome::Status::kError;
+    result.outcome.message = validated.error();
+    return result;
+  }
+  std::string output = std::move(*validated);
+
+  // Self-healing by the LLM (its own step: it only adds candidates).
+  std::vector<bool> repaired = repair_failed_scripts(pass, hooks.repairer);
+  if (std::any_of(repaired.begin(), repaired.end(), [](bool r) { return r; })) {
+    std::vector<TextEdit> edits;
+    auto rebuilt = reconstruct(pass.parsed, pass.candidates, pass.language, pass.tmpl, &edits);
+    if (!rebuilt.ok()) {  // each fix was validated with the scripts before it: cannot happen
+      result.outcome = std::move(pass.outcome);
+      result.outcome.status = FileOutcome::Status::kError;
+      result.outcome.message = "instrumentation failed after repair: " + rebuilt.error();
+      return result;
+    }
+    output = std::move(*rebuilt);
+  }
+
+  store_new_scripts(pass);
+  report_functions(pass, repaired);
+  const bool changed = output != pass.parsed.source.text();
+  if (changed && mode == ValidateMode::kStrict) {
+    if (auto checked = check_externally(pass, result.output, pass.parsed.source.restore(output));
+        !checked.ok()) {
+      result.outcome = std::move(pass.outcome);
+      result.outcome.status = FileOutcome::Status::kError;
+      result.outcome.message = checked.error();
+      return result;
+    }
+  }
+  result.outcome = std::move(pass.outcome);
+  if (changed) {
+    result.output = pass.parsed.source.restore(output);
+    result.outcome.status = FileOutcome::Status::kChanged;
+  }
+  if (pass.parsed.tree.error_count() > 0)
+    result.outcome.message = "the file has syntax errors; functions inside them were left alone";
+  return result;
 }
 
 }  // namespace telinject::pass

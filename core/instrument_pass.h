@@ -1,6 +1,6 @@
-// One file's instrument pass, shared by core's text processing (file_processor.cpp) and its
-// LLM steps (instrument_pass_llm.cpp): the parsed file, candidate scripts, reconstruction and
-// validation. Internal to core.
+// One file's instrument pass (instrument(), run by process_text in file_processor.cpp; its LLM
+// steps in instrument_pass_llm.cpp) and the pieces the other passes share: the parsed file,
+// candidate scripts, reconstruction and validation. Internal to core.
 #pragma once
 
 #include <memory>
@@ -77,24 +77,57 @@ Result<std::string> reconstruct(const Parsed& parsed, const std::vector<Candidat
                                 const LanguageSupport& language, const LanguageTemplate& tmpl,
                                 std::vector<TextEdit>* applied);
 
-// The state of one instrument pass that the LLM steps read and update.
-struct InstrumentPass {
-  const Parsed& parsed;
-  const LanguageSupport& language;
-  const LanguageTemplate& tmpl;
-  const std::vector<LanguageTemplate>& templates;
-  const FileLocation& location;
-  ScriptCache* cache;
-  TraceLog* trace;
-  FileOutcome& outcome;
-  std::vector<bool>& selected;
-  std::vector<Candidate>& candidates;
-  std::vector<std::string>& failures;  // per function: why it failed
-  std::vector<std::string>& not_done;  // per function: left undone for the budget
-  std::vector<std::string>& notes;     // per function: why a selected one was left alone
+/// Whether `f` is one the caller chose (`only`: qualified names; null: every function).
+bool wanted(const FunctionInfo& f, const std::vector<std::string>* only);
+
+/// The text's result before any pass changes it: the input as it came, the language and the
+/// number of functions found.
+TextResult unchanged_result(const ExtractedText& extracted);
+
+/// What one instrument pass decided for one function.
+struct FunctionPlan {
+  bool selected = false;  // to be instrumented in this pass
+  std::string failure;    // why its script failed (it is reported as an error)
+  std::string not_done;   // left for the next run: the LLM budget is spent
+  std::string note;       // why a selected function was left alone
 };
 
-// --mode llm: the outermost selected functions go to the LLM in one whole-file request (or
+/// One file's instrument pass: what it reads (the extraction, the cache, the trace) and what
+/// it owns (a plan per function, the candidate scripts, the outcome so far). The LLM steps
+/// read and update it too.
+struct InstrumentPass {
+  /// Selects the uninstrumented functions that `only` names (all when null).
+  InstrumentPass(const ExtractedText& extracted, ScriptCache* cache, TraceLog* trace,
+                 const std::vector<std::string>* only);
+
+  const Parsed& parsed;
+  const LanguageSupport& language;
+  const std::vector<LanguageTemplate>& templates;  // the run's; the first is the one used
+  const LanguageTemplate& tmpl;
+  const FileLocation& location;
+  const Config& config;
+  ScriptCache* cache;
+  TraceLog* trace;
+  std::vector<FunctionPlan> plans;  // one per parsed.functions, in their order
+  std::vector<Candidate> candidates;
+  FileOutcome outcome;
+};
+
+/// The candidates from the template: its script for every selected function, from the cache
+/// when a cached one passes its test and equals it; a function whose script cannot be made
+/// gets the reason in its plan.
+void plan_from_templates(InstrumentPass& pass);
+
+/// The instrumented text: the candidates reconstructed and, when `must_validate`, validated.
+/// When they fail together, each is tried with its enclosing functions' scripts: the failing
+/// ones (and those nested in them) are dropped and the rest tried again. An error when each
+/// passes alone but not all together (the file is left as it was).
+Result<std::string> validate_candidates(InstrumentPass& pass, bool must_validate);
+
+/// Instruments the functions of `extracted` that `only` names (all when null); the others are
+/// reported as they are. The LLM steps run when `hooks` has them.
+TextResult instrument(const ExtractedText& extracted, ScriptCache* cache, TraceLog* trace,
+                      const std::vector<std::string>* only, LlmHooks hooks);
 
 /// --mode llm: the outermost selected functions go to the LLM in one whole-file request (or
 /// one per function when the file is too large); functions nested in them wait for the next

@@ -22,12 +22,9 @@ void plan_with_llm(InstrumentPass& pass, FileInstrumenter& instrumenter) {
   ScriptCache* cache = pass.cache;
   FileOutcome& outcome = pass.outcome;
   std::vector<Candidate>& candidates = pass.candidates;
-  std::vector<std::string>& failures = pass.failures;
-  std::vector<std::string>& not_done = pass.not_done;
+  std::vector<FunctionPlan>& plans = pass.plans;
   const std::string language_name(language.name());
   ParsedSource file = parsed.view();
-  std::vector<bool>& selected = pass.selected;
-  std::vector<std::string>& notes = pass.notes;
   // --mode llm: the outermost selected functions go to the LLM in one whole-file request;
   // functions nested in them wait for the next run (their layout depends on the answer).
   FileTask task;
@@ -38,20 +35,20 @@ void plan_with_llm(InstrumentPass& pass, FileInstrumenter& instrumenter) {
   std::map<size_t, std::string> keys;
   std::map<size_t, std::vector<Insertion>> own_scripts;
   for (size_t i = 0; i < functions.size(); ++i) {
-    if (!selected[i]) continue;
+    if (!plans[i].selected) continue;
     bool nested = false;
     for (int p = functions[i].parent; p >= 0 && !nested; p = functions[p].parent)
-      nested = selected[p];
+      nested = plans[p].selected;
     const FunctionInfo& f = functions[i];
     if (nested) {
-      notes[i] = "nested in a function instrumented by the LLM in this run; run again";
+      plans[i].note = "nested in a function instrumented by the LLM in this run; run again";
       continue;
     }
     // The language decides where telemetry goes; a function it cannot place is not sent.
     auto placed = language.instrument(file, functions, i, tmpl, {});
     if (!placed.ok()) {
-      failures[i] = placed.error();
-      notes[i] = placed.error();
+      plans[i].failure = placed.error();
+      plans[i].note = placed.error();
       continue;
     }
     own_scripts[i] = std::move(placed->insertions);
@@ -61,7 +58,7 @@ void plan_with_llm(InstrumentPass& pass, FileInstrumenter& instrumenter) {
                               language.script_context(file, functions, i, {}) + "\nllm-mode");
   }
   for (size_t i = 0; i < functions.size(); ++i)
-    if (!notes[i].empty()) selected[i] = false;
+    if (!plans[i].note.empty()) plans[i].selected = false;
   auto validate_set = [&](const FileScripts& scripts) -> Result<void> {
     std::vector<Candidate> trial;
     std::vector<size_t> added;
@@ -135,13 +132,13 @@ void plan_with_llm(InstrumentPass& pass, FileInstrumenter& instrumenter) {
         candidates.push_back({t.index, std::move(it->second), false});
         continue;
       }
-      selected[t.index] = false;
+      plans[t.index].selected = false;
       if (!errors.count(t.index))
-        notes[t.index] = "the LLM left it without telemetry";
+        plans[t.index].note = "the LLM left it without telemetry";
       else if (over_budget.count(t.index))
-        not_done[t.index] = "not instrumented: the LLM budget is spent";
+        plans[t.index].not_done = "not instrumented: the LLM budget is spent";
       else
-        failures[t.index] = errors[t.index];
+        plans[t.index].failure = errors[t.index];
     }
   }
 }
@@ -160,18 +157,17 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, ScriptRepairer* re
   ScriptCache* cache = pass.cache;
   FileOutcome& outcome = pass.outcome;
   std::vector<Candidate>& candidates = pass.candidates;
-  std::vector<std::string>& failures = pass.failures;
-  std::vector<std::string>& not_done = pass.not_done;
+  std::vector<FunctionPlan>& plans = pass.plans;
   const std::string language_name(language.name());
   ParsedSource file = parsed.view();
   TraceLog* trace = pass.trace;
   std::vector<bool> repaired(functions.size(), false);
   const std::string kScriptFailed = "script failed validation: ";
   for (size_t i = 0; i < functions.size() && (repairer || cache); ++i) {
-    if (failures[i].rfind(kScriptFailed, 0) != 0) continue;
+    if (plans[i].failure.rfind(kScriptFailed, 0) != 0) continue;
     bool nested = false;
     for (int p = functions[i].parent; p >= 0 && !nested; p = functions[p].parent)
-      nested = !failures[p].empty() || repaired[p] ||
+      nested = !plans[p].failure.empty() || repaired[p] ||
                std::any_of(candidates.begin(), candidates.end(),
                            [p](const Candidate& c) { return c.index == static_cast<size_t>(p); });
     if (nested) continue;
@@ -205,7 +201,7 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, ScriptRepairer* re
         ++outcome.cache_hits;
         candidates.push_back({i, std::move(hit->script), true});
         repaired[i] = true;
-        failures[i].clear();
+        plans[i].failure.clear();
         continue;
       }
     }
@@ -218,7 +214,7 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, ScriptRepairer* re
     task.kind = f.kind;
     task.function_text = text;
     task.tmpl = &tmpl;
-    task.failure = failures[i].substr(kScriptFailed.size());
+    task.failure = plans[i].failure.substr(kScriptFailed.size());
     if (auto applied = apply_to_function_text(*own, text); applied.ok())
       task.failed_output = std::move(*applied);
     CallFailure why = CallFailure::kNone;
@@ -236,12 +232,12 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, ScriptRepairer* re
       ++outcome.cache_misses;
       candidates.push_back({i, std::move(*fixed), false});
       repaired[i] = true;
-      failures[i].clear();
+      plans[i].failure.clear();
     } else if (why == CallFailure::kBudget) {
-      not_done[i] = "not repaired: the LLM budget is spent (" + failures[i] + ")";
-      failures[i].clear();
+      plans[i].not_done = "not repaired: the LLM budget is spent (" + plans[i].failure + ")";
+      plans[i].failure.clear();
     } else {
-      failures[i] += "; " + fixed.error();
+      plans[i].failure += "; " + fixed.error();
     }
   }
   return repaired;

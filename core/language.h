@@ -175,6 +175,13 @@ class LanguageSupport {
   virtual std::vector<std::string> checker_command(const std::filesystem::path& file) const = 0;
 };
 
+/// The skeleton of every LanguageSupport::remove(): the functions to take telemetry from, in
+/// order (those marked kInstrumented whose index is in `selected`, all when it is empty).
+/// `remaining` gets how many instrumented functions keep theirs: the import stays while any
+/// does.
+std::vector<size_t> telemetry_to_remove(const std::vector<FunctionInfo>& functions,
+                                        const std::vector<size_t>& selected, size_t* remaining);
+
 /// The languages compiled into telinject, in one list (core/languages/registry.cpp).
 class LanguageRegistry {
  public:

@@ -246,8 +246,8 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
   if (!analysis.ok()) {
     if (why == CallFailure::kBudget) {
       outcome.status = FileOutcome::Status::kUnchanged;
-      outcome.functions.push_back(
-          {"(file)", 1, 0, 1, "not_done", "not analysed: the LLM budget is spent"});
+      outcome.functions.push_back({"(file)", 1, 0, 1, FunctionOutcome::State::kNotDone,
+                                   "not analysed: the LLM budget is spent"});
       return result;
     }
     outcome.status = FileOutcome::Status::kError;
@@ -262,17 +262,17 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
   };
   std::vector<Planned> planned;
   for (const AnalyzedFunction& f : *analysis) {
-    FunctionOutcome described{f.qualified_name, f.start_line, 0, f.end_line, "", ""};
+    FunctionOutcome described{f.qualified_name, f.start_line, 0, f.end_line};
     uint32_t body_row = f.body_start_line - 1;
     if (is_telemetry_line(source.row_text(body_row), tmpl)) {
       ++outcome.already_instrumented;
-      described.state = "already_instrumented";
+      described.state = FunctionOutcome::State::kAlreadyInstrumented;
       outcome.functions.push_back(described);
       continue;
     }
     if (body_row + 1 == f.end_line) {  // the body's first line closes it: nothing inside
       ++outcome.skipped;
-      described.state = "skipped";
+      described.state = FunctionOutcome::State::kSkipped;
       described.reason = "empty body";
       outcome.functions.push_back(described);
       continue;
@@ -280,7 +280,7 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
     bool wanted = !only || std::find(only->begin(), only->end(), f.qualified_name) != only->end();
     if (action == Action::kCheck || !wanted) {
       ++outcome.uninstrumented;
-      described.state = "uninstrumented";
+      described.state = FunctionOutcome::State::kUninstrumented;
       outcome.functions.push_back(described);
       continue;
     }
@@ -311,7 +311,7 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
           (void)cache->put({script, *test});
     }
     planned.push_back({&f, std::move(script)});
-    described.state = "instrumented";
+    described.state = FunctionOutcome::State::kInstrumented;
     outcome.functions.push_back(described);
   }
   if (action == Action::kCheck || planned.empty()) return result;

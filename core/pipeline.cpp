@@ -297,9 +297,11 @@ struct Worker {
       }
     }
     if (file_cache && !options.dry_run) {
-      bool clean = std::none_of(
-          outcome.functions.begin(), outcome.functions.end(),
-          [](const FunctionOutcome& f) { return f.state == "error" || f.state == "not_done"; });
+      bool clean = std::none_of(outcome.functions.begin(), outcome.functions.end(),
+                                [](const FunctionOutcome& f) {
+                                  return f.state == FunctionOutcome::State::kError ||
+                                         f.state == FunctionOutcome::State::kNotDone;
+                                });
       if (clean) {
         std::string output_hash = changed ? sha256_hex(result.output) : input_hash;
         uint32_t carrying = outcome.instrumented + outcome.already_instrumented;
@@ -415,11 +417,11 @@ class RunTally {
     if (o.status == FileOutcome::Status::kSkipped)
       skipped_.push_back({item.index, {o.path.string(), o.message}});
     for (const FunctionOutcome& f : o.functions)
-      if (f.state == "error")
+      if (f.state == FunctionOutcome::State::kError)
         errors_.push_back(
             {item.index,
              {o.path.string() + ":" + std::to_string(f.line), f.qualified_name + ": " + f.reason}});
-      else if (f.state == "not_done")
+      else if (f.state == FunctionOutcome::State::kNotDone)
         not_done_.push_back(
             {item.index,
              {o.path.string() + ":" + std::to_string(f.line), f.qualified_name + ": " + f.reason}});

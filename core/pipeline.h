@@ -78,14 +78,28 @@ struct LlmHooks {
 };
 
 struct FunctionOutcome {
+  /// What the run did with the function, or found of it. Outputs spell it with to_string.
+  enum class State {
+    kInstrumented,         // given telemetry in this run
+    kAlreadyInstrumented,  // carried telemetry before the run
+    kUninstrumented,       // left without telemetry (check, or not chosen)
+    kRemoved,              // its telemetry taken out in this run
+    kSkipped,              // cannot or should not be instrumented; see `reason`
+    kOptedOut,             // `telinject: ignore`
+    kError,                // its script failed; see `reason`
+    kNotDone,              // left for the next run: the LLM budget is spent
+  };
   std::string qualified_name;
   uint32_t line = 0;      // 1-based row of the name
   uint32_t column = 0;    // 0-based byte column of the name in its row
   uint32_t end_line = 0;  // 1-based last row of the definition
-  std::string state;      // "instrumented", "already_instrumented", "uninstrumented", "removed",
-                          // "skipped", "opted_out", "error", "not_done" (LLM budget exhausted)
+  State state = State::kUninstrumented;
   std::string reason;
 };
+
+/// The state as the JSON and text outputs spell it: "instrumented", "already_instrumented",
+/// "uninstrumented", "removed", "skipped", "opted_out", "error", "not_done".
+const char* to_string(FunctionOutcome::State state);
 
 struct FileOutcome {
   std::filesystem::path path;

@@ -80,10 +80,11 @@ TEST_CASE("--mode llm: the whole-file answer becomes per-function scripts, valid
     auto result = process_text(kSource, "m.py", python_language(), Action::kInstrument, config,
                                &cache, nullptr, nullptr, {nullptr, &instrumenter});
     CHECK(result.output == "import mytracing as _mt  # telinject\n" + kGood);
-    CHECK(outcome_of(result.outcome, "m.f")->state == "instrumented");
-    CHECK(outcome_of(result.outcome, "m.g")->state == "instrumented");
+    CHECK(outcome_of(result.outcome, "m.f")->state == FunctionOutcome::State::kInstrumented);
+    CHECK(outcome_of(result.outcome, "m.g")->state == FunctionOutcome::State::kInstrumented);
     // inner waits: its layout depends on g's telemetry.
-    CHECK(outcome_of(result.outcome, "m.g.<locals>.inner")->state == "uninstrumented");
+    CHECK(outcome_of(result.outcome, "m.g.<locals>.inner")->state ==
+          FunctionOutcome::State::kUninstrumented);
     CHECK(outcome_of(result.outcome, "m.g.<locals>.inner")->reason.find("run again") !=
           std::string::npos);
     std::string prompt = server.requests()[0].json()["messages"][1]["content"];
@@ -134,7 +135,7 @@ TEST_CASE("--mode llm: what never validates is never written") {
                              traced_config(), nullptr, nullptr, nullptr, {nullptr, &instrumenter});
   CHECK(result.output == kSource);
   const FunctionOutcome* f = outcome_of(result.outcome, "m.f");
-  CHECK(f->state == "error");
+  CHECK(f->state == FunctionOutcome::State::kError);
   CHECK(f->reason.find("outside the functions") != std::string::npos);
   CHECK(f->reason.find("'open', which the telemetry template does not use") != std::string::npos);
   CHECK(server.requests().size() == 2);  // threshold 0: no reflection

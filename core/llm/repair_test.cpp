@@ -82,7 +82,7 @@ TEST_CASE("Without an LLM, a failing template is reported and nothing is written
                              broken_template_config(), nullptr, nullptr);
   CHECK(result.output == kSource);
   REQUIRE(outcome_of(result.outcome, "m.f"));
-  CHECK(outcome_of(result.outcome, "m.f")->state == "error");
+  CHECK(outcome_of(result.outcome, "m.f")->state == FunctionOutcome::State::kError);
 }
 
 TEST_CASE(
@@ -102,7 +102,7 @@ TEST_CASE(
                                &cache, nullptr, nullptr, {&repairer});
     CHECK(result.outcome.status == FileOutcome::Status::kChanged);
     CHECK(result.output == "import mytracing as _mt  # telinject\n" + kGoodF + "\n\n" + kGoodG);
-    CHECK(outcome_of(result.outcome, "m.f")->state == "instrumented");
+    CHECK(outcome_of(result.outcome, "m.f")->state == FunctionOutcome::State::kInstrumented);
     CHECK(outcome_of(result.outcome, "m.f")->reason.find("fixed by the LLM") != std::string::npos);
     CHECK(client.calls() == 2);
     // The prompt carries the failure, what the template produced, and the project's lessons.
@@ -146,7 +146,7 @@ TEST_CASE("Adversarial answers are never written; each rejection is fed back and
                              std::string("def f(x):\n    y = x + 1\n    return y\n\n\n") + kGoodG);
   const FunctionOutcome* f = outcome_of(result.outcome, "m.f");
   REQUIRE(f);
-  CHECK(f->state == "error");
+  CHECK(f->state == FunctionOutcome::State::kError);
   CHECK(f->reason.find("removes or alters original line 2") != std::string::npos);
   CHECK(f->reason.find("adds an import ('import os')") != std::string::npos);
   CHECK(f->reason.find("'os', which the telemetry template does not use") != std::string::npos);
@@ -249,8 +249,8 @@ TEST_CASE("Budget: repairs stop before a call that could exceed it; the rest is 
                              broken_template_config(), nullptr, nullptr, nullptr, {&repairer});
   CHECK(client.calls() == 1);
   CHECK(client.budget_exhausted());
-  CHECK(outcome_of(result.outcome, "m.f")->state == "instrumented");
-  CHECK(outcome_of(result.outcome, "m.g")->state == "not_done");
+  CHECK(outcome_of(result.outcome, "m.f")->state == FunctionOutcome::State::kInstrumented);
+  CHECK(outcome_of(result.outcome, "m.g")->state == FunctionOutcome::State::kNotDone);
   CHECK(outcome_of(result.outcome, "m.g")->reason.find("budget") != std::string::npos);
   CHECK(result.output == "import mytracing as _mt  # telinject\n" + kGoodF +
                              "\n\ndef g(a, b):\n    total = a * b\n    return total\n");

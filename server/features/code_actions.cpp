@@ -48,10 +48,11 @@ std::vector<OfferedAction> code_actions(const DocumentSnapshot& document,
   }
   bool any_uninstrumented = false, any_instrumented = false;
   for (const FunctionOutcome& f : functions) {
-    any_uninstrumented |= f.state == "uninstrumented";
-    any_instrumented |= f.state == "already_instrumented";
+    any_uninstrumented |= f.state == FunctionOutcome::State::kUninstrumented;
+    any_instrumented |= f.state == FunctionOutcome::State::kAlreadyInstrumented;
   }
-  if (at && at->state == "uninstrumented" && wanted_kind(params, "quickfix")) {
+  if (at && at->state == FunctionOutcome::State::kUninstrumented &&
+      wanted_kind(params, "quickfix")) {
     OfferedAction a = make_action(document, "Instrument function `" + at->qualified_name + "`",
                                   "quickfix", Verb::kInstrument, &at->qualified_name);
     lsp::Range name = name_range(document, *at, encoding);
@@ -62,7 +63,8 @@ std::vector<OfferedAction> code_actions(const DocumentSnapshot& document,
     a.action.is_preferred = true;
     actions.push_back(std::move(a));
   }
-  if (at && at->state == "already_instrumented" && wanted_kind(params, "refactor.rewrite"))
+  if (at && at->state == FunctionOutcome::State::kAlreadyInstrumented &&
+      wanted_kind(params, "refactor.rewrite"))
     actions.push_back(make_action(document,
                                   "Remove telemetry from function `" + at->qualified_name + "`",
                                   "refactor.rewrite", Verb::kRemove, &at->qualified_name));
@@ -91,7 +93,8 @@ Result<lsp::CodeAction> resolve_code_action(lsp::CodeAction action, const lsp::C
   if (result.outcome.status == FileOutcome::Status::kError)
     return make_error(result.outcome.message);
   for (const FunctionOutcome& f : result.outcome.functions)
-    if (f.state == "error") return make_error(f.qualified_name + ": " + f.reason);
+    if (f.state == FunctionOutcome::State::kError)
+      return make_error(f.qualified_name + ": " + f.reason);
   action.edit = workspace_edit(document, result.output, what, settings, support, encoding);
   // A client that cannot create files gets the helper written by a command run after the edit.
   if (what == Action::kInstrument && result.output != document.text &&

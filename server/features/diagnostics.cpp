@@ -10,7 +10,7 @@ std::vector<lsp::Diagnostic> compute_diagnostics(const DocumentSnapshot& documen
   std::vector<lsp::Diagnostic> diagnostics;
   if (!settings.diagnostics) return diagnostics;
   for (const FunctionOutcome& f : document_functions(document, settings)) {
-    if (f.state != "uninstrumented") continue;
+    if (f.state != FunctionOutcome::State::kUninstrumented) continue;
     lsp::Diagnostic d;
     d.range = name_range(document, f, encoding);
     d.severity = static_cast<lsp::DiagnosticSeverity>(settings.severity);

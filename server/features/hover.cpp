@@ -67,10 +67,10 @@ std::optional<lsp::Hover> hover(const DocumentSnapshot& document, const lsp::Pos
   if (!target) return std::nullopt;
 
   std::string heading, code;
-  if (target->state == "already_instrumented") {
+  if (target->state == FunctionOutcome::State::kAlreadyInstrumented) {
     heading = "instrumented";
     code = lines_of(document.text, target->line, target->end_line);
-  } else if (target->state == "uninstrumented") {
+  } else if (target->state == FunctionOutcome::State::kUninstrumented) {
     std::vector<std::string> only = {target->qualified_name};
     TextResult result = transform_document(document, Action::kInstrument, &only, settings, cache);
     if (result.outcome.instrumented == 0) {
@@ -92,7 +92,7 @@ std::optional<lsp::Hover> hover(const DocumentSnapshot& document, const lsp::Pos
       }
     }
   } else {
-    heading = target->state == "opted_out"
+    heading = target->state == FunctionOutcome::State::kOptedOut
                   ? "opted out (telinject: ignore)"
                   : "skipped" + (target->reason.empty() ? "" : ": " + target->reason);
   }

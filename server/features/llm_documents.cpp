@@ -73,7 +73,7 @@ TextResult transform_llm_document(const DocumentSnapshot& document, Action actio
   }
   result = process(document, *language, action, only, settings, cache);
   for (const FunctionOutcome& f : result.outcome.functions)
-    if (f.state == "not_done") {
+    if (f.state == FunctionOutcome::State::kNotDone) {
       // The budget stopped the listing: say so on the action rather than doing nothing.
       result.output = document.text;
       result.outcome.status = FileOutcome::Status::kError;

@@ -112,8 +112,8 @@ std::string describe(const FileOutcome& outcome) {
   std::string text =
       "status " + std::to_string(static_cast<int>(outcome.status)) + ": " + outcome.message + "\n";
   for (const FunctionOutcome& f : outcome.functions)
-    text += f.qualified_name + " line " + std::to_string(f.line) + ": " + f.state + " " + f.reason +
-            "\n";
+    text += f.qualified_name + " line " + std::to_string(f.line) + ": " + to_string(f.state) + " " +
+            f.reason + "\n";
   return text;
 }
 
@@ -154,7 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (errors_before == 0 && !had_telemetry) {
     bool refused = instrumented.outcome.status == FileOutcome::Status::kError;
     for (const FunctionOutcome& f : instrumented.outcome.functions)
-      refused = refused || f.state == "error";
+      refused = refused || f.state == FunctionOutcome::State::kError;
     std::optional<bool> rejected;
     if (refused) rejected = rejected_by_compiler(TELINJECT_FUZZ_LANGUAGE, input);
     if (refused && !rejected)

@@ -177,17 +177,10 @@ class GoLanguage final : public LanguageSupport {
                                        const std::vector<FunctionInfo>& functions,
                                        const std::vector<size_t>& selected,
                                        const std::vector<LanguageTemplate>& known) const override {
-    std::vector<bool> chosen(functions.size(), selected.empty());
-    for (size_t i : selected) chosen.at(i) = true;
     std::vector<TextEdit> edits;
     size_t remaining = 0;
-    for (size_t i = 0; i < functions.size(); ++i) {
+    for (size_t i : telemetry_to_remove(functions, selected, &remaining)) {
       const FunctionInfo& f = functions[i];
-      if (f.state != FunctionState::kInstrumented) continue;
-      if (!chosen[i]) {
-        ++remaining;
-        continue;
-      }
       const LanguageTemplate* tmpl = template_of(known, f.profile);
       if (!tmpl) return make_error(f.qualified_name + ": unknown profile " + f.profile);
       auto telemetry = go::find_template_telemetry(file.source, function_body(f.node), *tmpl);

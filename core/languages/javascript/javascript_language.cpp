@@ -336,17 +336,10 @@ class JavascriptLanguage final : public LanguageSupport {
                                        const std::vector<size_t>& selected,
                                        const std::vector<LanguageTemplate>& known) const override {
     const SourceText& source = file.source;
-    std::vector<bool> chosen(functions.size(), selected.empty());
-    for (size_t i : selected) chosen.at(i) = true;
     std::vector<TextEdit> edits;
     size_t remaining = 0;
-    for (size_t i = 0; i < functions.size(); ++i) {
+    for (size_t i : telemetry_to_remove(functions, selected, &remaining)) {
       const FunctionInfo& f = functions[i];
-      if (f.state != FunctionState::kInstrumented) continue;
-      if (!chosen[i]) {
-        ++remaining;
-        continue;
-      }
       auto tmpl = std::find_if(known.begin(), known.end(),
                                [&](const LanguageTemplate& t) { return t.profile == f.profile; });
       if (tmpl == known.end()) return make_error(f.qualified_name + ": unknown profile");

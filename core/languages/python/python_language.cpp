@@ -314,21 +314,14 @@ class PythonLanguage final : public LanguageSupport {
                                        const std::vector<LanguageTemplate>& known) const override {
     const SourceText& source = file.source;
     const std::string_view text = source.text();
-    std::vector<bool> chosen(functions.size(), selected.empty());
-    for (size_t i : selected) chosen.at(i) = true;
-
     std::vector<TextEdit> edits;
     std::map<uint32_t, uint32_t> strip;  // row -> bytes of indentation to take off its start
     // Rows whose whole indentation goes with the deleted `with` line above them.
     std::vector<uint32_t> joined_rows;
     size_t remaining = 0;
-    for (size_t i = 0; i < functions.size(); ++i) {
+    const std::vector<size_t> chosen = telemetry_to_remove(functions, selected, &remaining);
+    for (size_t i : chosen) {
       const FunctionInfo& f = functions[i];
-      if (f.state != FunctionState::kInstrumented) continue;
-      if (!chosen[i]) {
-        ++remaining;
-        continue;
-      }
       Body body = function_body(f.node);
       TSNode with = body.statements.front();
       TSNode with_block = ts_node_child_by_field_name(with, "body", 4);
@@ -390,9 +383,7 @@ class PythonLanguage final : public LanguageSupport {
     }
     // Telemetry the tree does not show (indentation tree-sitter cannot follow) still needs
     // the import: count the rows that start with a marker against the blocks taken out.
-    size_t marker_rows = 0, taken_out = 0;
-    for (size_t i = 0; i < functions.size(); ++i)
-      taken_out += functions[i].state == FunctionState::kInstrumented && chosen[i];
+    size_t marker_rows = 0, taken_out = chosen.size();
     for (uint32_t row = 0; row < source.row_count(); ++row) {
       std::string_view line = source.row_text(row);
       line.remove_prefix(source.row_indent(row).size());

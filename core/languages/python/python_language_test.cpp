@@ -169,7 +169,7 @@ TEST_SUITE("python") {
     auto refused = process_text("def f():\n    return 1\n", "m.py", python_language(),
                                 Action::kInstrument, user, nullptr, nullptr);
     CHECK(refused.output == "def f():\n    return 1\n");
-    CHECK(refused.outcome.functions.at(0).state == "error");
+    CHECK(refused.outcome.functions.at(0).state == FunctionOutcome::State::kError);
     Config unknown;
     unknown.profile = "nope";
     auto result = process_text("def f():\n    return 1\n", "m.py", python_language(),
