@@ -24,6 +24,7 @@
 #include "pipeline.h"
 #include "progress_line.h"
 #include "remote_cache.h"
+#include "remote_http.h"
 #include "report_command.h"
 #include "report_output.h"
 #include "script_cache.h"
@@ -296,7 +297,7 @@ int run(Action action, const Flags& f) {
                     read_only ? ScriptCache::Access::kReadOnly : ScriptCache::Access::kReadWrite);
   std::shared_ptr<RemoteCache> remote;
   if (options.use_cache && !config->remote_cache.url.empty()) {
-    auto store = open_remote_store(config->remote_cache);
+    auto store = open_remote_store(config->remote_cache, open_http_store);
     if (!store.ok()) {
       std::fprintf(stderr, "telinject: %s\n", store.error().c_str());
       return kExitUsage;

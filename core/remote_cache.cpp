@@ -112,7 +112,8 @@ bool url_has_credentials(std::string_view url) {
   return colon != std::string::npos || parts->scheme != "redis";
 }
 
-Result<std::unique_ptr<RemoteStore>> open_remote_store(const RemoteCacheSettings& settings) {
+Result<std::unique_ptr<RemoteStore>> open_remote_store(const RemoteCacheSettings& settings,
+                                                       const HttpStoreFactory& http) {
   const std::string shown = masked_url(settings.url);
   auto parts = split_url(settings.url);
   if (!parts)
@@ -122,7 +123,8 @@ Result<std::unique_ptr<RemoteStore>> open_remote_store(const RemoteCacheSettings
   if (parts->scheme == "http" || parts->scheme == "https") {
     if (parts->rest.empty() || parts->rest.front() == '/')
       return make_error("remote cache " + shown + ": no host");
-    return open_http_store(settings);
+    if (!http) return make_error("remote cache " + shown + ": no HTTP client in this program");
+    return http(settings);
   }
   return make_error("remote cache " + shown + ": unsupported scheme '" + parts->scheme +
                     "' (redis, http or https)");

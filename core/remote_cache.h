@@ -44,13 +44,19 @@ class RemoteStore {
   virtual Result<void> put(const Entries& entries) = 0;
 };
 
+/// Makes the HTTP store (remote_http/remote_http.h: its own target, the one linking libcurl, so
+/// that core does not).
+using HttpStoreFactory =
+    std::function<std::unique_ptr<RemoteStore>(const RemoteCacheSettings& settings)>;
+
 /// The store `settings.url` names (no connection is made yet); an error for a URL that is not
-/// redis://, http:// or https://, or is malformed. Messages show the URL masked.
-Result<std::unique_ptr<RemoteStore>> open_remote_store(const RemoteCacheSettings& settings);
+/// redis://, http:// or https://, or is malformed, and for http(s) without `http`. Messages
+/// show the URL masked.
+Result<std::unique_ptr<RemoteStore>> open_remote_store(const RemoteCacheSettings& settings,
+                                                       const HttpStoreFactory& http = {});
 std::unique_ptr<RemoteStore> open_redis_store(const RemoteCacheSettings& settings, std::string host,
                                               uint16_t port, std::string user, std::string password,
                                               uint32_t database);
-std::unique_ptr<RemoteStore> open_http_store(const RemoteCacheSettings& settings);
 
 /// `url` with its password (or, without one, its whole user part) replaced by "***".
 std::string masked_url(std::string_view url);

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "remote_http.h"
 #include "script_cache.h"
 #include "script_cache_test_support.h"
 #include "test_support.h"
@@ -64,7 +65,11 @@ TEST_SUITE("remote cache") {
       CHECK(store.error().find("pw") == std::string::npos);
     }
     CHECK(open_remote_store({"redis://127.0.0.1:6379/3", "", 1, 1}).ok());
-    CHECK(open_remote_store({"https://cache.example/prefix/", "", 1, 1}).ok());
+    CHECK(open_remote_store({"https://cache.example/prefix/", "", 1, 1}, open_http_store).ok());
+    // Core alone has no HTTP client: a clear error, not a crash.
+    auto without = open_remote_store({"https://cache.example/prefix/", "", 1, 1});
+    REQUIRE_FALSE(without.ok());
+    CHECK(without.error().find("no HTTP client") != std::string::npos);
   }
 
   TEST_CASE("a local miss is asked remotely; a sound entry is a hit and is kept locally") {

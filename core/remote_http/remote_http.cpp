@@ -1,14 +1,14 @@
 // The HTTP remote store: GET and PUT of <url>/<name>, as sccache's WebDAV and Bazel's HTTP
 // caches use them (200: the value, 404: absent, PUT answered 2xx). libcurl, one easy handle per
 // thread at a time from a pool, so that connections are kept alive between requests.
+#include "remote_http.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include "remote_cache.h"
 
 namespace telinject {
 namespace {
