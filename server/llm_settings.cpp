@@ -13,7 +13,10 @@ std::vector<std::string> apply_llm_settings(LlmSettings& llm, const nlohmann::js
     warnings.push_back("setting 'llm' must be an object; ignored");
     return warnings;
   }
-  for (const auto& [name, value] : group.items()) {
+  for (const auto& item : group.items()) {
+    // Not a structured binding: clang 14 cannot capture one in the lambda below.
+    const std::string& name = item.key();
+    const nlohmann::json& value = item.value();
     std::string lower = name;
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
