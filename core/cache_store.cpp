@@ -13,10 +13,14 @@ namespace fs = std::filesystem;
 using sqlite::Database;
 using sqlite::Statement;
 
+// Keys are 32 raw bytes; values are cache_row.h's binary rows. Rowid tables on purpose: a row is
+// appended in insertion order and only the small key index takes writes at random places. With
+// WITHOUT ROWID tables (one B-tree ordered by SHA-256) every commit rewrote random pages all over
+// the table: a cold run of the stdlib bench made 221,923 page writes, against 48,584 this way.
 constexpr const char* kSchema =
-    "CREATE TABLE IF NOT EXISTS scripts(key TEXT PRIMARY KEY NOT NULL, language TEXT NOT NULL,"
-    " name TEXT NOT NULL, script TEXT NOT NULL, test TEXT NOT NULL, last_used INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS files(key TEXT PRIMARY KEY NOT NULL, record TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS scripts(key BLOB PRIMARY KEY NOT NULL, language TEXT NOT NULL,"
+    " tested INTEGER NOT NULL, body BLOB NOT NULL, last_used INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS files(key BLOB PRIMARY KEY NOT NULL, body BLOB NOT NULL,"
     " last_used INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);";
 

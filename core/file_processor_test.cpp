@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include "cache_row.h"
 #include "pipeline.h"
 #include "script_cache.h"
 #include "test_support.h"
@@ -48,22 +49,32 @@ TEST_SUITE("file_processor") {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((dir / "cache.sqlite3").c_str(), &db) == SQLITE_OK);
     sqlite3_stmt* row = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT script FROM scripts WHERE name='f'", -1, &row,
-                               nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(row) == SQLITE_ROW);
-    auto script = script_from_json(reinterpret_cast<const char*>(sqlite3_column_text(row, 0)));
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT key, language, body FROM scripts", -1, &row, nullptr) ==
+            SQLITE_OK);
+    std::optional<CachedScript> f;
+    while (!f && sqlite3_step(row) == SQLITE_ROW) {
+      auto column = [&](int i) {
+        return std::string(static_cast<const char*>(sqlite3_column_blob(row, i)),
+                           static_cast<size_t>(sqlite3_column_bytes(row, i)));
+      };
+      auto entry = cache_row::decode_script(column(2), cache_row::key_text(column(0)), column(1));
+      REQUIRE(entry.ok());
+      if (entry->script.function_name == "f") f = std::move(*entry);
+    }
     sqlite3_finalize(row);
-    REQUIRE(script.ok());
-    script->insertions.front().text += "__import__('os').system('true'); ";
-    auto test = ScriptTest::make(*script, "def f(x):\n    y = x + 1\n    return y\n");
+    REQUIRE(f);
+    f->script.insertions.front().text += "__import__('os').system('true'); ";
+    auto test = ScriptTest::make(f->script, "def f(x):\n    y = x + 1\n    return y\n");
     REQUIRE(test.ok());
+    f->test = *test;
     sqlite3_stmt* update = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "UPDATE scripts SET script=?1, test=?2 WHERE name='f'", -1,
-                               &update, nullptr) == SQLITE_OK);
-    std::string script_text = script_to_json(*script), test_text = test_to_json(*test, script->key);
-    sqlite3_bind_text(update, 1, script_text.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(update, 2, test_text.c_str(), -1, SQLITE_TRANSIENT);
+    REQUIRE(sqlite3_prepare_v2(db, "UPDATE scripts SET body=?1 WHERE key=?2", -1, &update,
+                               nullptr) == SQLITE_OK);
+    std::string body = cache_row::encode_script(*f), key = cache_row::key_bytes(f->script.key);
+    sqlite3_bind_blob(update, 1, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(update, 2, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
     CHECK(sqlite3_step(update) == SQLITE_DONE);
+    CHECK(sqlite3_changes(db) == 1);
     sqlite3_finalize(update);
     sqlite3_close(db);
     ScriptCache cache(dir.path());

@@ -241,11 +241,10 @@ void plan_from_templates(InstrumentPass& pass) {
                         pass.language.script_context(file, functions, i, ancestors));
     auto script = pass.language.instrument(file, functions, i, pass.tmpl, ancestors);
     if (pass.cache && script.ok()) {
-      // A cached script is used only when its stored test passes and it inserts exactly what
-      // the template produces now: a tampered entry can never smuggle code in.
+      // A cached script is used only when it inserts exactly what the template produces now
+      // (the key binds the function's text and layout): a tampered entry smuggles nothing in.
       auto hit = pass.cache->get(language_name, f.name, key);
-      if (hit && hit->test.passes(hit->script, text) &&
-          hit->script.insertions == script->insertions) {
+      if (hit && hit->script.insertions == script->insertions) {
         ++pass.outcome.cache_hits;
         pass.candidates.push_back({i, std::move(hit->script), true, true});
         continue;
@@ -337,14 +336,20 @@ Result<std::string> validate_candidates(InstrumentPass& pass, bool must_validate
 
 namespace {
 
-// The new scripts (not from the cache) go to the cache with their generated tests.
+// The new scripts (not from the cache) go to the cache; an LLM's with its generated test (a
+// template's is proved at each hit by making it again).
 void store_new_scripts(const InstrumentPass& pass) {
   if (!pass.cache) return;
   for (const Candidate& c : pass.candidates) {
     if (c.from_cache) continue;
-    std::string text = function_text(pass.parsed.source, pass.parsed.functions[c.index]);
-    auto test = ScriptTest::make(c.script, text);
-    if (test.ok()) (void)pass.cache->put({c.script, std::move(*test)});
+    std::optional<ScriptTest> test;
+    if (c.script.origin != "template") {
+      auto made = ScriptTest::make(
+          c.script, function_text(pass.parsed.source, pass.parsed.functions[c.index]));
+      if (!made.ok()) continue;
+      test = std::move(*made);
+    }
+    (void)pass.cache->put({c.script, std::move(test)});
   }
 }
 

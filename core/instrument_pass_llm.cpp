@@ -81,7 +81,7 @@ void plan_with_llm(InstrumentPass& pass, FileInstrumenter& instrumenter) {
     for (const TargetFunction& t : task.targets) {
       auto hit = cache->get(language_name, t.name, keys[t.index]);
       std::string text = function_text(parsed.source, functions[t.index]);
-      if (hit && hit->script.origin == "llm" && hit->test.passes(hit->script, text))
+      if (hit && hit->script.origin == "llm" && hit->test && hit->test->passes(hit->script, text))
         cached[t.index] = std::move(hit->script);
     }
   }
@@ -196,7 +196,7 @@ std::vector<bool> repair_failed_scripts(InstrumentPass& pass, ScriptRepairer* re
     };
     if (cache) {
       auto hit = cache->get(language_name, f.name, key);
-      if (hit && hit->script.origin == "llm" && hit->test.passes(hit->script, text) &&
+      if (hit && hit->script.origin == "llm" && hit->test && hit->test->passes(hit->script, text) &&
           validate(hit->script).ok()) {
         ++outcome.cache_hits;
         candidates.push_back({i, std::move(hit->script), true});

@@ -40,7 +40,9 @@ struct FakeStore final : RemoteStore {
   }
 };
 
-std::string name_of(const std::string& key) { return "telinject/v1/scripts/" + key; }
+std::string name_of(const std::string& key) {
+  return "telinject/v" + std::to_string(kCacheSchemaVersion) + "/scripts/" + key;
+}
 
 }  // namespace
 

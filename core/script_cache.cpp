@@ -9,6 +9,7 @@
 
 #include "atomic_file.h"
 #include "cache_directory.h"
+#include "cache_row.h"
 #include "cache_store.h"
 #include "log.h"
 #include "remote_cache.h"
@@ -61,10 +62,9 @@ std::optional<FileRecord> file_record_from_json(std::string_view text, const std
 // A script's remote entry: what the local row holds, in one JSON object.
 std::string remote_script_value(const CachedScript& entry) {
   const InsertionScript& s = entry.script;
-  return json{{"language", s.language},
-              {"script", script_to_json(s)},
-              {"test", test_to_json(entry.test, s.key)}}
-      .dump();
+  json value = {{"language", s.language}, {"script", script_to_json(s)}};
+  if (entry.test) value["test"] = test_to_json(*entry.test, s.key);
+  return value.dump();
 }
 
 // The entry in a remote value, checked as a local row is (checksums, key, language).
@@ -79,6 +79,7 @@ std::optional<CachedScript> remote_script_entry(std::string_view value, const st
   if (text("language") != language) return std::nullopt;
   auto script = script_from_json(text("script"));
   if (!script.ok() || script->key != key || script->language != language) return std::nullopt;
+  if (!body.contains("test")) return CachedScript{std::move(*script), std::nullopt};
   auto test = test_from_json(text("test"), key);
   if (!test.ok()) return std::nullopt;
   return CachedScript{std::move(*script), std::move(*test)};
@@ -296,10 +297,10 @@ std::unique_ptr<ScriptCache::Reader> ScriptCache::borrow_reader() {
   reader->db = std::move(*opened);
   if (access_ == Access::kReadWrite) keep_wal_files(reader->db);
   reader->generation = generation;
-  reader->script = reader->db.prepare(
-      "SELECT language, script, test, last_used FROM scripts WHERE key=?1", &code);
+  reader->script =
+      reader->db.prepare("SELECT language, body, last_used FROM scripts WHERE key=?1", &code);
   if (code == SQLITE_OK)
-    reader->file = reader->db.prepare("SELECT record, last_used FROM files WHERE key=?1", &code);
+    reader->file = reader->db.prepare("SELECT body, last_used FROM files WHERE key=?1", &code);
   if (code != SQLITE_OK) {
     // Our mark and version but not our tables: as good as damaged.
     distrust_store(check_message(StoreCheck::kDamaged, store));
@@ -319,7 +320,8 @@ void ScriptCache::read_row(Statement Reader::*statement, const std::string& key,
   auto reader = borrow_reader();
   if (!reader) return;
   Statement& query = (*reader).*statement;
-  query.bind(1, key);
+  const std::string stored_key = cache_row::key_bytes(key);
+  query.bind_blob(1, stored_key);
   int code = query.step();
   if (code == SQLITE_ROW) decode(query);
   query.reset();
@@ -335,17 +337,11 @@ std::optional<CachedScript> ScriptCache::get(const std::string& language, const 
   bool damaged = false;
   int64_t last_used = 0;
   read_row(&Reader::script, key, [&](Statement& query) {
-    last_used = query.integer(3);
-    // The key binds the language and the function; a row that disagrees is forged.
-    auto script = script_from_json(std::string(query.text(1)));
-    damaged = !script.ok() || script->key != key || script->language != language ||
-              query.text(0) != language;
-    if (damaged) return;
-    auto test = test_from_json(std::string(query.text(2)), key);
-    if (test.ok())
-      found = CachedScript{std::move(*script), std::move(*test)};
-    else
-      damaged = true;
+    last_used = query.integer(2);
+    // The row's checksum binds it to the key and the language: a row that disagrees is forged.
+    auto entry = cache_row::decode_script(query.blob(1), key, language);
+    damaged = !entry.ok() || query.text(0) != language;
+    if (!damaged) found = std::move(*entry);
   });
   if (!found && remote_) found = get_remote(language, key);
   std::lock_guard lock(mutex_);
@@ -392,40 +388,49 @@ std::optional<FileRecord> ScriptCache::get_remote_file(const std::string& key) {
   return record;
 }
 
-void ScriptCache::queue_local(Pending pending) {
+void ScriptCache::queue_local(Pending pending) { enqueue(std::move(pending), false); }
+
+void ScriptCache::enqueue(Pending pending, bool wait_for_room) {
+  bool wake;
   {
-    std::lock_guard lock(queue_mutex_);
+    std::unique_lock lock(queue_mutex_);
+    if (wait_for_room)
+      queue_changed_.wait(lock, [this] { return queue_.size() < kMaxQueuedWrites; });
+    if (queue_.empty()) first_queued_ = std::chrono::steady_clock::now();
     queue_.push_back(std::move(pending));
     if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
+    // The writer starts its clock at the first entry and writes at kWriterBatch, or when the
+    // clock runs out: a wake-up per entry cost more than the entry's row.
+    wake = queue_.size() == 1 || queue_.size() == kWriterBatch;
   }
-  queue_changed_.notify_all();
+  if (wake) queue_changed_.notify_all();
 }
 
 Result<void> ScriptCache::put(CachedScript entry) {
   if (access_ == Access::kReadOnly) return {};
-  {
-    std::unique_lock lock(queue_mutex_);
-    queue_changed_.wait(lock, [this] { return queue_.size() < kMaxQueuedWrites; });
-    queue_.push_back(Pending{std::move(entry), {}, {}});
-    if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
-  }
-  queue_changed_.notify_all();
+  enqueue(Pending{std::move(entry), {}, {}}, true);
   return {};
 }
 
 void ScriptCache::commit_from_queue(std::unique_lock<std::mutex>& queue_lock) {
+  ++writing_;  // wait_for_writes returns after the commit, not while it is under way
   queue_lock.unlock();
   Result<void> committed = [&] {
     std::lock_guard writer(writer_mutex_);
     return commit_transaction();
   }();
   queue_lock.lock();
+  --writing_;
   if (!committed.ok() && write_error_.empty()) write_error_ = committed.error();
+  queue_changed_.notify_all();
 }
 
 Result<void> ScriptCache::wait_for_writes() {
   std::unique_lock lock(queue_mutex_);
-  queue_changed_.wait(lock, [this] { return queue_.empty() && !writing_; });
+  ++flushers_;  // the writer writes what is queued now, whatever its size
+  queue_changed_.notify_all();
+  queue_changed_.wait(lock, [this] { return queue_.empty() && writing_ == 0; });
+  --flushers_;
   if (transaction_open_) commit_from_queue(lock);
   std::string error = std::move(write_error_);
   write_error_.clear();
@@ -436,17 +441,19 @@ Result<void> ScriptCache::wait_for_writes() {
 void ScriptCache::writer_loop() {
   std::unique_lock lock(queue_mutex_);
   for (;;) {
-    auto ready = [this] { return stopping_ || !queue_.empty(); };
-    if (transaction_open_)
-      queue_changed_.wait_until(lock, transaction_began_ + kWriteTransactionSpan, ready);
-    else
-      queue_changed_.wait(lock, ready);
+    if (queue_.empty() && !transaction_open_) {
+      if (stopping_) return;
+      queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      continue;
+    }
+    // Entries wait for a batch of kWriterBatch, a flush, or the end of the span: of the open
+    // transaction, else from the first entry queued.
+    auto ready = [this] { return stopping_ || flushers_ > 0 || queue_.size() >= kWriterBatch; };
+    queue_changed_.wait_until(
+        lock, (transaction_open_ ? transaction_began_ : first_queued_) + kWriteTransactionSpan,
+        ready);
     if (queue_.empty()) {
-      if (!transaction_open_) {
-        if (stopping_) return;
-        continue;
-      }
-      // Nothing came for the rest of the span (or the cache is closing): commit.
+      // Nothing came for the rest of the span (or a flush, or the cache is closing): commit.
       commit_from_queue(lock);
       queue_changed_.notify_all();
       continue;
@@ -454,7 +461,7 @@ void ScriptCache::writer_loop() {
     // Everything queued so far goes in one transaction.
     std::deque<Pending> batch;
     batch.swap(queue_);
-    writing_ = true;
+    ++writing_;
     lock.unlock();
     queue_changed_.notify_all();  // room again for workers waiting in put
     if (remote_) {
@@ -476,7 +483,7 @@ void ScriptCache::writer_loop() {
       return write_batch(batch);
     }();
     lock.lock();
-    writing_ = false;
+    --writing_;
     if (!written.ok() && write_error_.empty()) write_error_ = written.error();
     queue_changed_.notify_all();
   }
@@ -499,27 +506,31 @@ Result<void> ScriptCache::write_batch(std::deque<Pending>& batch) {
     Statement script, file;
     if (code == SQLITE_OK)
       script = db.prepare(
-          "INSERT OR REPLACE INTO scripts(key, language, name, script, test, last_used)"
-          " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+          "INSERT OR REPLACE INTO scripts(key, language, tested, body, last_used)"
+          " VALUES(?1, ?2, ?3, ?4, ?5)",
           &code);
     if (code == SQLITE_OK)
-      file = db.prepare("INSERT OR REPLACE INTO files(key, record, last_used) VALUES(?1, ?2, ?3)",
+      file = db.prepare("INSERT OR REPLACE INTO files(key, body, last_used) VALUES(?1, ?2, ?3)",
                         &code);
     const int64_t now = now_seconds();
+    std::string key, body;  // bound without copies: alive until the statement's reset
     for (size_t i = 0; code == SQLITE_OK && i < batch.size(); ++i) {
       const Pending& pending = batch[i];
       Statement& statement = pending.script ? script : file;
       if (pending.script) {
         const InsertionScript& s = pending.script->script;
-        statement.bind(1, s.key);
+        key = cache_row::key_bytes(s.key);
+        body = cache_row::encode_script(*pending.script);
+        statement.bind_blob(1, key);
         statement.bind(2, s.language);
-        statement.bind(3, s.function_name);
-        statement.bind(4, script_to_json(s));
-        statement.bind(5, test_to_json(pending.script->test, s.key));
-        statement.bind(6, now);
+        statement.bind(3, int64_t{pending.script->test.has_value()});
+        statement.bind_blob(4, body);
+        statement.bind(5, now);
       } else {
-        statement.bind(1, pending.file_key);
-        statement.bind(2, file_record_json(pending.file_key, pending.record));
+        key = cache_row::key_bytes(pending.file_key);
+        body = cache_row::encode_file(pending.file_key, pending.record);
+        statement.bind_blob(1, key);
+        statement.bind_blob(2, body);
         statement.bind(3, now);
       }
       code = statement.step();
@@ -551,7 +562,7 @@ std::optional<FileRecord> ScriptCache::get_file(const std::string& key) {
   int64_t last_used = 0;
   read_row(&Reader::file, key, [&](Statement& query) {
     last_used = query.integer(1);
-    found = file_record_from_json(query.text(0), key);
+    found = cache_row::decode_file(query.blob(0), key);
     damaged = !found;
   });
   if (!found && remote_) found = get_remote_file(key);
@@ -565,13 +576,7 @@ Result<void> ScriptCache::put_file(const std::string& key, const FileRecord& rec
   if (access_ == Access::kReadOnly) return {};
   auto made = make_directory({});
   if (!made.ok()) return made;
-  {
-    std::unique_lock lock(queue_mutex_);
-    queue_changed_.wait(lock, [this] { return queue_.size() < kMaxQueuedWrites; });
-    queue_.push_back(Pending{std::nullopt, key, record});
-    if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
-  }
-  queue_changed_.notify_all();
+  enqueue(Pending{std::nullopt, key, record}, true);
   return {};
 }
 
@@ -637,7 +642,8 @@ Result<void> ScriptCache::flush_index() {
     for (auto [keys, statement] :
          {std::pair{&used_scripts, &touch_script}, {&used_files, &touch_file}}) {
       for (const std::string& key : *keys) {
-        statement->bind(1, key);
+        const std::string stored_key = cache_row::key_bytes(key);
+        statement->bind_blob(1, stored_key);
         statement->bind(2, now);
         run(*statement);
       }

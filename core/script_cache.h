@@ -5,7 +5,7 @@
 // Below the cache directory (default .telemetry_cache/):
 //   cache.sqlite3 (+ -wal, -shm)     the store: tables scripts, files, counters (WAL mode; the
 //                                    schema version in PRAGMA user_version, telinject's mark in
-//                                    PRAGMA application_id)
+//                                    PRAGMA application_id; rows as cache_row.h encodes them)
 //   cache.sqlite3.moved-aside        the last store found damaged or of another version
 //   analysis/<language>/<hash>.json  LLM analyses (llm/llm_language.h), still files
 //   lessons/learned.md               lessons from rejected LLM repairs (llm/repair.h)
@@ -45,7 +45,9 @@ class RemoteCache;
 
 struct CachedScript {
   InsertionScript script;
-  ScriptTest test;
+  /// The generated test, kept for scripts an LLM wrote. A template script has none: each hit
+  /// makes the template's script again and must find the same insertions, which proves more.
+  std::optional<ScriptTest> test;
 };
 
 /// What a run learned about one file content: running the same configuration on bytes with
@@ -78,10 +80,13 @@ nlohmann::json cache_stats_json(const std::filesystem::path& directory, const Ca
 /// How long the writer keeps one write transaction open while batches arrive: other processes
 /// see the rows (and wait to write) at most this much later.
 inline constexpr std::chrono::milliseconds kWriteTransactionSpan{250};
+/// How many queued entries make the writer write at once; fewer wait for the span to run out
+/// (a flush, or the cache closing, writes them at once).
+inline constexpr size_t kWriterBatch = 256;
 
 /// The store's file name below the cache directory, and its schema version.
 inline constexpr std::string_view kCacheStoreName = "cache.sqlite3";
-inline constexpr int kCacheSchemaVersion = 1;
+inline constexpr int kCacheSchemaVersion = 2;  // 1: JSON rows, TEXT keys
 
 /// Makes the cache directory `root` when it is missing, with a `.gitignore` holding `*` so that
 /// git never shows it, then `root / inner` (when not empty). An existing `root` is left as it is
@@ -178,6 +183,9 @@ class ScriptCache {
   std::optional<CachedScript> get_remote(const std::string& language, const std::string& key);
   std::optional<FileRecord> get_remote_file(const std::string& key);
   void queue_local(Pending pending);
+  // Queues `pending` (waiting while kMaxQueuedWrites are queued, when asked) and wakes the
+  // writer when it has something to do.
+  void enqueue(Pending pending, bool wait_for_room);
   // Stores a batch in the open write transaction, beginning one when none is open, and commits
   // it when it is older than kWriteTransactionSpan (writer_mutex_ held by the caller).
   Result<void> write_batch(std::deque<Pending>& batch);
@@ -244,7 +252,9 @@ class ScriptCache {
   std::mutex queue_mutex_;
   std::condition_variable queue_changed_;
   std::deque<Pending> queue_;
-  bool writing_ = false;
+  std::chrono::steady_clock::time_point first_queued_{};  // when the queue last left empty
+  int flushers_ = 0;                                      // threads in wait_for_writes
+  int writing_ = 0;  // batches being written and commits under way
   bool stopping_ = false;
   std::string write_error_;
   std::thread writer_;

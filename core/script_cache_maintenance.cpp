@@ -7,6 +7,7 @@
 
 #include "atomic_file.h"
 #include "cache_directory.h"
+#include "cache_row.h"
 #include "cache_store.h"
 #include "script_cache.h"
 
@@ -51,7 +52,9 @@ Result<CacheStats> ScriptCache::stats() const {
   if (check != StoreCheck::kOurs)
     return make_error(check_message(check, store) + " (the next run that writes replaces it)");
   stats.scripts = static_cast<uint64_t>(db.integer("SELECT count(*) FROM scripts", &code));
-  stats.tests = stats.scripts;  // a script is stored with its test
+  if (code == SQLITE_OK)
+    stats.tests =
+        static_cast<uint64_t>(db.integer("SELECT count(*) FROM scripts WHERE tested", &code));
   if (code == SQLITE_OK)
     stats.files = static_cast<uint64_t>(db.integer("SELECT count(*) FROM files", &code));
   Statement counters;
@@ -175,29 +178,31 @@ Result<uint64_t> ScriptCache::export_to(const fs::path& target) {
   StoreCheck check = check_store(db, store, false);
   if (check == StoreCheck::kFresh) return uint64_t{0};
   if (check != StoreCheck::kOurs) return make_error(check_message(check, store));
-  Statement rows = db.prepare("SELECT key, script, test FROM scripts ORDER BY key", &code);
+  Statement rows = db.prepare("SELECT key, language, body FROM scripts ORDER BY key", &code);
   if (code != SQLITE_OK) return make_error(store.string() + ": " + db.error_message());
   uint64_t written = 0;
   for (;;) {
     code = rows.step();
     if (code != SQLITE_ROW) break;
-    std::string key(rows.text(0));
+    std::string key = cache_row::key_text(rows.blob(0));
+    std::string language(rows.text(1));
     // Only sound entries leave the store, and only under names of the expected shape.
-    auto script = script_from_json(std::string(rows.text(1)));
-    if (!script.ok() || script->key != key || key.size() < 8 ||
-        !is_cache_language_name(script->language))
-      continue;
-    std::string test(rows.text(2));
-    if (!test_from_json(test, key).ok()) continue;
-    std::string stem = cache_safe_name(script->function_name) + "_" + key.substr(0, 8) + ".json";
-    fs::path script_file = target / "scripts" / script->language / stem;
-    fs::path test_file = target / "tests" / script->language / ("test_" + stem);
-    for (const fs::path& file : {script_file, test_file}) {
-      fs::create_directories(file.parent_path(), ec);
-      if (ec) return make_error(file.parent_path().string() + ": " + ec.message());
+    auto entry = cache_row::decode_script(rows.blob(2), key, language);
+    if (!entry.ok() || key.size() < 8 || !is_cache_language_name(language)) continue;
+    std::string stem =
+        cache_safe_name(entry->script.function_name) + "_" + key.substr(0, 8) + ".json";
+    fs::path script_file = target / "scripts" / language / stem;
+    fs::path test_file = target / "tests" / language / ("test_" + stem);
+    for (const fs::path& folder : {script_file.parent_path(), test_file.parent_path()}) {
+      if (folder == test_file.parent_path() && !entry->test) continue;
+      fs::create_directories(folder, ec);
+      if (ec) return make_error(folder.string() + ": " + ec.message());
     }
-    auto saved = write_file_atomically(script_file, std::string(rows.text(1)), std::nullopt, false);
-    if (saved.ok()) saved = write_file_atomically(test_file, test, std::nullopt, false);
+    auto saved =
+        write_file_atomically(script_file, script_to_json(entry->script), std::nullopt, false);
+    if (saved.ok() && entry->test)
+      saved =
+          write_file_atomically(test_file, test_to_json(*entry->test, key), std::nullopt, false);
     if (!saved.ok()) return make_error(saved.error());
     ++written;
   }

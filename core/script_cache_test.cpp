@@ -124,6 +124,29 @@ TEST_SUITE("script_cache") {
     CHECK(record->instrumented == 2);
   }
 
+  TEST_CASE("a template script is stored without a test; export writes the script alone") {
+    TempDir dir;
+    ScriptCache cache(dir / "cache");
+    CachedScript e = python_entry("t", "def t():\n    return 1\n");
+    e.test.reset();
+    REQUIRE(cache.put(e).ok());
+    REQUIRE(cache.wait_for_writes().ok());
+    auto hit = cache.get("python", "t", e.script.key);
+    REQUIRE(hit);
+    CHECK(hit->script == e.script);
+    CHECK_FALSE(hit->test);
+    auto stats = cache.stats();
+    REQUIRE(stats.ok());
+    CHECK(stats->scripts == 1);
+    CHECK(stats->tests == 0);
+    auto exported = cache.export_to(dir / "out");
+    REQUIRE(exported.ok());
+    CHECK(*exported == 1);
+    std::string stem = "t_" + e.script.key.substr(0, 8) + ".json";
+    CHECK(fs::exists(dir / "out/scripts/python" / stem));
+    CHECK_FALSE(fs::exists(dir / "out/tests"));
+  }
+
   TEST_CASE("a damaged or forged row is a miss, counted, and replaced by the next put") {
     TempDir dir;
     ScriptCache cache(dir.path());
@@ -133,21 +156,19 @@ TEST_SUITE("script_cache") {
     REQUIRE(cache.put(other).ok());
     REQUIRE(cache.put_file(std::string(64, 'd'), {"in", "out", 1, 1}).ok());
     REQUIRE(cache.wait_for_writes().ok());
-    std::string text =
-        sql(dir.path(), "SELECT script FROM scripts WHERE key='" + e.script.key + "'");
-    sql(dir.path(),
-        "UPDATE scripts SET script=substr(script, 1, 40) WHERE key='" + e.script.key + "'");
+    const std::string where_e = " WHERE key=x'" + e.script.key + "'";
+    std::string body = sql(dir.path(), "SELECT hex(body) FROM scripts" + where_e);
+    sql(dir.path(), "UPDATE scripts SET body=substr(body, 1, 40)" + where_e);
     CHECK_FALSE(cache.get("python", "g", e.script.key));
     // A whole, checksummed entry of another function stored under this key: forged.
-    sql(dir.path(),
-        "UPDATE scripts SET (script, test) = (SELECT script, test FROM scripts WHERE key='" +
-            other.script.key + "') WHERE key='" + e.script.key + "'");
+    sql(dir.path(), "UPDATE scripts SET body=(SELECT body FROM scripts WHERE key=x'" +
+                        other.script.key + "')" + where_e);
     CHECK_FALSE(cache.get("python", "g", e.script.key));
-    sql(dir.path(), "UPDATE files SET record=replace(record, 'out', 'in!')");
+    sql(dir.path(), "UPDATE files SET body=substr(body, 1, 5) || x'ff' || substr(body, 7)");
     CHECK_FALSE(cache.get_file(std::string(64, 'd')));
     REQUIRE(cache.put(e).ok());
     REQUIRE(cache.wait_for_writes().ok());
-    CHECK(sql(dir.path(), "SELECT script FROM scripts WHERE key='" + e.script.key + "'") == text);
+    CHECK(sql(dir.path(), "SELECT hex(body) FROM scripts" + where_e) == body);
     CHECK(cache.get("python", "g", e.script.key));
     REQUIRE(cache.flush_index().ok());
     CHECK(cache.stats()->damaged == 3);
@@ -262,7 +283,7 @@ TEST_SUITE("script_cache") {
       CachedScript e = python_entry("d", "def d():\n    return 1\n");
       {
         ScriptCache cache(dir.path());
-        for (int i = 0; i < 300; ++i)
+        for (int i = 0; i < 1000; ++i)
           REQUIRE(cache
                       .put(python_entry("n" + std::to_string(i),
                                         "def n():\n    return " + std::to_string(i) + "\n"))
@@ -396,7 +417,7 @@ TEST_SUITE("script_cache") {
     auto test =
         test_from_json(read_text(dir / ("out/tests/python/test_f_" + h + ".json")), e.script.key);
     REQUIRE(test.ok());
-    CHECK(*test == e.test);
+    CHECK(*test == *e.test);
   }
 
   TEST_CASE("files of the earlier layout are not read; stats counts them, clear removes them") {
@@ -406,7 +427,7 @@ TEST_SUITE("script_cache") {
     write_text(dir / ("scripts/python/f_" + e.script.key.substr(0, 8) + ".json"),
                script_to_json(e.script));
     write_text(dir / ("tests/python/test_f_" + e.script.key.substr(0, 8) + ".json"),
-               test_to_json(e.test, e.script.key));
+               test_to_json(*e.test, e.script.key));
     write_text(dir / "metadata/cache_index.json",
                "{\"version\":1,\"hits\":1,\"misses\":1,\"updated\":\"x\"}");
     write_text(dir / "scripts/mine.txt", "keep\n");

@@ -52,10 +52,11 @@ std::string Sha256::hex() {
   return to_hex(digest, length);
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
+namespace {
+
+// SHA-256 of `data` into `digest` (32 bytes), with one context per thread reset between uses.
+unsigned digest_of(std::string_view data, unsigned char* digest) {
   unsigned length = 0;
-  // One context per thread, reset between uses.
   thread_local struct Context {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     ~Context() { EVP_MD_CTX_free(ctx); }
@@ -63,7 +64,21 @@ std::string sha256_hex(std::string_view data) {
   EVP_DigestInit_ex(context.ctx, sha256_algorithm(), nullptr);
   EVP_DigestUpdate(context.ctx, data.data(), data.size());
   EVP_DigestFinal_ex(context.ctx, digest, &length);
+  return length;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned length = digest_of(data, digest);
   return to_hex(digest, length);
+}
+
+std::string sha256_bytes(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned length = digest_of(data, digest);
+  return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
 }  // namespace telinject

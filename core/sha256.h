@@ -23,5 +23,7 @@ class Sha256 {
 
 /// SHA-256 of `data` alone (no length prefix), as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
+/// The same digest as 32 raw bytes.
+std::string sha256_bytes(std::string_view data);
 
 }  // namespace telinject

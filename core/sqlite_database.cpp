@@ -25,6 +25,11 @@ void Statement::bind(int index, std::string_view text) {
                     SQLITE_TRANSIENT);
 }
 
+void Statement::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(statement_, index, bytes.data() ? bytes.data() : "",
+                    static_cast<int>(bytes.size()), SQLITE_STATIC);
+}
+
 void Statement::bind(int index, int64_t value) { sqlite3_bind_int64(statement_, index, value); }
 
 int Statement::step() { return statement_ ? sqlite3_step(statement_) : SQLITE_MISUSE; }
@@ -32,6 +37,13 @@ int Statement::step() { return statement_ ? sqlite3_step(statement_) : SQLITE_MI
 void Statement::reset() {
   sqlite3_reset(statement_);
   sqlite3_clear_bindings(statement_);
+}
+
+std::string_view Statement::blob(int index) const {
+  const void* bytes = sqlite3_column_blob(statement_, index);
+  if (!bytes) return {};
+  return {static_cast<const char*>(bytes),
+          static_cast<size_t>(sqlite3_column_bytes(statement_, index))};
 }
 
 std::string_view Statement::text(int index) const {

@@ -35,6 +35,8 @@ class Statement {
   /// Binds parameter `index` (1-based). The text is copied.
   void bind(int index, std::string_view text);
   void bind(int index, int64_t value);
+  /// Binds bytes as a BLOB without copying them: they must stay alive until reset().
+  void bind_blob(int index, std::string_view bytes);
   /// SQLITE_ROW, SQLITE_DONE, or an error code.
   int step();
   /// Ready for new bindings (call after the last step).
@@ -42,6 +44,8 @@ class Statement {
   /// Column `index` (0-based) of the current row; valid until the next step or reset.
   std::string_view text(int index) const;
   int64_t integer(int index) const;
+  /// A BLOB (or any) column's bytes; valid until the next step or reset.
+  std::string_view blob(int index) const;
 
  private:
   sqlite3_stmt* statement_ = nullptr;

@@ -166,7 +166,7 @@ class CacheStore(unittest.TestCase):
         self.assertEqual(len(re.findall("warning", result.stderr)), 1, result.stderr)
         self.assertIn("telinject: warning: ", result.stderr)
         self.assertIn("written by another version of telinject", result.stderr)
-        self.assertEqual(store_query(self.store, "PRAGMA user_version"), [(1,)])
+        self.assertEqual(store_query(self.store, "PRAGMA user_version"), [(2,)])
         self.assertEqual(project_digest(second), project_digest(first))
         # The warning is the log's: TELINJECT_LOG_LEVEL=error and -q leave it out.
         for variant, env, flags in [("error", {"TELINJECT_LOG_LEVEL": "error"}, []),
@@ -178,7 +178,7 @@ class CacheStore(unittest.TestCase):
             result = run_cli("instrument", project, *flags, "--cache-dir", self.cache, env=env,
                              check=0)
             self.assertEqual(result.stderr, "", variant)
-            self.assertEqual(store_query(self.store, "PRAGMA user_version"), [(1,)])
+            self.assertEqual(store_query(self.store, "PRAGMA user_version"), [(2,)])
         bad = run_cli("check", first, env={"TELINJECT_LOG_LEVEL": "loud"}, check=2)
         self.assertIn("TELINJECT_LOG_LEVEL=loud", bad.stderr)
 
@@ -221,18 +221,16 @@ class CacheStore(unittest.TestCase):
         result = self.cli("cache", "export", out)
         self.assertIn(f"exported {2 * FUNCTIONS} scripts", result.stdout)
         scripts = sorted(os.listdir(os.path.join(out, "scripts", "python")))
-        tests = sorted(os.listdir(os.path.join(out, "tests", "python")))
-        self.assertEqual(sorted(os.listdir(out)), ["scripts", "tests"])
+        # Template scripts have no generated test (a hit makes them again): no tests/ folder.
+        self.assertEqual(sorted(os.listdir(out)), ["scripts"])
         self.assertEqual(len(scripts), 2 * FUNCTIONS)
-        self.assertEqual(tests, ["test_" + name for name in scripts])
         for name in scripts:
             self.assertRegex(name, r"^fa_[01]_\d+_[0-9a-f]{8}\.json$")
             with open(os.path.join(out, "scripts", "python", name), encoding="utf-8") as handle:
                 script = json.load(handle)
             self.assertEqual(script["key"][:8], name[-13:-5])
             self.assertEqual(script["language"], "python")
-            with open(os.path.join(out, "tests", "python", "test_" + name), encoding="utf-8") as handle:
-                self.assertEqual(json.load(handle)["script_key"], script["key"])
+            self.assertEqual(script["origin"], "template")
 
     def test_a_cache_of_the_earlier_layout_is_left_to_clear(self):
         # What earlier versions wrote: a file per entry. It is not read (a cold run rebuilds the

@@ -284,17 +284,18 @@ class ForgedFileRecords(unittest.TestCase):
         forged = 0
         store = os.path.join(project, ".telemetry_cache", "cache.sqlite3")
         with contextlib.closing(sqlite3.connect(store)) as db, db:
-            for key, text in db.execute("SELECT key, record FROM files").fetchall():
-                record = json.loads(text)
-                if record["input_sha256"] != original:
+            for key, body in db.execute("SELECT key, body FROM files").fetchall():
+                # core/cache_row.h: u8 format | str input | str output | varint functions |
+                # varint instrumented | 16 bytes of SHA-256(key, 0, language "", 0, the rest).
+                body = bytes(body)
+                input_sha256 = body[2:2 + body[1]]
+                if input_sha256.hex() != original:
                     continue
                 # "These bytes are their own output": what a record of an instrumented file says.
-                record["output_sha256"] = original
-                del record["checksum"]
-                body = json.dumps(record, separators=(",", ":"), sort_keys=True)
-                record["checksum"] = hashlib.sha256(body.encode()).hexdigest()
-                db.execute("UPDATE files SET record = ? WHERE key = ?",
-                           (json.dumps(record, separators=(",", ":"), sort_keys=True), key))
+                after_output = 2 + body[1] + 1 + body[2 + body[1]]
+                forged_body = body[:2 + body[1]] + bytes([32]) + input_sha256 + body[after_output:-16]
+                checksum = hashlib.sha256(bytes(key) + b"\0\0" + forged_body).digest()[:16]
+                db.execute("UPDATE files SET body = ? WHERE key = ?", (forged_body + checksum, key))
                 forged += 1
         self.assertEqual(forged, 1)
         _, report = run_json("instrument", "m.py", cwd=project, check=0)

@@ -109,7 +109,7 @@ class RemoteCacheTest(unittest.TestCase):
             self.assertEqual(process.returncode, 0, err)
             self.assertEqual(warnings_in(err), [])
         self.assertEqual(tree(root), expected)
-        self.assertEqual(len(redis.keys("telinject/v1/scripts/*")), 600)
+        self.assertEqual(len(redis.keys("telinject/v2/scripts/*")), 600)
 
     def second_ci_run(self, url):
         expected = self.reference()
@@ -163,7 +163,7 @@ class RemoteCacheTest(unittest.TestCase):
     def test_spoiled_redis_entries_are_refused_and_replaced(self):
         redis = self.redis()
         self.check_refused_and_replaced(
-            redis.url(), lambda: redis.keys("telinject/v1/scripts/*"),
+            redis.url(), lambda: redis.keys("telinject/v2/scripts/*"),
             lambda name: redis.command("GET", name), lambda name, value: redis.command("SET", name, value))
 
     def test_spoiled_http_entries_are_refused_and_replaced(self):

@@ -6,15 +6,18 @@
 // instrumented text is the expected one, and the store's rows are the genuine ones.
 // Each input: the file is put back as it was, the genuine store file is written back, then the
 // input's sections (separated by lines "%%") replace, in order, the file records (by key), the
-// store file itself, the scripts, then their tests (both by their exported name:
-// <name>_<hash8>; TELINJECT_FUZZ_VERBOSE=1 lists them), and the run is made again.
+// store file itself, then the scripts (by their exported name <name>_<hash8>;
+// TELINJECT_FUZZ_VERBOSE=1 lists them), and the run is made again.
 // A section "=" keeps the genuine entry. For a row, one starting with "!" is stored as it is
-// (that byte dropped); otherwise, as a forger would, "$KEY" in it becomes the genuine entry's
-// key, "$INPUT" and "$OUTPUT" the SHA-256 of the file before and after instrumentation, and
-// when it is a JSON object with a "checksum" field the checksum is made right. For the store
-// file, "!BYTES" replaces it whole, "truncate:N" cuts it to N bytes, "at:N:BYTES" writes BYTES
-// at offset N (the schema version is at 60, the page count at 28), anything else is written at
-// offset 0.
+// (that byte dropped); otherwise, as a forger would, the section is a JSON object whose fields
+// replace the genuine entry's (a script: "function", "qualified_name", "profile", "origin",
+// "insertions" [{"row","column","text"}], "test" {"input_sha256","expected_sha256","checks"} or
+// null; a file record: "input_sha256", "output_sha256", "functions", "instrumented"), with
+// "$INPUT" and "$OUTPUT" standing for the SHA-256 of the file before and after instrumentation,
+// and the row is encoded as telinject encodes it (core/cache_row.h), checksum made right. For
+// the store file, "!BYTES" replaces it whole, "truncate:N" cuts it to N bytes, "at:N:BYTES"
+// writes BYTES at offset N (the schema version is at 60, the page count at 28), anything else is
+// written at offset 0.
 //
 // Property: whatever the store holds, the run does not crash and the file ends up exactly
 // the expected instrumented text, or, when a file record let the run skip the file, as it was
@@ -34,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "cache_row.h"
 #include "pipeline.h"
 #include "script_cache.h"
 #include "sha256.h"
@@ -48,11 +52,11 @@ constexpr const char* kSource =
     "    return inner(1)\n\n\nclass C:\n    def method(self):\n        yield os.sep\n";
 
 struct Entry {
-  std::string table;   // "files", "scripts", or "" for the store file itself
-  std::string column;  // "record", "script" or "test"
-  std::string key;     // the row's key: what "$KEY" stands for
-  std::string genuine;
-  std::string label;  // for TELINJECT_FUZZ_VERBOSE
+  std::string table;     // "files", "scripts", or "" for the store file itself
+  std::string key;       // the row's key, as telinject spells it
+  std::string language;  // a script's language
+  std::string genuine;   // the genuine row's bytes
+  std::string label;     // for TELINJECT_FUZZ_VERBOSE
 };
 
 fs::path project, source_file, cache_dir, store;
@@ -85,22 +89,76 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
     text.replace(at, from.size(), to);
 }
 
-// What a forger would write for `section` at `entry`.
-std::string forged(std::string section, const Entry& entry) {
-  if (section == "=") return entry.genuine;
-  if (!section.empty() && section[0] == '!') return section.substr(1);
-  replace_all(section, "$KEY", entry.key);
-  replace_all(section, "$INPUT", input_sha);
-  replace_all(section, "$OUTPUT", output_sha);
-  nlohmann::json body = nlohmann::json::parse(section, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("checksum")) return section;
-  body.erase("checksum");
-  std::string checksum = sha256_hex(body.dump());
-  body["checksum"] = checksum;
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string text_field(const nlohmann::json& body, const char* name, std::string fallback) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string()) return fallback;
+  std::string text = it->get<std::string>();
+  if (text == "$INPUT") return input_sha;
+  if (text == "$OUTPUT") return output_sha;
+  return text;
 }
 
-// The rows `sql` selects, as text.
+uint32_t number_field(const nlohmann::json& body, const char* name, uint32_t fallback) {
+  auto it = body.find(name);
+  return it != body.end() && it->is_number_unsigned() ? it->get<uint32_t>() : fallback;
+}
+
+// The script row a forger would make from `body` over the genuine entry.
+std::string forged_script(const nlohmann::json& body, const Entry& entry) {
+  auto genuine = cache_row::decode_script(entry.genuine, entry.key, entry.language);
+  if (!genuine.ok()) std::abort();
+  CachedScript e = std::move(*genuine);
+  InsertionScript& s = e.script;
+  s.function_name = text_field(body, "function", s.function_name);
+  s.qualified_name = text_field(body, "qualified_name", s.qualified_name);
+  s.profile = text_field(body, "profile", s.profile);
+  s.origin = text_field(body, "origin", s.origin);
+  if (auto it = body.find("insertions"); it != body.end() && it->is_array()) {
+    s.insertions.clear();
+    for (const auto& i : *it)
+      if (i.is_object())
+        s.insertions.push_back(
+            {number_field(i, "row", 0), number_field(i, "column", 0), text_field(i, "text", "")});
+  }
+  if (auto it = body.find("test"); it != body.end()) {
+    if (it->is_object()) {
+      ScriptTest test;
+      test.input_sha256 = text_field(*it, "input_sha256", "");
+      test.expected_sha256 = text_field(*it, "expected_sha256", "");
+      if (auto checks = it->find("checks"); checks != it->end() && checks->is_array()) {
+        test.checks.clear();
+        for (const auto& check : *checks)
+          if (check.is_string()) test.checks.push_back(check.get<std::string>());
+      }
+      e.test = test;
+    } else {
+      e.test.reset();
+    }
+  }
+  return cache_row::encode_script(e);
+}
+
+// The file record a forger would make from `body` over the genuine one.
+std::string forged_file(const nlohmann::json& body, const Entry& entry) {
+  auto record = cache_row::decode_file(entry.genuine, entry.key);
+  if (!record) std::abort();
+  record->input_sha256 = text_field(body, "input_sha256", record->input_sha256);
+  record->output_sha256 = text_field(body, "output_sha256", record->output_sha256);
+  record->functions = number_field(body, "functions", record->functions);
+  record->instrumented = number_field(body, "instrumented", record->instrumented);
+  return cache_row::encode_file(entry.key, *record);
+}
+
+// What a forger would write for `section` at `entry`.
+std::string forged(const std::string& section, const Entry& entry) {
+  if (section == "=") return entry.genuine;
+  if (!section.empty() && section[0] == '!') return section.substr(1);
+  nlohmann::json body = nlohmann::json::parse(section, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return section;
+  return entry.table == "scripts" ? forged_script(body, entry) : forged_file(body, entry);
+}
+
+// The rows `sql` selects, as bytes.
 std::vector<std::vector<std::string>> rows(sqlite3* db, const char* sql) {
   std::vector<std::vector<std::string>> out;
   sqlite3_stmt* statement = nullptr;
@@ -108,8 +166,9 @@ std::vector<std::vector<std::string>> rows(sqlite3* db, const char* sql) {
   while (sqlite3_step(statement) == SQLITE_ROW) {
     std::vector<std::string> row;
     for (int i = 0; i < sqlite3_column_count(statement); ++i) {
-      const unsigned char* text = sqlite3_column_text(statement, i);
-      row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+      const void* bytes = sqlite3_column_blob(statement, i);
+      row.emplace_back(bytes ? static_cast<const char*>(bytes) : "",
+                       static_cast<size_t>(sqlite3_column_bytes(statement, i)));
     }
     out.push_back(std::move(row));
   }
@@ -178,22 +237,27 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   genuine_store = read(store);  // whole: the cache closed, so its -wal is empty
   sqlite3* db = nullptr;
   if (sqlite3_open(store.c_str(), &db) != SQLITE_OK) std::abort();
-  for (auto& row : rows(db, "SELECT key, record FROM files ORDER BY key"))
-    entries.push_back({"files", "record", row[0], row[1], "files/" + row[0]});
+  for (auto& row : rows(db, "SELECT key, body FROM files ORDER BY key")) {
+    std::string key = cache_row::key_text(row[0]);
+    entries.push_back({"files", key, "", row[1], "files/" + key});
+  }
   entries.push_back({"", "", "", "", "the store file"});
-  auto scripts = rows(db, "SELECT key, name, script, test FROM scripts");
+  std::vector<Entry> scripts;
+  for (auto& row : rows(db, "SELECT key, language, body FROM scripts")) {
+    std::string key = cache_row::key_text(row[0]);
+    auto script = cache_row::decode_script(row[2], key, row[1]);
+    if (!script.ok()) std::abort();
+    scripts.push_back(
+        {"scripts", key, row[1], row[2], script->script.function_name + "_" + key.substr(0, 8)});
+  }
   sqlite3_close(db);
-  auto stem = [](const std::vector<std::string>& row) {
-    return row[1] + "_" + row[0].substr(0, 8);
-  };
   std::sort(scripts.begin(), scripts.end(),
-            [&](const auto& a, const auto& b) { return stem(a) < stem(b); });
-  for (const char* column : {"script", "test"})
-    for (auto& row : scripts)
-      entries.push_back({"scripts", column, row[0],
-                         column == std::string("script") ? row[2] : row[3],
-                         std::string(column) + "s/" + stem(row)});
-  if (entries.size() != 9) {
+            [](const Entry& a, const Entry& b) { return a.label < b.label; });
+  for (Entry& script : scripts) {
+    script.label = "scripts/" + script.label;
+    entries.push_back(std::move(script));
+  }
+  if (entries.size() != 6) {
     std::fprintf(stderr, "fuzz_cache: expected 2 records and 3 scripts, found %zu entries\n",
                  entries.size());
     std::abort();
@@ -227,12 +291,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       store_section = sections[i];
       continue;
     }
-    std::string text = forged(sections[i], entry);
-    std::string sql = "UPDATE " + entry.table + " SET " + entry.column + "=?1 WHERE key=?2";
+    std::string bytes = forged(sections[i], entry);
+    std::string key = cache_row::key_bytes(entry.key);
+    std::string sql = "UPDATE " + entry.table + " SET body=?1 WHERE key=?2";
     sqlite3_stmt* update = nullptr;
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &update, nullptr) != SQLITE_OK) std::abort();
-    sqlite3_bind_text(update, 1, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(update, 2, entry.key.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(update, 1, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(update, 2, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(update) != SQLITE_DONE) std::abort();
     sqlite3_finalize(update);
   }
