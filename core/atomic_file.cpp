@@ -104,6 +104,16 @@ Result<void> write_and_rename(const std::filesystem::path& target, std::string_v
 
 }  // namespace
 
+Result<void> sync_file_system(const std::filesystem::path& directory) {
+  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return make_error(directory.string() + ": " + std::strerror(errno));
+  int synced = ::syncfs(fd);
+  int error = errno;
+  ::close(fd);
+  if (synced != 0) return make_error(directory.string() + ": " + std::strerror(error));
+  return {};
+}
+
 Result<void> write_file_atomically(const std::filesystem::path& target, std::string_view bytes,
                                    std::optional<std::filesystem::perms> mode, bool durable) {
   return write_and_rename(target, bytes, mode, durable, nullptr);

@@ -89,9 +89,9 @@ std::optional<std::string_view> unsealed(std::string_view row, std::string_view 
                                          std::string_view language) {
   if (row.size() < kChecksumSize + 1) return std::nullopt;
   std::string_view body = row.substr(0, row.size() - kChecksumSize);
-  std::string expected = sha256_bytes(key_bytes(key) + '\0' + std::string(language) + '\0' +
-                                      std::string(body))
-                             .substr(0, kChecksumSize);
+  std::string expected =
+      sha256_bytes(key_bytes(key) + '\0' + std::string(language) + '\0' + std::string(body))
+          .substr(0, kChecksumSize);
   if (row.substr(body.size()) != expected) return std::nullopt;
   return body;
 }
@@ -217,8 +217,7 @@ std::optional<FileRecord> decode_file(std::string_view row, std::string_view key
   record.input_sha256 = key_text(in.string());
   record.output_sha256 = key_text(in.string());
   uint64_t functions = in.varint(), instrumented = in.varint();
-  if (in.failed() || !in.done() || functions > UINT32_MAX ||
-      instrumented > UINT32_MAX)
+  if (in.failed() || !in.done() || functions > UINT32_MAX || instrumented > UINT32_MAX)
     return std::nullopt;
   record.functions = static_cast<uint32_t>(functions);
   record.instrumented = static_cast<uint32_t>(instrumented);

@@ -91,6 +91,9 @@ struct Worker {
   std::map<const LanguageSupport*, std::string> fingerprints;
   std::map<const LanguageSupport*, bool> needs_runtime;   // by the run's profile
   std::map<const LanguageSupport*, std::string> markers;  // the run's profile's header prefix
+  // A mirror file was written (not synced: the run syncs the mirror's file system once at its
+  // end, where two fsyncs per file cost more than the rest of a cold run on a slow disk).
+  mutable std::atomic<bool> mirror_written{false};
 
   bool uses_runtime(const ScannedFile& file) const {
     auto it = needs_runtime.find(file.language);
@@ -187,8 +190,11 @@ struct Worker {
     auto existing = read_file(target);
     if (existing.ok() && *existing == output && !fs::is_symlink(fs::symlink_status(target, ec)))
       return {};
-    auto written = write_file_atomically(target, output, file_mode(file.path));
-    if (written.ok()) test_hooks::after_file_written();
+    auto written = write_file_atomically(target, output, file_mode(file.path), false);
+    if (written.ok()) {
+      mirror_written = true;
+      test_hooks::after_file_written();
+    }
     return written;
   }
 
@@ -508,7 +514,7 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
 
   // On-disk lookups (go.mod files...) are shared by the run's files and forgotten after it.
   DiskMemo memo;
-  Worker worker{options, cache, &memo, {}, {}, {}};
+  Worker worker{options, cache, &memo, {}, {}, {}, {}};
   for (const LanguageSupport* language : LanguageRegistry::instance().all()) {
     worker.fingerprints[language] = run_fingerprint(options.config, *language);
     auto templates = templates_for(*language, options.config);
@@ -585,6 +591,11 @@ RunReport run_pipeline(const RunOptions& options, ScriptCache* cache) {
   queue.close();
   for (auto& t : threads) t.join();
   if (counter.joinable()) counter.join();
+  // The mirror is durable when the run ends (a run cut short is run again; sources are intact).
+  if (worker.mirror_written) {
+    auto synced = sync_file_system(*options.output_dir);
+    if (!synced.ok()) report.errors.push_back({options.output_dir->string(), synced.error()});
+  }
 
   for (const auto& s : scan.skipped)
     if (gate.in_shard(s.path, s.path.parent_path()))

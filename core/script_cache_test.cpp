@@ -519,6 +519,15 @@ TEST_SUITE("script_cache") {
 }
 
 TEST_SUITE("atomic_file") {
+  TEST_CASE("sync_file_system: a folder's file system is synced; a missing folder is an error") {
+    TempDir dir;
+    REQUIRE(write_file_atomically(dir / "m.py", "x = 1\n", std::nullopt, false).ok());
+    CHECK(sync_file_system(dir.path()).ok());
+    auto missing = sync_file_system(dir / "nowhere");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().find("nowhere") != std::string::npos);
+  }
+
   TEST_CASE("replaces whole, keeps mode, leaves no temporary files") {
     TempDir dir;
     fs::path target = dir / "a.py";
