@@ -1,6 +1,7 @@
 #include "position.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace telinject::protocol {
 namespace {
@@ -78,6 +79,14 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t offset) {
 
 LineIndex::LineIndex(std::string_view text) : text_(text) {
   line_starts_.push_back(0);
+  if (text.empty()) return;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (!std::memchr(begin, '\r', text.size())) {  // most texts: memchr from break to break
+    for (const char* p = begin; (p = static_cast<const char*>(std::memchr(p, '\n', end - p)));)
+      line_starts_.push_back(static_cast<std::size_t>(++p - begin));
+    return;
+  }
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
     if (text[i] == '\n' || text[i] == '\r') line_starts_.push_back(i + 1);
