@@ -46,9 +46,8 @@ Place place_of(const FileLocation& file) {
   place.file = (place.root / file.relative).lexically_normal();
   fs::path dir = place.file.parent_path();
   auto lookup = [&] { return find_project(dir).generic_string(); };
-  place.project = file.memo ? fs::path(file.memo->remember<std::string>("ruby-project:" +
-                                                                            dir.generic_string(),
-                                                                        lookup))
+  place.project = file.memo ? fs::path(file.memo->remember<std::string>(
+                                  "ruby-project:" + dir.generic_string(), lookup))
                             : fs::path(lookup());
   return place;
 }
@@ -202,14 +201,14 @@ std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, TSNode
     TSNode open = ts_node_child(block, 0);
     TSNode close = ts_node_child(block, ts_node_child_count(block) - 1);
     uint32_t open_end = ts_node_end_byte(open), close_start = ts_node_start_byte(close);
-    if (!is(open, "{") || !is(close, "}") || text.substr(open_end, 1) != " " ||
-        close_start == 0 || text.substr(close_start - 1, 1) != " " ||
+    if (!is(open, "{") || !is(close, "}") || text.substr(open_end, 1) != " " || close_start == 0 ||
+        text.substr(close_start - 1, 1) != " " ||
         !ts_node_is_null(ts_node_child_by_field_name(block, "parameters", 10)))
       return edited();
     uint32_t begin = ts_node_start_byte(call);
-    return Result<Telemetry>(Telemetry{{{begin, open_end + 1 - begin, ""},
-                                        {close_start - 1, ts_node_end_byte(call) - close_start + 1,
-                                         ""}}});
+    return Result<Telemetry>(
+        Telemetry{{{begin, open_end + 1 - begin, ""},
+                   {close_start - 1, ts_node_end_byte(call) - close_start + 1, ""}}});
   }
   std::vector<TSNode> body = statements(shape.body);
   if (body.empty() || !is(body.front(), "call") ||
@@ -261,8 +260,8 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
         if (is(node, "class") || is(node, "module")) {
           TSNode name = ts_node_child_by_field_name(node, "name", 4);
           if (!ts_node_is_null(name))
-            scopes.push_back({depth, nested_name(scope.owner, node_text(source, name)), false,
-                              scope.function});
+            scopes.push_back(
+                {depth, nested_name(scope.owner, node_text(source, name)), false, scope.function});
           return true;
         }
         if (is(node, "singleton_class")) {
@@ -530,8 +529,7 @@ class RubyLanguage final : public LanguageSupport {
     for (uint32_t i = 0; i < count; ++i) {
       TSNode child = ts_node_named_child(file.root, i);
       uint32_t begin = ts_node_start_byte(child);
-      if (node_text(file.source, child) == line &&
-          text.substr(begin + line.size(), 2) == "; ")
+      if (node_text(file.source, child) == line && text.substr(begin + line.size(), 2) == "; ")
         return TextEdit{begin, static_cast<uint32_t>(line.size() + 2), ""};
     }
     return std::nullopt;

@@ -27,8 +27,8 @@ std::unique_ptr<Extracted> extract(const std::string& text) {
   auto tree = SyntaxTree::parse(ruby_language().grammar(), e->source.text());
   REQUIRE(tree.ok());
   e->tree = std::move(*tree);
-  e->functions = ruby_language().extract({e->source, e->tree.root(), ""},
-                                         ruby_language().builtin_templates());
+  e->functions =
+      ruby_language().extract({e->source, e->tree.root(), ""}, ruby_language().builtin_templates());
   return e;
 }
 
