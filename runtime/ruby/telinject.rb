@@ -234,6 +234,11 @@ module Telinject
       Process.singleton_class.prepend(ForkHook)
     end
 
-    at_exit { finish }
+    # at_exit handlers run last-registered first, so a test runner's own (minitest/autorun,
+    # registered before this file is loaded) runs after ours: flush there, and finish (dropped
+    # lines, summary) from a finalizer, which Ruby runs after every at_exit handler.
+    at_exit { flush }
+    FINISH = Object.new
+    ObjectSpace.define_finalizer(FINISH, proc { finish })
   end
 end
