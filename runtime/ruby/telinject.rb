@@ -16,7 +16,8 @@ module Telinject
     @bytes = 0
     @pid = nil
     @rng = Random.new
-    @dropped = Hash.new(0)
+    @dropped = Hash.new { |h, reason| h[reason] = Hash.new(0) }
+    @prefixes = {}
     @calls = Hash.new(0)
     @window = Hash.new { |h, k| h[k] = [0, 0] }
     @written = 0
@@ -121,18 +122,20 @@ module Telinject
     end
 
     def self.drop(name, reason)
-      @mutex.synchronize { @dropped[[name, reason]] += 1 }
+      @dropped[reason][name] += 1
     end
 
     def self.finish
       @mutex.synchronize do
-        @dropped.each do |(name, reason), count|
-          @lines << "{\"dropped\":#{count},\"name\":#{json(name)},\"reason\":\"#{reason}\",\"process.pid\":#{Process.pid}}\n"
+        by = Hash.new(0)
+        @dropped.each do |reason, counts|
+          counts.each do |name, count|
+            @lines << "{\"dropped\":#{count},\"name\":#{json(name)},\"reason\":\"#{reason}\",\"process.pid\":#{Process.pid}}\n"
+            by[reason] += count
+          end
         end
         flush_locked
-        unless @dropped.empty?
-          by = Hash.new(0)
-          @dropped.each { |(_, reason), count| by[reason] += count }
+        unless by.empty?
           $stderr.write("telinject: #{@written} spans written to #{OUT}, #{by.values.sum} not recorded " \
                         "(rate limit #{by["rate_limit"]}, sampling #{by["sampling"]}, size cap #{by["size_cap"]}); " \
                         "TELINJECT_RATE_LIMIT=off TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call\n")
@@ -145,7 +148,7 @@ module Telinject
     def self.after_fork
       @mutex = Mutex.new
       @lines = []
-      @dropped = Hash.new(0)
+      @dropped = Hash.new { |h, reason| h[reason] = Hash.new(0) }
       @written = 0
       @rng = Random.new
     end
@@ -172,6 +175,11 @@ module Telinject
           return yield
         end
       else
+        unless admit(name)
+          drop(name, "rate_limit")
+          return yield
+        end
+        admitted = true
         trace_id = new_id(16)
         unless sampled?(trace_id)
           stack.push([trace_id, nil, false])
@@ -183,7 +191,7 @@ module Telinject
           end
         end
       end
-      unless admit(name)
+      unless admitted || admit(name)
         drop(name, "rate_limit")
         return yield
       end
@@ -201,8 +209,9 @@ module Telinject
       ensure
         stack.pop
         duration = Process.clock_gettime(Process::CLOCK_MONOTONIC, :nanosecond) - clock
-        record = +"{\"name\":#{json(name)},\"code.function.name\":#{json(name)},\"code.file.path\":#{json(file)}," \
-                  "\"code.line.number\":#{line},\"trace_id\":\"#{trace_id}\",\"span_id\":\"#{span_id}\"," \
+        prefix = (@prefixes[name] ||= "{\"name\":#{json(name)},\"code.function.name\":#{json(name)}," \
+                                      "\"code.file.path\":#{json(file)},\"code.line.number\":#{line},")
+        record = +"#{prefix}\"trace_id\":\"#{trace_id}\",\"span_id\":\"#{span_id}\"," \
                   "\"parent_span_id\":#{parent ? "\"#{parent[1]}\"" : "null"},\"start_time_unix_nano\":#{start}," \
                   "\"duration_ns\":#{duration},\"status\":\"#{error ? "error" : "ok"}\","
         record << "\"exception.type\":#{json(error.class.name)},\"exception.message\":#{json(error.message)}," if error
