@@ -90,6 +90,8 @@ module Shop
 
     def forward(...) = add(...)
 
+    def each_item(&) = @items.each(&)
+
     def method_missing(name, *args)
       return super unless name == :count_items
 
@@ -143,6 +145,9 @@ class ShopTest < Minitest::Test
     assert_match(/shop.rb:#{FAIL_LINE}:/, error.backtrace.first)
     assert_nil cart.empty
     cart.forward(2)
+    doubled = []
+    cart.each_item { |item| doubled << item * 2 }
+    assert_equal [2, 10, 18, 4], doubled
     assert_equal 4, cart.count_items
     assert cart.respond_to?(:count_items)
     assert_raises(NoMethodError) { cart.other_thing }
@@ -219,6 +224,7 @@ class RubyForms(unittest.TestCase):
                               ("Shop::Cart#divide", "def divide"),
                               ("Shop::Cart#retrying", "def retrying"),
                               ("Shop::Cart#forward", "def forward"),
+                              ("Shop::Cart#each_item", "def each_item"),
                               ("Shop::Cart#method_missing", "def method_missing"),
                               ("Shop::Cart#respond_to_missing?", "def respond_to_missing?"),
                               ("Shop::Pricing.discount", "def self.discount"),
