@@ -336,6 +336,7 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
 
   std::vector<std::string> markers;
   for (const LanguageTemplate& t : known) markers.push_back(t.marker());
+  const bool file_has_error = ts_node_has_error(file.root);
   for (FunctionInfo& f : functions) {
     bool opted_out = ignore.file;
     for (size_t k = 0; k < ignore.rows.size() && !opted_out; ++k) {
@@ -351,6 +352,14 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
     if (ts_node_has_error(f.node)) {
       f.state = FunctionState::kSkipped;
       f.reason = "syntax error inside the method";
+      continue;
+    }
+    if (file_has_error) {
+      // Where the parser recovers, a block added to one method can change how the broken
+      // text around it parses, and then `remove` could no longer find it (Ruby does not load
+      // the file anyway).
+      f.state = FunctionState::kSkipped;
+      f.reason = "syntax error in the file";
       continue;
     }
     bool found = false;

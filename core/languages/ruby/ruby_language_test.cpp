@@ -107,6 +107,12 @@ TEST_SUITE("ruby") {
     CHECK(named(*e, "Object#g").state == FunctionState::kOptedOut);
   }
 
+  TEST_CASE("a syntax error anywhere in the file leaves every method alone") {
+    auto e = extract("def ok\n  1\nend\n\ndef broken(\n  2\nend\n");
+    for (const FunctionInfo& f : e->functions) CHECK(f.state == FunctionState::kSkipped);
+    CHECK(named(*e, "Object#ok").reason == "syntax error in the file");
+  }
+
   TEST_CASE("a file-wide opt-out") {
     auto e = extract("# telinject: ignore-file\ndef a\n  1\nend\n");
     CHECK(e->functions.at(0).state == FunctionState::kOptedOut);
