@@ -544,7 +544,7 @@ class RubyLanguage final : public LanguageSupport {
     return std::nullopt;
   }
 
-  std::vector<std::string> extensions_ = {".rb"};
+  std::vector<std::string> extensions_ = {".rb", ".rake"};
   std::vector<LanguageTemplate> templates_;
 };
 
