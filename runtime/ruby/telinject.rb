@@ -167,7 +167,10 @@ module Telinject
       stack = (Thread.current[:__telinject_stack] ||= [])
       parent = stack.last
       if parent
-        return yield unless parent[2]
+        unless parent[2]
+          drop(name, "sampling")
+          return yield
+        end
       elsif @remote
         parent = @remote
         unless parent[2]

@@ -259,6 +259,79 @@ class RubyForms(unittest.TestCase):
         self.assertEqual(digest_tree(self.root), original)
 
 
+VOLUME = '''# frozen_string_literal: true
+
+class Worker
+  def outer(n)
+    inner(n) + 1
+  end
+
+  def inner(n)
+    n * 2
+  end
+end
+
+srand(42)
+expected = rand(1000)
+srand(42)
+w = Worker.new
+threads = 2.times.map { |i| Thread.new { 3.times { w.outer(i) } } }
+threads.each(&:join)
+pid = fork { w.outer(9) }
+Process.wait(pid)
+raise "srand sequence changed" unless rand(1000) == expected
+'''
+
+
+@unittest.skipUnless(RUBY, "skipped: ruby not installed (apt-get install ruby)")
+class RubyVolume(unittest.TestCase):
+    """Threads nest apart, a forked child writes its own records, srand's sequence is the
+    program's; sampling and the rate limit drop calls and say so in dropped lines."""
+
+    def setUp(self):
+        self.root = temp_dir(self)
+        write(os.path.join(self.root, "worker.rb"), VOLUME)
+        run_cli("instrument", "--cache-dir", os.path.join(self.root, ".c"),
+                os.path.join(self.root, "worker.rb"), check=0)
+        self.out = os.path.join(self.root, "out.jsonl")
+
+    def run_worker(self, **env):
+        result = run_ruby(["-w", "worker.rb"], self.root, dict(env, TELINJECT_OUT=self.out))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def test_threads_fork_and_ids(self):
+        self.run_worker()
+        spans = read_spans(self.out)
+        self.assertEqual(len(spans), 14)  # 2 threads x 3 calls x 2 methods, and the child's 2
+        by_id = {s["span_id"]: s for s in spans}
+        for span in spans:
+            if span["name"] == "Worker#inner":
+                parent = by_id[span["parent_span_id"]]
+                self.assertEqual(parent["name"], "Worker#outer")
+                self.assertEqual(parent["thread.id"], span["thread.id"])
+                self.assertEqual(parent["trace_id"], span["trace_id"])
+            else:
+                self.assertIsNone(span["parent_span_id"])
+        self.assertEqual(len({s["process.pid"] for s in spans}), 2)
+        resources = [r for r in read_records(self.out) if "resource" in r]
+        self.assertEqual(len(resources), 2)
+
+    def test_sampling_and_rate_limit(self):
+        self.run_worker(TELINJECT_SAMPLE="0")
+        records = read_records(self.out)
+        self.assertEqual([r for r in records if "span_id" in r], [])
+        dropped = sum(r["dropped"] for r in records if r.get("reason") == "sampling")
+        self.assertEqual(dropped, 14)
+        os.remove(self.out)
+        result = self.run_worker(TELINJECT_RATE_LIMIT="1,0")
+        records = read_records(self.out)
+        # The first call of each method is recorded (a forked child inherits the counts).
+        self.assertEqual(len([r for r in records if "span_id" in r]), 2)
+        self.assertIn("not recorded", result.stderr)
+        self.assertTrue(any(r.get("reason") == "rate_limit" for r in records))
+
+
 @unittest.skipUnless(RUBY and RSS, "skipped: ruby not installed (the rss gem ships with it)")
 class RubyRealProject(unittest.TestCase):
     """The rss gem (lib + test, from Debian's libruby package): its own test-unit suite, run as
