@@ -14,7 +14,8 @@ packages=(build-essential cmake ninja-build pkg-config git python3
           black isort pre-commit clang-format
           redis-server nginx
           golang-go golang-github-google-go-cmp-dev golang-opentelemetry-otel-dev
-          qemu-user)
+          qemu-user
+          ruby)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for package in "${packages[@]}"; do

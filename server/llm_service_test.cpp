@@ -11,9 +11,9 @@ using telinject::testing::FakeLlmServer;
 using telinject::testing::FakeRequest;
 using telinject::testing::FakeResponse;
 
-const std::string kRuby = "class A\n  def f(x)\n    x\n  end\nend\n";
+const std::string kKotlin = "class A {\n  fun f(x: Int): Int {\n    return x\n  }\n}\n";
 
-FakeResponse ruby_analysis(const FakeRequest&) {
+FakeResponse kotlin_analysis(const FakeRequest&) {
   // gpt-4o: 1000 in + 400 out = $0.0065.
   return telinject::testing::openai_answer(
       R"({"functions": [{"name": "f", "qualified_name": "A.f", "start_line": 2, )"
@@ -32,10 +32,10 @@ Config enabled_at(const std::string& url, double budget) {
   return config;
 }
 
-const LlmLanguage& ruby() { return *llm_language_for("a.rb"); }
+const LlmLanguage& kotlin() { return *llm_language_for("a.kt"); }
 
 TEST_CASE("No LLM unless enabled; one LLM while the settings stay") {
-  FakeLlmServer server(ruby_analysis);
+  FakeLlmServer server(kotlin_analysis);
   LlmService service;
   Config off = enabled_at(server.base_url(), 1);
   off.llm.enabled = false;
@@ -48,13 +48,13 @@ TEST_CASE("No LLM unless enabled; one LLM while the settings stay") {
 }
 
 TEST_CASE("A text is analysed once") {
-  FakeLlmServer server(ruby_analysis);
+  FakeLlmServer server(kotlin_analysis);
   LlmService service;
   auto llm = service.for_config(enabled_at(server.base_url(), 1), {}, true);
   REQUIRE(llm);
   for (int i = 0; i < 3; ++i) {
     CallFailure why = CallFailure::kNone;
-    auto functions = llm->analyze(kRuby, "a.rb", ruby(), &why);
+    auto functions = llm->analyze(kKotlin, "a.kt", kotlin(), &why);
     REQUIRE(functions.ok());
     CHECK(functions->size() == 1);
   }
@@ -65,14 +65,14 @@ TEST_CASE("A text is analysed once") {
 }
 
 TEST_CASE("The budget is the server's: spent once, no more calls, across settings changes") {
-  FakeLlmServer server(ruby_analysis);
+  FakeLlmServer server(kotlin_analysis);
   LlmService service;
   // About $0.007 reserved for the first call, $0.0065 spent; the second does not fit.
   auto llm = service.for_config(enabled_at(server.base_url(), 0.01), {}, true);
   REQUIRE(llm);
   CallFailure why = CallFailure::kNone;
-  CHECK(llm->analyze(kRuby, "a.rb", ruby(), &why).ok());
-  CHECK_FALSE(llm->analyze(kRuby + "\n", "a.rb", ruby(), &why).ok());
+  CHECK(llm->analyze(kKotlin, "a.kt", kotlin(), &why).ok());
+  CHECK_FALSE(llm->analyze(kKotlin + "\n", "a.kt", kotlin(), &why).ok());
   CHECK(why == CallFailure::kBudget);
   CHECK(llm->budget_spent());
   CHECK(llm->text_hooks().repairer == nullptr);
@@ -84,7 +84,7 @@ TEST_CASE("The budget is the server's: spent once, no more calls, across setting
   auto next = service.for_config(other, {}, true);
   REQUIRE(next);
   CHECK(next != llm);
-  CHECK_FALSE(next->analyze(kRuby + "\n\n", "a.rb", ruby(), &why).ok());
+  CHECK_FALSE(next->analyze(kKotlin + "\n\n", "a.kt", kotlin(), &why).ok());
   CHECK(why == CallFailure::kBudget);
   CHECK(server.requests().size() == 1);
   nlohmann::json usage = service.usage();

@@ -1,5 +1,5 @@
 """The LLM in the language server, against a fake OpenAI server that speaks the real wire
-format: a Ruby file gets diagnostics and an "instrument function" action from the LLM's list of
+format: a Kotlin file gets diagnostics and an "instrument function" action from the LLM's list of
 its functions, the list is asked once per text, self-healing repairs a broken template in a
 code action, the budget holds for the server's life, a key in the settings is refused, and
 telinject.cacheStats reports the cost."""
@@ -17,28 +17,28 @@ for _name in ("LLM_PROVIDER", "LLM_MODEL", "LLM_BASE_URL", "LLM_TIMEOUT", "LLM_E
     os.environ.pop(_name, None)
 
 KEY = "sk-e2e-lsp-SECRET"
-RUBY = """class Greeter
-  def greet(name)
-    "hi " + name
-  end
+KOTLIN = """class Greeter {
+  fun greet(name: String): String {
+    return "hi " + name
+  }
 
-  def shout(name)
-    greet(name).upcase
-  end
-end
+  fun shout(name: String): String {
+    return greet(name).uppercase()
+  }
+}
 """
 
 
-def ruby_analysis(request):
-    """A model that reads the numbered lines of the prompt: the `def`s of the one class."""
+def kotlin_analysis(request):
+    """A model that reads the numbered lines of the prompt: the `fun`s of the one class."""
     lines = prompt_lines(request)
     functions = []
     for number, text in sorted(lines.items()):
-        match = re.match(r"^(\s+)def (\w+)", text)
+        match = re.match(r"^(\s+)fun (\w+)", text)
         if not match:
             continue
         indent, name = match.groups()
-        end = next(n for n in sorted(lines) if n > number and lines[n] == indent + "end")
+        end = next(n for n in sorted(lines) if n > number and lines[n] == indent + "}")
         functions.append({"name": name, "qualified_name": "Greeter." + name,
                           "start_line": number, "body_start_line": number + 1, "end_line": end})
     # gpt-4o prices: about $0.0065 a call.
@@ -48,7 +48,7 @@ def ruby_analysis(request):
 class LspLlmTest(unittest.TestCase):
     def setUp(self):
         self.root = temp_dir(self)
-        self.server = FakeLlm(ruby_analysis)
+        self.server = FakeLlm(kotlin_analysis)
         self.addCleanup(self.server.close)
         self.client = LspClient(self.root)
         self.addCleanup(self.client.close)
@@ -79,11 +79,11 @@ class LspLlmTest(unittest.TestCase):
         return self.client.request("workspace/executeCommand",
                                    {"command": "telinject.cacheStats"})["result"]
 
-    def test_ruby_diagnostics_action_and_cost(self):
+    def test_kotlin_diagnostics_action_and_cost(self):
         self.start({"budget": 1})
         c = self.client
-        uri = "file://" + self.write("greeter.rb", RUBY)
-        c.open(uri, RUBY, "ruby")
+        uri = "file://" + self.write("greeter.kt", KOTLIN)
+        c.open(uri, KOTLIN, "kotlin")
         diagnostics = self.diagnostics(uri, 1)
         self.assertEqual(sorted(d["data"]["function"] for d in diagnostics),
                          ["Greeter.greet", "Greeter.shout"])
@@ -93,7 +93,7 @@ class LspLlmTest(unittest.TestCase):
         self.assertEqual(len(self.server.requests), 1)
 
         # The same text again: no second call.
-        c.change_full(uri, RUBY, 2)
+        c.change_full(uri, KOTLIN, 2)
         self.assertEqual(len(self.diagnostics(uri, 2)), 2)
         actions = c.request("textDocument/codeAction", {
             "textDocument": {"uri": uri}, "range": greet["range"],
@@ -103,12 +103,13 @@ class LspLlmTest(unittest.TestCase):
         self.assertIn("source.telinject.instrumentFile", [a["kind"] for a in actions])
         resolved = c.request("codeAction/resolve", fix)["result"]
         c.apply_workspace_edit(resolved["edit"])
-        self.assertEqual(c.documents[uri], RUBY.replace(
-            '  def greet(name)\n',
-            '  def greet(name)\n    $stderr.puts("[telinject] enter " + "Greeter.greet") # telinject\n'))
+        self.assertEqual(c.documents[uri], KOTLIN.replace(
+            '  fun greet(name: String): String {\n',
+            '  fun greet(name: String): String {\n'
+            '    System.err.println("[telinject] enter " + "Greeter.greet") // telinject\n'))
 
         # The whole file: what the CLI writes for the same file and answers.
-        c.change_full(uri, RUBY, 3)
+        c.change_full(uri, KOTLIN, 3)
         self.diagnostics(uri, 3)
         actions = c.request("textDocument/codeAction", {
             "textDocument": {"uri": uri}, "range": greet["range"],
@@ -116,12 +117,12 @@ class LspLlmTest(unittest.TestCase):
         whole = next(a for a in actions if a["kind"] == "source.telinject.instrumentFile")
         c.apply_workspace_edit(c.request("codeAction/resolve", whole)["result"]["edit"])
         copy = temp_dir(self)
-        with open(os.path.join(copy, "greeter.rb"), "w", encoding="utf-8") as handle:
-            handle.write(RUBY)
+        with open(os.path.join(copy, "greeter.kt"), "w", encoding="utf-8") as handle:
+            handle.write(KOTLIN)
         run_cli("instrument", copy, "--llm", "--model", "gpt-4o", "--cache-dir",
                 os.path.join(copy, ".cache"), cwd=copy,
                 env={"OPENAI_API_KEY": KEY, "LLM_BASE_URL": self.server.url})
-        with open(os.path.join(copy, "greeter.rb"), encoding="utf-8") as handle:
+        with open(os.path.join(copy, "greeter.kt"), encoding="utf-8") as handle:
             self.assertEqual(c.documents[uri], handle.read())
         server_calls = len(self.server.requests) - 1  # the CLI's own
         self.assertEqual(server_calls, 1)
@@ -144,22 +145,22 @@ class LspLlmTest(unittest.TestCase):
         remove = next(a for a in actions if a["title"] == "Remove telemetry from function `Greeter.greet`")
         c.apply_workspace_edit(c.request("codeAction/resolve", remove)["result"]["edit"])
         self.assertEqual(c.documents[uri], instrumented.replace(
-            '    $stderr.puts("[telinject] enter " + "Greeter.greet") # telinject\n', ""))
-        self.assertIn('"Greeter.shout") # telinject', c.documents[uri])
+            '    System.err.println("[telinject] enter " + "Greeter.greet") // telinject\n', ""))
+        self.assertIn('"Greeter.shout") // telinject', c.documents[uri])
         self.assertEqual(self.stats()["llm"]["calls"], 2)
         self.assertEqual(c.shutdown(), 0)
         self.assertNotIn(KEY, b"".join(c.stderr).decode(errors="replace"))
 
     def test_the_workspace_command_instruments_files_without_a_grammar_on_disk(self):
         self.start({"budget": 1})
-        path = self.write("greeter.rb", RUBY)  # not open in the editor: written by the pipeline
+        path = self.write("greeter.kt", KOTLIN)  # not open in the editor: written by the pipeline
         result = self.client.request("workspace/executeCommand",
                                      {"command": "telinject.instrumentWorkspace"}, timeout=120)
         self.assertEqual(result.get("result", {}).get("applied"), True, result)
         with open(path, encoding="utf-8") as handle:
             written = handle.read()
-        self.assertIn('"Greeter.greet") # telinject', written)
-        self.assertIn('"Greeter.shout") # telinject', written)
+        self.assertIn('"Greeter.greet") // telinject', written)
+        self.assertIn('"Greeter.shout") // telinject', written)
         self.assertEqual(len(self.server.requests), 1)
         self.assertEqual(self.stats()["llm"]["calls"], 1)
 
@@ -169,10 +170,10 @@ class LspLlmTest(unittest.TestCase):
         c = self.client
         uris = []
         for index in range(3):
-            text = RUBY.replace("Greeter", f"Greeter{index}")
-            uri = "file://" + self.write(f"greeter{index}.rb", text)
+            text = KOTLIN.replace("Greeter", f"Greeter{index}")
+            uri = "file://" + self.write(f"greeter{index}.kt", text)
             uris.append(uri)
-            c.open(uri, text, "ruby")
+            c.open(uri, text, "kotlin")
             self.diagnostics(uri, 1)
         self.assertEqual(len(self.server.requests), 1)
         self.wait_log("budget of this language server is spent")
@@ -181,7 +182,7 @@ class LspLlmTest(unittest.TestCase):
             "debounceMs": 0, "cacheDirectory": os.path.join(self.root, ".cache"),
             "llm": {"enabled": True, "baseUrl": self.server.url, "model": "gpt-4o",
                     "budget": 0.01}}}})
-        c.change_full(uris[2], RUBY + "\n", 2)
+        c.change_full(uris[2], KOTLIN + "\n", 2)
         self.diagnostics(uris[2], 2)
         self.assertEqual(len(self.server.requests), 1)
         # The action says why it does nothing.
@@ -196,16 +197,16 @@ class LspLlmTest(unittest.TestCase):
     def test_a_key_in_the_settings_is_refused(self):
         self.start({"apiKey": KEY}, key_in_env_file=False)
         self.wait_log("setting 'llm.apiKey' refused")
-        uri = "file://" + self.write("greeter.rb", RUBY)
-        self.client.open(uri, RUBY, "ruby")
+        uri = "file://" + self.write("greeter.kt", KOTLIN)
+        self.client.open(uri, KOTLIN, "kotlin")
         self.assertEqual(self.diagnostics(uri, 1), [])
         self.assertEqual(self.server.requests, [])
         self.assertFalse(self.stats()["llm"]["enabled"])
 
     def test_no_call_unless_enabled(self):
         self.start({"enabled": False})
-        uri = "file://" + self.write("greeter.rb", RUBY)
-        self.client.open(uri, RUBY, "ruby")
+        uri = "file://" + self.write("greeter.kt", KOTLIN)
+        self.client.open(uri, KOTLIN, "kotlin")
         self.assertEqual(self.diagnostics(uri, 1), [])
         answer = self.client.request("workspace/executeCommand",
                                      {"command": "telinject.instrumentFile", "arguments": [uri]})

@@ -131,15 +131,15 @@ class DeepIndentationTest(unittest.TestCase):
             self.assertEqual(handle.read(), source)
 
 
-RUBY = "class Greeter\n  def greet(name)\n    \"hi #{name}\"\n  end\nend\n"
+KOTLIN = "class Greeter {\n  fun greet(name: String): String {\n    return \"hi $name\"\n  }\n}\n"
 
 
-def analyse_ruby(request, prompt_tokens=300):
-    """A model that finds the one Ruby method of RUBY in the numbered prompt."""
+def analyse_kotlin(request, prompt_tokens=300):
+    """A model that finds the one Kotlin function of KOTLIN in the numbered prompt."""
     prompt = request.json()["messages"][-1]["content"]
     start = next(int(line.split(":")[0]) for line in prompt.splitlines()
-                 if re.match(r"^\d+:   def greet", line))
-    functions = [{"name": "greet", "qualified_name": "Greeter#greet", "start_line": start,
+                 if re.match(r"^\d+:   fun greet", line))
+    functions = [{"name": "greet", "qualified_name": "Greeter.greet", "start_line": start,
                   "body_start_line": start + 1, "end_line": start + 2}]
     return openai_answer(json.dumps({"functions": functions}), prompt_tokens, 80)
 
@@ -194,8 +194,8 @@ class UrlCredentialsTest(unittest.TestCase):
                 result = run_cli(*args, cwd=root, env=env, check=1)
                 self.assertIn("[redacted]@127.0.0.1", result.stderr)
                 self.assert_hidden(result.stdout, result.stderr)
-        with open(os.path.join(root, "greeter.rb"), "w", encoding="utf-8") as handle:
-            handle.write(RUBY)
+        with open(os.path.join(root, "greeter.kt"), "w", encoding="utf-8") as handle:
+            handle.write(KOTLIN)
         result = run_cli("instrument", "--format", "json", "--debug-trace", "--trace-level",
                          "DEBUG", "--max-retries", "0", root, cwd=root, env=env)
         self.assert_hidden(result.stdout, result.stderr, self.trace_text(root))
@@ -206,11 +206,11 @@ class UrlCredentialsTest(unittest.TestCase):
         self.assert_hidden(bad.stdout, bad.stderr)
 
     def test_instrument_with_trace(self):
-        server, url = self.server(analyse_ruby)
+        server, url = self.server(analyse_kotlin)
         env = {"OPENAI_API_KEY": self.KEY, "LLM_BASE_URL": url, "LLM_ENABLED": "true"}
         root = temp_dir(self)
-        with open(os.path.join(root, "greeter.rb"), "w", encoding="utf-8") as handle:
-            handle.write(RUBY)
+        with open(os.path.join(root, "greeter.kt"), "w", encoding="utf-8") as handle:
+            handle.write(KOTLIN)
         result = run_cli("instrument", "--format", "json", "--debug-trace", "--trace-level",
                          "TRACE", root, cwd=root, env=env, check=0)
         report = json.loads(result.stdout)
@@ -228,14 +228,14 @@ class LlmOptInTest(unittest.TestCase):
     def project(self, files=1, config=None):
         root = temp_dir(self)
         for index in range(files):
-            with open(os.path.join(root, f"greeter{index}.rb"), "w", encoding="utf-8") as handle:
-                handle.write(RUBY)
+            with open(os.path.join(root, f"greeter{index}.kt"), "w", encoding="utf-8") as handle:
+                handle.write(KOTLIN)
         if config is not None:
             with open(os.path.join(root, ".telinject.toml"), "w", encoding="utf-8") as handle:
                 handle.write(config)
         return root
 
-    def server(self, handler=analyse_ruby):
+    def server(self, handler=analyse_kotlin):
         server = FakeLlm(handler)
         self.addCleanup(server.close)
         return server
@@ -274,7 +274,7 @@ class LlmOptInTest(unittest.TestCase):
 
     def test_default_budget_is_stated_and_enforced(self):
         # Each call reports 4M prompt tokens of gpt-4o-mini: $0.60, over the $0.50 default.
-        server = self.server(lambda request: analyse_ruby(request, prompt_tokens=4_000_000))
+        server = self.server(lambda request: analyse_kotlin(request, prompt_tokens=4_000_000))
         root = self.project(files=3)
         env = {"OPENAI_API_KEY": self.KEY, "LLM_BASE_URL": server.url}
         result = run_cli("instrument", "--llm", "--no-parallel", "--no-cache", "--format", "json",

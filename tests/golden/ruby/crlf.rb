@@ -1,0 +1,5 @@
+module Crlf
+  def self.run(x)
+    x + 1
+  end
+end
