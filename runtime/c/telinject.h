@@ -1,0 +1,309 @@
+/* telinject.h: the runtime helper of C and C++ code instrumented by telinject (docs/c.md).
+ * Written by `telinject instrument` beside each instrumented file, removed by `telinject remove`.
+ * One header for C99/C11 and C++11 and later, GCC and Clang on Linux. Every translation unit that
+ * includes it defines the same weak symbols: the linker keeps one copy, so spans nest across
+ * files and one buffer is written once, at exit.
+ *
+ * TELINJECT_SPAN("ns::A::f"); opens a span that ends when the enclosing block is left (C: a
+ * variable with __attribute__((cleanup)); C++: an object whose destructor also sees an exception
+ * passing through). With TELINJECT_OUT unset a span costs one load and one branch. */
+#ifndef TELINJECT_H_
+#define TELINJECT_H_
+
+/* The project's own warning flags (-Werror, -std=c89, -Wconversion...) are for its code, not
+ * for this header: it is compiled as a system header. It is warning-free with -Wall -Wextra
+ * -Wpedantic anyway. */
+#if defined(__GNUC__)
+#pragma GCC system_header
+#endif
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __cplusplus
+#include <exception>
+extern "C" {
+#endif
+
+struct telinject_span {
+  const char* name;
+  const char* file;
+  int line;
+  int active;
+  uint64_t trace_high, trace_low, span_id, parent_id;
+  uint64_t start_unix_ns, start_monotonic_ns;
+};
+
+/* 1: recording, 0: off, -1: not decided yet (the first span reads TELINJECT_OUT). */
+extern int telinject_enabled_;
+void telinject_span_open_(struct telinject_span* span, const char* name, const char* file, int line,
+                          const char* language);
+void telinject_span_close_(struct telinject_span* span, int error, const char* type);
+void telinject_flush(void);
+
+/* POSIX functions under names of our own (the file may be compiled as strict ISO C, where
+ * <time.h> and <unistd.h> do not declare them). */
+struct telinject_timespec_ {
+  long seconds;
+  long nanoseconds;
+};
+int telinject_clock_gettime_(int clock, struct telinject_timespec_* now) __asm__("clock_gettime");
+int telinject_getpid_(void) __asm__("getpid");
+/* C99's snprintf, which <stdio.h> does not declare for -std=c89. */
+int telinject_snprintf_(char* out, size_t size, const char* format, ...) __asm__("snprintf");
+
+#define TELINJECT_WEAK_ __attribute__((weak))
+#define TELINJECT_BUFFER_SIZE_ 65536
+
+TELINJECT_WEAK_ int telinject_enabled_ = -1;
+TELINJECT_WEAK_ FILE* telinject_file_ = NULL;
+TELINJECT_WEAK_ char telinject_buffer_[TELINJECT_BUFFER_SIZE_];
+TELINJECT_WEAK_ size_t telinject_buffer_used_ = 0;
+TELINJECT_WEAK_ char telinject_lock_ = 0;
+TELINJECT_WEAK_ int telinject_pid_ = 0;
+TELINJECT_WEAK_ int telinject_threads_ = 0;
+/* The thread's innermost open span (0: none) and its trace. Spans end in the reverse order
+ * they start on a thread, so closing one makes its parent current again. */
+TELINJECT_WEAK_ __thread uint64_t telinject_current_span_ = 0;
+TELINJECT_WEAK_ __thread uint64_t telinject_current_trace_high_ = 0;
+TELINJECT_WEAK_ __thread uint64_t telinject_current_trace_low_ = 0;
+TELINJECT_WEAK_ __thread uint64_t telinject_random_state_ = 0;
+TELINJECT_WEAK_ __thread int telinject_thread_id_ = 0;
+
+static __inline__ void telinject_lock_take_(void) {
+  while (__atomic_test_and_set(&telinject_lock_, __ATOMIC_ACQUIRE)) {
+  }
+}
+
+static __inline__ void telinject_lock_give_(void) {
+  __atomic_clear(&telinject_lock_, __ATOMIC_RELEASE);
+}
+
+static __inline__ uint64_t telinject_clock_(int clock) {
+  struct telinject_timespec_ now;
+  telinject_clock_gettime_(clock, &now);
+  return (uint64_t)now.seconds * 1000000000u + (uint64_t)now.nanoseconds;
+}
+
+/* splitmix64 over a per-thread state seeded from the clock, the pid and the thread's address. */
+static __inline__ uint64_t telinject_random_(void) {
+  uint64_t z;
+  if (telinject_random_state_ == 0)
+    telinject_random_state_ = telinject_clock_(0) ^ ((uint64_t)telinject_getpid_() << 32) ^
+                              (uint64_t)(uintptr_t)&telinject_random_state_;
+  z = (telinject_random_state_ += 0x9e3779b97f4a7c15u);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  z ^= z >> 31;
+  return z ? z : 1;
+}
+
+/* Writes the buffer whole: one write() of whole lines. Called with the lock held. */
+static __inline__ void telinject_write_buffer_(void) {
+  if (telinject_buffer_used_ == 0 || !telinject_file_) return;
+  fwrite(telinject_buffer_, 1, telinject_buffer_used_, telinject_file_);
+  telinject_buffer_used_ = 0;
+}
+
+TELINJECT_WEAK_ void telinject_flush(void) {
+  telinject_lock_take_();
+  telinject_write_buffer_();
+  telinject_lock_give_();
+}
+
+static __inline__ void telinject_append_(const char* text, size_t length) {
+  if (telinject_buffer_used_ + length > TELINJECT_BUFFER_SIZE_) telinject_write_buffer_();
+  if (length > TELINJECT_BUFFER_SIZE_) return; /* a line longer than the buffer: dropped */
+  memcpy(telinject_buffer_ + telinject_buffer_used_, text, length);
+  telinject_buffer_used_ += length;
+}
+
+/* `value` as the inside of a JSON string, cut to fit `size` bytes. */
+static __inline__ size_t telinject_json_escape_(char* out, size_t size, const char* value) {
+  size_t used = 0;
+  for (; *value && used + 7 < size; ++value) {
+    unsigned char c = (unsigned char)*value;
+    if (c == '"' || c == '\\') {
+      out[used++] = '\\';
+      out[used++] = (char)c;
+    } else if (c < 0x20) {
+      used += (size_t)telinject_snprintf_(out + used, size - used, "\\u%04x", c);
+    } else {
+      out[used++] = (char)c;
+    }
+  }
+  out[used] = '\0';
+  return used;
+}
+
+static __inline__ void telinject_start_(const char* language) {
+  const char* path;
+  const char* service;
+  char line[512];
+  char escaped[256];
+  int length;
+  telinject_lock_take_();
+  if (telinject_enabled_ != -1) {
+    telinject_lock_give_();
+    return;
+  }
+  path = getenv("TELINJECT_OUT");
+  telinject_file_ = path && *path ? fopen(path, "a") : NULL;
+  if (!telinject_file_) {
+    if (path && *path) fprintf(stderr, "telinject: cannot open TELINJECT_OUT=%s\n", path);
+    __atomic_store_n(&telinject_enabled_, 0, __ATOMIC_RELEASE);
+    telinject_lock_give_();
+    return;
+  }
+  /* Unbuffered: each fwrite of the buffer is one write() of whole lines. */
+  setvbuf(telinject_file_, NULL, _IONBF, 0);
+  telinject_pid_ = telinject_getpid_();
+  service = getenv("OTEL_SERVICE_NAME");
+  if (service && *service)
+    telinject_json_escape_(escaped, sizeof escaped, service);
+  else
+    telinject_snprintf_(escaped, sizeof escaped, "unknown_service:%s", language);
+  length = telinject_snprintf_(
+      line, sizeof line,
+      "{\"resource\":{\"service.name\":\"%s\",\"telemetry.sdk.name\":\"telinject\","
+      "\"telemetry.sdk.language\":\"%s\",\"process.pid\":%d}}\n",
+      escaped, language, telinject_pid_);
+  if (length > 0 && (size_t)length < sizeof line) telinject_append_(line, (size_t)length);
+  atexit(telinject_flush);
+  __atomic_store_n(&telinject_enabled_, 1, __ATOMIC_RELEASE);
+  telinject_lock_give_();
+}
+
+TELINJECT_WEAK_ void telinject_span_open_(struct telinject_span* span, const char* name,
+                                          const char* file, int line, const char* language) {
+  span->active = 0;
+  if (__atomic_load_n(&telinject_enabled_, __ATOMIC_ACQUIRE) == -1) telinject_start_(language);
+  if (__atomic_load_n(&telinject_enabled_, __ATOMIC_ACQUIRE) != 1) return;
+  span->name = name;
+  span->file = file;
+  span->line = line;
+  span->active = 1;
+  span->span_id = telinject_random_();
+  span->parent_id = telinject_current_span_;
+  if (!span->parent_id) {
+    telinject_current_trace_high_ = telinject_random_();
+    telinject_current_trace_low_ = telinject_random_();
+  }
+  span->trace_high = telinject_current_trace_high_;
+  span->trace_low = telinject_current_trace_low_;
+  telinject_current_span_ = span->span_id;
+  span->start_unix_ns = telinject_clock_(0);
+  span->start_monotonic_ns = telinject_clock_(1);
+}
+
+TELINJECT_WEAK_ void telinject_span_close_(struct telinject_span* span, int error,
+                                           const char* type) {
+  char line[2048];
+  char name[512];
+  char file[512];
+  char parent[24];
+  char status[256];
+  uint64_t duration;
+  int length;
+  if (!span->active) return;
+  duration = telinject_clock_(1) - span->start_monotonic_ns;
+  telinject_current_span_ = span->parent_id;
+  if (telinject_thread_id_ == 0)
+    telinject_thread_id_ = __atomic_add_fetch(&telinject_threads_, 1, __ATOMIC_RELAXED);
+  telinject_json_escape_(name, sizeof name, span->name);
+  telinject_json_escape_(file, sizeof file, span->file);
+  if (span->parent_id)
+    telinject_snprintf_(parent, sizeof parent, "\"%016llx\"", (unsigned long long)span->parent_id);
+  else
+    telinject_snprintf_(parent, sizeof parent, "null");
+  if (error)
+    telinject_snprintf_(
+        status, sizeof status,
+        "\"error\",\"exception.type\":\"%s\",\"exception.message\":\"an exception left "
+        "the function\"",
+        type);
+  else
+    telinject_snprintf_(status, sizeof status, "\"ok\"");
+  length = telinject_snprintf_(
+      line, sizeof line,
+      "{\"name\":\"%s\",\"code.function.name\":\"%s\",\"code.file.path\":\"%s\","
+      "\"code.line.number\":%d,\"trace_id\":\"%016llx%016llx\",\"span_id\":"
+      "\"%016llx\",\"parent_span_id\":%s,\"start_time_unix_nano\":%llu,"
+      "\"duration_ns\":%llu,\"status\":%s,\"thread.id\":%d,\"process.pid\":%d}\n",
+      name, name, file, span->line, (unsigned long long)span->trace_high,
+      (unsigned long long)span->trace_low, (unsigned long long)span->span_id, parent,
+      (unsigned long long)span->start_unix_ns, (unsigned long long)duration, status,
+      telinject_thread_id_, telinject_pid_);
+  if (length <= 0 || (size_t)length >= sizeof line) return;
+  telinject_lock_take_();
+  telinject_append_(line, (size_t)length);
+  telinject_lock_give_();
+}
+
+#ifdef __cplusplus
+} /* extern "C" */
+
+namespace telinject {
+
+/// The span of one call: opened by the constructor, closed by the destructor, with status error
+/// when an exception leaves the function through it.
+class Span {
+ public:
+  Span(const char* name, const char* file, int line) noexcept {
+#if defined(__cpp_lib_uncaught_exceptions) || __cplusplus >= 201703L
+    exceptions_ = std::uncaught_exceptions();
+#endif
+    span_.active = 0;
+    if (telinject_enabled_ != 0) telinject_span_open_(&span_, name, file, line, "cpp");
+  }
+  ~Span() {
+    if (!span_.active) return;
+#if defined(__cpp_lib_uncaught_exceptions) || __cplusplus >= 201703L
+    bool unwinding = std::uncaught_exceptions() > exceptions_;
+#else
+    bool unwinding = std::uncaught_exception();
+#endif
+    telinject_span_close_(&span_, unwinding ? 1 : 0, "C++ exception");
+  }
+  Span(const Span&) = delete;
+  Span& operator=(const Span&) = delete;
+
+ private:
+  struct telinject_span span_;
+#if defined(__cpp_lib_uncaught_exceptions) || __cplusplus >= 201703L
+  int exceptions_ = 0;
+#endif
+};
+
+}  // namespace telinject
+
+#define TELINJECT_SPAN(name) ::telinject::Span _telinject_span(name, __FILE__, __LINE__)
+
+#else
+
+/* External (weak), not static: C99 inline functions with external linkage may call them. */
+void telinject_span_cleanup_(struct telinject_span* span);
+struct telinject_span telinject_span_start_(const char* name, const char* file, int line);
+
+TELINJECT_WEAK_ void telinject_span_cleanup_(struct telinject_span* span) {
+  if (span->active) telinject_span_close_(span, 0, "");
+}
+
+TELINJECT_WEAK_ struct telinject_span telinject_span_start_(const char* name, const char* file,
+                                                            int line) {
+  struct telinject_span span;
+  span.active = 0;
+  if (telinject_enabled_ != 0) telinject_span_open_(&span, name, file, line, "c");
+  return span;
+}
+
+#define TELINJECT_SPAN(name)                                      \
+  __attribute__((cleanup(telinject_span_cleanup_),                \
+                 unused)) struct telinject_span _telinject_span = \
+      telinject_span_start_(name, __FILE__, __LINE__)
+
+#endif
+
+#endif /* TELINJECT_H_ */
