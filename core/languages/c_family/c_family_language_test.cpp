@@ -107,3 +107,8 @@ TEST_CASE("the helper header goes beside the file") {
   CHECK(LanguageRegistry::instance().by_extension("x.h") == &cpp_language());
   CHECK(LanguageRegistry::instance().by_extension("x.c") == &c_language());
 }
+
+TEST_CASE("a class with an export macro is not taken for a function") {
+  auto e = extract(cpp_language(), "namespace n {\nclass EXPORT_API Widget\n{\n  int x;\n};\n}\n");
+  for (const FunctionInfo& f : e->functions) CHECK(f.qualified_name != "n::Widget");
+}

@@ -167,6 +167,17 @@ struct Walker {
     }
     if (is(node, "function_definition")) {
       TSNode declarator = ts_node_child_by_field_name(node, "declarator", 10);
+      TSNode type = ts_node_child_by_field_name(node, "type", 4);
+      if (dialect == Dialect::kCpp && !ts_node_is_null(type) && !ts_node_is_null(declarator) &&
+          (is(type, "class_specifier") || is(type, "struct_specifier")) &&
+          is(declarator, "identifier")) {
+        // `class EXPORT_MACRO Name { ... }` read as a function `Name` returning
+        // `class EXPORT_MACRO`: a class, whose members the parser recovers as it can.
+        std::string own(node_text(source, declarator));
+        TSNode body = ts_node_child_by_field_name(node, "body", 4);
+        if (!ts_node_is_null(body)) children(body, join(own), own, parent);
+        return;
+      }
       TSNode name_node{};
       std::string name =
           ts_node_is_null(declarator) ? "" : declared_name(source, declarator, &name_node);
