@@ -27,20 +27,23 @@
 extern "C" {
 #endif
 
+/* An open span: a frame on its thread's stack (spans of a thread end in the reverse order they
+ * start). The call site keeps only whether it opened one. */
 struct telinject_span {
   const char* name;
   const char* file;
   int line;
-  int active;
   uint64_t trace_high, trace_low, span_id, parent_id;
   uint64_t start_unix_ns, start_monotonic_ns;
 };
+#define TELINJECT_MAX_DEPTH_ 256
 
 /* 1: recording, 0: off, -1: not decided yet (the first span reads TELINJECT_OUT). */
 extern int telinject_enabled_;
-void telinject_span_open_(struct telinject_span* span, const char* name, const char* file, int line,
-                          const char* language);
-void telinject_span_close_(struct telinject_span* span, int error, const char* type);
+/* Opens a span; 0 when telemetry is off or the thread is TELINJECT_MAX_DEPTH_ spans deep. */
+int telinject_span_open_(const char* name, const char* file, int line, const char* language);
+/* Closes the thread's innermost span; `error`: an exception of `type` passes through. */
+void telinject_span_close_(int error, const char* type);
 void telinject_flush(void);
 
 /* POSIX functions under names of our own (the file may be compiled as strict ISO C, where
@@ -67,6 +70,8 @@ TELINJECT_WEAK_ int telinject_threads_ = 0;
 /* The thread's innermost open span (0: none) and its trace. Spans end in the reverse order
  * they start on a thread, so closing one makes its parent current again. */
 TELINJECT_WEAK_ __thread uint64_t telinject_current_span_ = 0;
+TELINJECT_WEAK_ __thread struct telinject_span telinject_stack_[TELINJECT_MAX_DEPTH_];
+TELINJECT_WEAK_ __thread int telinject_depth_ = 0;
 TELINJECT_WEAK_ __thread uint64_t telinject_current_trace_high_ = 0;
 TELINJECT_WEAK_ __thread uint64_t telinject_current_trace_low_ = 0;
 TELINJECT_WEAK_ __thread uint64_t telinject_random_state_ = 0;
@@ -176,15 +181,16 @@ static __inline__ void telinject_start_(const char* language) {
   telinject_lock_give_();
 }
 
-TELINJECT_WEAK_ void telinject_span_open_(struct telinject_span* span, const char* name,
-                                          const char* file, int line, const char* language) {
-  span->active = 0;
+TELINJECT_WEAK_ int telinject_span_open_(const char* name, const char* file, int line,
+                                         const char* language) {
+  struct telinject_span* span;
   if (__atomic_load_n(&telinject_enabled_, __ATOMIC_ACQUIRE) == -1) telinject_start_(language);
-  if (__atomic_load_n(&telinject_enabled_, __ATOMIC_ACQUIRE) != 1) return;
+  if (__atomic_load_n(&telinject_enabled_, __ATOMIC_ACQUIRE) != 1) return 0;
+  if (telinject_depth_ >= TELINJECT_MAX_DEPTH_) return 0;
+  span = &telinject_stack_[telinject_depth_++];
   span->name = name;
   span->file = file;
   span->line = line;
-  span->active = 1;
   span->span_id = telinject_random_();
   span->parent_id = telinject_current_span_;
   if (!span->parent_id) {
@@ -196,10 +202,11 @@ TELINJECT_WEAK_ void telinject_span_open_(struct telinject_span* span, const cha
   telinject_current_span_ = span->span_id;
   span->start_unix_ns = telinject_clock_(0);
   span->start_monotonic_ns = telinject_clock_(1);
+  return 1;
 }
 
-TELINJECT_WEAK_ void telinject_span_close_(struct telinject_span* span, int error,
-                                           const char* type) {
+TELINJECT_WEAK_ void telinject_span_close_(int error, const char* type) {
+  struct telinject_span* span;
   char line[2048];
   char name[512];
   char file[512];
@@ -207,7 +214,8 @@ TELINJECT_WEAK_ void telinject_span_close_(struct telinject_span* span, int erro
   char status[256];
   uint64_t duration;
   int length;
-  if (!span->active) return;
+  if (telinject_depth_ <= 0) return;
+  span = &telinject_stack_[--telinject_depth_];
   duration = telinject_clock_(1) - span->start_monotonic_ns;
   telinject_current_span_ = span->parent_id;
   if (telinject_thread_id_ == 0)
@@ -251,27 +259,26 @@ namespace telinject {
 /// when an exception leaves the function through it.
 class Span {
  public:
-  Span(const char* name, const char* file, int line) noexcept {
+  Span(const char* name, const char* file, int line) noexcept
+      : active_(telinject_enabled_ != 0 && telinject_span_open_(name, file, line, "cpp")) {
 #if defined(__cpp_lib_uncaught_exceptions) || __cplusplus >= 201703L
-    exceptions_ = std::uncaught_exceptions();
+    if (active_) exceptions_ = std::uncaught_exceptions();
 #endif
-    span_.active = 0;
-    if (telinject_enabled_ != 0) telinject_span_open_(&span_, name, file, line, "cpp");
   }
   ~Span() {
-    if (!span_.active) return;
+    if (!active_) return;
 #if defined(__cpp_lib_uncaught_exceptions) || __cplusplus >= 201703L
     bool unwinding = std::uncaught_exceptions() > exceptions_;
 #else
     bool unwinding = std::uncaught_exception();
 #endif
-    telinject_span_close_(&span_, unwinding ? 1 : 0, "C++ exception");
+    telinject_span_close_(unwinding ? 1 : 0, "C++ exception");
   }
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;
 
  private:
-  struct telinject_span span_;
+  bool active_;
 #if defined(__cpp_lib_uncaught_exceptions) || __cplusplus >= 201703L
   int exceptions_ = 0;
 #endif
@@ -283,26 +290,16 @@ class Span {
 
 #else
 
-/* External (weak), not static: C99 inline functions with external linkage may call them. */
-void telinject_span_cleanup_(struct telinject_span* span);
-struct telinject_span telinject_span_start_(const char* name, const char* file, int line);
-
-TELINJECT_WEAK_ void telinject_span_cleanup_(struct telinject_span* span) {
-  if (span->active) telinject_span_close_(span, 0, "");
+/* Ends the span when the variable goes out of scope. External (weak), not static: C99 inline
+ * functions with external linkage may use it. */
+void telinject_span_cleanup_(const int* active);
+TELINJECT_WEAK_ void telinject_span_cleanup_(const int* active) {
+  if (*active) telinject_span_close_(0, "");
 }
 
-TELINJECT_WEAK_ struct telinject_span telinject_span_start_(const char* name, const char* file,
-                                                            int line) {
-  struct telinject_span span;
-  span.active = 0;
-  if (telinject_enabled_ != 0) telinject_span_open_(&span, name, file, line, "c");
-  return span;
-}
-
-#define TELINJECT_SPAN(name)                                      \
-  __attribute__((cleanup(telinject_span_cleanup_),                \
-                 unused)) struct telinject_span _telinject_span = \
-      telinject_span_start_(name, __FILE__, __LINE__)
+#define TELINJECT_SPAN(name)                                                            \
+  __attribute__((cleanup(telinject_span_cleanup_), unused)) const int _telinject_span = \
+      telinject_enabled_ != 0 && telinject_span_open_(name, __FILE__, __LINE__, "c")
 
 #endif
 
