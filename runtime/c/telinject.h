@@ -205,48 +205,98 @@ TELINJECT_WEAK_ int telinject_span_open_(const char* name, const char* file, int
   return 1;
 }
 
+/* A span line is built by hand: snprintf took most of a span's cost. */
+struct telinject_line_ {
+  char text[2048];
+  size_t used;
+};
+
+/* Appends `text`; escaped as the inside of a JSON string when `escape`. Cut to fit. */
+static __inline__ void telinject_put_(struct telinject_line_* line, const char* text, int escape) {
+  for (; *text && line->used + 8 < sizeof line->text; ++text) {
+    unsigned char c = (unsigned char)*text;
+    if (escape && (c == '"' || c == '\\')) {
+      line->text[line->used++] = '\\';
+    } else if (escape && c < 0x20) {
+      static const char digits[] = "0123456789abcdef";
+      memcpy(line->text + line->used, "\\u00", 4);
+      line->text[line->used + 4] = digits[c >> 4];
+      line->text[line->used + 5] = digits[c & 15];
+      line->used += 6;
+      continue;
+    }
+    line->text[line->used++] = (char)c;
+  }
+}
+
+static __inline__ void telinject_put_hex_(struct telinject_line_* line, uint64_t value) {
+  static const char digits[] = "0123456789abcdef";
+  int shift;
+  if (line->used + 16 >= sizeof line->text) return;
+  for (shift = 60; shift >= 0; shift -= 4) line->text[line->used++] = digits[(value >> shift) & 15];
+}
+
+static __inline__ void telinject_put_number_(struct telinject_line_* line, uint64_t value) {
+  char digits[24];
+  int count = 0;
+  do {
+    digits[count++] = (char)('0' + value % 10);
+    value /= 10;
+  } while (value);
+  if (line->used + (size_t)count >= sizeof line->text) return;
+  while (count) line->text[line->used++] = digits[--count];
+}
+
 TELINJECT_WEAK_ void telinject_span_close_(int error, const char* type) {
   struct telinject_span* span;
-  char line[2048];
-  char name[512];
-  char file[512];
-  char parent[24];
-  char status[256];
+  struct telinject_line_ line;
   uint64_t duration;
-  int length;
   if (telinject_depth_ <= 0) return;
   span = &telinject_stack_[--telinject_depth_];
   duration = telinject_clock_(1) - span->start_monotonic_ns;
   telinject_current_span_ = span->parent_id;
   if (telinject_thread_id_ == 0)
     telinject_thread_id_ = __atomic_add_fetch(&telinject_threads_, 1, __ATOMIC_RELAXED);
-  telinject_json_escape_(name, sizeof name, span->name);
-  telinject_json_escape_(file, sizeof file, span->file);
-  if (span->parent_id)
-    telinject_snprintf_(parent, sizeof parent, "\"%016llx\"", (unsigned long long)span->parent_id);
-  else
-    telinject_snprintf_(parent, sizeof parent, "null");
-  if (error)
-    telinject_snprintf_(
-        status, sizeof status,
-        "\"error\",\"exception.type\":\"%s\",\"exception.message\":\"an exception left "
-        "the function\"",
-        type);
-  else
-    telinject_snprintf_(status, sizeof status, "\"ok\"");
-  length = telinject_snprintf_(
-      line, sizeof line,
-      "{\"name\":\"%s\",\"code.function.name\":\"%s\",\"code.file.path\":\"%s\","
-      "\"code.line.number\":%d,\"trace_id\":\"%016llx%016llx\",\"span_id\":"
-      "\"%016llx\",\"parent_span_id\":%s,\"start_time_unix_nano\":%llu,"
-      "\"duration_ns\":%llu,\"status\":%s,\"thread.id\":%d,\"process.pid\":%d}\n",
-      name, name, file, span->line, (unsigned long long)span->trace_high,
-      (unsigned long long)span->trace_low, (unsigned long long)span->span_id, parent,
-      (unsigned long long)span->start_unix_ns, (unsigned long long)duration, status,
-      telinject_thread_id_, telinject_pid_);
-  if (length <= 0 || (size_t)length >= sizeof line) return;
+  line.used = 0;
+  telinject_put_(&line, "{\"name\":\"", 0);
+  telinject_put_(&line, span->name, 1);
+  telinject_put_(&line, "\",\"code.function.name\":\"", 0);
+  telinject_put_(&line, span->name, 1);
+  telinject_put_(&line, "\",\"code.file.path\":\"", 0);
+  telinject_put_(&line, span->file, 1);
+  telinject_put_(&line, "\",\"code.line.number\":", 0);
+  telinject_put_number_(&line, (uint64_t)(span->line > 0 ? span->line : 0));
+  telinject_put_(&line, ",\"trace_id\":\"", 0);
+  telinject_put_hex_(&line, span->trace_high);
+  telinject_put_hex_(&line, span->trace_low);
+  telinject_put_(&line, "\",\"span_id\":\"", 0);
+  telinject_put_hex_(&line, span->span_id);
+  if (span->parent_id) {
+    telinject_put_(&line, "\",\"parent_span_id\":\"", 0);
+    telinject_put_hex_(&line, span->parent_id);
+    telinject_put_(&line, "\",\"start_time_unix_nano\":", 0);
+  } else {
+    telinject_put_(&line, "\",\"parent_span_id\":null,\"start_time_unix_nano\":", 0);
+  }
+  telinject_put_number_(&line, span->start_unix_ns);
+  telinject_put_(&line, ",\"duration_ns\":", 0);
+  telinject_put_number_(&line, duration);
+  if (error) {
+    telinject_put_(&line, ",\"status\":\"error\",\"exception.type\":\"", 0);
+    telinject_put_(&line, type, 1);
+    telinject_put_(&line, "\",\"exception.message\":\"an exception left the function\"", 0);
+  } else {
+    telinject_put_(&line, ",\"status\":\"ok\"", 0);
+  }
+  telinject_put_(&line, ",\"thread.id\":", 0);
+  telinject_put_number_(&line, (uint64_t)telinject_thread_id_);
+  telinject_put_(&line, ",\"process.pid\":", 0);
+  telinject_put_number_(&line, (uint64_t)telinject_pid_);
+  if (line.used + 2 >= sizeof line.text) return; /* cut: not valid JSON, dropped */
+  line.text[line.used++] = '}';
+  line.text[line.used++] = '\n';
   telinject_lock_take_();
-  telinject_append_(line, (size_t)length);
+  telinject_append_(line.text, line.used);
   telinject_lock_give_();
 }
 
