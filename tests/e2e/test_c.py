@@ -1,0 +1,308 @@
+"""C and C++ support through the real CLI and the real compilers (gcc, g++):
+
+- programs of our own, in C and in C++, instrumented, compiled with -Wall -Wextra (the same
+  warnings, at the same lines, as the original) and run: records with the names C++ stack
+  traces print, nesting, the original line numbers, an exception's error status, threads;
+  `remove` gives back every byte and deletes the helper;
+- the helper header alone: no warning with -Wall -Wextra -Wpedantic in C89/C99/C11 and
+  C++11/14/17/20 (with -Wsystem-headers, so that its own system_header pragma hides nothing);
+- real code no one here wrote, reachable by CI: the C external scanner of tree-sitter-cpp (the
+  npm package telinject's build fetches), instrumented, compiled with -Wall -Wextra (warnings
+  unchanged), linked with the grammar's parser and Debian's libtree-sitter, and run on C++ text
+  with raw strings: the scanner's functions are recorded.
+Skipped when gcc or g++ is missing. The hand proof on cJSON and tinyxml2 is in docs/c.md."""
+import os
+import re
+import shutil
+import subprocess
+import unittest
+
+from support import BUILD_DIR, read_records, read_spans, run_cli, temp_dir
+
+GCC = shutil.which("gcc")
+GXX = shutil.which("g++")
+SOURCE_DIR = os.path.join(os.path.dirname(__file__), "..", "..")
+RUNTIME_HEADER = os.path.join(SOURCE_DIR, "runtime", "c", "telinject.h")
+TS_CPP = os.path.join(SOURCE_DIR, "grammars", "node_modules", "tree-sitter-cpp", "src")
+TS_CPP_LIBRARY = os.path.join(BUILD_DIR, "grammars", "libtree-sitter-cpp.a")
+
+C_LIB_H = """\
+#ifndef LIB_H
+#define LIB_H
+#include <stddef.h>
+
+static inline size_t clamp(size_t value, size_t limit) {
+  return value < limit ? value : limit;
+}
+
+int sum(const int *values, size_t count);
+
+#endif
+"""
+
+C_LIB_C = """\
+#include "lib.h"
+
+static int add(int a, int b, int unused) {
+  return a + b;
+}
+
+int
+sum (const int *values, size_t count)
+{
+  int total = 0;
+  size_t i;
+  for (i = 0; i < clamp(count, 8); ++i)
+    total = add(total, values[i], 0);
+  return total;
+}
+"""
+
+C_MAIN_C = """\
+#include <stdio.h>
+#include <pthread.h>
+#include "lib.h"
+
+static void *worker(void *argument) {
+  int values[] = {1, 2, 3};
+  *(int *)argument = sum(values, 3);
+  return NULL;
+}
+
+int main(void) {
+  int spare;
+  int result = 0;
+  pthread_t thread;
+  pthread_create(&thread, NULL, worker, &result);
+  pthread_join(thread, NULL);
+  printf("%d\\n", result);
+  return 0;
+}
+"""
+
+CPP_MAIN = """\
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace shapes {
+
+class Square {
+ public:
+  explicit Square(int side) : side_(side) {
+    if (side < 0) throw std::invalid_argument("negative side");
+  }
+  ~Square() { side_ = 0; }
+  bool operator==(const Square& other) const { return side_ == other.side_; }
+  int area() const;
+
+ private:
+  int side_;
+};
+
+int Square::area() const {
+  auto times = [](int a, int b) {
+    return a * b;
+  };
+  return times(side_, side_);
+}
+
+}  // namespace shapes
+
+int main() {
+  int unused;
+  shapes::Square a(3);
+  try {
+    shapes::Square bad(-1);
+  } catch (const std::exception&) {
+  }
+  std::printf("%d %d\\n", a.area(), a == a);
+  return 0;
+}
+"""
+
+
+def compile_warnings(compiler, args, cwd):
+    """Compiles; returns the warnings (file:line: warning: ...), the column left out: the
+    inserted span statement moves what follows the `{` on its row to the right."""
+    result = subprocess.run([compiler, *args], cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError(f"{compiler} {' '.join(args)} failed\n{result.stderr[-4000:]}")
+    return sorted(re.sub(r"^([^:\s]+:\d+):\d+:", r"\1:", line)
+                  for line in result.stderr.splitlines() if ": warning: " in line)
+
+
+def write(root, files):
+    for name, text in files.items():
+        with open(os.path.join(root, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def read_bytes(root, names):
+    return {name: open(os.path.join(root, name), "rb").read() for name in names}
+
+
+def row_of(text, fragment):
+    return text.splitlines().index(next(line for line in text.splitlines() if fragment in line)) + 1
+
+
+@unittest.skipUnless(GCC and GXX, "gcc and g++ are needed")
+class CProgramsTest(unittest.TestCase):
+    def test_c_program(self):
+        root = temp_dir(self)
+        files = {"lib.h": C_LIB_H, "lib.c": C_LIB_C, "main.c": C_MAIN_C}
+        write(root, files)
+        flags = ["-std=c11", "-Wall", "-Wextra", "-pthread", "-o", "prog", "main.c", "lib.c"]
+        before = compile_warnings(GCC, flags, root)
+        self.assertTrue(before, "the sample is meant to have warnings to compare")
+        original = read_bytes(root, files)
+
+        run_cli("instrument", root, check=0)
+        self.assertTrue(os.path.exists(os.path.join(root, "telinject.h")))
+        self.assertIn(b'{ TELINJECT_SPAN("sum");', open(os.path.join(root, "lib.c"), "rb").read())
+        self.assertEqual(compile_warnings(GCC, flags, root), before)
+
+        out = os.path.join(root, "spans.jsonl")
+        result = subprocess.run(["./prog"], cwd=root, env={**os.environ, "TELINJECT_OUT": out},
+                                capture_output=True, text=True, check=True)
+        self.assertEqual(result.stdout, "6\n")
+        records = read_records(out)
+        self.assertEqual(records[0]["resource"]["telemetry.sdk.language"], "c")
+        spans = read_spans(out)
+        by_name = {}
+        for span in spans:
+            by_name.setdefault(span["name"], []).append(span)
+        self.assertEqual(set(by_name), {"main", "worker", "sum", "add", "clamp"})
+        self.assertEqual(len(by_name["add"]), 3)
+        self.assertEqual(len(by_name["clamp"]), 4)
+        # The worker runs on its own thread: a root of its own trace there.
+        worker = by_name["worker"][0]
+        self.assertIsNone(worker["parent_span_id"])
+        self.assertNotEqual(worker["thread.id"], by_name["main"][0]["thread.id"])
+        self.assertEqual(by_name["sum"][0]["parent_span_id"], worker["span_id"])
+        for span in by_name["add"]:
+            self.assertEqual(span["parent_span_id"], by_name["sum"][0]["span_id"])
+            self.assertEqual(span["trace_id"], worker["trace_id"])
+        # The line of the body's `{`, as in the original file.
+        self.assertEqual(by_name["sum"][0]["code.line.number"], C_LIB_C.splitlines().index("{") + 1)
+        self.assertEqual(by_name["add"][0]["code.line.number"], row_of(C_LIB_C, "static int add"))
+        self.assertEqual(by_name["main"][0]["code.line.number"], row_of(C_MAIN_C, "int main"))
+        self.assertTrue(all(span["status"] == "ok" for span in spans))
+
+        run_cli("instrument", root, check=0)
+        self.assertEqual(run_cli("check", root).returncode, 0)
+        run_cli("remove", root, check=0)
+        self.assertEqual(read_bytes(root, files), original)
+        self.assertFalse(os.path.exists(os.path.join(root, "telinject.h")))
+
+    def test_cpp_program(self):
+        root = temp_dir(self)
+        write(root, {"main.cpp": CPP_MAIN})
+        flags = ["-std=c++17", "-Wall", "-Wextra", "-o", "prog", "main.cpp"]
+        before = compile_warnings(GXX, flags, root)
+        self.assertTrue(before)
+        run_cli("instrument", root, check=0)
+        self.assertEqual(compile_warnings(GXX, flags, root), before)
+        out = os.path.join(root, "spans.jsonl")
+        subprocess.run(["./prog"], cwd=root, env={**os.environ, "TELINJECT_OUT": out},
+                       check=True, capture_output=True)
+        spans = read_spans(out)
+        names = [span["name"] for span in spans]
+        self.assertEqual(sorted(set(names)), sorted([
+            "main", "shapes::Square::Square", "shapes::Square::~Square",
+            "shapes::Square::operator==", "shapes::Square::area",
+            "shapes::Square::area::{lambda#1}"]))
+        constructors = [span for span in spans if span["name"] == "shapes::Square::Square"]
+        failed = [span for span in constructors if span["status"] == "error"]
+        self.assertEqual(len(failed), 1)
+        self.assertEqual(failed[0]["exception.type"], "C++ exception")
+        main = next(span for span in spans if span["name"] == "main")
+        area = next(span for span in spans if span["name"] == "shapes::Square::area")
+        lambda_span = next(span for span in spans if "lambda" in span["name"])
+        self.assertEqual(area["parent_span_id"], main["span_id"])
+        self.assertEqual(lambda_span["parent_span_id"], area["span_id"])
+        self.assertEqual(lambda_span["code.line.number"], row_of(CPP_MAIN, "auto times"))
+        self.assertEqual(area["code.line.number"], row_of(CPP_MAIN, "int Square::area"))
+        run_cli("remove", root, check=0)
+        self.assertEqual(open(os.path.join(root, "main.cpp"), encoding="utf-8").read(), CPP_MAIN)
+
+    def test_helper_header_is_warning_free(self):
+        root = temp_dir(self)
+        write(root, {"use.c": '#include "telinject.h"\nint f(void) { TELINJECT_SPAN("f"); '
+                              'return 0; }\n',
+                     "use.cpp": '#include "telinject.h"\nint f() { TELINJECT_SPAN("f"); '
+                                'return 0; }\n'})
+        shutil.copy(RUNTIME_HEADER, root)
+        runs = [(GCC, "use.c", std) for std in ("c99", "c11", "c17")]
+        runs += [(GXX, "use.cpp", std) for std in ("c++11", "c++14", "c++17", "c++20")]
+        for compiler, source, std in runs:
+            with self.subTest(std=std):
+                result = subprocess.run(
+                    [compiler, f"-std={std}", "-Wall", "-Wextra", "-Wpedantic",
+                     "-Wsystem-headers", "-c", source, "-o", os.devnull],
+                    cwd=root, capture_output=True, text=True)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                own = [line for line in result.stderr.splitlines()
+                       if line.startswith("telinject.h:") and ": warning: " in line]
+                self.assertEqual(own, [], result.stderr)
+
+
+@unittest.skipUnless(GCC and GXX, "gcc and g++ are needed")
+class TreeSitterScannerTest(unittest.TestCase):
+    """tree-sitter-cpp's external scanner (C, from the npm registry), instrumented."""
+
+    def test_scanner_instrumented_runs(self):
+        if not os.path.exists(os.path.join(TS_CPP, "scanner.c")) or not os.path.exists(
+                TS_CPP_LIBRARY):
+            self.fail(f"tree-sitter-cpp sources or {TS_CPP_LIBRARY} missing: build telinject "
+                      "first (scripts/setup.sh)")
+        root = temp_dir(self)
+        shutil.copytree(os.path.join(TS_CPP, "tree_sitter"), os.path.join(root, "tree_sitter"))
+        shutil.copy(os.path.join(TS_CPP, "scanner.c"), root)
+        write(root, {"driver.c": """\
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tree_sitter/api.h>
+
+const TSLanguage *tree_sitter_cpp(void);
+
+int main(void) {
+  const char *code = "auto s = R\\"x(raw )\\" text)x\\"; int f() { return 1; }";
+  TSParser *parser = ts_parser_new();
+  ts_parser_set_language(parser, tree_sitter_cpp());
+  TSTree *tree = ts_parser_parse_string(parser, NULL, code, (uint32_t)strlen(code));
+  char *text = ts_node_string(ts_tree_root_node(tree));
+  printf("%s\\n", text);
+  free(text);
+  ts_tree_delete(tree);
+  ts_parser_delete(parser);
+  return 0;
+}
+"""})
+        original = open(os.path.join(root, "scanner.c"), "rb").read()
+        compile_flags = ["-std=c11", "-Wall", "-Wextra", "-I.", "-c", "scanner.c", "-o",
+                         "scanner.o"]
+        before = compile_warnings(GCC, compile_flags, root)
+        run_cli("instrument", os.path.join(root, "scanner.c"), check=0)
+        self.assertNotEqual(open(os.path.join(root, "scanner.c"), "rb").read(), original)
+        self.assertEqual(compile_warnings(GCC, compile_flags, root), before)
+        libs = subprocess.run(["pkg-config", "--libs", "tree-sitter"], capture_output=True,
+                              text=True).stdout.split() or ["-ltree-sitter"]
+        subprocess.run([GCC, "-I.", "-o", "driver", "driver.c", "scanner.o", TS_CPP_LIBRARY,
+                        *libs], cwd=root, check=True, capture_output=True)
+        out = os.path.join(root, "spans.jsonl")
+        result = subprocess.run(["./driver"], cwd=root, env={**os.environ, "TELINJECT_OUT": out},
+                                capture_output=True, text=True, check=True)
+        self.assertIn("raw_string_literal", result.stdout)
+        self.assertNotIn("ERROR", result.stdout)
+        names = {span["name"] for span in read_spans(out)}
+        self.assertIn("tree_sitter_cpp_external_scanner_scan", names)
+        self.assertIn("scan_raw_string_delimiter", names)
+        self.assertIn("scan_raw_string_content", names)
+        run_cli("remove", os.path.join(root, "scanner.c"), check=0)
+        self.assertEqual(open(os.path.join(root, "scanner.c"), "rb").read(), original)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,23 @@
+#include "config.h"
+
+/* K&R definitions are left alone. */
+int
+add (a, b)
+     int a;
+     int b;
+{
+  return a + b;
+}
+
+/* telinject: ignore */
+int quiet(void) {
+  return 0;
+}
+
+int loud(void) {  // telinject: ignore
+  return 1;
+}
+
+int counted(void) {
+  return 2;
+}

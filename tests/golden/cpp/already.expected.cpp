@@ -1,0 +1,11 @@
+#include <cstdio>
+#include "telinject.h"
+#line 2
+
+int done() { TELINJECT_SPAN("done");
+  return 1;
+}
+
+int todo() { TELINJECT_SPAN("todo");
+  return 2;
+}
