@@ -57,7 +57,8 @@ std::vector<std::string> chat_prompts(const FakeLlmServer& server) {
 
 TEST_CASE("Languages without a grammar are known by extension") {
   CHECK(llm_language_for("a/b.rb")->name == "ruby");
-  CHECK(llm_language_for("A.java")->name == "java");
+  CHECK(llm_language_for("A.kt")->name == "kotlin");
+  CHECK(llm_language_for("A.java") == nullptr);  // Java has its grammar (core/languages/java)
   CHECK(llm_language_for("a.py") == nullptr);
   CHECK(llm_language_for("notes.txt") == nullptr);
 }
