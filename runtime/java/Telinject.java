@@ -249,13 +249,24 @@ public final class Telinject {
       return Thread.currentThread().getId();
     }
 
+    // By reflection: ProcessHandle is Java 9+, and java.management may not be readable from
+    // the module the helper is compiled into.
     private static long processId() {
-      // "pid@host" (Java 8 has no ProcessHandle).
       try {
-        String name = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+        Class<?> handle = Class.forName("java.lang.ProcessHandle");
+        Object current = handle.getMethod("current").invoke(null);
+        return ((Long) handle.getMethod("pid").invoke(current)).longValue();
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        // Java 8: "pid@host" from the runtime bean
+      }
+      try {
+        Object bean = Class.forName("java.lang.management.ManagementFactory")
+            .getMethod("getRuntimeMXBean").invoke(null);
+        String name = (String) Class.forName("java.lang.management.RuntimeMXBean")
+            .getMethod("getName").invoke(bean);
         int at = name.indexOf('@');
         return Long.parseLong(at > 0 ? name.substring(0, at) : name);
-      } catch (RuntimeException | LinkageError e) {
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
         return 0;
       }
     }
