@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The cost of one instrumented Java call: a method plain and the same method instrumented by the
-# telinject CLI (build/cli/telinject), called in one JVM each with TELINJECT_OUT unset (off) and
-# set (recording every call, to a file), each run timing the plain method too, as its baseline.
+# telinject CLI (build/cli/telinject), called in one JVM each with TELINJECT_OUT unset (off), set
+# with the default limits (a hot method: recorded for its first 1000 calls, then 10 a second)
+# and set with TELINJECT_RATE_LIMIT=off (every call recorded, to a file), each run timing the
+# plain method too, as its baseline. EVERY_OUT: where the every-call run writes (/dev/null: no disk).
 # Prints ns per call. TELINJECT_BIN (default build/cli/telinject), CALLS (default 20,000,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,4 +57,6 @@ JAVA
 "$telinject" instrument "$work/src" >/dev/null
 javac -d "$work/out" $(find "$work/src" -name '*.java')
 env -u TELINJECT_OUT java -cp "$work/out" bench.Main "$calls" off
-TELINJECT_OUT="$work/records.jsonl" java -cp "$work/out" bench.Main "$((calls / 10))" recording
+TELINJECT_OUT="$work/records.jsonl" java -cp "$work/out" bench.Main "$calls" "recording, defaults" 2>/dev/null
+TELINJECT_OUT="${EVERY_OUT:-$work/every.jsonl}" TELINJECT_RATE_LIMIT=off TELINJECT_MAX_BYTES=off \
+  java -cp "$work/out" bench.Main "$((calls / 10))" "recording every call"

@@ -215,6 +215,50 @@ class JavaProgram(unittest.TestCase):
             self.assertEqual(handle.read(), SHOP)
         self.assertFalse(os.path.exists(helper))
 
+    def test_rate_limit_size_cap_and_dropped_lines(self):
+        root, _ = self.project()
+        loop = os.path.join(root, "src", "main", "java", "com", "example", "Loop.java")
+        with open(loop, "w", encoding="utf-8") as handle:
+            handle.write("package com.example;\n\npublic class Loop {\n"
+                         "    static int tick(int i) {\n        return i + 1;\n    }\n\n"
+                         "    public static void main(String[] args) {\n        int sum = 0;\n"
+                         "        for (int i = 0; i < 1500; i++) {\n"
+                         "            sum += tick(i);\n        }\n"
+                         "        System.out.println(sum);\n    }\n}\n")
+        run_cli("instrument", root, cwd=root, check=0)
+        sources = java_files(os.path.join(root, "src", "main", "java"))
+        out = temp_dir(self)
+        self.assertEqual(javac(sources, out, "-Werror")[0], 0)
+
+        def run(**env):
+            records = os.path.join(temp_dir(self), "records.jsonl")
+            full_env = dict(os.environ, TELINJECT_OUT=records, **env)
+            ran = subprocess.run([JAVA, "-cp", out, "com.example.Loop"], capture_output=True,
+                                 text=True, timeout=300, env=full_env)
+            self.assertEqual(ran.stdout, "1125750\n", ran.stderr)
+            return read_records(records), ran.stderr
+
+        records, stderr = run(TELINJECT_RATE_LIMIT="1000,0")
+        ticks = [r for r in records if r.get("name") == "com.example.Loop.tick" and "span_id" in r]
+        self.assertEqual(len(ticks), 1000)
+        dropped = [r for r in records if "dropped" in r]
+        self.assertEqual([(r["dropped"], r["name"], r["reason"]) for r in dropped],
+                         [(500, "com.example.Loop.tick", "rate_limit")])
+        self.assertIn("1001 spans written to", stderr)
+        self.assertIn("500 not recorded (rate limit 500, sampling 0, size cap 0)", stderr)
+
+        records, stderr = run(TELINJECT_RATE_LIMIT="off", TELINJECT_MAX_BYTES="2k")
+        spans = [r for r in records if "span_id" in r]
+        capped = sum(r["dropped"] for r in records if r.get("reason") == "size_cap")
+        self.assertLess(len(spans), 1500)
+        self.assertEqual(len(spans) + capped, 1501)
+        self.assertIn("reached TELINJECT_MAX_BYTES (2000 bytes)", stderr)
+
+        records, _ = run(TELINJECT_SAMPLE="0")
+        self.assertEqual([r for r in records if "span_id" in r], [])
+        self.assertEqual(sum(r["dropped"] for r in records if r.get("reason") == "sampling"),
+                         1501)
+
     def test_helper_at_the_source_root_from_a_subfolder(self):
         root, shop = self.project()
         package = os.path.dirname(shop)
