@@ -47,7 +47,7 @@ std::string span_suffix(TSNode function);
 std::string declared_package(std::string_view text);
 
 /// Every function of the file, outer before inner, with states (see LanguageSupport::extract).
-/// `file_path` is the path below the source root ({file} of the templates).
+/// Names start with the file's first package declaration.
 std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
                                             const std::vector<LanguageTemplate>& known);
 
