@@ -80,10 +80,6 @@ bool has_word(std::string_view line, std::string_view word) {
 
 const std::vector<LlmLanguage>& llm_languages() {
   static const std::vector<LlmLanguage> languages = {
-      {"java",
-       {".java"},
-       "}",
-       entry_line("System.err.println(\"[telinject] enter \" + {name}); // telinject")},
       {"kotlin",
        {".kt"},
        "}",

@@ -14,6 +14,7 @@ packages=(build-essential cmake ninja-build pkg-config git python3
           black isort pre-commit clang-format
           redis-server nginx
           golang-go golang-github-google-go-cmp-dev golang-opentelemetry-otel-dev
+          default-jdk-headless openjdk-17-source
           qemu-user
           ruby)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -1,4 +1,4 @@
-// Documents of languages telinject has no grammar for (Java, Kotlin, C#: llm_language.h):
+// Documents of languages telinject has no grammar for (Kotlin, C#: llm_language.h):
 // their functions come from the LLM (ServerSettings::llm, when `llm.enabled`), memoised per
 // text, and they are instrumented with core's process_llm_text. Diagnostics, code actions and
 // on-save reach them through document_functions and transform_document.

@@ -1,5 +1,6 @@
 """Languages without a grammar through the CLI: skipped without an LLM; with one, analysed,
-instrumented with telinject's own line, compiled and run (Java), and removed again."""
+instrumented with telinject's own line, compiled and run (Kotlin, when kotlinc is installed), and
+removed again."""
 import json
 import os
 import re
@@ -14,25 +15,23 @@ for _name in ("LLM_PROVIDER", "LLM_MODEL", "LLM_BASE_URL", "LLM_TIMEOUT", "OPENA
               "ANTHROPIC_API_KEY"):
     os.environ.pop(_name, None)
 
-JAVA = """public class Greeter {
-    static String greet(String name) {
-        return "hi " + name;
-    }
+KOTLIN = """fun greet(name: String): String {
+    return "hi " + name
+}
 
-    public static void main(String[] args) {
-        System.out.println(greet("ada"));
-    }
+fun main() {
+    println(greet("ada"))
 }
 """
 
 
 
 def analyse(request):
-    """A model that reads the numbered lines of the prompt: methods of the one class."""
+    """A model that reads the numbered lines of the prompt: the file's top-level functions."""
     lines = prompt_lines(request)
     functions = []
     for number, text in lines.items():
-        match = re.match(r"^(\s+)(?:public )?static \S+ (\w+)\(.*\{$", text)
+        match = re.match(r"^(\s*)fun (\w+)\(.*\{$", text)
         if not match:
             continue
         indent, name = match.groups()
@@ -45,8 +44,8 @@ def analyse(request):
 class LlmLanguageTest(unittest.TestCase):
     def project(self):
         root = temp_dir(self)
-        with open(os.path.join(root, "Greeter.java"), "w", encoding="utf-8") as handle:
-            handle.write(JAVA)
+        with open(os.path.join(root, "Greeter.kt"), "w", encoding="utf-8") as handle:
+            handle.write(KOTLIN)
         return root
 
     def test_without_llm_the_file_is_skipped_not_an_error(self):
@@ -55,9 +54,9 @@ class LlmLanguageTest(unittest.TestCase):
         summary = json.loads(result.stdout)
         self.assertEqual(summary["errors"], [])
         reasons = {os.path.basename(s["file"]): s["reason"] for s in summary["skipped_files"]}
-        self.assertIn("no LLM enabled", reasons["Greeter.java"])
-        with open(os.path.join(root, "Greeter.java"), encoding="utf-8") as handle:
-            self.assertEqual(handle.read(), JAVA)
+        self.assertIn("no LLM enabled", reasons["Greeter.kt"])
+        with open(os.path.join(root, "Greeter.kt"), encoding="utf-8") as handle:
+            self.assertEqual(handle.read(), KOTLIN)
 
     def test_analysed_instrumented_compiled_and_removed(self):
         server = FakeLlm(analyse)
@@ -70,16 +69,16 @@ class LlmLanguageTest(unittest.TestCase):
         self.assertEqual(summary["functions_instrumented"], 2)
         self.assertEqual(summary["llm_calls"], 1)
         self.assertGreater(summary["cost_usd"], 0)
-        with open(os.path.join(root, "Greeter.java"), encoding="utf-8") as handle:
+        with open(os.path.join(root, "Greeter.kt"), encoding="utf-8") as handle:
             text = handle.read()
-        self.assertIn('        System.err.println("[telinject] enter " + "Greeter.greet"); '
-                      '// telinject\n        return "hi " + name;', text)
-        if shutil.which("javac") and shutil.which("java"):
-            build = temp_dir(self)
-            subprocess.run(["javac", "-d", build, os.path.join(root, "Greeter.java")], check=True,
-                           capture_output=True, timeout=300)
-            ran = subprocess.run(["java", "-cp", build, "Greeter"], capture_output=True,
-                                 text=True, timeout=300)
+        self.assertIn('    System.err.println("[telinject] enter " + "Greeter.greet") '
+                      '// telinject\n    return "hi " + name', text)
+        if shutil.which("kotlinc") and shutil.which("java"):
+            jar = os.path.join(temp_dir(self), "greeter.jar")
+            subprocess.run(["kotlinc", os.path.join(root, "Greeter.kt"), "-include-runtime", "-d",
+                            jar], check=True, capture_output=True, timeout=600)
+            ran = subprocess.run(["java", "-jar", jar], capture_output=True, text=True,
+                                 timeout=300)
             self.assertEqual(ran.stdout, "hi ada\n")
             self.assertEqual(ran.stderr, "[telinject] enter Greeter.main\n"
                                          "[telinject] enter Greeter.greet\n")
@@ -89,8 +88,8 @@ class LlmLanguageTest(unittest.TestCase):
         self.assertEqual(again["already_instrumented"], 2)
         # Removal needs no LLM.
         run_cli("remove", root, cwd=root, check=0)
-        with open(os.path.join(root, "Greeter.java"), encoding="utf-8") as handle:
-            self.assertEqual(handle.read(), JAVA)
+        with open(os.path.join(root, "Greeter.kt"), encoding="utf-8") as handle:
+            self.assertEqual(handle.read(), KOTLIN)
 
 
 if __name__ == "__main__":

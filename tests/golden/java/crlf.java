@@ -1,0 +1,7 @@
+package crlf;
+
+class Crlf {
+  int f(int x) {
+    return x + 1;
+  }
+}
