@@ -15,6 +15,7 @@ packages=(build-essential cmake ninja-build pkg-config git python3
           redis-server nginx
           golang-go golang-github-google-go-cmp-dev golang-opentelemetry-otel-dev
           qemu-user)
+packages+=(cargo librust-semver-dev librust-serde-dev)  # Rust e2e: toolchain, a real crate
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for package in "${packages[@]}"; do
