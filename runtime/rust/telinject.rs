@@ -3,7 +3,7 @@
 //! "name", file!(), line!());` opens one; its Drop closes it (also on `?`, early returns and
 //! panics, which set the status to error). With TELINJECT_OUT set, records are appended to that
 //! file as JSON Lines (docs/telemetry.md); unset, a call costs one atomic load. No dependencies.
-#![allow(dead_code, unused_extern_crates, unused_imports, unused_qualifications)]
+#![allow(dead_code, unused_extern_crates, unused_imports, unused_qualifications, unreachable_pub)]
 #![allow(clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
 
 // Named here so that the helper also builds in a crate that is `no_std` without its `std`
@@ -12,7 +12,9 @@ extern crate std;
 
 use self::std::cell::RefCell;
 use self::std::collections::hash_map::RandomState;
+use self::std::collections::HashMap;
 use self::std::env;
+use self::std::fmt;
 use self::std::fs::{File, OpenOptions};
 use self::std::hash::{BuildHasher, Hasher};
 use self::std::io::Write;
@@ -27,10 +29,31 @@ use self::std::vec::Vec;
 const UNKNOWN: usize = 0;
 const OFF: usize = 1;
 const ON: usize = 2;
-// A thread's buffer is written when its outermost span ends, or when it grows past this.
+// A thread's buffer is written when it grows past FLUSH_BYTES, when an outermost span ends at
+// least FLUSH_NANOS after the last write, and when the thread ends (the main thread's at exit:
+// its thread-locals are dropped by the C library's exit, as for every thread).
 const FLUSH_BYTES: usize = 64 * 1024;
+const FLUSH_NANOS: u64 = 100_000_000;
 
 static STATE: AtomicUsize = AtomicUsize::new(UNKNOWN);
+// The volume settings (docs/telemetry.md "Volume"), read with TELINJECT_OUT.
+static SAMPLE_BELOW: AtomicU64 = AtomicU64::new(u64::MAX); // trace ids' low word below: recorded
+static RATE_FIRST: AtomicU64 = AtomicU64::new(1000); // u64::MAX: no rate limit
+static RATE_PER_SECOND: AtomicU64 = AtomicU64::new(10);
+static MAX_BYTES: AtomicU64 = AtomicU64::new(100_000_000); // 0: no cap
+static WRITTEN: AtomicU64 = AtomicU64::new(0);
+static CAPPED: AtomicBool = AtomicBool::new(false);
+static LIMITS: Mutex<Option<HashMap<&'static str, Limiter>>> = Mutex::new(None);
+
+// The rate limit of one function: the first calls, then a bucket of RATE_PER_SECOND tokens;
+// what it turns away, and what sampling turns away, is counted for the `dropped` lines.
+struct Limiter {
+    calls: u64,
+    tokens: f64,
+    refilled_ns: u64,
+    dropped_rate_limit: u64,
+    dropped_sampling: u64,
+}
 static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
 static RESOURCE_WRITTEN: AtomicBool = AtomicBool::new(false);
 static OUTPUT: Mutex<Option<File>> = Mutex::new(None);
@@ -38,6 +61,7 @@ static OUTPUT: Mutex<Option<File>> = Mutex::new(None);
 struct Frame {
     trace: (u64, u64),
     id: u64,
+    sampled: bool,
 }
 
 struct ThreadState {
@@ -45,6 +69,8 @@ struct ThreadState {
     buffer: String,
     thread_id: u64,
     random: u64,
+    flushed_ns: u64,
+    pid: u64, // getpid is a system call: asked once per thread
 }
 
 impl ThreadState {
@@ -59,6 +85,8 @@ impl ThreadState {
             buffer: String::new(),
             thread_id,
             random: hasher.finish() | 1,
+            flushed_ns: 0,
+            pid: u64::from(process::id()),
         }
     }
 
@@ -94,10 +122,138 @@ fn enabled() -> bool {
         OFF => false,
         _ => {
             let on = env::var_os("TELINJECT_OUT").map_or(false, |path| !path.is_empty());
+            if on {
+                read_settings();
+            }
             STATE.store(if on { ON } else { OFF }, Ordering::Relaxed);
             on
         }
     }
+}
+
+fn warn(variable: &str, value: &str) {
+    let _ = writeln!(
+        self::std::io::stderr(),
+        "telinject: ignoring {}={:?} (bad value; the default applies)",
+        variable,
+        value
+    );
+}
+
+fn read_settings() {
+    if let Ok(value) = env::var("TELINJECT_SAMPLE") {
+        match value.trim().parse::<f64>() {
+            Ok(ratio) if (0.0..=1.0).contains(&ratio) => {
+                let below = if ratio >= 1.0 { u64::MAX } else { (ratio * u64::MAX as f64) as u64 };
+                SAMPLE_BELOW.store(below, Ordering::Relaxed);
+            }
+            _ => warn("TELINJECT_SAMPLE", &value),
+        }
+    }
+    if let Ok(value) = env::var("TELINJECT_RATE_LIMIT") {
+        let text = value.trim();
+        let mut parts = text.splitn(2, ',');
+        let first = parts.next().and_then(|n| n.trim().parse::<u64>().ok());
+        let rate = parts.next().and_then(|r| r.trim().parse::<u64>().ok());
+        match (first, rate) {
+            _ if text == "off" => RATE_FIRST.store(u64::MAX, Ordering::Relaxed),
+            (Some(first), Some(rate)) => {
+                RATE_FIRST.store(first, Ordering::Relaxed);
+                RATE_PER_SECOND.store(rate, Ordering::Relaxed);
+            }
+            _ => warn("TELINJECT_RATE_LIMIT", &value),
+        }
+    }
+    if let Ok(value) = env::var("TELINJECT_MAX_BYTES") {
+        match parse_size(value.trim()) {
+            Some(bytes) => MAX_BYTES.store(bytes, Ordering::Relaxed),
+            None => warn("TELINJECT_MAX_BYTES", &value),
+        }
+    }
+}
+
+// "100M", "5k", "2G" (powers of 1000), "off" or "0": no cap.
+fn parse_size(text: &str) -> Option<u64> {
+    if text == "off" {
+        return Some(0);
+    }
+    let (digits, scale) = match text.chars().last() {
+        Some('k') => (&text[..text.len() - 1], 1_000),
+        Some('M') => (&text[..text.len() - 1], 1_000_000),
+        Some('G') => (&text[..text.len() - 1], 1_000_000_000),
+        _ => (text, 1),
+    };
+    digits.parse::<u64>().ok().map(|n| n.saturating_mul(scale))
+}
+
+// Whether the call of `name` starting at `now` is recorded; counts it as dropped when not.
+fn admit(name: &'static str, now: u64, sampled: bool) -> bool {
+    let first = RATE_FIRST.load(Ordering::Relaxed);
+    if sampled && first == u64::MAX {
+        return true;
+    }
+    let mut limits = match LIMITS.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let limiter = limits.get_or_insert_with(HashMap::new).entry(name).or_insert(Limiter {
+        calls: 0,
+        tokens: 0.0,
+        refilled_ns: now,
+        dropped_rate_limit: 0,
+        dropped_sampling: 0,
+    });
+    if !sampled {
+        limiter.dropped_sampling += 1;
+        return false;
+    }
+    limiter.calls += 1;
+    if limiter.calls <= first {
+        return true;
+    }
+    let rate = RATE_PER_SECOND.load(Ordering::Relaxed) as f64;
+    let elapsed = now.saturating_sub(limiter.refilled_ns) as f64 / 1e9;
+    limiter.tokens = (limiter.tokens + elapsed * rate).min(rate);
+    limiter.refilled_ns = now;
+    if limiter.tokens >= 1.0 {
+        limiter.tokens -= 1.0;
+        return true;
+    }
+    limiter.dropped_rate_limit += 1;
+    false
+}
+
+// The `dropped` lines for what was turned away since the last ones (their counts add up).
+fn dropped_lines(pid: u64) -> String {
+    let mut b = String::new();
+    let mut limits = match LIMITS.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(ref mut limits) = *limits {
+        for (name, limiter) in limits.iter_mut() {
+            for &(count, reason) in &[
+                (limiter.dropped_sampling, "sampling"),
+                (limiter.dropped_rate_limit, "rate_limit"),
+            ] {
+                if count == 0 {
+                    continue;
+                }
+                b.push_str("{\"dropped\": ");
+                push_number(&mut b, count);
+                b.push_str(", \"name\": ");
+                push_string(&mut b, name);
+                b.push_str(", \"reason\": \"");
+                b.push_str(reason);
+                b.push_str("\", \"process.pid\": ");
+                push_number(&mut b, pid);
+                b.push_str("}\n");
+            }
+            limiter.dropped_sampling = 0;
+            limiter.dropped_rate_limit = 0;
+        }
+    }
+    b
 }
 
 fn now_ns() -> u64 {
@@ -108,11 +264,12 @@ fn now_ns() -> u64 {
 }
 
 /// An open span; dropping it ends the span.
-pub(crate) struct Span {
+pub struct Span {
     open: Option<OpenSpan>,
 }
 
 struct OpenSpan {
+    recorded: bool, // false: only keeps an unsampled trace's place on the stack
     name: &'static str,
     file: &'static str,
     line: u32,
@@ -125,7 +282,7 @@ struct OpenSpan {
 
 /// Opens the span of one call of the function `name` (its body starts at `file`:`line`).
 #[inline]
-pub(crate) fn span(name: &'static str, file: &'static str, line: u32) -> Span {
+pub fn span(name: &'static str, file: &'static str, line: u32) -> Span {
     if !enabled() {
         return Span { open: None };
     }
@@ -137,24 +294,42 @@ fn open(name: &'static str, file: &'static str, line: u32) -> Option<OpenSpan> {
     THREAD
         .try_with(|state| {
             let mut state = state.borrow_mut();
-            let (trace, parent) = match state.stack.last() {
-                Some(frame) => (frame.trace, frame.id),
-                None => ((state.next_id(), state.next_id()), 0),
+            let (trace, parent, sampled) = match state.stack.last() {
+                Some(frame) => (frame.trace, frame.id, frame.sampled),
+                None => {
+                    let trace = (state.next_id(), state.next_id());
+                    let below = SAMPLE_BELOW.load(Ordering::Relaxed);
+                    (trace, 0, below == u64::MAX || trace.1 < below)
+                }
             };
+            let start_ns = now_ns();
+            let recorded = admit(name, start_ns, sampled);
+            if !recorded && sampled {
+                // Rate-limited: its callees take its caller as their parent.
+                return None;
+            }
             let id = state.next_id();
-            state.stack.push(Frame { trace, id });
-            OpenSpan {
+            state.stack.push(Frame { trace, id, sampled });
+            Some(OpenSpan {
+                recorded,
                 name,
                 file,
                 line,
                 trace,
                 id,
                 parent,
-                start_ns: now_ns(),
+                start_ns,
                 start: Instant::now(),
-            }
+            })
         })
         .ok()
+        .and_then(|span| span)
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("telinject::Span")
+    }
 }
 
 impl Drop for Span {
@@ -177,15 +352,29 @@ fn close(span: &OpenSpan) {
         if let Some(at) = state.stack.iter().rposition(|frame| frame.id == span.id) {
             state.stack.remove(at);
         }
-        let thread_id = state.thread_id;
-        write_record(&mut state.buffer, span, duration_ns, failed, thread_id);
-        if state.stack.is_empty() || state.buffer.len() >= FLUSH_BYTES {
+        if !span.recorded {
+            return;
+        }
+        let (thread_id, pid) = (state.thread_id, state.pid);
+        write_record(&mut state.buffer, span, duration_ns, failed, thread_id, pid);
+        let end_ns = span.start_ns + duration_ns;
+        if state.buffer.len() >= FLUSH_BYTES
+            || (state.stack.is_empty() && end_ns.saturating_sub(state.flushed_ns) >= FLUSH_NANOS)
+        {
+            state.flushed_ns = end_ns;
             flush(&mut state.buffer);
         }
     });
 }
 
-fn write_record(b: &mut String, span: &OpenSpan, duration_ns: u64, failed: bool, thread: u64) {
+fn write_record(
+    b: &mut String,
+    span: &OpenSpan,
+    duration_ns: u64,
+    failed: bool,
+    thread: u64,
+    pid: u64,
+) {
     b.push_str("{\"name\": ");
     push_string(b, span.name);
     b.push_str(", \"code.function.name\": ");
@@ -220,7 +409,7 @@ fn write_record(b: &mut String, span: &OpenSpan, duration_ns: u64, failed: bool,
     b.push_str(", \"thread.id\": ");
     push_number(b, thread);
     b.push_str(", \"process.pid\": ");
-    push_number(b, u64::from(process::id()));
+    push_number(b, pid);
     b.push_str("}\n");
 }
 
@@ -235,16 +424,16 @@ fn push_number(b: &mut String, mut value: u64) {
             break;
         }
     }
-    for &digit in &digits[at..] {
-        b.push(digit as char);
-    }
+    b.push_str(self::std::str::from_utf8(&digits[at..]).unwrap_or("0"));
 }
 
 fn push_hex(b: &mut String, value: u64) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for shift in (0..16).rev() {
-        b.push(HEX[((value >> (shift * 4)) & 0xF) as usize] as char);
+    let mut digits = [0u8; 16];
+    for (i, digit) in digits.iter_mut().enumerate() {
+        *digit = HEX[((value >> ((15 - i) * 4)) & 0xF) as usize];
     }
+    b.push_str(self::std::str::from_utf8(&digits).unwrap_or("0000000000000000"));
 }
 
 fn push_string(b: &mut String, text: &str) {
@@ -285,7 +474,8 @@ fn resource_line() -> String {
 // Appends the buffered lines to TELINJECT_OUT in one write (whole lines: several threads and
 // processes may share the file), the resource line before the process's first.
 fn flush(buffer: &mut String) {
-    if buffer.is_empty() {
+    let dropped = dropped_lines(u64::from(process::id()));
+    if buffer.is_empty() && dropped.is_empty() {
         return;
     }
     let mut output = match OUTPUT.lock() {
@@ -314,6 +504,24 @@ fn flush(buffer: &mut String) {
         if !RESOURCE_WRITTEN.swap(true, Ordering::Relaxed) {
             buffer.insert_str(0, &resource_line());
         }
+        let cap = MAX_BYTES.load(Ordering::Relaxed);
+        let written = WRITTEN.load(Ordering::Relaxed);
+        if cap != 0 && written + buffer.len() as u64 > cap {
+            // The whole lines that still fit.
+            let room = cap.saturating_sub(written) as usize;
+            let keep = buffer[..room.min(buffer.len())].rfind('\n').map_or(0, |at| at + 1);
+            buffer.truncate(keep);
+            if !CAPPED.swap(true, Ordering::Relaxed) {
+                let _ = writeln!(
+                    self::std::io::stderr(),
+                    "telinject: TELINJECT_OUT reached TELINJECT_MAX_BYTES ({} bytes): no more \
+                     spans are written",
+                    cap
+                );
+            }
+        }
+        buffer.push_str(&dropped);
+        WRITTEN.fetch_add(buffer.len() as u64, Ordering::Relaxed);
         let _ = file.write_all(buffer.as_bytes());
     }
     buffer.clear();

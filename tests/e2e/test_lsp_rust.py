@@ -86,7 +86,7 @@ class RustLspSession(unittest.TestCase):
                       "        std::f64::consts::PI", text)
         self.assertEqual(len(text.split("\n")), len(SOURCE.split("\n")))
         helper_uri = "file://" + os.path.join(self.root, "src", "telinject.rs")
-        self.assertIn("pub(crate) fn span(", c.created[helper_uri])
+        self.assertIn("pub fn span(", c.created[helper_uri])
 
         c.change_full(self.uri, text, 2)
         remaining = self.diagnostics(2)

@@ -165,8 +165,9 @@ class RustProgram(unittest.TestCase):
         self.assertEqual((report["errors"], report["functions_instrumented"]), ([], 14))
         lib = read(os.path.join(self.root, "src/lib.rs"))
         main = read(os.path.join(self.root, "src/main.rs"))
-        self.assertTrue(lib.endswith("}\nmod telinject;\n"))
-        self.assertTrue(main.endswith("}\nmod telinject;\n"))
+        # One helper for both crates: the library's, which the binary uses.
+        self.assertTrue(lib.endswith("}\n#[doc(hidden)] pub mod telinject;\n"))
+        self.assertTrue(main.endswith("}\nuse shape_kit::telinject;\n"))
         self.assertIn('span("shape_kit::parse_side", file!(), line!());', lib)
         self.assertIn('span("shape_kit::total_area::{{closure}}", file!(), line!());', lib)
         self.assertNotIn('"shape_kit::double"', lib)
@@ -210,12 +211,11 @@ class RustProgram(unittest.TestCase):
         for span in spans:
             if span["parent_span_id"]:
                 self.assertEqual(ids[span["parent_span_id"]]["trace_id"], span["trace_id"])
-        # main.rs and lib.rs are two crates, each with its own copy of the helper: a call from
-        # the binary into the library starts a trace of the library's (docs/rust.md).
-        closure = by_name["shape_kit::main::{{closure}}"][0]
-        self.assertEqual(closure["parent_span_id"], main_span["span_id"])
+        # main.rs and lib.rs are two crates sharing the library's helper: calls from the
+        # binary into the library nest.
         describe = by_name["shape_kit::geometry::Shape::describe"][0]
-        self.assertIsNone(describe["parent_span_id"])
+        self.assertEqual(describe["parent_span_id"], main_span["span_id"])
+        self.assertEqual(sum(1 for r in records if "resource" in r), 1)
         trait_area = by_name["<shape_kit::geometry::square::Square as Shape>::area"][0]
         self.assertEqual(trait_area["parent_span_id"], describe["span_id"])
         # Another thread: its own root, its own thread id.
@@ -245,6 +245,45 @@ class RustProgram(unittest.TestCase):
         run_cli("remove", self.root, check=0)
         now = digest_tree(self.root, skip_files=("Cargo.lock",), skip_dirs=(".telemetry_cache",))
         self.assertEqual(now, self.original)
+
+    def test_volume_settings(self):
+        run_cli("instrument", self.root, check=0)
+        calls = {}
+        every = os.path.join(self.work, "every.jsonl")
+        run_cargo(["run", "--offline", "-q"], self.root,
+                  dict(self.env, TELINJECT_OUT=every, TELINJECT_RATE_LIMIT="off"))
+        for span in read_spans(every):
+            calls[span["name"]] = calls.get(span["name"], 0) + 1
+        self.assertEqual(calls["shape_kit::geometry::square::Square::new"], 4)
+
+        # The first call of each function, then none: the rest counted in `dropped` lines.
+        limited = os.path.join(self.work, "limited.jsonl")
+        run_cargo(["run", "--offline", "-q"], self.root,
+                  dict(self.env, TELINJECT_OUT=limited, TELINJECT_RATE_LIMIT="1,0"))
+        recorded, dropped = {}, {}
+        for record in read_records(limited):
+            if "span_id" in record:
+                recorded[record["name"]] = recorded.get(record["name"], 0) + 1
+            elif "dropped" in record:
+                self.assertEqual(record["reason"], "rate_limit")
+                dropped[record["name"]] = dropped.get(record["name"], 0) + record["dropped"]
+        self.assertEqual(set(recorded.values()), {1})
+        for name, count in calls.items():
+            self.assertEqual(recorded[name] + dropped.get(name, 0), count, name)
+
+        # No trace sampled: no span, every call counted.
+        sampled = os.path.join(self.work, "sampled.jsonl")
+        run_cargo(["run", "--offline", "-q"], self.root,
+                  dict(self.env, TELINJECT_OUT=sampled, TELINJECT_SAMPLE="0"))
+        self.assertEqual(read_spans(sampled), [])
+        counted = sum(r["dropped"] for r in read_records(sampled) if "dropped" in r)
+        self.assertEqual(counted, sum(calls.values()))
+
+        # A bad value: one warning naming the variable, the default applies.
+        warned = run_cargo(["run", "--offline", "-q"], self.root,
+                           dict(self.env, TELINJECT_OUT=os.path.join(self.work, "w.jsonl"),
+                                TELINJECT_RATE_LIMIT="lots"))
+        self.assertEqual(warned.stderr.count("TELINJECT_RATE_LIMIT"), 1)
 
     def test_single_file_names_come_from_cargo_toml(self):
         square = os.path.join(self.root, "src", "geometry", "square.rs")

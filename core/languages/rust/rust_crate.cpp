@@ -89,6 +89,7 @@ CrateOfFile loose_file(const fs::path& relative, std::string_view own_text) {
   }
   crate.is_root = inside == "lib.rs" || inside == "main.rs";
   if (!crate.is_root) crate.module = module_path(inside);
+  if (crate.is_root) crate.declaration = "mod telinject;";
   if (crate.is_root && declares_no_std(own_text))
     crate.skip_reason = "#![no_std] crate: the helper needs std";
   return crate;
@@ -114,6 +115,15 @@ CargoManifest parse_manifest(std::string_view text) {
   manifest.lib_name =
       symbol_name(table["lib"]["name"].value_or(std::string(manifest.package_name)));
   manifest.lib_path = table["lib"]["path"].value_or(std::string("src/lib.rs"));
+  manifest.edition = table["package"]["edition"].value_or(std::string("2015"));
+  if (table["lib"]["proc-macro"].value_or(false)) manifest.lib_linkable = false;
+  if (const toml::array* types = table["lib"]["crate-type"].as_array()) {
+    manifest.lib_linkable = false;
+    for (const toml::node& type : *types) {
+      std::string name = type.value_or(std::string());
+      if (name == "lib" || name == "rlib") manifest.lib_linkable = true;
+    }
+  }
   return manifest;
 }
 
@@ -170,12 +180,20 @@ CrateOfFile find_crate(const FileLocation& file, std::string_view own_text) {
   }
   fs::path below = inside.lexically_relative(crate_root.parent_path());
   if (below.empty() || below.begin()->string() == "..") {
-    crate.skip_reason = "not below the crate root's folder (" +
-                        crate_root.parent_path().generic_string() + ")";
+    crate.skip_reason =
+        "not below the crate root's folder (" + crate_root.parent_path().generic_string() + ")";
     return crate;
   }
   crate.is_root = inside == crate_root;
   if (!crate.is_root) crate.module = module_path(below);
+  // A binary beside a library it can use (edition 2018 on: the library is in its extern
+  // prelude) uses the library's helper.
+  bool shared = package->has_lib && package->has_main && manifest.lib_linkable &&
+                manifest.edition != "2015" && lib.parent_path() == "src";
+  if (crate.is_root)
+    crate.declaration = !shared             ? "mod telinject;"
+                        : crate_root == lib ? "#[doc(hidden)] pub mod telinject;"
+                                            : "use " + manifest.lib_name + "::telinject;";
   crate.root_folder = (package->dir / crate_root.parent_path()).lexically_relative(root);
   if (crate.root_folder == ".") crate.root_folder.clear();
   bool no_std = crate.is_root ? declares_no_std(own_text)

@@ -21,6 +21,11 @@ struct CrateOfFile {
   bool is_root = false;             // the file is the crate's root (lib.rs, main.rs)
   /// The crate root's folder, relative to FileLocation::root: where telinject.rs goes.
   std::filesystem::path root_folder;
+  /// What a crate root declares the helper with, appended as its last row: `mod telinject;`;
+  /// in a library with a binary beside it `#[doc(hidden)] pub mod telinject;`, and in that
+  /// binary `use <library>::telinject;` (one copy of the helper for both crates, so that a call
+  /// from the binary into the library nests). Empty for files that are not roots.
+  std::string declaration;
   /// Why the file's functions are left alone (not a crate telinject instruments, a #![no_std]
   /// crate); empty when they are instrumented.
   std::string skip_reason;
@@ -38,6 +43,9 @@ struct CargoManifest {
   std::string package_name;  // as written: "my-crate"
   std::string lib_name;      // "my_crate"
   std::string lib_path;      // "src/lib.rs" unless [lib] path says otherwise
+  std::string edition;       // "2015" when not given, as Cargo reads it
+  bool lib_linkable = true;  // the library is a Rust library a binary can use (not a
+                             // proc-macro or a cdylib/staticlib only)
 };
 CargoManifest parse_manifest(std::string_view text);
 

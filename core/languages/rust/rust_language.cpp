@@ -25,16 +25,33 @@ rust::FileContext file_context(const ParsedSource& file) {
   return {file.module_name, crate.skip_reason};
 }
 
-// The top-level `mod telinject;` of a crate root, when there is one.
-TSNode helper_declaration(const ParsedSource& file) {
+// Whether a row is one of the declarations of the helper that add_import appends
+// (rust::CrateOfFile::declaration).
+bool is_declaration(std::string_view row) {
+  constexpr std::string_view kUse = "use ", kTail = "::telinject;";
+  if (row == kModLine || row == "#[doc(hidden)] pub mod telinject;") return true;
+  if (row.size() <= kUse.size() + kTail.size() || row.substr(0, kUse.size()) != kUse ||
+      row.substr(row.size() - kTail.size()) != kTail)
+    return false;
+  std::string_view crate = row.substr(kUse.size(), row.size() - kUse.size() - kTail.size());
+  return crate.find_first_of(" \t:;{}") == std::string_view::npos;
+}
+
+// Whether the crate root already names the helper: a top-level `mod telinject` (or one
+// brought in with `use ...::telinject;`).
+bool declares_helper(const ParsedSource& file) {
   uint32_t count = ts_node_named_child_count(file.root);
   for (uint32_t i = 0; i < count; ++i) {
     TSNode item = ts_node_named_child(file.root, i);
-    if (!rust::is(item, "mod_item")) continue;
-    TSNode name = ts_node_child_by_field_name(item, "name", 4);
-    if (!ts_node_is_null(name) && rust::node_text(file.source, name) == "telinject") return item;
+    if (rust::is(item, "mod_item")) {
+      TSNode name = ts_node_child_by_field_name(item, "name", 4);
+      if (!ts_node_is_null(name) && rust::node_text(file.source, name) == "telinject") return true;
+    } else if (rust::is(item, "use_declaration") &&
+               is_declaration(rust::node_text(file.source, item))) {
+      return true;
+    }
   }
-  return TSNode{};
+  return false;
 }
 
 class RustLanguage final : public LanguageSupport {
@@ -83,10 +100,10 @@ class RustLanguage final : public LanguageSupport {
     TSNode body = rust::function_body(f.node);
     TSNode brace = ts_node_is_null(body) ? TSNode{} : rust::opening_brace(body);
     if (ts_node_is_null(brace)) return make_error("no block body");
-    std::string header = render_template(
-        tmpl.header, {{"name", rust::rust_string_literal(f.qualified_name)},
-                      {"qualname", f.qualified_name},
-                      {"kind", f.kind}});
+    std::string header =
+        render_template(tmpl.header, {{"name", rust::rust_string_literal(f.qualified_name)},
+                                      {"qualname", f.qualified_name},
+                                      {"kind", f.kind}});
     InsertionScript script;
     script.language = "rust";
     script.function_name = f.name;
@@ -104,12 +121,12 @@ class RustLanguage final : public LanguageSupport {
                                      const LanguageTemplate& tmpl) const override {
     if (tmpl.import_line.empty()) return std::nullopt;
     rust::CrateOfFile crate = rust::find_crate(file.location, file.source.text());
-    if (!crate.is_root || !ts_node_is_null(helper_declaration(file))) return std::nullopt;
+    if (!crate.is_root || declares_helper(file)) return std::nullopt;
     const std::string& text = file.source.text();
     std::string newline(file.source.newline());
     uint32_t end = static_cast<uint32_t>(text.size());
-    if (!text.empty() && text.back() == '\n') return TextEdit{end, 0, tmpl.import_line + newline};
-    return TextEdit{end, 0, newline + tmpl.import_line};
+    if (!text.empty() && text.back() == '\n') return TextEdit{end, 0, crate.declaration + newline};
+    return TextEdit{end, 0, newline + crate.declaration};
   }
 
   Result<std::vector<TextEdit>> remove(const ParsedSource& file,
@@ -126,8 +143,8 @@ class RustLanguage final : public LanguageSupport {
           rust::find_telemetry(file.source, rust::function_body(f.node), tmpl->marker());
       if (!telemetry) return make_error(f.qualified_name + ": telemetry not found");
       if (!telemetry->ok()) return make_error(f.qualified_name + ": " + telemetry->error());
-      edits.push_back({(*telemetry)->remove_begin,
-                       (*telemetry)->remove_end - (*telemetry)->remove_begin, ""});
+      edits.push_back(
+          {(*telemetry)->remove_begin, (*telemetry)->remove_end - (*telemetry)->remove_begin, ""});
     }
     if (remaining == 0)
       if (auto edit = remove_declaration(file)) edits.push_back(*edit);
@@ -146,30 +163,24 @@ class RustLanguage final : public LanguageSupport {
   }
 
  private:
-  // The `mod telinject;` that add_import appended: the file's last row, alone on it. Anything
-  // else (the user's own declaration elsewhere) is left alone.
+  // The declaration that add_import appended: the file's last row, alone on it. Anything else
+  // (the user's own declaration elsewhere) is left alone.
   static std::optional<TextEdit> remove_declaration(const ParsedSource& file) {
-    TSNode item = helper_declaration(file);
-    if (ts_node_is_null(item) || rust::node_text(file.source, item) != kModLine)
-      return std::nullopt;
     const SourceText& source = file.source;
     const std::string& text = source.text();
-    uint32_t row = ts_node_start_point(item).row;
-    if (source.row_text(row) != kModLine) return std::nullopt;
+    if (text.empty()) return std::nullopt;
+    bool final_break = text.back() == '\n';
+    uint32_t rows = static_cast<uint32_t>(source.row_count());
+    // With a final line break the last row is empty: the declaration is the one before it.
+    uint32_t row = final_break ? rows - 2 : rows - 1;
+    if (row >= rows || !is_declaration(source.row_text(row))) return std::nullopt;
     uint32_t begin = source.row_start(row);
-    uint32_t end = begin + static_cast<uint32_t>(kModLine.size());
-    if (end < text.size()) {
-      // Ends with its line break, and nothing follows.
-      uint32_t after = end + (text[end] == '\r' ? 1 : 0);
-      if (after >= text.size() || text[after] != '\n' || after + 1 != text.size())
-        return std::nullopt;
-      return TextEdit{begin, static_cast<uint32_t>(text.size()) - begin, ""};
-    }
+    if (final_break) return TextEdit{begin, static_cast<uint32_t>(text.size()) - begin, ""};
     // The last row without a line break: the break before it was inserted too.
     if (begin == 0) return std::nullopt;
     uint32_t before = begin - 1;
     if (before > 0 && text[before - 1] == '\r') --before;
-    return TextEdit{before, end - before, ""};
+    return TextEdit{before, static_cast<uint32_t>(text.size()) - before, ""};
   }
 
   std::vector<std::string> extensions_ = {".rs"};

@@ -27,9 +27,9 @@ std::unique_ptr<Extracted> extract(const std::string& text, const FileLocation& 
   auto tree = SyntaxTree::parse(rust_language().grammar(), e->source.text());
   REQUIRE(tree.ok());
   e->tree = std::move(*tree);
-  e->functions = rust_language().extract(
-      {e->source, e->tree.root(), rust_language().module_name(at), at},
-      rust_language().builtin_templates());
+  e->functions =
+      rust_language().extract({e->source, e->tree.root(), rust_language().module_name(at), at},
+                              rust_language().builtin_templates());
   return e;
 }
 
@@ -99,7 +99,8 @@ TEST_SUITE("rust") {
   }
 
   TEST_CASE("instrument on the brace's row, idempotent, removed byte for byte") {
-    std::string text = "fn f(x: u32) -> Option<u32> {\n    let y = x.checked_add(1)?;\n    Some(y)\n}\n";
+    std::string text =
+        "fn f(x: u32) -> Option<u32> {\n    let y = x.checked_add(1)?;\n    Some(y)\n}\n";
     TextResult first = run(text, Action::kInstrument);
     CHECK(first.output ==
           "fn f(x: u32) -> Option<u32> { let _telinject_span = crate::telinject::span(\"m::f\", "
@@ -112,7 +113,8 @@ TEST_SUITE("rust") {
 
   TEST_CASE("telemetry edited by hand is reported, neither doubled nor removed") {
     auto e = extract(
-        "fn f() {\n    let _telinject_span = crate::telinject::span(\"m::f\", file!(), line!());\n}\n"
+        "fn f() {\n    let _telinject_span = crate::telinject::span(\"m::f\", file!(), "
+        "line!());\n}\n"
         "fn g() { println!(); let _telinject_span = crate::telinject::span(\"m::g\", file!(), "
         "line!()); }\n");
     CHECK(named(*e, "m::f").reason.find("edited by hand") != std::string::npos);
@@ -170,6 +172,30 @@ TEST_SUITE("rust") {
     REQUIRE(helpers.size() == 1);
     CHECK(helpers.front().relative_path == fs::path("src/telinject.rs"));
     CHECK(rust.runtime({dir.path(), "tests/t.rs"}).empty());
+  }
+
+  TEST_CASE("a binary beside its library uses the library's helper (edition 2018 on)") {
+    TempDir dir;
+    write_text(dir / "Cargo.toml",
+               "[package]\nname = \"my-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    write_text(dir / "src/lib.rs", "pub fn f() {\n}\n");
+    write_text(dir / "src/main.rs", "fn main() {\n}\n");
+    CHECK(rust::find_crate({dir.path(), "src/lib.rs"}, "").declaration ==
+          "#[doc(hidden)] pub mod telinject;");
+    CHECK(rust::find_crate({dir.path(), "src/main.rs"}, "").declaration ==
+          "use my_app::telinject;");
+    std::string main = "fn main() {\n}\n";
+    TextResult first = run(main, Action::kInstrument, {dir.path(), "src/main.rs"});
+    CHECK(first.output ==
+          "fn main() { let _telinject_span = crate::telinject::span(\"my_app::main\", file!(), "
+          "line!());\n}\nuse my_app::telinject;\n");
+    CHECK(run(first.output, Action::kRemove, {dir.path(), "src/main.rs"}).output == main);
+    // Edition 2015 (Cargo's default) or a library a binary cannot link: a copy each.
+    write_text(dir / "Cargo.toml", "[package]\nname = \"my-app\"\nversion = \"0.1.0\"\n");
+    CHECK(rust::find_crate({dir.path(), "src/main.rs"}, "").declaration == "mod telinject;");
+    write_text(dir / "Cargo.toml",
+               "[package]\nname = \"my-app\"\nedition = \"2021\"\n[lib]\nproc-macro = true\n");
+    CHECK(rust::find_crate({dir.path(), "src/lib.rs"}, "").declaration == "mod telinject;");
   }
 
   TEST_CASE("simplified types") {

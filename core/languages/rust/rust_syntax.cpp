@@ -13,8 +13,8 @@ enum class ScopeKind : uint8_t { kModule, kType, kFunction };
 struct Scope {
   uint32_t depth;
   ScopeKind kind;
-  std::string path;   // what names inside start with
-  int function = -1;  // index into the result, for kFunction
+  std::string path;      // what names inside start with
+  int function = -1;     // index into the result, for kFunction
   bool in_type = false;  // directly inside an impl or trait (a method)
 };
 
@@ -24,9 +24,9 @@ std::string joined(const std::string& prefix, std::string_view name) {
 }
 
 bool is_primitive(std::string_view type) {
-  static constexpr std::string_view kPrimitives[] = {
-      "bool", "char", "str",  "u8",   "u16",   "u32", "u64", "u128", "usize",
-      "i8",   "i16",  "i32",  "i64",  "i128",  "isize", "f32", "f64"};
+  static constexpr std::string_view kPrimitives[] = {"bool", "char", "str",   "u8",  "u16", "u32",
+                                                     "u64",  "u128", "usize", "i8",  "i16", "i32",
+                                                     "i64",  "i128", "isize", "f32", "f64"};
   for (std::string_view primitive : kPrimitives)
     if (type == primitive) return true;
   return false;
@@ -166,8 +166,8 @@ std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, TSNode
     TSNode statement = ts_node_named_child(body, i);
     if (node_text(source, statement).substr(0, marker.size()) != marker) continue;
     // `{ let _telinject_span = ...;` as inserted: one blank after the brace, first statement.
-    if (i != 0 || !is(statement, "let_declaration") ||
-        ts_node_start_byte(statement) != open + 2 || text[open + 1] != ' ')
+    if (i != 0 || !is(statement, "let_declaration") || ts_node_start_byte(statement) != open + 2 ||
+        text[open + 1] != ' ')
       return make_error("telemetry edited by hand (not laid out as telinject inserts it)");
     return Telemetry{open + 1, ts_node_end_byte(statement)};
   }
@@ -204,8 +204,8 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
             if (ts_node_is_null(name)) return descend;
             path = joined(parent.path, node_text(source, name));
           }
-          scopes.push_back({depth, type == "mod_item" ? ScopeKind::kModule : ScopeKind::kType,
-                            path});
+          scopes.push_back(
+              {depth, type == "mod_item" ? ScopeKind::kModule : ScopeKind::kType, path});
           return descend;
         }
         bool closure = type == "closure_expression";
@@ -221,9 +221,9 @@ std::vector<FunctionInfo> extract_functions(const ParsedSource& file,
           // Error recovery can leave an item without its name: not a function to name.
           if (ts_node_is_null(name)) return descend;
           f.name = std::string(node_text(source, name));
-          f.kind = parent.kind == ScopeKind::kType ? "method"
+          f.kind = parent.kind == ScopeKind::kType       ? "method"
                    : has_modifier(source, node, "async") ? "async_function"
-                                                          : "function";
+                                                         : "function";
           if (f.kind == "method" && has_modifier(source, node, "async")) f.kind = "async_method";
           f.name_row = ts_node_start_point(name).row;
           f.name_column = ts_node_start_point(name).column;
