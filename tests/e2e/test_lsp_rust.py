@@ -47,7 +47,8 @@ class RustLspSession(unittest.TestCase):
             handle.write('[package]\nname = "shape-kit"\nversion = "0.1.0"\nedition = "2021"\n')
         os.makedirs(os.path.join(self.root, "src", "geometry"))
         with open(os.path.join(self.root, "src", "lib.rs"), "w", encoding="utf-8") as handle:
-            handle.write("pub mod geometry;\n")
+            # A root with a function of its own: instrumented, it declares the helper.
+            handle.write("pub mod geometry;\n\npub fn version() -> u32 {\n    1\n}\n")
         self.path = os.path.join(self.root, "src", "geometry", "circle.rs")
         with open(self.path, "w", encoding="utf-8") as handle:
             handle.write(SOURCE)

@@ -194,6 +194,7 @@ CrateOfFile find_crate(const FileLocation& file, std::string_view own_text) {
     crate.declaration = !shared             ? "mod telinject;"
                         : crate_root == lib ? "#[doc(hidden)] pub mod telinject;"
                                             : "use " + manifest.lib_name + "::telinject;";
+  crate.root_file = package->dir / crate_root;
   crate.root_folder = (package->dir / crate_root.parent_path()).lexically_relative(root);
   if (crate.root_folder == ".") crate.root_folder.clear();
   bool no_std = crate.is_root ? declares_no_std(own_text)

@@ -26,6 +26,8 @@ struct CrateOfFile {
   /// binary `use <library>::telinject;` (one copy of the helper for both crates, so that a call
   /// from the binary into the library nests). Empty for files that are not roots.
   std::string declaration;
+  /// The crate root's file, absolute; empty when no Cargo package was found.
+  std::filesystem::path root_file;
   /// Why the file's functions are left alone (not a crate telinject instruments, a #![no_std]
   /// crate); empty when they are instrumented.
   std::string skip_reason;

@@ -1,7 +1,10 @@
 #include "rust/rust_language.h"
 
+#include "atomic_file.h"
+#include "disk_memo.h"
 #include "rust/rust_crate.h"
 #include "rust/rust_syntax.h"
+#include "syntax_tree.h"
 
 extern "C" const TSLanguage* tree_sitter_rust();
 
@@ -18,11 +21,6 @@ const LanguageTemplate* template_of(const std::vector<LanguageTemplate>& known,
   for (const LanguageTemplate& t : known)
     if (t.profile == profile) return &t;
   return nullptr;
-}
-
-rust::FileContext file_context(const ParsedSource& file) {
-  rust::CrateOfFile crate = rust::find_crate(file.location, file.source.text());
-  return {file.module_name, crate.skip_reason};
 }
 
 // Whether a row is one of the declarations of the helper that add_import appends
@@ -54,6 +52,40 @@ bool declares_helper(const ParsedSource& file) {
   return false;
 }
 
+// Whether the crate root at `root_file` declares the helper or will once instrumented (it has a
+// function telinject instruments or has instrumented): the modules' guards name
+// `crate::telinject`, which only the root can declare. Unreadable: true (the compiler will
+// tell). Looked up once per run through `memo`.
+bool root_declares_helper(const std::filesystem::path& root_file,
+                          const std::vector<LanguageTemplate>& known, DiskMemo* memo) {
+  auto look = [&] {
+    auto text = read_file(root_file);
+    if (!text.ok()) return true;
+    SourceText source(std::move(*text));
+    auto tree = SyntaxTree::parse(tree_sitter_rust(), source.text());
+    if (!tree.ok()) return true;
+    ParsedSource parsed{source, tree->root(), "", FileLocation()};
+    if (declares_helper(parsed)) return true;
+    for (const FunctionInfo& f : rust::extract_functions(parsed, known, {}))
+      if (f.state == FunctionState::kUninstrumented || f.state == FunctionState::kInstrumented)
+        return true;
+    return false;
+  };
+  if (!memo) return look();
+  return memo->remember<bool>("rust crate root declares its helper " + root_file.string(), look);
+}
+
+rust::FileContext file_context(const ParsedSource& file,
+                               const std::vector<LanguageTemplate>& known) {
+  rust::CrateOfFile crate = rust::find_crate(file.location, file.source.text());
+  if (crate.skip_reason.empty() && !crate.is_root && !crate.root_file.empty() &&
+      !root_declares_helper(crate.root_file, known, file.location.memo))
+    crate.skip_reason = "the crate root (" + crate.root_file.filename().string() +
+                        ") has no function to instrument, so it would not declare the helper: "
+                        "add `mod telinject;` to it (docs/rust.md)";
+  return {file.module_name, crate.skip_reason};
+}
+
 class RustLanguage final : public LanguageSupport {
  public:
   RustLanguage() {
@@ -82,7 +114,7 @@ class RustLanguage final : public LanguageSupport {
 
   std::vector<FunctionInfo> extract(const ParsedSource& file,
                                     const std::vector<LanguageTemplate>& known) const override {
-    return rust::extract_functions(file, known, file_context(file));
+    return rust::extract_functions(file, known, file_context(file, known));
   }
 
   // `line!()` and `file!()` name the place: the script depends only on the function's text.

@@ -198,6 +198,22 @@ TEST_SUITE("rust") {
     CHECK(rust::find_crate({dir.path(), "src/lib.rs"}, "").declaration == "mod telinject;");
   }
 
+  TEST_CASE("modules wait for a crate root that will declare the helper") {
+    TempDir dir;
+    write_text(dir / "Cargo.toml", "[package]\nname = \"only-mods\"\nedition = \"2021\"\n");
+    write_text(dir / "src/lib.rs", "//! Only modules.\npub mod a;\npub use a::f;\n");
+    std::string module = "pub fn f() {\n}\n";
+    auto skipped = extract(module, {dir.path(), "src/a.rs"});
+    CHECK(skipped->functions.front().reason.find("has no function to instrument") !=
+          std::string::npos);
+    write_text(dir / "src/lib.rs", "pub mod a;\nmod telinject;\n");
+    CHECK(extract(module, {dir.path(), "src/a.rs"})->functions.front().state ==
+          FunctionState::kUninstrumented);
+    write_text(dir / "src/lib.rs", "pub mod a;\npub fn g() {\n}\n");
+    CHECK(extract(module, {dir.path(), "src/a.rs"})->functions.front().state ==
+          FunctionState::kUninstrumented);
+  }
+
   TEST_CASE("simplified types") {
     CHECK(rust::simplified_type("Stack<'a, T>") == "Stack");
     CHECK(rust::simplified_type("&'a mut [T]") == "&mut [T]");
