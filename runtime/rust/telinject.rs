@@ -45,6 +45,10 @@ static WRITTEN: AtomicU64 = AtomicU64::new(0);
 static CAPPED: AtomicBool = AtomicBool::new(false);
 static LIMITS: Mutex<Option<HashMap<&'static str, Limiter>>> = Mutex::new(None);
 
+static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
+static RESOURCE_WRITTEN: AtomicBool = AtomicBool::new(false);
+static OUTPUT: Mutex<Option<File>> = Mutex::new(None);
+
 // The rate limit of one function: the first calls, then a bucket of RATE_PER_SECOND tokens;
 // what it turns away, and what sampling turns away, is counted for the `dropped` lines.
 struct Limiter {
@@ -54,9 +58,6 @@ struct Limiter {
     dropped_rate_limit: u64,
     dropped_sampling: u64,
 }
-static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
-static RESOURCE_WRITTEN: AtomicBool = AtomicBool::new(false);
-static OUTPUT: Mutex<Option<File>> = Mutex::new(None);
 
 struct Frame {
     trace: (u64, u64),

@@ -13,9 +13,8 @@ enum class ScopeKind : uint8_t { kModule, kType, kFunction };
 struct Scope {
   uint32_t depth;
   ScopeKind kind;
-  std::string path;      // what names inside start with
-  int function = -1;     // index into the result, for kFunction
-  bool in_type = false;  // directly inside an impl or trait (a method)
+  std::string path;   // what names inside start with
+  int function = -1;  // index into the result, for kFunction
 };
 
 std::string joined(const std::string& prefix, std::string_view name) {
