@@ -157,6 +157,10 @@ CrateOfFile find_crate(const FileLocation& file, std::string_view own_text) {
     crate.skip_reason = "build script: a crate of its own (not instrumented)";
     return crate;
   }
+  if (top == "target") {
+    crate.skip_reason = "Cargo's build output (target/)";
+    return crate;
+  }
   if (top == "tests" || top == "examples" || top == "benches") {
     crate.skip_reason = top + "/ holds crates of their own (not instrumented, docs/rust.md)";
     return crate;

@@ -168,6 +168,8 @@ TEST_SUITE("rust") {
     CHECK(rust::find_crate({dir.path(), "tests/t.rs"}, "").skip_reason.find("tests/") == 0);
     CHECK(rust::find_crate({dir.path(), "src/bin/x.rs"}, "").skip_reason.find("src/bin/") == 0);
     CHECK(rust::find_crate({dir.path(), "build.rs"}, "").skip_reason.find("build script") == 0);
+    CHECK(rust::find_crate({dir.path(), "target/debug/build/x/out/gen.rs"}, "").skip_reason ==
+          "Cargo's build output (target/)");
     auto helpers = rust.runtime({dir.path(), "src/a/b.rs"});
     REQUIRE(helpers.size() == 1);
     CHECK(helpers.front().relative_path == fs::path("src/telinject.rs"));
