@@ -310,5 +310,21 @@ class RustProgram(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.root, "src", "telinject.rs")))
 
 
+class RustHelperFile(unittest.TestCase):
+    """The helper's file without a toolchain: a user's own src/telinject.rs is never
+    overwritten (the run reports it and leaves the package alone)."""
+
+    def test_users_own_helper_name_is_left_alone(self):
+        root = os.path.join(temp_dir(self), "pkg")
+        write_tree(root, {"Cargo.toml": FILES["Cargo.toml"],
+                          "src/lib.rs": "mod telinject;\npub fn f() -> u32 {\n    1\n}\n",
+                          "src/telinject.rs": "// mine\npub fn span() {}\n"})
+        before = digest_tree(root)
+        result = run_cli("instrument", root)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("telinject.rs", result.stdout + result.stderr)
+        self.assertEqual(digest_tree(root, skip_dirs=(".telemetry_cache",)), before)
+
+
 if __name__ == "__main__":
     unittest.main()
