@@ -5,7 +5,7 @@ import shutil
 import subprocess
 
 CARGO = shutil.which("cargo")
-NO_CARGO = "no Rust toolchain (cargo): install Debian's cargo (scripts/setup.sh does)"
+NO_CARGO = "no Rust toolchain (cargo; scripts/setup.sh installs it)"
 # Where Debian's librust-*-dev packages put crate sources.
 DEBIAN_REGISTRY = "/usr/share/cargo/registry"
 
