@@ -17,6 +17,7 @@ packages=(build-essential cmake ninja-build pkg-config git python3
           default-jdk-headless openjdk-17-source
           qemu-user
           ruby)
+packages+=(cargo librust-semver-dev librust-serde-dev)  # Rust e2e: toolchain, a real crate
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for package in "${packages[@]}"; do

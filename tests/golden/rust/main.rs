@@ -1,0 +1,5 @@
+fn main() {
+    println!("crlf");
+}
+
+fn helper() -> u8 { 1 }
