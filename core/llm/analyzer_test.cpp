@@ -58,7 +58,7 @@ std::vector<std::string> chat_prompts(const FakeLlmServer& server) {
 TEST_CASE("Languages without a grammar are known by extension") {
   CHECK(llm_language_for("a/b.kt")->name == "kotlin");
   CHECK(llm_language_for("a/b.cs")->name == "csharp");
-  CHECK(llm_language_for("a/b.rb") == nullptr);    // Ruby has a grammar
+  CHECK(llm_language_for("a/b.rb") == nullptr);  // Ruby has a grammar
   CHECK(llm_language_for("A.java") == nullptr);  // Java has its grammar (core/languages/java)
   CHECK(llm_language_for("a.py") == nullptr);
   CHECK(llm_language_for("notes.txt") == nullptr);

@@ -1,5 +1,7 @@
 #include "features/functions.h"
 
+#include <cctype>
+
 #include "features/llm_documents.h"
 
 namespace telinject::server {
@@ -34,10 +36,21 @@ lsp::Range name_range(const DocumentSnapshot& document, const FunctionOutcome& f
   size_t row = function.line - 1;
   size_t bom = row == 0 && document.text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
   size_t start = document.lines.line_start(row) + function.column + bom;
+  // The name's last part ("m" of "pkg.C.m", "ns::A::f", "Cart#add") when the text there spells
+  // it, else the word there ("Outer" for Java's "<init>", C++'s "{lambda#1}" has none: one unit).
   std::string_view name = function.qualified_name;
-  name = name.substr(name.rfind('.') + 1);  // npos + 1 == 0: the whole name
+  name = name.substr(name.find_last_of(".:#") + 1);  // npos + 1 == 0: the whole name
+  std::string_view text = document.text;
+  size_t length = 0;
+  if (start < text.size() && text.compare(start, name.size(), name) == 0) {
+    length = name.size();
+  } else {
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    while (start + length < text.size() && word(text[start + length])) ++length;
+    if (length == 0 && start < text.size()) length = 1;
+  }
   return {document.lines.position(start, encoding),
-          document.lines.position(start + name.size(), encoding)};
+          document.lines.position(start + length, encoding)};
 }
 
 }  // namespace telinject::server

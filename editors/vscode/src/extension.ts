@@ -11,10 +11,10 @@ import { findServer } from './server_path';
 import { serverSettings } from './settings';
 import { StatusIndicator } from './status';
 
-// Ruby, Java, Kotlin and C# have no grammar in telinject: the server lists their functions with
-// the LLM when llm.enabled is set, and does nothing with them otherwise.
+// Kotlin and C# have no grammar in telinject: the server lists their functions with the LLM when
+// llm.enabled is set, and does nothing with them otherwise.
 const LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go',
-  'ruby', 'java', 'kotlin', 'csharp'];
+  'java', 'rust', 'c', 'cpp', 'ruby', 'kotlin', 'csharp'];
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;

@@ -12,8 +12,10 @@ local M = {}
 
 local defaults = {
   cmd = { "telinject-lsp", "--stdio" },
-  filetypes = { "python", "javascript", "javascriptreact", "typescript", "typescriptreact", "go" },
-  root_markers = { ".telinject.toml", "pyproject.toml", "go.mod", "package.json", ".git" },
+  filetypes = { "python", "javascript", "javascriptreact", "typescript", "typescriptreact", "go",
+                "java", "rust", "c", "cpp", "ruby" },
+  root_markers = { ".telinject.toml", "pyproject.toml", "go.mod", "package.json", "Cargo.toml",
+                   "pom.xml", "build.gradle", "Gemfile", ".git" },
   on_save = false,
   settings = {},
   timeout_ms = 10000,
