@@ -182,6 +182,10 @@ class LanguageSupport {
 std::vector<size_t> telemetry_to_remove(const std::vector<FunctionInfo>& functions,
                                         const std::vector<size_t>& selected, size_t* remaining);
 
+/// Whether the one-line `row` is `pattern` with each lower-case `{placeholder}` standing for any
+/// text (how a multi-row template's rows are recognised in code).
+bool matches_row_pattern(std::string_view row, std::string_view pattern);
+
 /// The languages compiled into telinject, in one list (core/languages/registry.cpp).
 class LanguageRegistry {
  public:

@@ -87,36 +87,6 @@ Scope* innermost_class(std::vector<Scope>& scopes) {
   return nullptr;
 }
 
-// Whether `row` is `pattern` with each lower-case `{placeholder}` standing for any text.
-bool matches_pattern(std::string_view text, std::string_view pattern) {
-  std::vector<std::string_view> pieces;
-  size_t begin = 0;
-  for (size_t open = pattern.find('{'); open != std::string_view::npos;
-       open = pattern.find('{', open + 1)) {
-    size_t close = pattern.find('}', open);
-    if (close == std::string_view::npos) break;
-    std::string_view inside = pattern.substr(open + 1, close - open - 1);
-    if (inside.empty() ||
-        inside.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos)
-      continue;
-    pieces.push_back(pattern.substr(begin, open - begin));
-    begin = close + 1;
-  }
-  pieces.push_back(pattern.substr(begin));
-  if (text.find('\n') != std::string_view::npos) return false;
-  if (pieces.size() == 1) return text == pattern;
-  if (text.substr(0, pieces.front().size()) != pieces.front()) return false;
-  size_t at = pieces.front().size();
-  for (size_t i = 1; i + 1 < pieces.size(); ++i) {
-    if (pieces[i].empty()) continue;
-    at = text.find(pieces[i], at);
-    if (at == std::string_view::npos) return false;
-    at += pieces[i].size();
-  }
-  std::string_view last = pieces.back();
-  return text.size() >= at + last.size() && text.substr(text.size() - last.size()) == last;
-}
-
 }  // namespace
 
 Body function_body(TSNode function) {
@@ -393,7 +363,7 @@ std::optional<Result<Telemetry>> find_telemetry(const SourceText& source, const 
   uint32_t block_open = ts_node_start_byte(block);
   uint32_t block_close = ts_node_end_byte(block) - 1;
   uint32_t try_end = ts_node_end_byte(attempt);
-  if (!matches_pattern(text.substr(header_begin, block_open + 1 - header_begin), header))
+  if (!matches_row_pattern(text.substr(header_begin, block_open + 1 - header_begin), header))
     return edited;
   if (text.substr(block_close, try_end - block_close) != footer || try_end + 1 != body.close ||
       text[try_end] != ' ')
