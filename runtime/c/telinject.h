@@ -574,6 +574,10 @@ TELINJECT_WEAK_ void telinject_span_close_(int error, const char* type) {
   if (telinject_depth_ <= 0) return;
   span = &telinject_stack_[--telinject_depth_];
   if (!span->sampled) return;
+  if (__atomic_load_n(&telinject_cap_warned_, __ATOMIC_RELAXED)) { /* the cap was reached */
+    telinject_drop_(span->function, TELINJECT_SIZE_CAP_);
+    return;
+  }
   duration = telinject_clock_(1) - span->start_monotonic_ns;
   if (telinject_thread_id_ == 0)
     telinject_thread_id_ = __atomic_add_fetch(&telinject_threads_, 1, __ATOMIC_RELAXED);
