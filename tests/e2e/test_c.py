@@ -4,6 +4,10 @@
   warnings, at the same lines, as the original) and run: records with the names C++ stack
   traces print, nesting, the original line numbers, an exception's error status, threads;
   `remove` gives back every byte and deletes the helper;
+- the volume controls (docs/telemetry.md "Volume"): a function called 5,000 times in C and in
+  C++ under the default rate limit, `off`, a 2 kB size cap, sampling 0, bad values, TRACEPARENT;
+  the exit summary's wording; a rate-limited middle call's callee taking its caller as parent;
+  four threads sharing one function's limit exactly;
 - the helper header alone: no warning with -Wall -Wextra -Wpedantic in C89/C99/C11 and
   C++11/14/17/20 (with -Wsystem-headers, so that its own system_header pragma hides nothing);
 - real code no one here wrote, reachable by CI: the C external scanner of tree-sitter-cpp (the
@@ -284,6 +288,28 @@ int main() {
 }
 """
 
+THREADS_C = """\
+#include <pthread.h>
+
+static int step(int x) {
+  return x + 1;
+}
+
+static void *worker(void *argument) {
+  int i;
+  for (i = 0; i < 20000; ++i) *(int *)argument = step(*(int *)argument);
+  return NULL;
+}
+
+int main(void) {
+  pthread_t threads[4];
+  int results[4] = {0}, i;
+  for (i = 0; i < 4; ++i) pthread_create(&threads[i], NULL, worker, &results[i]);
+  for (i = 0; i < 4; ++i) pthread_join(threads[i], NULL);
+  return results[0] == 20000 ? 0 : 1;
+}
+"""
+
 SUMMARY = re.compile(r"telinject: (\d+) spans written to (\S+), (\d+) not recorded \(rate limit "
                      r"(\d+), sampling (\d+), size cap (\d+)\); TELINJECT_RATE_LIMIT=off "
                      r"TELINJECT_SAMPLE=1 TELINJECT_MAX_BYTES=off record every call\n")
@@ -353,6 +379,19 @@ class VolumeTest(unittest.TestCase):
             self.assertEqual(leaf["trace_id"], main["trace_id"])
         self.assertEqual(dropped(read_records(out), "leaf", "rate_limit"), 4997 - 3)
         self.assertIn("(rate limit 9991, sampling 0, size cap 0)", stderr)
+
+    def test_threads_share_a_function_s_limit_exactly(self):
+        root = temp_dir(self)
+        write(root, {"threads.c": THREADS_C})
+        run_cli("instrument", root, check=0)
+        subprocess.run([GCC, "-O2", "-Wall", "-Wextra", "-pthread", "-o", "prog", "threads.c"],
+                       cwd=root, check=True, capture_output=True)
+        out = os.path.join(root, "spans.jsonl")
+        subprocess.run(["./prog"], cwd=root, check=True, capture_output=True,
+                       env={**os.environ, "TELINJECT_OUT": out, "TELINJECT_RATE_LIMIT": "500,0"})
+        spans, records = read_spans(out), read_records(out)
+        self.assertEqual(len([span for span in spans if span["name"] == "step"]), 500)
+        self.assertEqual(dropped(records, "step", "rate_limit"), 4 * 20000 - 500)
 
     def test_cpp_defaults_size_cap_sampling_and_bad_values(self):
         root = self.build(GXX, "loop.cpp", LOOP_CPP)
