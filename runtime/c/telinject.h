@@ -427,37 +427,48 @@ static __inline__ void telinject_read_settings_(void) {
   }
 }
 
-/* Appends OTEL_RESOURCE_ATTRIBUTES (key=value,key=value; values percent-decoded) to `line`. */
-static __inline__ void telinject_put_resource_attributes_(struct telinject_line_* line) {
-  const char* text = getenv("OTEL_RESOURCE_ATTRIBUTES");
+/* Appends OTEL_RESOURCE_ATTRIBUTES (key=value,key=value; values percent-decoded) to `line`,
+ * but service.name, which goes to `service`. A malformed pair: one warning, the rest ignored. */
+static __inline__ void telinject_put_resource_attributes_(struct telinject_line_* line,
+                                                          char* service, size_t service_size) {
+  const char* all = getenv("OTEL_RESOURCE_ATTRIBUTES");
+  const char* text = all;
   char key[256], value[512];
   while (text && *text) {
     size_t key_used = 0, value_used = 0;
     const char* end = strchr(text, ',');
     const char* equals = strchr(text, '=');
+    const char* c;
+    int valid = 1;
     if (!end) end = text + strlen(text);
-    if (equals && equals < end) {
-      const char* c;
-      for (c = text; c < equals && key_used + 1 < sizeof key; ++c)
-        if (*c != ' ') key[key_used++] = *c;
-      for (c = equals + 1; c < end && value_used + 1 < sizeof value; ++c) {
-        uint64_t byte;
-        if (*c == '%' && c + 2 < end && telinject_hex_(c + 1, 2, &byte)) {
-          value[value_used++] = (char)byte;
-          c += 2;
-        } else {
-          value[value_used++] = *c;
-        }
+    if (!equals || equals > end) equals = end; /* no '=' in the pair */
+    for (c = text; c < equals && key_used + 1 < sizeof key; ++c)
+      if (*c != ' ') key[key_used++] = *c;
+    for (c = equals < end ? equals + 1 : end; c < end && value_used + 1 < sizeof value; ++c) {
+      uint64_t byte;
+      if (*c != '%') {
+        if (*c != ' ' || (value_used && c + 1 < end)) value[value_used++] = *c;
+      } else if (c + 2 < end && telinject_hex_(c + 1, 2, &byte)) {
+        value[value_used++] = (char)byte;
+        c += 2;
+      } else {
+        valid = 0;
       }
-      key[key_used] = value[value_used] = '\0';
-      if (key_used && strcmp(key, "service.name") != 0 && strcmp(key, "process.pid") != 0 &&
-          strncmp(key, "telemetry.sdk.", 14) != 0) {
-        telinject_put_(line, ",\"", 0);
-        telinject_put_(line, key, 1);
-        telinject_put_(line, "\":\"", 0);
-        telinject_put_(line, value, 1);
-        telinject_put_(line, "\"", 0);
-      }
+    }
+    if (equals == end || !key_used || !valid) {
+      telinject_warn_("OTEL_RESOURCE_ATTRIBUTES", all, "key=value,key=value");
+      return;
+    }
+    key[key_used] = value[value_used] = '\0';
+    if (strcmp(key, "service.name") == 0) {
+      if (value_used < service_size) memcpy(service, value, value_used + 1);
+    } else if (strcmp(key, "process.pid") != 0 && strcmp(key, "telemetry.sdk.name") != 0 &&
+               strcmp(key, "telemetry.sdk.language") != 0) {
+      telinject_put_(line, ",\"", 0);
+      telinject_put_(line, key, 1);
+      telinject_put_(line, "\":\"", 0);
+      telinject_put_(line, value, 1);
+      telinject_put_(line, "\"", 0);
     }
     text = *end ? end + 1 : end;
   }
@@ -466,7 +477,8 @@ static __inline__ void telinject_put_resource_attributes_(struct telinject_line_
 static __inline__ void telinject_start_(const char* language) {
   const char* path;
   const char* service;
-  struct telinject_line_ line;
+  struct telinject_line_ line, attributes;
+  char named[512];
   telinject_lock_take_();
   if (telinject_enabled_ != -1) {
     telinject_lock_give_();
@@ -489,10 +501,14 @@ static __inline__ void telinject_start_(const char* language) {
   }
   telinject_read_settings_();
   telinject_pid_ = telinject_getpid_();
+  attributes.used = 0;
+  named[0] = '\0';
+  telinject_put_resource_attributes_(&attributes, named, sizeof named);
   service = getenv("OTEL_SERVICE_NAME");
+  if (!service || !*service) service = named;
   line.used = 0;
   telinject_put_(&line, "{\"resource\":{\"service.name\":\"", 0);
-  if (service && *service) {
+  if (*service) {
     telinject_put_(&line, service, 1);
   } else {
     telinject_put_(&line, "unknown_service:", 0);
@@ -502,7 +518,8 @@ static __inline__ void telinject_start_(const char* language) {
   telinject_put_(&line, language, 0);
   telinject_put_(&line, "\",\"process.pid\":", 0);
   telinject_put_number_(&line, (uint64_t)telinject_pid_);
-  telinject_put_resource_attributes_(&line);
+  attributes.text[attributes.used] = '\0';
+  telinject_put_(&line, attributes.text, 0);
   if (line.used + 3 < sizeof line.text) {
     memcpy(line.text + line.used, "}}\n", 3);
     line.used += 3;

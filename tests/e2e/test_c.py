@@ -444,6 +444,14 @@ class VolumeTest(unittest.TestCase):
         main = next(span for span in spans if span["name"] == "main")
         self.assertEqual(main["parent_span_id"], parent)
         self.assertTrue(all(span["trace_id"] == trace for span in spans))
+        # service.name from OTEL_RESOURCE_ATTRIBUTES when OTEL_SERVICE_NAME is unset; a bad
+        # pair: one warning, the pairs before it kept.
+        out, stderr = self.run_prog(root, TELINJECT_RATE_LIMIT="off",
+                                    OTEL_RESOURCE_ATTRIBUTES="service.name=svc,a=1,b,c=2")
+        resource = read_records(out)[0]["resource"]
+        self.assertEqual((resource["service.name"], resource["a"]), ("svc", "1"))
+        self.assertNotIn("c", resource)
+        self.assertEqual(stderr.count("telinject: ignoring OTEL_RESOURCE_ATTRIBUTES="), 1)
         out, stderr = self.run_prog(root, TRACEPARENT=f"00-{trace}-{parent}-00")
         self.assertEqual(read_spans(out), [])
         self.assertIn("sampling 5001", stderr)
