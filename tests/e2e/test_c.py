@@ -380,6 +380,21 @@ class VolumeTest(unittest.TestCase):
         self.assertEqual(dropped(read_records(out), "leaf", "rate_limit"), 4997 - 3)
         self.assertIn("(rate limit 9991, sampling 0, size cap 0)", stderr)
 
+    def test_sampling_keeps_or_drops_whole_traces(self):
+        # main not instrumented: each call of middle is the root of a trace of its own.
+        root = self.build(GCC, "loop.c", LOOP_C.replace("int main(void) {",
+                                                        "// telinject: ignore\nint main(void) {"))
+        out, stderr = self.run_prog(root, TELINJECT_SAMPLE="0.5", TELINJECT_RATE_LIMIT="off")
+        spans, records = read_spans(out), read_records(out)
+        middles = {span["span_id"]: span for span in spans if span["name"] == "middle"}
+        leaves = [span for span in spans if span["name"] == "leaf"]
+        self.assertTrue(2000 < len(middles) < 3000, len(middles))
+        self.assertEqual(len(middles) + dropped(records, "middle", "sampling"), 5000)
+        self.assertEqual(len(leaves) + dropped(records, "leaf", "sampling"), 4997)
+        for leaf in leaves:  # a leaf is recorded exactly when its root is
+            self.assertEqual(middles[leaf["parent_span_id"]]["trace_id"], leaf["trace_id"])
+        self.assertIn(f"sampling {10000 - 3 - len(spans)},", stderr)
+
     def test_threads_share_a_function_s_limit_exactly(self):
         root = temp_dir(self)
         write(root, {"threads.c": THREADS_C})
