@@ -254,7 +254,10 @@ TextResult process_llm_text(const std::string& input, const FileLocation& locati
   };
   std::vector<Planned> planned;
   for (const AnalyzedFunction& f : *analysis) {
-    FunctionOutcome described{f.qualified_name, f.start_line, 0, f.end_line};
+    FunctionOutcome described;
+    described.qualified_name = f.qualified_name;
+    described.line = f.start_line;
+    described.end_line = f.end_line;
     uint32_t body_row = f.body_start_line - 1;
     if (is_telemetry_line(source.row_text(body_row), tmpl)) {
       ++outcome.already_instrumented;

@@ -84,11 +84,6 @@ RunReport run_once() {
   return run_pipeline(options, &cache);
 }
 
-void replace_all(std::string& text, std::string_view from, const std::string& to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-}
-
 std::string text_field(const nlohmann::json& body, const char* name, std::string fallback) {
   auto it = body.find(name);
   if (it == body.end() || !it->is_string()) return fallback;

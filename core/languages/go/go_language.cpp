@@ -78,8 +78,12 @@ class GoLanguage final : public LanguageSupport {
  public:
   GoLanguage() {
     // `{helper}` in the import is the helper package's import path for the file's module.
-    templates_.push_back(
-        {"builtin", "_telinject \"{helper}\"", "defer _telinject.Span({name})()", "", true});
+    LanguageTemplate builtin;
+    builtin.profile = "builtin";
+    builtin.import_line = "_telinject \"{helper}\"";
+    builtin.header = "defer _telinject.Span({name})()";
+    builtin.needs_runtime = true;
+    templates_.push_back(std::move(builtin));
     templates_.push_back(opentelemetry_template());
   }
 
