@@ -3,35 +3,16 @@
 #include <doctest/doctest.h>
 
 #include "c_family/c_family_syntax.h"
+#include "language_test_support.h"
 #include "pipeline.h"
 #include "syntax_tree.h"
 
 using namespace telinject;
+using telinject::testing::extract;
+using telinject::testing::Extracted;
+using telinject::testing::named;
 
 namespace {
-
-struct Extracted {
-  SourceText source;
-  SyntaxTree tree;
-  std::vector<FunctionInfo> functions;
-};
-
-std::unique_ptr<Extracted> extract(const LanguageSupport& language, const std::string& text) {
-  auto e = std::make_unique<Extracted>();
-  e->source = SourceText(text);
-  auto tree = SyntaxTree::parse(language.grammar(), e->source.text());
-  REQUIRE(tree.ok());
-  e->tree = std::move(*tree);
-  e->functions = language.extract({e->source, e->tree.root(), ""}, language.builtin_templates());
-  return e;
-}
-
-const FunctionInfo& named(const Extracted& e, const std::string& qualified) {
-  for (const auto& f : e.functions)
-    if (f.qualified_name == qualified) return f;
-  FAIL("no function " << qualified);
-  return e.functions.front();
-}
 
 TextResult run(const LanguageSupport& language, const std::string& text, Action action,
                const char* path) {

@@ -8,37 +8,20 @@
 #include "go/go_imports.h"
 #include "go/go_module.h"
 #include "go/go_syntax.h"
+#include "language_test_support.h"
 #include "pipeline.h"
 #include "runtime_helpers.h"
 #include "syntax_tree.h"
 
 using namespace telinject;
+using telinject::testing::Extracted;
+using telinject::testing::named;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Extracted {
-  SourceText source;
-  SyntaxTree tree;
-  std::vector<FunctionInfo> functions;
-};
-
 std::unique_ptr<Extracted> extract(const std::string& text) {
-  auto e = std::make_unique<Extracted>();
-  e->source = SourceText(text);
-  auto tree = SyntaxTree::parse(go_language().grammar(), e->source.text());
-  REQUIRE(tree.ok());
-  e->tree = std::move(*tree);
-  e->functions =
-      go_language().extract({e->source, e->tree.root(), ""}, go_language().builtin_templates());
-  return e;
-}
-
-const FunctionInfo& named(const Extracted& e, const std::string& qualified) {
-  for (const auto& f : e.functions)
-    if (f.qualified_name == qualified) return f;
-  FAIL("no function " << qualified);
-  return e.functions.front();
+  return testing::extract(go_language(), text);
 }
 
 TextResult run(const std::string& text, Action action, const FileLocation& location = "m.go") {

@@ -4,35 +4,19 @@
 
 #include "config.h"
 #include "javascript/module_system.h"
+#include "language_test_support.h"
 #include "pipeline.h"
 #include "syntax_tree.h"
 #include "test_support.h"
 
 using namespace telinject;
+using telinject::testing::Extracted;
+using telinject::testing::named;
 
 namespace {
 
-struct Extracted {
-  SourceText source;
-  SyntaxTree tree;
-  std::vector<FunctionInfo> functions;
-};
-
 std::unique_ptr<Extracted> extract(const LanguageSupport& language, const std::string& text) {
-  auto e = std::make_unique<Extracted>();
-  e->source = SourceText(text);
-  auto tree = SyntaxTree::parse(language.grammar(), e->source.text());
-  REQUIRE(tree.ok());
-  e->tree = std::move(*tree);
-  e->functions = language.extract({e->source, e->tree.root(), "m"}, language.builtin_templates());
-  return e;
-}
-
-const FunctionInfo& named(const Extracted& e, const std::string& qualified) {
-  for (const auto& f : e.functions)
-    if (f.qualified_name == qualified) return f;
-  FAIL("no function " << qualified);
-  return e.functions.front();
+  return testing::extract(language, text, "m");
 }
 
 TextResult run(const LanguageSupport& language, const std::string& text, Action action,

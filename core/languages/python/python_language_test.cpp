@@ -2,35 +2,18 @@
 
 #include <doctest/doctest.h>
 
+#include "language_test_support.h"
 #include "pipeline.h"
 #include "syntax_tree.h"
 
 using namespace telinject;
+using telinject::testing::Extracted;
+using telinject::testing::named;
 
 namespace {
 
-struct Extracted {
-  SourceText source;
-  SyntaxTree tree;
-  std::vector<FunctionInfo> functions;
-};
-
 std::unique_ptr<Extracted> extract(const std::string& text) {
-  auto e = std::make_unique<Extracted>();
-  e->source = SourceText(text);
-  auto tree = SyntaxTree::parse(python_language().grammar(), e->source.text());
-  REQUIRE(tree.ok());
-  e->tree = std::move(*tree);
-  e->functions = python_language().extract({e->source, e->tree.root(), "m"},
-                                           python_language().builtin_templates());
-  return e;
-}
-
-const FunctionInfo& named(const Extracted& e, const std::string& qualified) {
-  for (const auto& f : e.functions)
-    if (f.qualified_name == qualified) return f;
-  FAIL("no function " << qualified);
-  return e.functions.front();
+  return testing::extract(python_language(), text, "m");
 }
 
 std::string instrument(const std::string& text, Config config = {}) {

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "language_test_support.h"
 #include "pipeline.h"
 #include "rust/rust_crate.h"
 #include "rust/rust_syntax.h"
@@ -9,35 +10,16 @@
 #include "test_support.h"
 
 using namespace telinject;
+using telinject::testing::Extracted;
+using telinject::testing::named;
 using telinject::testing::TempDir;
 using telinject::testing::write_text;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Extracted {
-  SourceText source;
-  SyntaxTree tree;
-  std::vector<FunctionInfo> functions;
-};
-
 std::unique_ptr<Extracted> extract(const std::string& text, const FileLocation& at = "m.rs") {
-  auto e = std::make_unique<Extracted>();
-  e->source = SourceText(text);
-  auto tree = SyntaxTree::parse(rust_language().grammar(), e->source.text());
-  REQUIRE(tree.ok());
-  e->tree = std::move(*tree);
-  e->functions =
-      rust_language().extract({e->source, e->tree.root(), rust_language().module_name(at), at},
-                              rust_language().builtin_templates());
-  return e;
-}
-
-const FunctionInfo& named(const Extracted& e, const std::string& qualified) {
-  for (const auto& f : e.functions)
-    if (f.qualified_name == qualified) return f;
-  FAIL("no function " << qualified);
-  return e.functions.front();
+  return testing::extract(rust_language(), text, rust_language().module_name(at), at);
 }
 
 TextResult run(const std::string& text, Action action, const FileLocation& location = "m.rs") {
