@@ -30,8 +30,8 @@ inline std::unique_ptr<Extracted> extract(const LanguageSupport& language, const
   auto tree = SyntaxTree::parse(language.grammar(), e->source.text());
   REQUIRE(tree.ok());
   e->tree = std::move(*tree);
-  e->functions = language.extract({e->source, e->tree.root(), module, location},
-                                  language.builtin_templates());
+  e->functions =
+      language.extract({e->source, e->tree.root(), module, location}, language.builtin_templates());
   return e;
 }
 

@@ -9,6 +9,7 @@
 
 #include "language_test_support.h"
 #include "pipeline.h"
+#include "ruby/ruby_project.h"
 #include "syntax_tree.h"
 
 using namespace telinject;
