@@ -4,7 +4,6 @@
 
 #include "disk_memo.h"
 
-
 namespace telinject {
 
 namespace fs = std::filesystem;
