@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "allocator.h"
 #include "cache_directory.h"
 #include "check_output.h"
 #include "config.h"
@@ -456,6 +457,7 @@ int main(int argc, char** argv) {
     }
     logger().set_level(*parsed);
   }
+  logger().debug("telinject {} (malloc: {})", kVersion, allocator_description());
   std::vector<char*> args(argv, argv + argc);
   static char kDefaultCommand[] = "instrument";
   Flags flags;

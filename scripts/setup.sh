@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config git python3
           libtree-sitter-dev nlohmann-json3-dev libboost-dev libcurl4-openssl-dev libspdlog-dev
-          doctest-dev libcli11-dev libtomlplusplus-dev libssl-dev libsqlite3-dev
+          doctest-dev libcli11-dev libtomlplusplus-dev libssl-dev libsqlite3-dev libmimalloc-dev
           libpython3.11-testsuite neovim
           python3-toolz python3-pytest python3-venv python3-setuptools python3-wheel python3-pip
           black isort pre-commit clang-format

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 
+#include "allocator.h"
 #include "log.h"
 #include "session.h"
 #include "transport.h"
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
   telinject::logger().set_pattern("telinject-lsp: %v");
   telinject::logger().set_level(spdlog::level::debug);
   for (auto& sink : telinject::logger().sinks()) sink->set_level(stderr_level);
+  telinject::logger().debug("telinject-lsp {} (malloc: {})", telinject::kVersion,
+                            telinject::allocator_description());
   boost::asio::io_context io;
   std::optional<int> exit_code;
   std::unique_ptr<telinject::server::StdioTransport> transport;

@@ -387,12 +387,21 @@ void Session::did_change(lsp::DidChangeTextDocumentParams params) {
 }
 
 void Session::did_close(lsp::DidCloseTextDocumentParams params) {
+  const std::string& uri = params.text_document.uri;
+  Snapshot closed;
   {
     std::lock_guard lock(mutex_);
-    documents_.erase(params.text_document.uri);
+    if (auto it = documents_.find(uri); it != documents_.end()) {
+      closed = std::move(it->second);
+      documents_.erase(it);
+    }
   }
-  debounce_.erase(params.text_document.uri);
-  analysis_.forget(params.text_document.uri);
+  debounce_.erase(uri);
+  // Freeing a document's tree takes milliseconds on a large file (a node per token): it is done
+  // on the document's analysis executor, after what that still has to do, and not on the thread
+  // that reads the next message.
+  if (closed) analysis_.executor(uri)([closed = std::move(closed)]() mutable { closed.reset(); });
+  analysis_.forget(uri);
   dispatcher_.notify("textDocument/publishDiagnostics",
                      lsp::PublishDiagnosticsParams{params.text_document.uri, std::nullopt, {}});
 }

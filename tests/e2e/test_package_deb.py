@@ -78,7 +78,7 @@ class DebianPackage(unittest.TestCase):
         self.assertRegex(self.fields["Maintainer"], r".+ <.+@.+>")
         self.assertIn("telinject-lsp", self.fields["Description"])
         for package in ("libc6", "libstdc++6", "libtree-sitter0", "libcurl4", "libsqlite3-0",
-                        "libssl3"):
+                        "libssl3", "libmimalloc2.0"):
             self.assertIn(package, self.depends, self.fields["Depends"])
         files = output("dpkg-deb", "--contents", self.deb)
         for path in ("./usr/bin/telinject", "./usr/bin/telinject-lsp",

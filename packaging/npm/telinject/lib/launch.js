@@ -10,7 +10,7 @@ const PLATFORM_PACKAGES = {
 };
 
 // The shared libraries the binaries link against, as Debian 12 names their packages.
-const LIBRARIES = 'libtree-sitter0 libcurl4 libssl3 libsqlite3-0 libtomlplusplus3 libspdlog1.10';
+const LIBRARIES = 'libtree-sitter0 libcurl4 libssl3 libsqlite3-0 libtomlplusplus3 libspdlog1.10 libmimalloc2.0';
 
 function findBinary(name) {
   const key = `${process.platform}-${process.arch}`;
