@@ -392,6 +392,16 @@ class LanguageServerPlacesTheHelper(unittest.TestCase):
         self.assertEqual(c.shutdown(), 0)
 
 
+def refused_files(command, paths):
+    """Runs a formatter (black, or the ruff script below) once over `paths`; returns the paths it
+    could not format, from its `error: cannot format PATH: …` lines. Any other failure fails."""
+    out = subprocess.run([*command, *paths], capture_output=True, text=True)
+    refused = set(re.findall(r"^error: cannot format (.+?): ", out.stderr, re.MULTILINE))
+    if out.returncode != 0 and not refused:
+        raise AssertionError(f"{command[0]} failed ({out.returncode}): {out.stderr}")
+    return refused
+
+
 def black_available():
     return shutil.which("black") is not None
 
@@ -420,9 +430,14 @@ const workspace = new ruff.Workspace(
     {lint: {select: ['I']}, format: {'skip-magic-trailing-comma': skipMagic}},
     ruff.PositionEncoding.Utf16);
 for (const file of files) {
-  const text = fs.readFileSync(file, 'utf8');
-  if (mode.startsWith('format')) fs.writeFileSync(file, workspace.format(text));
-  else for (const d of workspace.check(text)) console.log(`${file}:${d.code}`);
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    if (mode.startsWith('format')) fs.writeFileSync(file, workspace.format(text));
+    else for (const d of workspace.check(text)) console.log(`${file}:${d.code}`);
+  } catch (error) {
+    console.error(`error: cannot format ${file}: ${String(error).split('\n')[0]}`);
+    process.exitCode = 123;
+  }
 }
 """)
     return script
@@ -458,24 +473,30 @@ class FormatterRoundTrips(unittest.TestCase):
         work = temp_dir(self)
         root = self.corpus(work)
         files = python_sources(root)
-        # Files the formatter cannot take (syntax errors on purpose, odd encodings) are left out.
+        # Files the formatter cannot take (syntax errors on purpose, odd encodings) are left out:
+        # all are formatted as copies in one run, which names those it could not format.
+        copies_dir = os.path.join(work, "copies")
+        os.makedirs(copies_dir)
+        copies = {}
+        for index, path in enumerate(files):
+            copies[path] = os.path.join(copies_dir, f"{index}.py")
+            shutil.copy(path, copies[path])
+        refused = formatter(list(copies.values()))
         formatted = {}
-        for path in files:
-            copy = os.path.join(work, "one.py")
-            shutil.copy(path, copy)
-            if formatter([copy]):
+        for path, copy in copies.items():
+            if copy not in refused:
                 with open(copy, "rb") as handle:
                     formatted[path] = handle.read()
         self.assertGreater(len(formatted), 15)
         run_cli("instrument", root, "--profile", profile, check=0)
-        formatter(sorted(formatted))
+        self.assertEqual(formatter(sorted(formatted)), set())
         self.assertEqual(run_cli("check", root, "--profile", profile).returncode, 0)
         _, again = run_json("instrument", root, "--profile", profile)
         self.assertEqual((again["files_changed"], again["functions_instrumented"]), (0, 0))
         _, removed = run_json("remove", root, "--profile", profile)
         self.assertEqual(removed["errors"], [])
         self.assertGreater(removed["functions_removed"], 400)
-        formatter(sorted(formatted))
+        self.assertEqual(formatter(sorted(formatted)), set())
         expected_dir = os.path.join(work, "expected")
         os.makedirs(expected_dir)
         pairs = []
@@ -494,8 +515,7 @@ class FormatterRoundTrips(unittest.TestCase):
     @unittest.skipUnless(black_available(), "black is needed (scripts/setup.sh installs it)")
     def test_black(self):
         def black(*options):
-            return lambda paths: subprocess.run(["black", "-q", *options, *paths],
-                                                capture_output=True).returncode == 0
+            return lambda paths: refused_files(["black", "-q", *options], paths)
         for profile in ("builtin", "opentelemetry"):
             with self.subTest(profile=profile, magic_trailing_comma=False):
                 self.round_trip(black("-C"), profile)
@@ -508,8 +528,7 @@ class FormatterRoundTrips(unittest.TestCase):
             self.skipTest("ruff (npm @astral-sh/ruff-wasm-nodejs) could not be installed")
 
         def ruff(mode):
-            return lambda paths: subprocess.run(["node", script, mode, *paths],
-                                                capture_output=True).returncode == 0
+            return lambda paths: refused_files(["node", script, mode], paths)
         for profile in ("builtin", "opentelemetry"):
             with self.subTest(profile=profile, magic_trailing_comma=False):
                 self.round_trip(ruff("format-skip-magic"), profile)
@@ -536,8 +555,12 @@ class FormatterRoundTrips(unittest.TestCase):
             # isort 5.6 (Debian 12) moves a skipped line that follows `from __future__` imports
             # to the end of the block (docs/python.md): those files are compared with ruff only.
             plain = [f for f in files if "from __future__" not in open(f, encoding="utf-8").read()]
-            return {f for f in plain
-                    if subprocess.run(["isort", "--check-only", "-q", f], capture_output=True).returncode}
+            out = subprocess.run(["isort", "--check-only", *plain], capture_output=True, text=True)
+            failures = set(re.findall(r"^ERROR: (.+?) Imports are incorrectly sorted", out.stderr + out.stdout,
+                                      re.MULTILINE))
+            self.assertEqual(out.returncode != 0, bool(failures), out.stderr)
+            self.assertLessEqual(failures, set(plain))
+            return failures
 
         ruff_before, isort_before = ruff_findings(), isort_failures()
         run_cli("instrument", root, check=0)
