@@ -306,6 +306,8 @@ int run(Action action, const Flags& f) {
     remote = std::make_shared<RemoteCache>(std::move(*store), masked_url(config->remote_cache.url));
     cache.set_remote(remote);
   }
+  // A batch run on an empty store (a first run, CI with a fresh cache) does not ask it.
+  if (options.use_cache) cache.skip_reads_if_empty();
   RunReport report = run_pipeline(options, options.use_cache ? &cache : nullptr);
   progress.finish();
   if (llm_hooks) report.llm_budget_usd = config->llm.budget_usd;

@@ -109,7 +109,9 @@ std::string key_bytes(std::string_view key) {
     }
     if (hex) return out;
   }
-  return std::string(1, '\0') + std::string(key);
+  std::string out(1, '\0');  // (not `string + string`: gcc 12 warns -Wrestrict on that)
+  out.append(key);
+  return out;
 }
 
 std::string key_text(std::string_view bytes) {

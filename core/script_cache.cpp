@@ -331,18 +331,35 @@ void ScriptCache::read_row(Statement Reader::*statement, const std::string& key,
     give_back(std::move(reader));
 }
 
+bool ScriptCache::skip_reads_if_empty() {
+  std::error_code ec;
+  bool empty = !fs::exists(store_path(), ec) && !ec;
+  if (!empty) {
+    auto reader = borrow_reader();
+    if (!reader) return false;  // damaged, or being made: ask it as usual
+    int code = SQLITE_OK;
+    int64_t none = reader->db.integer(
+        "SELECT NOT EXISTS(SELECT 1 FROM scripts) AND NOT EXISTS(SELECT 1 FROM files)", &code);
+    empty = code == SQLITE_OK && none == 1;
+    give_back(std::move(reader));
+  }
+  skip_reads_ = empty;
+  return empty;
+}
+
 std::optional<CachedScript> ScriptCache::get(const std::string& language, const std::string&,
                                              const std::string& key) {
   std::optional<CachedScript> found;
   bool damaged = false;
   int64_t last_used = 0;
-  read_row(&Reader::script, key, [&](Statement& query) {
-    last_used = query.integer(2);
-    // The row's checksum binds it to the key and the language: a row that disagrees is forged.
-    auto entry = cache_row::decode_script(query.blob(1), key, language);
-    damaged = !entry.ok() || query.text(0) != language;
-    if (!damaged) found = std::move(*entry);
-  });
+  if (!skip_reads_)
+    read_row(&Reader::script, key, [&](Statement& query) {
+      last_used = query.integer(2);
+      // The row's checksum binds it to the key and the language: a row that disagrees is forged.
+      auto entry = cache_row::decode_script(query.blob(1), key, language);
+      damaged = !entry.ok() || query.text(0) != language;
+      if (!damaged) found = std::move(*entry);
+    });
   if (!found && remote_) found = get_remote(language, key);
   std::lock_guard lock(mutex_);
   if (!found) {
@@ -560,11 +577,12 @@ std::optional<FileRecord> ScriptCache::get_file(const std::string& key) {
   std::optional<FileRecord> found;
   bool damaged = false;
   int64_t last_used = 0;
-  read_row(&Reader::file, key, [&](Statement& query) {
-    last_used = query.integer(1);
-    found = cache_row::decode_file(query.blob(0), key);
-    damaged = !found;
-  });
+  if (!skip_reads_)
+    read_row(&Reader::file, key, [&](Statement& query) {
+      last_used = query.integer(1);
+      found = cache_row::decode_file(query.blob(0), key);
+      damaged = !found;
+    });
   if (!found && remote_) found = get_remote_file(key);
   std::lock_guard lock(mutex_);
   damaged_ += damaged;

@@ -128,6 +128,11 @@ class ScriptCache {
   /// stores (a kReadWrite cache only) are sent to it behind the writes. Set before use.
   void set_remote(std::shared_ptr<RemoteCache> remote) { remote_ = std::move(remote); }
 
+  /// For a batch run (the CLI): when the store holds no script and no file record now, this
+  /// cache's lookups answer "miss" without asking it, since all it can get later is what this
+  /// run writes (a first run, or CI with a fresh cache, asked it once per function for nothing).
+  /// A remote cache is still asked. Call before the first lookup; returns whether reads stop.
+  bool skip_reads_if_empty();
   /// The script and test stored under `key`, or nothing (a miss). Counts the hit or miss.
   std::optional<CachedScript> get(const std::string& language, const std::string& name,
                                   const std::string& key);
@@ -238,6 +243,7 @@ class ScriptCache {
   std::vector<std::unique_ptr<Reader>> idle_readers_;
   uint64_t generation_ = 0;
   std::atomic<StoreState> store_state_{StoreState::kUnknown};
+  bool skip_reads_ = false;  // skip_reads_if_empty() found the store empty
 
   // The writing connection, used by the writer thread, flush_index, clear and prune.
   std::mutex writer_mutex_;

@@ -186,6 +186,32 @@ TEST_SUITE("script_cache") {
     CHECK(cache.stats()->damaged == 0);
   }
 
+  TEST_CASE("skip_reads_if_empty: a batch run on an empty store asks it nothing") {
+    TempDir dir;
+    CachedScript e = python_entry("k", "def k():\n    return 4\n");
+    {
+      ScriptCache first(dir.path());
+      CHECK(first.skip_reads_if_empty());  // no store yet
+      REQUIRE(first.put(e).ok());
+      REQUIRE(first.wait_for_writes().ok());
+      // Written by this run, and not read back by it: the store was empty when the run began.
+      CHECK_FALSE(first.get("python", "k", e.script.key));
+      FileRecord record{std::string(64, 'a'), std::string(64, 'b'), 1, 1};
+      REQUIRE(first.put_file("f", record).ok());
+      REQUIRE(first.wait_for_writes().ok());
+      CHECK_FALSE(first.get_file("f"));
+    }
+    ScriptCache empty_store(dir.path());
+    CHECK(sql(dir.path(), "SELECT count(*) FROM scripts") == "1");
+    CHECK_FALSE(empty_store.skip_reads_if_empty());  // it holds an entry now
+    CHECK(empty_store.get("python", "k", e.script.key));
+    CHECK(empty_store.get_file("f"));
+    // A store made but emptied (clear) is empty again.
+    REQUIRE(empty_store.clear().ok());
+    ScriptCache after_clear(dir.path());
+    CHECK(after_clear.skip_reads_if_empty());
+  }
+
   TEST_CASE("threads share one cache") {
     TempDir dir;
     ScriptCache cache(dir.path());
