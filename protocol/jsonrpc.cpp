@@ -1,5 +1,7 @@
 #include "jsonrpc.h"
 
+#include "json_reader.h"
+
 namespace telinject::protocol {
 
 using nlohmann::json;
@@ -63,9 +65,9 @@ Message parse_response(const json& message, json id) {
 Message parse_message(std::string_view body) {
   if (!nesting_within(body, kMaxJsonDepth))
     return InvalidMessage{nullptr, {ErrorCode::kParseError, "JSON nested too deeply", {}}};
-  json message = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded())
-    return InvalidMessage{nullptr, {ErrorCode::kParseError, "invalid JSON", {}}};
+  std::optional<json> parsed = read_json(body, kMaxJsonDepth);
+  if (!parsed) return InvalidMessage{nullptr, {ErrorCode::kParseError, "invalid JSON", {}}};
+  json message = std::move(*parsed);
   if (!message.is_object()) return invalid(nullptr, "a message must be a JSON object");
 
   // Read the id first so that a request with a valid id gets its errors under that id.
