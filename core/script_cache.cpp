@@ -1,11 +1,15 @@
 #include "script_cache.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
 
 #include "atomic_file.h"
 #include "cache_directory.h"
@@ -216,7 +220,22 @@ Result<void> ScriptCache::open_writer(bool thorough) {
   auto made = make_directory({});
   if (!made.ok()) return made;
   fs::path store = store_path();
-  for (int attempt = 0;; ++attempt) {
+  // Processes that make a new store at the same moment: until WAL mode is on it is in SQLite's
+  // rollback mode, where two writers can each hold what the other waits for, and SQLite ends one
+  // with SQLITE_BUSY at once, busy timeout or not. The other one makes the store: look again, for
+  // as long as the busy timeout.
+  auto contended = [](int code) {
+    return (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
+  };
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kStoreBusyTimeoutMs);
+  std::minstd_rand jitter(static_cast<unsigned>(getpid()));
+  auto pause = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2 + jitter() % 20));
+    return std::chrono::steady_clock::now() < give_up;
+  };
+  bool moved_aside = false;
+  for (;;) {
     int code = SQLITE_OK;
     auto opened = Database::open(store, Database::Mode::kReadWrite, kStoreBusyTimeoutMs, &code);
     StoreCheck check = StoreCheck::kError;
@@ -230,9 +249,16 @@ Result<void> ScriptCache::open_writer(bool thorough) {
       store_state_ = StoreState::kUnusable;
       return make_error(check_message(check, store) + "; the script cache is not used");
     }
-    if (check == StoreCheck::kError)
-      return make_error(store.string() + ": " + opened->error_message());
-    if ((check == StoreCheck::kDamaged || check == StoreCheck::kForeignVersion) && attempt == 0) {
+    if (check == StoreCheck::kError) {
+      std::string error = store.string() + ": " + opened->error_message();
+      if (contended(sqlite3_errcode(opened->handle()))) {
+        opened = make_error(error);  // closes the connection
+        if (pause()) continue;
+      }
+      return make_error(error);
+    }
+    if ((check == StoreCheck::kDamaged || check == StoreCheck::kForeignVersion) && !moved_aside) {
+      moved_aside = true;
       opened = make_error("moved aside");  // closes the connection before the rename
       warn(check_message(check, store) + "; it is set aside and rebuilt");
       move_store_aside();
@@ -244,7 +270,14 @@ Result<void> ScriptCache::open_writer(bool thorough) {
     keep_wal_files(db);
     if (check == StoreCheck::kFresh) {
       code = create_store_schema(db);
-      if (code != SQLITE_OK) return make_error(store.string() + ": " + db.error_message());
+      if (code != SQLITE_OK) {
+        std::string error = store.string() + ": " + db.error_message();
+        if (contended(code)) {
+          opened = make_error(error);  // closes the connection
+          if (pause()) continue;
+        }
+        return make_error(error);
+      }
     }
     // The pages a transaction of kWriteTransactionSpan changes stay in memory until its commit
     // (SQLite's default of 2 MB would spill them into the WAL one by one); not more, since the

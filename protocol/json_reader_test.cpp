@@ -64,11 +64,43 @@ TEST_SUITE("read_json") {
 
   TEST_CASE("agrees with nlohmann on random texts") {
     // Fragments that make near-JSON: most texts are invalid somewhere, many are valid.
-    const std::vector<std::string> pieces = {
-        "{", "}", "[", "]", ",", ":", "\"", "\"k\"", "\"v\\n\"", "\\u00e9", "\\ud83d", "\\ude00",
-        "1", "-", "0", ".", "5", "e", "E", "+", "true", "false", "null", " ", "\n",
-        "\xc3\xa9", "\xe2\x82", "\xac", "\xf0\x9f\x98\x80", "\xff", "\x01", "\\", "\"a\":1",
-        "[1,2]", "{\"x\":[]}", "1e400", "18446744073709551616"};
+    const std::vector<std::string> pieces = {"{",
+                                             "}",
+                                             "[",
+                                             "]",
+                                             ",",
+                                             ":",
+                                             "\"",
+                                             "\"k\"",
+                                             "\"v\\n\"",
+                                             "\\u00e9",
+                                             "\\ud83d",
+                                             "\\ude00",
+                                             "1",
+                                             "-",
+                                             "0",
+                                             ".",
+                                             "5",
+                                             "e",
+                                             "E",
+                                             "+",
+                                             "true",
+                                             "false",
+                                             "null",
+                                             " ",
+                                             "\n",
+                                             "\xc3\xa9",
+                                             "\xe2\x82",
+                                             "\xac",
+                                             "\xf0\x9f\x98\x80",
+                                             "\xff",
+                                             "\x01",
+                                             "\\",
+                                             "\"a\":1",
+                                             "[1,2]",
+                                             "{\"x\":[]}",
+                                             "1e400",
+                                             "18446744073709551616"};
     std::mt19937 random(20261130);
     for (int i = 0; i < 20000; ++i) {
       std::string text;
