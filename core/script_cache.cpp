@@ -230,7 +230,10 @@ Result<void> ScriptCache::open_writer(bool thorough) {
   const auto give_up =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(kStoreBusyTimeoutMs);
   std::minstd_rand jitter(static_cast<unsigned>(getpid()));
-  auto pause = [&] {
+  // True after closing the connection and a short pause, when `code` says to look again.
+  auto look_again = [&](int code, Result<Database>& opened, const std::string& error) {
+    if (!contended(code)) return false;
+    opened = make_error(error);  // closes the connection
     std::this_thread::sleep_for(std::chrono::milliseconds(2 + jitter() % 20));
     return std::chrono::steady_clock::now() < give_up;
   };
@@ -251,10 +254,7 @@ Result<void> ScriptCache::open_writer(bool thorough) {
     }
     if (check == StoreCheck::kError) {
       std::string error = store.string() + ": " + opened->error_message();
-      if (contended(sqlite3_errcode(opened->handle()))) {
-        opened = make_error(error);  // closes the connection
-        if (pause()) continue;
-      }
+      if (look_again(sqlite3_errcode(opened->handle()), opened, error)) continue;
       return make_error(error);
     }
     if ((check == StoreCheck::kDamaged || check == StoreCheck::kForeignVersion) && !moved_aside) {
@@ -272,10 +272,7 @@ Result<void> ScriptCache::open_writer(bool thorough) {
       code = create_store_schema(db);
       if (code != SQLITE_OK) {
         std::string error = store.string() + ": " + db.error_message();
-        if (contended(code)) {
-          opened = make_error(error);  // closes the connection
-          if (pause()) continue;
-        }
+        if (look_again(code, opened, error)) continue;
         return make_error(error);
       }
     }
